@@ -1,0 +1,59 @@
+# Curbside: `make run` builds and serves the app; `make test` runs every check.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+TOOLS_DIR ?= $(HOME)/.cache/curbside-tools
+# npm's binaryen first: Debian's wasm-opt emits wasm that never hydrates.
+export PATH := $(TOOLS_DIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export TOOLS_DIR
+# leptos_config reads this at compile time and cargo-leptos sets it; setting
+# it for plain cargo too keeps `cargo test`/`clippy` from rebuilding everything.
+export LEPTOS_OUTPUT_NAME := curbside
+
+# The server and the browser bundle are checked separately: building them in
+# one cargo call would unify the `ssr` and `hydrate` features of `app`.
+CARGO_SSR := -p app -p server --features app/ssr
+CARGO_WASM := -p frontend --target wasm32-unknown-unknown
+
+.PHONY: run dev tools test-tools build release fmt-check lint unit integration e2e test
+
+## Build (release) and serve http://127.0.0.1:3000 on SQLite under ./data.
+run: release
+	LEPTOS_SITE_ROOT=target/site target/server-release/server
+
+## Rebuild and reload on every change (debug build).
+dev: tools
+	cargo leptos watch
+
+tools:
+	@bash scripts/install-tools.sh
+
+test-tools: tools
+	@bash scripts/install-test-tools.sh
+
+build: tools
+	cargo leptos build
+
+release: tools
+	cargo leptos build --release
+
+fmt-check:
+	cargo fmt --all --check
+
+lint: tools
+	cargo clippy $(CARGO_SSR) --all-targets -- -D warnings
+	cargo clippy $(CARGO_WASM) -- -D warnings
+
+unit:
+	cargo test $(CARGO_SSR) --lib --bins
+
+## Black-box tests against the real server binary: SQLite always, PostgreSQL
+## when TEST_POSTGRES_URL is set (required when CI=true).
+integration:
+	cargo test $(CARGO_SSR) --test '*'
+
+## Playwright in headless Chromium against a debug build.
+e2e: test-tools build
+	cd end2end && npx playwright test
+
+test: test-tools fmt-check lint unit integration e2e
+	@echo "make test: all checks passed"

@@ -1,0 +1,169 @@
+//! The connection pool over SQLite or PostgreSQL, and the migrations for each.
+
+use sqlx::{
+    AnyPool,
+    any::AnyPoolOptions,
+    migrate::{MigrateError, Migrator},
+};
+use std::{path::Path, time::Duration};
+
+pub type Db = AnyPool;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a `DATABASE_URL` names, by its scheme.
+    pub fn of_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+
+    fn migrator(self) -> &'static Migrator {
+        match self {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("DATABASE_URL must start with sqlite: or postgres:// (got {0:?})")]
+    Scheme(String),
+    #[error("could not create the database directory {dir}: {source}")]
+    Dir { dir: String, source: std::io::Error },
+    #[error("could not connect to the database: {0}")]
+    Connect(sqlx::Error),
+    #[error("database migration {name} failed: {source}")]
+    Migration { name: String, source: sqlx::Error },
+    #[error("database migrations failed: {0}")]
+    Migrate(MigrateError),
+}
+
+/// Opens a pool. A SQLite file (and its directory) is created when missing;
+/// every SQLite connection gets WAL, foreign keys and a busy timeout, which
+/// the URL cannot set through the Any driver.
+pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbSetupError> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of_url(url).ok_or_else(|| DbSetupError::Scheme(url.to_owned()))?;
+    let mut url = url.to_owned();
+    if backend == Backend::Sqlite {
+        if let Some(dir) = sqlite_file(&url).and_then(|f| Path::new(f).parent())
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|source| DbSetupError::Dir {
+                dir: dir.display().to_string(),
+                source,
+            })?;
+        }
+        if !url.contains("mode=") && !url.contains(":memory:") {
+            url.push_str(if url.contains('?') {
+                "&mode=rwc"
+            } else {
+                "?mode=rwc"
+            });
+        }
+    }
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA foreign_keys = ON",
+                        "PRAGMA busy_timeout = 5000",
+                        "PRAGMA synchronous = NORMAL",
+                    ] {
+                        sqlx::query(pragma).execute(&mut *conn).await?;
+                    }
+                }
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await
+        .map_err(DbSetupError::Connect)
+}
+
+fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// Applies the migrations for the URL's dialect (embedded at compile time
+/// from `migrations/sqlite` or `migrations/postgres`). A failure names the
+/// migration, so an operator knows which file to look at.
+pub async fn migrate(pool: &Db, url: &str) -> Result<(), DbSetupError> {
+    let migrator = Backend::of_url(url)
+        .ok_or_else(|| DbSetupError::Scheme(url.to_owned()))?
+        .migrator();
+    migrator.run(pool).await.map_err(|e| match e {
+        MigrateError::ExecuteMigration(source, version) => DbSetupError::Migration {
+            name: migration_name(migrator, version),
+            source,
+        },
+        other => DbSetupError::Migrate(other),
+    })
+}
+
+/// `0001_audit_log` for version 1: the file name the migration came from.
+fn migration_name(migrator: &Migrator, version: i64) -> String {
+    match migrator.iter().find(|m| m.version == version) {
+        Some(m) => format!("{version:04}_{}", m.description.replace(' ', "_")),
+        None => format!("{version:04}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_follows_the_url_scheme() {
+        assert_eq!(
+            Backend::of_url("sqlite://./data/curbside.db"),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(
+            Backend::of_url("postgres://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::of_url("postgresql://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(Backend::of_url("mysql://u@h/db"), None);
+    }
+
+    #[test]
+    fn migrations_are_named_after_their_files() {
+        assert_eq!(migration_name(&SQLITE_MIGRATIONS, 1), "0001_audit_log");
+        assert_eq!(migration_name(&POSTGRES_MIGRATIONS, 1), "0001_audit_log");
+    }
+
+    #[test]
+    fn sqlite_file_path_is_read_from_the_url() {
+        assert_eq!(
+            sqlite_file("sqlite://./data/x.db?mode=rwc"),
+            Some("./data/x.db")
+        );
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+    }
+}

@@ -1,0 +1,119 @@
+//! The public start page: what Curbside is, how it works, and the way in.
+
+use crate::{domain::FeatureFlags, ui::SiteFeatures};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn Landing() -> impl IntoView {
+    let features = expect_context::<SiteFeatures>();
+    view! {
+        <Title text="" />
+        <section class="hero">
+            <h1>"Car trouble? A vetted mechanic comes to you."</h1>
+            <p class="lead">
+                "Describe the problem, drop a pin, and compare quotes from approved mechanics nearby. "
+                "They fix it where your car is: at home, at work, or at the roadside."
+            </p>
+            <CallsToAction />
+        </section>
+
+        <section class="section" id="how" aria-labelledby="how-title">
+            <h2 id="how-title">"How it works"</h2>
+            <ol class="steps">
+                <li>
+                    <strong>"Tell us what's wrong."</strong>
+                    " Your vehicle, the symptoms, and a pin where it is."
+                </li>
+                <li>
+                    <strong>"Compare quotes."</strong>
+                    " Itemised prices and arrival times from mechanics near you. Pick one."
+                </li>
+                <li>
+                    <strong>"Get it fixed on the spot."</strong>
+                    " Your mechanic drives to you, does the work, and you are on your way."
+                </li>
+            </ol>
+        </section>
+
+        <section class="section" id="features" aria-labelledby="features-title">
+            <h2 id="features-title">"What you get"</h2>
+            <ul class="cards">
+                <li class="card">
+                    <h3>"Vetted mechanics"</h3>
+                    <p>"Every mechanic is checked and approved before they can quote."</p>
+                </li>
+                <li class="card">
+                    <h3>"Prices up front"</h3>
+                    <p>"Quotes list labour, parts and fees. No surprises at the curb."</p>
+                </li>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move { feature_cards(features.get().await) })}
+                </Suspense>
+            </ul>
+        </section>
+
+        <section class="section" id="mechanics" aria-labelledby="mechanics-title">
+            <h2 id="mechanics-title">"For mechanics"</h2>
+            <p>
+                "Pick up jobs near you, set your own radius and prices, and get paid for work you already know how to do. "
+                "No workshop rent."
+            </p>
+            <button type="button" class="button secondary" disabled>
+                "Join as a mechanic"
+            </button>
+            <p class="hint">"Mechanic sign-up opens soon."</p>
+        </section>
+    }
+}
+
+#[component]
+fn CallsToAction() -> impl IntoView {
+    // Sign-up arrives with accounts; until then these are honest, inert buttons.
+    view! {
+        <div class="actions">
+            <button type="button" class="button" disabled>
+                "Book a mechanic"
+            </button>
+            <a class="button secondary" href="#mechanics">
+                "I'm a mechanic"
+            </a>
+        </div>
+        <p class="hint">"Booking opens soon."</p>
+    }
+}
+
+fn feature_cards(flags: FeatureFlags) -> impl IntoView {
+    view! {
+        {flags.realtime_tracking.then(|| view! {
+            <li class="card" id="tracking">
+                <h3>"Live tracking"</h3>
+                <p>"Watch your mechanic drive in on a map, with an arrival time that updates as they go."</p>
+            </li>
+        })}
+        {flags.payments.then(|| view! {
+            <li class="card" id="payments">
+                <h3>"Pay in the app"</h3>
+                <p>"Your card is charged only the accepted quote, once the job is done."</p>
+            </li>
+        })}
+        {flags.messaging.then(|| view! {
+            <li class="card">
+                <h3>"Chat with your mechanic"</h3>
+                <p>"Share details, gate codes or a quick question without swapping phone numbers."</p>
+            </li>
+        })}
+        {flags.photo_uploads.then(|| view! {
+            <li class="card">
+                <h3>"Photos of the work"</h3>
+                <p>"See the worn part and the new one: before and after pictures on your job."</p>
+            </li>
+        })}
+        {flags.push_notifications.then(|| view! {
+            <li class="card">
+                <h3>"Notifications"</h3>
+                <p>"Know when a quote arrives and when your mechanic is on the way, even with the app closed."</p>
+            </li>
+        })}
+    }
+}

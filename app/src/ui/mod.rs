@@ -1,0 +1,74 @@
+//! Components and pages: the HTML shell, the router, and the site-wide context.
+
+mod landing;
+mod layout;
+
+use crate::{api::site::site_config, domain::FeatureFlags};
+use leptos::prelude::*;
+use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The features this installation has switched on, fetched once per page load.
+#[derive(Clone, Copy)]
+pub struct SiteFeatures(pub Resource<Result<FeatureFlags, ServerFnError>>);
+
+impl SiteFeatures {
+    /// Waits for the flags; when the server cannot say, optional features stay hidden.
+    pub async fn get(self) -> FeatureFlags {
+        self.0.await.unwrap_or_else(|_| FeatureFlags::none())
+    }
+}
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(SiteFeatures(Resource::new(|| (), |_| site_config())));
+
+    // Effects run only in the browser, after hydration: browser tests wait
+    // for this mark before they tap anything.
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/curbside.css" />
+        <Link rel="manifest" href="/manifest.webmanifest" />
+        <Link rel="icon" href="/icon.svg" />
+        <Meta name="theme-color" content="#0f766e" />
+        <Meta name="description" content="Curbside: a vetted mobile mechanic comes to you." />
+        <Title formatter=|t: String| if t.is_empty() { "Curbside".to_owned() } else { format!("{t} · Curbside") } />
+        <Router>
+            <layout::Header />
+            <main id="main">
+                <Routes fallback=layout::NotFound>
+                    <Route path=path!("/") view=landing::Landing />
+                </Routes>
+            </main>
+            <layout::Footer />
+        </Router>
+    }
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the build tools `make run` needs, only when missing. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TOOLS_DIR="${TOOLS_DIR:-$HOME/.cache/curbside-tools}"
+CARGO_LEPTOS_VERSION="0.3.0"
+BINARYEN_VERSION="132"
+
+log() { printf '\033[1;34m[tools]\033[0m %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes ~9 minutes once)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+fi
+
+# The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly.
+if [ -f Cargo.lock ]; then
+  want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+  if [ -n "$want" ]; then
+    have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+    if [ "$have" != "$want" ]; then
+      log "installing wasm-bindgen-cli $want (matches Cargo.lock)"
+      # Not --locked: its lock file pins a webpki-roots the registry no longer has.
+      cargo install wasm-bindgen-cli --version "=$want"
+    fi
+  fi
+fi
+
+# Debian's binaryen (v108) emits wasm that never hydrates; use npm's.
+if [ ! -x "$TOOLS_DIR/node_modules/.bin/wasm-opt" ]; then
+  log "installing binaryen@$BINARYEN_VERSION (wasm-opt) into $TOOLS_DIR"
+  mkdir -p "$TOOLS_DIR"
+  (cd "$TOOLS_DIR" && { [ -f package.json ] || echo '{"private":true}' > package.json; } \
+     && npm install --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION")
+fi

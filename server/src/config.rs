@@ -1,0 +1,275 @@
+//! Settings from environment variables (and `.env`), checked before anything starts.
+
+use app::{
+    backend::db::Backend,
+    domain::{Feature, FeatureFlags},
+};
+use std::{fmt, net::SocketAddr, time::Duration};
+
+/// A bad setting: names the variable and says what it accepts.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid {var}={value:?}: expected {expected}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub value: String,
+    pub expected: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub listen_addr: SocketAddr,
+    pub public_url: String,
+    pub site_root: String,
+    pub features: FeatureFlags,
+    pub log_format: LogFormat,
+    pub db_max_connections: u32,
+    pub request_timeout: Duration,
+}
+
+impl fmt::Debug for Config {
+    /// Never prints secrets: the database URL may carry a password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("database", &redact_url(&self.database_url))
+            .field("listen_addr", &self.listen_addr)
+            .field("public_url", &self.public_url)
+            .field("features", &self.features)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `postgres://user:secret@host/db` becomes `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+            None => url.to_owned(),
+        },
+        _ => url.to_owned(),
+    }
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/curbside.db";
+pub const DEFAULT_SITE_ADDR: &str = "127.0.0.1:3000";
+
+impl Config {
+    /// Reads the process environment, after loading `.env` when there is one
+    /// (variables already set win over the file).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Parses settings from any lookup, so tests need not touch the process environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        if Backend::of_url(&database_url).is_none() {
+            return Err(bad(
+                "DATABASE_URL",
+                &redact_url(&database_url),
+                "a sqlite:// or postgres:// URL",
+            ));
+        }
+
+        let addr = get("LEPTOS_SITE_ADDR").unwrap_or_else(|| DEFAULT_SITE_ADDR.into());
+        let listen_addr: SocketAddr = addr.parse().map_err(|_| {
+            bad(
+                "LEPTOS_SITE_ADDR",
+                &addr,
+                "an address and port like 127.0.0.1:3000 or 0.0.0.0:8080",
+            )
+        })?;
+
+        let public_url = get("PUBLIC_URL").unwrap_or_else(|| {
+            let host = if listen_addr.ip().is_unspecified() {
+                "127.0.0.1".to_owned()
+            } else {
+                listen_addr.ip().to_string()
+            };
+            format!("http://{host}:{}", listen_addr.port())
+        });
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(bad(
+                "PUBLIC_URL",
+                &public_url,
+                "an http:// or https:// URL, e.g. https://curbside.example.com",
+            ));
+        }
+
+        let mut features = FeatureFlags::default();
+        for f in Feature::ALL {
+            if let Some(v) = get(f.env_var()) {
+                features.set(f, parse_bool(f.env_var(), &v)?);
+            }
+        }
+
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(bad("LOG_FORMAT", other, "pretty or json")),
+        };
+
+        Ok(Self {
+            database_url,
+            listen_addr,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            features,
+            log_format,
+            db_max_connections: parse_range(&get, "DB_MAX_CONNECTIONS", 10, 1, 1_000)? as u32,
+            request_timeout: Duration::from_secs(parse_range(
+                &get,
+                "REQUEST_TIMEOUT_SECS",
+                30,
+                1,
+                3_600,
+            )?),
+        })
+    }
+}
+
+fn bad(var: &'static str, value: &str, expected: &str) -> ConfigError {
+    ConfigError {
+        var,
+        value: value.to_owned(),
+        expected: expected.to_owned(),
+    }
+}
+
+fn parse_bool(var: &'static str, v: &str) -> Result<bool, ConfigError> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" => Ok(true),
+        "0" | "false" => Ok(false),
+        _ => Err(bad(var, v, "true, false, 1 or 0")),
+    }
+}
+
+fn parse_range(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: u64,
+    min: u64,
+    max: u64,
+) -> Result<u64, ConfigError> {
+    match get(var) {
+        None => Ok(default),
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
+            _ => Err(bad(var, &v, &format!("a whole number from {min} to {max}"))),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_work_on_a_fresh_machine() {
+        let c = parse(&[]).unwrap();
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.listen_addr.to_string(), DEFAULT_SITE_ADDR);
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert_eq!(c.log_format, LogFormat::Pretty);
+        assert_eq!(c.features, FeatureFlags::default());
+        assert!(Feature::ALL.iter().all(|f| c.features.enabled(*f)));
+    }
+
+    #[test]
+    fn each_flag_accepts_true_false_1_0() {
+        for f in Feature::ALL {
+            for (value, expected) in [
+                ("false", false),
+                ("0", false),
+                ("FALSE", false),
+                ("true", true),
+                ("1", true),
+            ] {
+                let c = parse(&[(f.env_var(), value)]).unwrap();
+                assert_eq!(c.features.enabled(f), expected, "{}={value}", f.env_var());
+                for other in Feature::ALL.into_iter().filter(|o| *o != f) {
+                    assert!(
+                        c.features.enabled(other),
+                        "{} changed {}",
+                        f.env_var(),
+                        other.env_var()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_bad_flag_names_its_variable_and_what_it_accepts() {
+        for f in Feature::ALL {
+            let err = parse(&[(f.env_var(), "maybe")]).unwrap_err();
+            assert_eq!(err.var, f.env_var());
+            let msg = err.to_string();
+            assert!(
+                msg.contains(f.env_var()) && msg.contains("true, false, 1 or 0"),
+                "{msg}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_bad_values_name_their_variable() {
+        for (var, value) in [
+            ("DATABASE_URL", "mysql://x"),
+            ("LEPTOS_SITE_ADDR", "localhost"),
+            ("PUBLIC_URL", "example.com"),
+            ("LOG_FORMAT", "xml"),
+            ("DB_MAX_CONNECTIONS", "0"),
+            ("REQUEST_TIMEOUT_SECS", "soon"),
+        ] {
+            let err = parse(&[(var, value)])
+                .err()
+                .unwrap_or_else(|| panic!("{var}={value} accepted"));
+            assert_eq!(err.var, var);
+            assert!(err.to_string().contains(var));
+        }
+    }
+
+    #[test]
+    fn settings_are_read() {
+        let c = parse(&[
+            ("DATABASE_URL", "postgres://app@db/curbside"),
+            ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),
+            ("PUBLIC_URL", "https://curbside.example.com/"),
+            ("LOG_FORMAT", "json"),
+        ])
+        .unwrap();
+        assert_eq!(c.listen_addr.to_string(), "0.0.0.0:8080");
+        assert_eq!(c.public_url, "https://curbside.example.com");
+        assert_eq!(c.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn debug_output_hides_the_database_password() {
+        let c = parse(&[("DATABASE_URL", "postgres://app:s3cret@db/curbside")]).unwrap();
+        let s = format!("{c:?}");
+        assert!(!s.contains("s3cret") && s.contains("app:***@db"), "{s}");
+    }
+}

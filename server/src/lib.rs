@@ -1,0 +1,6 @@
+//! The Curbside server: configuration, start-up, the HTTP router.
+
+pub mod config;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,85 @@
+//! Builds the application from a Config: database, migrations, listener, router.
+
+use crate::{config::Config, routes};
+use app::backend::{AppState, db};
+use leptos::config::{Env, LeptosOptions};
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Database(#[from] db::DbSetupError),
+    #[error("could not listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    pub addr: SocketAddr,
+}
+
+impl Application {
+    pub async fn build(config: &Config) -> Result<Self, StartupError> {
+        let pool = db::connect(&config.database_url, config.db_max_connections).await?;
+        db::migrate(&pool, &config.database_url).await?;
+        let bind_err = |source| StartupError::Bind {
+            addr: config.listen_addr,
+            source,
+        };
+        let listener = TcpListener::bind(config.listen_addr)
+            .await
+            .map_err(bind_err)?;
+        let addr = listener.local_addr().map_err(bind_err)?;
+        // Built from our own config rather than `get_configuration`, which
+        // needs variables only cargo-leptos sets.
+        let leptos_options = LeptosOptions::builder()
+            .output_name("curbside")
+            .site_root(config.site_root.as_str())
+            .site_pkg_dir("pkg")
+            .site_addr(addr)
+            .env(match std::env::var("LEPTOS_ENV").as_deref() {
+                Ok("DEV") | Ok("dev") => Env::DEV,
+                _ => Env::PROD,
+            })
+            .build();
+        let state = AppState {
+            leptos_options,
+            db: pool,
+            features: config.features,
+        };
+        let router = routes::router(state, config.request_timeout);
+        Ok(Self {
+            listener,
+            router,
+            addr,
+        })
+    }
+
+    /// Serves until SIGINT/SIGTERM, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}

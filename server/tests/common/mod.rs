@@ -1,0 +1,245 @@
+//! Starts the real server binary on port 0 with a fresh database, and talks to it over HTTP.
+#![allow(dead_code)]
+
+use std::{process::Stdio, time::Duration};
+use tokio::{
+    io::{AsyncBufReadExt, AsyncReadExt, BufReader},
+    process::{Child, Command},
+};
+
+#[derive(Clone, Copy, Debug)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, empty database for one test: a temp SQLite file, or a new
+/// PostgreSQL database that is dropped when this value is.
+pub struct TestDb {
+    pub url: String,
+    _dir: tempfile::TempDir,
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// `None` when the backend is not available here (PostgreSQL without
+    /// `TEST_POSTGRES_URL` outside CI).
+    pub async fn new(db: Db) -> Option<Self> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        match db {
+            Db::Sqlite => {
+                let url = format!("sqlite://{}/test.db", dir.path().display());
+                Some(Self {
+                    url,
+                    _dir: dir,
+                    pg: None,
+                })
+            }
+            Db::Postgres => {
+                let admin_url = postgres_admin_url()?;
+                let name = format!("curbside_test_{}", uuid::Uuid::now_v7().simple());
+                admin_exec(&admin_url, &format!("CREATE DATABASE {name}"))
+                    .await
+                    .unwrap_or_else(|e| {
+                        panic!("cannot create a test database through TEST_POSTGRES_URL: {e}")
+                    });
+                let url = with_database(&admin_url, &name);
+                Some(Self {
+                    url,
+                    _dir: dir,
+                    pg: Some((admin_url, name)),
+                })
+            }
+        }
+    }
+
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = self.pg.take() {
+            // Drop may run inside the test's runtime, which must not block: use a thread of its own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(admin_exec(
+                    &admin_url,
+                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                ))
+            })
+            .join();
+        }
+    }
+}
+
+/// `TEST_POSTGRES_URL`, or `None` to skip. With `CI=true` a missing
+/// setting fails the test instead: CI must never skip PostgreSQL silently.
+fn postgres_admin_url() -> Option<String> {
+    match std::env::var("TEST_POSTGRES_URL") {
+        Ok(u) if !u.trim().is_empty() => Some(u),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
+            panic!("CI=true but TEST_POSTGRES_URL is not set; the PostgreSQL tests must run in CI")
+        }
+        _ => None,
+    }
+}
+
+/// Swaps the database name in a postgres URL.
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let root = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{root}/{db}?{q}"),
+        None => format!("{root}/{db}"),
+    }
+}
+
+async fn admin_exec(admin_url: &str, sql: &str) -> Result<(), sqlx::Error> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(admin_url).await?;
+    sqlx::Executor::execute(&mut conn, sql).await?;
+    conn.close().await
+}
+
+/// The server binary with a clean environment: only what the test gives it.
+fn server_command(db_url: &str, dir: &std::path::Path, extra: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
+    cmd.env_clear()
+        .current_dir(dir) // no stray .env from the developer's checkout
+        .env("DATABASE_URL", db_url)
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("DB_MAX_CONNECTIONS", "4")
+        .env("RUST_LOG", "warn");
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    cmd
+}
+
+/// A running server; killed when dropped.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    child: Child,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn(db: Db) -> Option<Self> {
+        Self::spawn_with(db, &[]).await
+    }
+
+    pub async fn spawn_with(db: Db, extra: &[(&str, &str)]) -> Option<Self> {
+        let db = TestDb::new(db).await?;
+        Some(Self::start(db, extra).await)
+    }
+
+    pub async fn start(db: TestDb, extra: &[(&str, &str)]) -> Self {
+        let mut child = server_command(&db.url, db.dir(), extra)
+            .spawn()
+            .expect("start the server binary");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let base = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some(line) = lines.next_line().await.expect("read server stdout") {
+                if let Some(rest) = line.strip_prefix("Curbside is listening on ") {
+                    return Some(rest.split_whitespace().next().unwrap().to_owned());
+                }
+            }
+            None
+        })
+        .await
+        .expect("server did not start within 30 s");
+        let Some(base) = base else {
+            let mut err = String::new();
+            let _ = child.stderr.take().unwrap().read_to_string(&mut err).await;
+            panic!("server exited before listening:\n{err}");
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap();
+        Self {
+            base,
+            client,
+            child,
+            db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends SIGTERM and waits for the process to end; returns whether it exited cleanly.
+    pub async fn terminate(mut self) -> bool {
+        let pid = self.child.id().expect("running") as i32;
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let exit = tokio::time::timeout(Duration::from_secs(10), self.child.wait())
+            .await
+            .expect("exit after SIGTERM");
+        exit.unwrap().success()
+    }
+}
+
+/// Runs the server with `extra` settings and expects it to refuse to start.
+/// Returns its exit status code and everything it printed on stderr.
+pub async fn start_failure(db: Db, extra: &[(&str, &str)]) -> Option<(i32, String)> {
+    let db = TestDb::new(db).await?;
+    Some(run_to_failure(&db, extra).await)
+}
+
+pub async fn run_to_failure(db: &TestDb, extra: &[(&str, &str)]) -> (i32, String) {
+    let output = tokio::time::timeout(
+        Duration::from_secs(30),
+        server_command(&db.url, db.dir(), extra).output(),
+    )
+    .await
+    .expect("the server should exit, not serve")
+    .expect("run the server binary");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains("is listening"), "server started: {stdout}");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Runs an async test body once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! both_databases {
+    ($(async fn $name:ident($db:ident) $body:block)*) => {
+        $(
+            mod $name {
+                use super::*;
+                async fn run($db: common::Db) $body
+
+                #[tokio::test]
+                async fn sqlite() { run(common::Db::Sqlite).await }
+
+                #[tokio::test]
+                async fn postgres() { run(common::Db::Postgres).await }
+            }
+        )*
+    };
+}

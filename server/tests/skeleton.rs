@@ -1,0 +1,143 @@
+//! The walking skeleton, black-box: health, readiness, the landing page,
+//! `site_config`, and start-up that refuses bad settings. Each test runs on
+//! SQLite and on PostgreSQL.
+
+mod common;
+
+use common::{Db, TestApp, TestDb};
+use serde_json::{Value, json};
+
+/// Spawns the app, or returns from the test when this backend is not available here.
+macro_rules! spawn {
+    ($db:expr) => {
+        spawn!($db, &[])
+    };
+    ($db:expr, $extra:expr) => {
+        match TestApp::spawn_with($db, $extra).await {
+            Some(app) => app,
+            None => return,
+        }
+    };
+}
+
+both_databases! {
+    async fn healthz_answers_json(db) {
+        let app = spawn!(db);
+        let res = app.client.get(app.url("/healthz")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.json::<Value>().await.unwrap(), json!({ "status": "ok" }));
+    }
+
+    async fn readyz_reports_the_database(db) {
+        let app = spawn!(db);
+        let res = app.client.get(app.url("/readyz")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.json::<Value>().await.unwrap(), json!({ "status": "ready", "database": "ok" }));
+    }
+
+    async fn landing_page_is_rendered_on_the_server(db) {
+        let app = spawn!(db);
+        let res = app.client.get(app.url("/")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("<h1>Car trouble? A vetted mechanic comes to you.</h1>"), "{html}");
+        assert!(html.contains("How it works"));
+        // The hydration script is there, so the browser takes the page over.
+        assert!(html.contains("/pkg/curbside.js"), "{html}");
+    }
+
+    async fn unknown_pages_are_404(db) {
+        let app = spawn!(db);
+        let res = app.client.get(app.url("/no-such-page")).send().await.unwrap();
+        assert_eq!(res.status(), 404);
+        assert!(res.text().await.unwrap().contains("Page not found"));
+    }
+
+    async fn site_config_answers_at_its_fixed_url(db) {
+        let app = spawn!(db);
+        let res = app.client.get(app.url("/api/site_config")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let flags: Value = res.json().await.unwrap();
+        assert_eq!(
+            flags,
+            json!({
+                "realtime_tracking": true,
+                "payments": true,
+                "push_notifications": true,
+                "messaging": true,
+                "photo_uploads": true,
+            })
+        );
+    }
+
+    async fn disabled_features_are_reported_and_hidden(db) {
+        let app = spawn!(db, &[("ENABLE_PAYMENTS", "false"), ("ENABLE_REALTIME_TRACKING", "0")]);
+        let flags: Value = app.client.get(app.url("/api/site_config")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(flags["payments"], false);
+        assert_eq!(flags["realtime_tracking"], false);
+        assert_eq!(flags["messaging"], true);
+        let html = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+        assert!(!html.contains("href=\"/#payments\""), "payments still in the nav");
+        assert!(!html.contains("href=\"/#tracking\""), "tracking still in the nav");
+        assert!(html.contains("Chat with your mechanic"));
+    }
+
+    async fn enabled_features_appear_in_the_navigation(db) {
+        let app = spawn!(db);
+        let html = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("href=\"/#payments\""), "{html}");
+        assert!(html.contains("href=\"/#tracking\""), "{html}");
+    }
+
+    async fn responses_are_compressed_when_asked(db) {
+        let app = spawn!(db);
+        let res = app.client.get(app.url("/")).header("accept-encoding", "gzip").send().await.unwrap();
+        assert_eq!(res.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"));
+    }
+
+    async fn a_bad_flag_value_stops_start_up_naming_the_variable(db) {
+        let Some((code, stderr)) = common::start_failure(db, &[("ENABLE_MESSAGING", "maybe")]).await else { return };
+        assert_eq!(code, 2);
+        assert!(stderr.contains("ENABLE_MESSAGING"), "{stderr}");
+        assert!(stderr.contains("true, false, 1 or 0"), "{stderr}");
+    }
+
+    async fn sigterm_shuts_down_cleanly(db) {
+        let app = spawn!(db);
+        assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+        assert!(app.terminate().await, "server did not exit cleanly on SIGTERM");
+    }
+
+    async fn a_failed_migration_stops_start_up_with_its_name(db) {
+        let Some(test_db) = TestDb::new(db).await else { return };
+        // A table in the way makes the first migration fail.
+        {
+            sqlx::any::install_default_drivers();
+            let url = if test_db.url.starts_with("sqlite") { format!("{}?mode=rwc", test_db.url) } else { test_db.url.clone() };
+            let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+            sqlx::query("CREATE TABLE audit_log (x INTEGER)").execute(&pool).await.unwrap();
+            pool.close().await;
+        }
+        let (code, stderr) = common::run_to_failure(&test_db, &[]).await;
+        assert_ne!(code, 0);
+        assert!(stderr.contains("0001_audit_log"), "{stderr}");
+    }
+}
+
+#[tokio::test]
+async fn sqlite_database_and_folder_are_created_when_missing() {
+    let db = TestDb::new(Db::Sqlite).await.unwrap();
+    let nested = db.dir().join("nested/deeper/curbside.db");
+    let url = format!("sqlite://{}", nested.display());
+    let app = TestApp::start(db, &[("DATABASE_URL", &url)]).await;
+    assert_eq!(
+        app.client
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert!(nested.exists());
+}
