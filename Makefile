@@ -12,7 +12,7 @@ export LEPTOS_OUTPUT_NAME := curbside
 # The server and the browser bundle are checked separately: building them in
 # one cargo call would unify the `ssr` and `hydrate` features of `app`.
 CARGO_SSR := -p app -p server --features app/ssr
-CARGO_WASM := -p frontend --target wasm32-unknown-unknown
+CARGO_WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown
 
 .PHONY: run dev tools test-tools build release fmt-check lint unit integration e2e test
 

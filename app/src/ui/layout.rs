@@ -13,8 +13,8 @@ pub fn Header() -> impl IntoView {
         <a class="skip" href="#main">"Skip to content"</a>
         <header class="topbar">
             <a href="/" class="brand">
-                <span class="logo" aria-hidden="true">"🔧"</span>
-                " Curbside"
+                <img class="logo" src="/icon.svg" alt="" width="28" height="28" />
+                "Curbside"
             </a>
             <button
                 type="button"
