@@ -7,6 +7,9 @@ import path from "node:path";
 const port = Number(process.env.E2E_PORT ?? 3199);
 const baseURL = `http://127.0.0.1:${port}`;
 const root = path.resolve(__dirname, "..");
+// cargo-leptos puts the site under ./target/site whatever CARGO_TARGET_DIR says;
+// the server binary follows CARGO_TARGET_DIR.
+const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, "target");
 const dataDir = mkdtempSync(path.join(tmpdir(), "curbside-e2e-"));
 
 export default defineConfig({
@@ -38,7 +41,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: path.join(root, "target/debug/server"),
+    command: path.join(targetDir, "debug/server"),
     cwd: dataDir,
     url: `${baseURL}/readyz`,
     reuseExistingServer: false,
