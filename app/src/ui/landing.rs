@@ -1,6 +1,9 @@
 //! The public start page: what Curbside is, how it works, and the way in.
 
-use crate::{domain::FeatureFlags, ui::SiteFeatures};
+use crate::{
+    domain::{Feature, FeatureFlags},
+    ui::SiteFeatures,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -84,36 +87,49 @@ fn CallsToAction() -> impl IntoView {
 }
 
 fn feature_cards(flags: FeatureFlags) -> impl IntoView {
-    view! {
-        {flags.realtime_tracking.then(|| view! {
-            <li class="card" id="tracking">
-                <h3>"Live tracking"</h3>
-                <p>"Watch your mechanic drive in on a map, with an arrival time that updates as they go."</p>
-            </li>
-        })}
-        {flags.payments.then(|| view! {
-            <li class="card" id="payments">
-                <h3>"Pay in the app"</h3>
-                <p>"Your card is charged only the accepted quote, once the job is done."</p>
-            </li>
-        })}
-        {flags.messaging.then(|| view! {
-            <li class="card">
-                <h3>"Chat with your mechanic"</h3>
-                <p>"Share details, gate codes or a quick question without swapping phone numbers."</p>
-            </li>
-        })}
-        {flags.photo_uploads.then(|| view! {
-            <li class="card">
-                <h3>"Photos of the work"</h3>
-                <p>"See the worn part and the new one: before and after pictures on your job."</p>
-            </li>
-        })}
-        {flags.push_notifications.then(|| view! {
-            <li class="card">
-                <h3>"Notifications"</h3>
-                <p>"Know when a quote arrives and when your mechanic is on the way, even with the app closed."</p>
-            </li>
-        })}
+    Feature::ALL
+        .into_iter()
+        .filter(|f| flags.enabled(*f))
+        .map(|f| {
+            let (anchor, title, text) = pitch(f);
+            view! {
+                <li class="card" id=anchor>
+                    <h3>{title}</h3>
+                    <p>{text}</p>
+                </li>
+            }
+        })
+        .collect_view()
+}
+
+/// What an optional feature offers a customer: the card's anchor (for the
+/// navigation), title and sentence.
+fn pitch(feature: Feature) -> (Option<&'static str>, &'static str, &'static str) {
+    match feature {
+        Feature::RealtimeTracking => (
+            Some("tracking"),
+            "Live tracking",
+            "Watch your mechanic drive in on a map, with an arrival time that updates as they go.",
+        ),
+        Feature::Payments => (
+            Some("payments"),
+            "Pay in the app",
+            "Your card is charged only the accepted quote, once the job is done.",
+        ),
+        Feature::PushNotifications => (
+            None,
+            "Notifications",
+            "Know when a quote arrives and when your mechanic is on the way, even with the app closed.",
+        ),
+        Feature::Messaging => (
+            None,
+            "Chat with your mechanic",
+            "Share details, gate codes or a quick question without swapping phone numbers.",
+        ),
+        Feature::PhotoUploads => (
+            None,
+            "Photos of the work",
+            "See the worn part and the new one: before and after pictures on your job.",
+        ),
     }
 }
