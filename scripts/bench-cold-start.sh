@@ -23,22 +23,22 @@ measure() { # $1 = DATABASE_URL; prints milliseconds
   echo $(( (end - start) / 1000000 ))
 }
 
-report() { # $1 = label, $2 = URL factory
-  local times=() dir
+report() { # $1 = label, $2 = a function that starts one server and prints its ms
+  local times=() sorted
   for _ in $(seq "$RUNS"); do times+=("$($2)"); done
   sorted=$(printf '%s\n' "${times[@]}" | sort -n | tr '\n' ' ')
   echo "$1: cold start to 200 on /readyz, ms over $RUNS runs (fresh database each): $sorted"
 }
 
-sqlite_url() { dir=$(mktemp -d); measure "sqlite://$dir/bench.db"; rm -rf "$dir"; }
-report "sqlite" sqlite_url
+sqlite_run() { local dir; dir=$(mktemp -d); measure "sqlite://$dir/bench.db"; rm -rf "$dir"; }
+report "sqlite" sqlite_run
 
 if [ -n "${BENCH_POSTGRES_URL:-}" ]; then
-  pg_url() {
+  pg_run() {
     local name="curbside_bench_$RANDOM$RANDOM"
     psql -q "$BENCH_POSTGRES_URL" -c "CREATE DATABASE $name" >/dev/null
     measure "${BENCH_POSTGRES_URL%/*}/$name"
     psql -q "$BENCH_POSTGRES_URL" -c "DROP DATABASE $name WITH (FORCE)" >/dev/null
   }
-  report "postgres" pg_url
+  report "postgres" pg_run
 fi

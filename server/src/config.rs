@@ -4,6 +4,7 @@ use app::{
     backend::db::Backend,
     domain::{Feature, FeatureFlags},
 };
+use leptos::config::Env;
 use std::{fmt, net::SocketAddr, time::Duration};
 
 /// A bad setting: names the variable and says what it accepts.
@@ -27,6 +28,8 @@ pub struct Config {
     pub listen_addr: SocketAddr,
     pub public_url: String,
     pub site_root: String,
+    /// `DEV` turns on live reload under `cargo leptos watch`.
+    pub leptos_env: Env,
     pub features: FeatureFlags,
     pub log_format: LogFormat,
     pub db_max_connections: u32,
@@ -116,6 +119,18 @@ impl Config {
             }
         }
 
+        let leptos_env = match get("LEPTOS_ENV").map(|v| v.to_ascii_uppercase()).as_deref() {
+            None | Some("PROD") => Env::PROD,
+            Some("DEV") => Env::DEV,
+            Some(_) => {
+                return Err(bad(
+                    "LEPTOS_ENV",
+                    &get("LEPTOS_ENV").unwrap_or_default(),
+                    "DEV or PROD",
+                ));
+            }
+        };
+
         let log_format = match get("LOG_FORMAT").as_deref() {
             None | Some("pretty") => LogFormat::Pretty,
             Some("json") => LogFormat::Json,
@@ -127,6 +142,7 @@ impl Config {
             listen_addr,
             public_url: public_url.trim_end_matches('/').to_owned(),
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            leptos_env,
             features,
             log_format,
             db_max_connections: parse_range(&get, "DB_MAX_CONNECTIONS", 10, 1, 1_000)? as u32,
@@ -241,6 +257,7 @@ mod tests {
             ("LEPTOS_SITE_ADDR", "localhost"),
             ("PUBLIC_URL", "example.com"),
             ("LOG_FORMAT", "xml"),
+            ("LEPTOS_ENV", "staging"),
             ("DB_MAX_CONNECTIONS", "0"),
             ("REQUEST_TIMEOUT_SECS", "soon"),
         ] {

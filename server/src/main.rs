@@ -23,7 +23,6 @@ async fn main() -> ExitCode {
     let app = match Application::build(&config).await {
         Ok(app) => app,
         Err(e) => {
-            tracing::error!("{e}");
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }

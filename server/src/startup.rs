@@ -2,7 +2,7 @@
 
 use crate::{config::Config, routes};
 use app::backend::{AppState, db};
-use leptos::config::{Env, LeptosOptions};
+use leptos::config::LeptosOptions;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
 
@@ -42,10 +42,7 @@ impl Application {
             .site_root(config.site_root.as_str())
             .site_pkg_dir("pkg")
             .site_addr(addr)
-            .env(match std::env::var("LEPTOS_ENV").as_deref() {
-                Ok("DEV") | Ok("dev") => Env::DEV,
-                _ => Env::PROD,
-            })
+            .env(config.leptos_env.clone())
             .build();
         let state = AppState {
             leptos_options,

@@ -112,9 +112,7 @@ both_databases! {
         let Some(test_db) = TestDb::new(db).await else { return };
         // A table in the way makes the first migration fail.
         {
-            sqlx::any::install_default_drivers();
-            let url = if test_db.url.starts_with("sqlite") { format!("{}?mode=rwc", test_db.url) } else { test_db.url.clone() };
-            let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+            let pool = app::backend::db::connect(&test_db.url, 1).await.unwrap();
             sqlx::query("CREATE TABLE audit_log (x INTEGER)").execute(&pool).await.unwrap();
             pool.close().await;
         }

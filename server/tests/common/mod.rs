@@ -17,7 +17,7 @@ pub enum Db {
 /// PostgreSQL database that is dropped when this value is.
 pub struct TestDb {
     pub url: String,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     pg: Option<(String, String)>,
 }
 
@@ -29,11 +29,7 @@ impl TestDb {
         match db {
             Db::Sqlite => {
                 let url = format!("sqlite://{}/test.db", dir.path().display());
-                Some(Self {
-                    url,
-                    _dir: dir,
-                    pg: None,
-                })
+                Some(Self { url, dir, pg: None })
             }
             Db::Postgres => {
                 let admin_url = postgres_admin_url()?;
@@ -46,7 +42,7 @@ impl TestDb {
                 let url = with_database(&admin_url, &name);
                 Some(Self {
                     url,
-                    _dir: dir,
+                    dir,
                     pg: Some((admin_url, name)),
                 })
             }
@@ -54,7 +50,7 @@ impl TestDb {
     }
 
     pub fn dir(&self) -> &std::path::Path {
-        self._dir.path()
+        self.dir.path()
     }
 }
 
