@@ -5,7 +5,7 @@ use app::{
     domain::{Feature, FeatureFlags},
 };
 use leptos::config::Env;
-use std::{fmt, net::SocketAddr, time::Duration};
+use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
 
 /// A bad setting: names the variable and says what it accepts.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +34,19 @@ pub struct Config {
     pub log_format: LogFormat,
     pub db_max_connections: u32,
     pub request_timeout: Duration,
+    /// Where generated secrets (and the default SQLite file) live.
+    pub data_dir: PathBuf,
+    /// `JWT_SECRET`; when unset, one is generated once and kept in `data_dir`.
+    pub jwt_secret: Option<String>,
+    pub session_ttl: Duration,
+    pub trust_forwarded_for: bool,
+}
+
+impl Config {
+    /// Cookies are marked `Secure` when the site is served over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
 }
 
 impl fmt::Debug for Config {
@@ -44,6 +57,9 @@ impl fmt::Debug for Config {
             .field("listen_addr", &self.listen_addr)
             .field("public_url", &self.public_url)
             .field("features", &self.features)
+            .field("data_dir", &self.data_dir)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
+            .field("session_ttl", &self.session_ttl)
             .finish_non_exhaustive()
     }
 }
@@ -61,6 +77,8 @@ pub fn redact_url(url: &str) -> String {
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/curbside.db";
 pub const DEFAULT_SITE_ADDR: &str = "127.0.0.1:3000";
+/// An HS256 key shorter than this is guessable offline from one token.
+pub const MIN_SECRET_LEN: usize = 32;
 
 impl Config {
     /// Reads the process environment, after loading `.env` when there is one
@@ -137,6 +155,23 @@ impl Config {
             Some(other) => return Err(bad("LOG_FORMAT", other, "pretty or json")),
         };
 
+        let jwt_secret = get("JWT_SECRET");
+        if let Some(secret) = &jwt_secret
+            && secret.len() < MIN_SECRET_LEN
+        {
+            return Err(bad(
+                "JWT_SECRET",
+                "***",
+                &format!(
+                    "at least {MIN_SECRET_LEN} characters (or leave it unset to have one generated)"
+                ),
+            ));
+        }
+        let trust_forwarded_for = match get("TRUST_FORWARDED_FOR") {
+            Some(v) => parse_bool("TRUST_FORWARDED_FOR", &v)?,
+            None => false,
+        };
+
         Ok(Self {
             database_url,
             listen_addr,
@@ -153,6 +188,16 @@ impl Config {
                 1,
                 3_600,
             )?),
+            data_dir: PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "./data".into())),
+            jwt_secret,
+            session_ttl: Duration::from_secs(parse_range(
+                &get,
+                "SESSION_TTL_SECS",
+                30 * 24 * 3600,
+                1,
+                366 * 24 * 3600,
+            )?),
+            trust_forwarded_for,
         })
     }
 }
@@ -211,6 +256,25 @@ mod tests {
         assert_eq!(c.log_format, LogFormat::Pretty);
         assert_eq!(c.features, FeatureFlags::default());
         assert!(Feature::ALL.iter().all(|f| c.features.enabled(*f)));
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert!(c.jwt_secret.is_none());
+        assert_eq!(c.session_ttl, Duration::from_secs(30 * 24 * 3600));
+        assert!(!c.trust_forwarded_for);
+        assert!(!c.secure_cookies());
+    }
+
+    #[test]
+    fn https_public_urls_get_secure_cookies() {
+        let c = parse(&[("PUBLIC_URL", "https://curbside.example.com/")]).unwrap();
+        assert!(c.secure_cookies());
+    }
+
+    #[test]
+    fn the_jwt_secret_never_appears_in_debug_output() {
+        let secret = "s3cret-s3cret-s3cret-s3cret-s3cret";
+        let c = parse(&[("JWT_SECRET", secret)]).unwrap();
+        assert_eq!(c.jwt_secret.as_deref(), Some(secret));
+        assert!(!format!("{c:?}").contains(secret));
     }
 
     #[test]
@@ -260,6 +324,9 @@ mod tests {
             ("LEPTOS_ENV", "staging"),
             ("DB_MAX_CONNECTIONS", "0"),
             ("REQUEST_TIMEOUT_SECS", "soon"),
+            ("JWT_SECRET", "too short"),
+            ("SESSION_TTL_SECS", "0"),
+            ("TRUST_FORWARDED_FOR", "yes"),
         ] {
             let err = parse(&[(var, value)])
                 .err()

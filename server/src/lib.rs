@@ -2,5 +2,6 @@
 
 pub mod config;
 pub mod routes;
+pub mod secrets;
 pub mod startup;
 pub mod telemetry;

@@ -1,7 +1,19 @@
 //! The HTTP router: health checks, server functions, pages, static files and middleware.
 
-use app::{App, backend::AppState, shell};
-use axum::{Json, Router, extract::State, http::StatusCode, routing::get};
+use app::{
+    App,
+    backend::{AppState, now_ms, sessions},
+    domain::account::{area_redirect, login_url, needs_sign_in},
+    shell,
+};
+use axum::{
+    Json, Router,
+    extract::{Request, State},
+    http::{Method, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -16,6 +28,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         // Pages and server functions; AppState reaches both as context.
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), page_guard))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -44,5 +57,30 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
                 Json(json!({ "status": "unavailable", "database": "unreachable" })),
             )
         }
+    }
+}
+
+/// Pages behind sign-in, checked before they render: a visitor goes to the
+/// login page (and comes back after), a user in another role's area goes to
+/// their own. The same rule runs in the browser for in-app navigation.
+async fn page_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
+    if req.method() != Method::GET || !needs_sign_in(&path_and_query) {
+        return next.run(req).await;
+    }
+    let user = match sessions::authenticate(&state, req.headers(), now_ms()).await {
+        Ok(user) => user,
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let target = match user.as_ref().map(|u| u.role) {
+        None => Some(login_url(&path_and_query)),
+        role => area_redirect(role, &path_and_query),
+    };
+    match target {
+        Some(to) => Redirect::to(&to).into_response(),
+        None => next.run(req).await,
     }
 }

@@ -1,15 +1,17 @@
 //! Builds the application from a Config: database, migrations, listener, router.
 
-use crate::{config::Config, routes};
-use app::backend::{AppState, db};
+use crate::{config::Config, routes, secrets};
+use app::backend::{AppState, AuthSettings, db, tokens::TokenKeys};
 use leptos::config::LeptosOptions;
-use std::net::SocketAddr;
+use std::{net::SocketAddr, sync::Arc};
 use tokio::net::TcpListener;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error(transparent)]
     Database(#[from] db::DbSetupError),
+    #[error(transparent)]
+    Secret(#[from] secrets::SecretError),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -25,6 +27,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
+        let secret = secrets::jwt_secret(config.jwt_secret.as_deref(), &config.data_dir)?;
         let pool = db::connect(&config.database_url, config.db_max_connections).await?;
         db::migrate(&pool, &config.database_url).await?;
         let bind_err = |source| StartupError::Bind {
@@ -48,6 +51,12 @@ impl Application {
             leptos_options,
             db: pool,
             features: config.features,
+            auth: Arc::new(AuthSettings {
+                keys: TokenKeys::from_secret(&secret),
+                session_ttl: config.session_ttl,
+                secure_cookie: config.secure_cookies(),
+                trust_forwarded_for: config.trust_forwarded_for,
+            }),
         };
         let router = routes::router(state, config.request_timeout);
         Ok(Self {
@@ -59,7 +68,11 @@ impl Application {
 
     /// Serves until SIGINT/SIGTERM, then lets in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        // The peer address feeds login throttling per client.
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await
     }

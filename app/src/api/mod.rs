@@ -3,4 +3,8 @@
 //! Every function has a fixed URL under `/api/` (see docs/API.md) so other
 //! clients can call it and the URL does not change between builds.
 
+pub mod admin;
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod guard;
 pub mod site;

@@ -1,6 +1,36 @@
-//! Server-only code: the database and the state handlers share. Never used by UI code.
+//! Server-only code: the database, accounts and sessions, and the state handlers share. Never used by UI code.
 
+pub mod accounts;
+pub mod audit;
 pub mod db;
+pub mod password;
+pub mod sessions;
 pub mod state;
+pub mod throttle;
+pub mod tokens;
+pub mod users;
 
-pub use state::AppState;
+pub use state::{AppState, AuthSettings};
+
+use crate::domain::AppError;
+
+/// Unix milliseconds, the unit every timestamp column holds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+/// A new time-sortable id.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// Database failures are logged here with their cause; the client only learns something went wrong.
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        tracing::error!(error = %e, "database error");
+        AppError::Internal
+    }
+}

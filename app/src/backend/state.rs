@@ -1,8 +1,12 @@
 //! Everything a request handler needs, built once at start-up.
 
-use crate::{backend::db::Db, domain::FeatureFlags};
+use crate::{
+    backend::{db::Db, tokens::TokenKeys},
+    domain::FeatureFlags,
+};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
+use std::{sync::Arc, time::Duration};
 
 /// Handed to axum handlers as state and to server functions as context.
 #[derive(Clone)]
@@ -10,6 +14,18 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub features: FeatureFlags,
+    pub auth: Arc<AuthSettings>,
+}
+
+/// How sessions are signed and sent.
+pub struct AuthSettings {
+    pub keys: TokenKeys,
+    pub session_ttl: Duration,
+    /// Mark the cookie `Secure`: on when the public URL is https.
+    pub secure_cookie: bool,
+    /// Take the client address from the last `X-Forwarded-For` entry
+    /// (only behind a proxy that sets it; otherwise anyone could pick theirs).
+    pub trust_forwarded_for: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {

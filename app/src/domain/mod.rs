@@ -1,5 +1,9 @@
 //! Pure types and rules shared by server and browser. No I/O here.
 
+pub mod account;
+pub mod error;
 pub mod features;
 
+pub use account::{Account, AccountStatus, Email, Role, SignedIn};
+pub use error::AppError;
 pub use features::{Feature, FeatureFlags};

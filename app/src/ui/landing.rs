@@ -62,27 +62,26 @@ pub fn Landing() -> impl IntoView {
                 "Pick up jobs near you, set your own radius and prices, and get paid for work you already know how to do. "
                 "No workshop rent."
             </p>
-            <button type="button" class="button secondary" disabled>
+            <a class="button secondary" href="/register?as=mechanic">
                 "Join as a mechanic"
-            </button>
-            <p class="hint">"Mechanic sign-up opens soon."</p>
+            </a>
+            <p class="hint">"Every mechanic is approved by our team before quoting."</p>
         </section>
     }
 }
 
 #[component]
 fn CallsToAction() -> impl IntoView {
-    // Sign-up arrives with accounts; until then these are honest, inert buttons.
     view! {
         <div class="actions">
-            <button type="button" class="button" disabled>
+            <a class="button" href="/register">
                 "Book a mechanic"
-            </button>
-            <a class="button secondary" href="#mechanics">
+            </a>
+            <a class="button secondary" href="/register?as=mechanic">
                 "I'm a mechanic"
             </a>
         </div>
-        <p class="hint">"Booking opens soon."</p>
+        <p class="hint">"Already have an account? " <a href="/login">"Log in"</a></p>
     }
 }
 

@@ -1,12 +1,13 @@
 //! The header with its phone menu, the footer, and the not-found page.
 
-use crate::ui::SiteFeatures;
+use crate::ui::{SiteFeatures, session::Session};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn Header() -> impl IntoView {
     let features = expect_context::<SiteFeatures>();
+    let session = Session::get();
     let open = RwSignal::new(false);
     let close = move |_| open.set(false);
     view! {
@@ -38,6 +39,26 @@ pub fn Header() -> impl IntoView {
                     })}
                 </Suspense>
                 <a href="/#mechanics" on:click=close>"For mechanics"</a>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match session.0.await {
+                            Some(account) => view! {
+                                <a href=account.role.home() class="nav-strong" on:click=close>
+                                    {match account.role {
+                                        crate::domain::Role::Customer => "My jobs",
+                                        crate::domain::Role::Mechanic => "Dashboard",
+                                        crate::domain::Role::Admin => "Console",
+                                    }}
+                                </a>
+                                <a href="/account" on:click=close>"Account"</a>
+                            }.into_any(),
+                            None => view! {
+                                <a href="/login" on:click=close>"Log in"</a>
+                                <a href="/register" class="nav-strong" on:click=close>"Sign up"</a>
+                            }.into_any(),
+                        }
+                    })}
+                </Suspense>
             </nav>
         </header>
     }

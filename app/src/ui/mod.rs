@@ -1,7 +1,12 @@
 //! Components and pages: the HTML shell, the router, and the site-wide context.
 
+mod account;
+mod areas;
+mod auth;
+mod forms;
 mod landing;
 mod layout;
+pub mod session;
 
 use crate::{api::site::site_config, domain::FeatureFlags};
 use leptos::prelude::*;
@@ -44,6 +49,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(SiteFeatures(Resource::new(|| (), |_| site_config())));
+    session::Session::provide();
 
     // Effects run only in the browser, after hydration: browser tests wait
     // for this mark before they tap anything.
@@ -66,6 +72,12 @@ pub fn App() -> impl IntoView {
             <main id="main">
                 <Routes fallback=layout::NotFound>
                     <Route path=path!("/") view=landing::Landing />
+                    <Route path=path!("/login") view=auth::LoginPage />
+                    <Route path=path!("/register") view=auth::RegisterPage />
+                    <Route path=path!("/account") view=account::AccountPage />
+                    <Route path=path!("/customer") view=areas::CustomerHome />
+                    <Route path=path!("/mechanic") view=areas::MechanicHome />
+                    <Route path=path!("/admin") view=areas::AdminHome />
                 </Routes>
             </main>
             <layout::Footer />

@@ -52,6 +52,72 @@ impl TestDb {
     pub fn dir(&self) -> &std::path::Path {
         self.dir.path()
     }
+
+    /// Stands in for a database moved elsewhere; owns nothing to drop.
+    fn placeholder() -> Self {
+        Self {
+            url: String::new(),
+            dir: tempfile::tempdir().expect("tempdir"),
+            pg: None,
+        }
+    }
+}
+
+/// How a request proves who it is from.
+#[derive(Clone, Copy)]
+pub enum Auth<'a> {
+    None,
+    Bearer(&'a str),
+    /// The value of the session cookie, as a browser would send it.
+    Cookie(&'a str),
+}
+
+impl Auth<'_> {
+    fn apply(self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self {
+            Auth::None => req,
+            Auth::Bearer(t) => req.bearer_auth(t),
+            Auth::Cookie(c) => req.header("cookie", format!("curbside_session={c}")),
+        }
+    }
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+    /// The body as JSON, or `Null` when it is not JSON.
+    pub json: serde_json::Value,
+}
+
+impl Reply {
+    async fn of(res: reqwest::Response, _path: &str) -> Self {
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let body = res.text().await.expect("read body");
+        let json = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
+        Self {
+            status,
+            headers,
+            body,
+            json,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The session cookie's `Set-Cookie` line, if the response set one.
+    pub fn session_cookie(&self) -> Option<&str> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("curbside_session="))
+    }
 }
 
 impl Drop for TestDb {
@@ -169,6 +235,8 @@ impl TestApp {
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
+            // Tests look at redirects themselves.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
         Self {
@@ -181,6 +249,68 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// POSTs a form to a server function, as an API client would (no `text/html` in Accept).
+    pub async fn post(&self, path: &str, form: &[(&str, &str)], auth: Auth<'_>) -> Reply {
+        let req = self.client.post(self.url(path)).form(form);
+        Reply::of(auth.apply(req).send().await.expect("POST"), path).await
+    }
+
+    pub async fn get(&self, path: &str, auth: Auth<'_>) -> Reply {
+        let req = self.client.get(self.url(path));
+        Reply::of(auth.apply(req).send().await.expect("GET"), path).await
+    }
+
+    /// Registers an account and returns its bearer token.
+    pub async fn register(&self, role: &str, name: &str, email: &str, password: &str) -> String {
+        let phone = if role == "mechanic" {
+            "+44 20 7946 0958"
+        } else {
+            ""
+        };
+        let r = self
+            .post(
+                "/api/register",
+                &[
+                    ("name", name),
+                    ("email", email),
+                    ("phone", phone),
+                    ("password", password),
+                    ("role", role),
+                ],
+                Auth::None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "register {email}: {}", r.body);
+        r.json["token"].as_str().expect("token").to_owned()
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.post(
+            "/api/login",
+            &[("email", email), ("password", password)],
+            Auth::None,
+        )
+        .await
+    }
+
+    /// A connection to this app's database, for facts the API does not show.
+    pub async fn sql(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&self.db.url)
+            .await
+            .expect("connect to the test database")
+    }
+
+    /// Stops the server and starts it again on the same database and data directory.
+    pub async fn restart(mut self, extra: &[(&str, &str)]) -> Self {
+        let _ = self.child.kill().await;
+        let db = std::mem::replace(&mut self.db, TestDb::placeholder());
+        drop(self);
+        Self::start(db, extra).await
     }
 
     /// Sends SIGTERM and waits for the process to end; returns whether it exited cleanly.

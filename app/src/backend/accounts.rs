@@ -1,0 +1,267 @@
+//! Account use cases: register, log in, log out, change password, edit profile.
+
+use super::{
+    AppState, audit,
+    audit::action,
+    password,
+    sessions::{self, CurrentUser},
+    throttle, users,
+};
+use crate::domain::{
+    Account, AppError, Email, Role, SignedIn,
+    account::{check_password, parse_name, parse_phone},
+};
+use serde_json::json;
+
+/// A registration form as submitted.
+pub struct Registration {
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub password: String,
+    pub role: Role,
+}
+
+/// The request facts sign-in records: where it came from, with what browser.
+pub struct Client<'a> {
+    pub ip: &'a str,
+    pub user_agent: Option<&'a str>,
+}
+
+const EMAIL_TAKEN: &str = "An account with this email already exists. Log in instead.";
+
+pub async fn register(
+    state: &AppState,
+    form: Registration,
+    client: &Client<'_>,
+    now: i64,
+) -> Result<SignedIn, AppError> {
+    if form.role == Role::Admin {
+        return Err(AppError::invalid("role", "Choose customer or mechanic."));
+    }
+    let name = parse_name(&form.name)?;
+    let email = Email::parse(&form.email)?;
+    let phone = parse_phone(
+        form.phone.as_deref().unwrap_or_default(),
+        form.role == Role::Mechanic,
+    )?;
+    check_password(&form.password, email.as_str(), "password")?;
+    let email_lower = email.lower();
+    // Spare the hash when the answer is already known; the unique index
+    // below still settles two sign-ups racing for one address.
+    if users::by_email(&state.db, &email_lower).await?.is_some() {
+        return Err(AppError::invalid("email", EMAIL_TAKEN));
+    }
+    let password_hash = password::hash(form.password).await?;
+
+    let id = super::new_id();
+    let status = form.role.initial_status();
+    let mut tx = state.db.begin().await?;
+    let inserted = users::insert(
+        &mut *tx,
+        &users::NewUser {
+            id: &id,
+            email: email.as_str(),
+            email_lower: &email_lower,
+            name: &name,
+            phone: phone.as_deref(),
+            password_hash: &password_hash,
+            role: form.role,
+            status,
+            now,
+        },
+    )
+    .await;
+    if let Err(e) = inserted {
+        return Err(match e.as_database_error() {
+            Some(db) if db.is_unique_violation() => AppError::invalid("email", EMAIL_TAKEN),
+            _ => e.into(),
+        });
+    }
+    audit::record(
+        &mut *tx,
+        Some(&id),
+        action::ACCOUNT_REGISTERED,
+        Some(&id),
+        json!({ "role": form.role.as_str(), "ip": client.ip }),
+        now,
+    )
+    .await?;
+    let issued = sessions::start(&mut *tx, state, &id, client.user_agent, now).await?;
+    tx.commit().await?;
+    tracing::info!(user = %id, role = %form.role, "account registered");
+
+    Ok(SignedIn {
+        token: issued.token,
+        expires_at: issued.expires_at,
+        account: Account {
+            id,
+            name,
+            email: email.as_str().to_owned(),
+            phone,
+            role: form.role,
+            status,
+            created_at: now,
+        },
+    })
+}
+
+pub async fn login(
+    state: &AppState,
+    email: &str,
+    password: String,
+    client: &Client<'_>,
+    now: i64,
+) -> Result<SignedIn, AppError> {
+    let email = Email::parse(email)?;
+    if password.is_empty() {
+        return Err(AppError::invalid("password", "Enter your password."));
+    }
+    let email_lower = email.lower();
+    throttle::check(&state.db, &email_lower, client.ip, now).await?;
+
+    let user = users::by_email(&state.db, &email_lower).await?;
+    let matches =
+        password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+    let Some(user) = user.filter(|_| matches) else {
+        let recorded = throttle::record_failure(&state.db, &email_lower, client.ip, now).await?;
+        if let Some(lock) = recorded.locked {
+            tracing::warn!(email = %email_lower, ip = client.ip, "login locked after repeated failures");
+            audit::record(
+                &state.db,
+                None,
+                action::LOGIN_LOCKED,
+                None,
+                json!({ "email": email_lower, "ip": client.ip }),
+                now,
+            )
+            .await?;
+            return Err(lock);
+        }
+        return Err(AppError::InvalidCredentials);
+    };
+    let account = user.account()?;
+    if !account.status.may_sign_in() {
+        return Err(AppError::Suspended);
+    }
+    throttle::forgive(&state.db, &email_lower).await?;
+    let issued = sessions::start(&state.db, state, &user.id, client.user_agent, now).await?;
+    Ok(SignedIn {
+        token: issued.token,
+        expires_at: issued.expires_at,
+        account,
+    })
+}
+
+/// Ends the session the request came with.
+pub async fn logout(state: &AppState, user: &CurrentUser, now: i64) -> Result<(), AppError> {
+    sessions::revoke(&state.db, &user.session_id, now).await?;
+    Ok(())
+}
+
+/// Ends every session of the user, this one included: "I lost my phone".
+pub async fn logout_everywhere(
+    state: &AppState,
+    user: &CurrentUser,
+    now: i64,
+) -> Result<u64, AppError> {
+    let mut tx = state.db.begin().await?;
+    let ended = sessions::revoke_all(&mut *tx, &user.id, None, now).await?;
+    audit::record(
+        &mut *tx,
+        Some(&user.id),
+        action::SESSIONS_REVOKED_ALL,
+        Some(&user.id),
+        json!({ "sessions": ended }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
+pub async fn account(state: &AppState, user: &CurrentUser) -> Result<Account, AppError> {
+    users::by_id(&state.db, &user.id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?
+        .account()
+}
+
+pub async fn update_profile(
+    state: &AppState,
+    user: &CurrentUser,
+    name: &str,
+    phone: Option<&str>,
+    now: i64,
+) -> Result<Account, AppError> {
+    let name = parse_name(name)?;
+    let phone = parse_phone(phone.unwrap_or_default(), user.role == Role::Mechanic)?;
+    users::update_profile(&state.db, &user.id, &name, phone.as_deref(), now).await?;
+    account(state, user).await
+}
+
+/// Changes the password after checking the current one, and ends every other
+/// session: whoever else knew the old password is signed out at once.
+pub async fn change_password(
+    state: &AppState,
+    user: &CurrentUser,
+    current: String,
+    new: String,
+    now: i64,
+) -> Result<u64, AppError> {
+    if current.is_empty() {
+        return Err(AppError::invalid(
+            "current_password",
+            "Enter your current password.",
+        ));
+    }
+    check_password(&new, &user.email, "new_password")?;
+    if new == current {
+        return Err(AppError::invalid(
+            "new_password",
+            "Choose a password different from your current one.",
+        ));
+    }
+    let row = users::by_id(&state.db, &user.id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if !password::verify(current, Some(row.password_hash)).await? {
+        return Err(AppError::invalid(
+            "current_password",
+            "That is not your current password.",
+        ));
+    }
+    let hash = password::hash(new).await?;
+    let mut tx = state.db.begin().await?;
+    users::set_password(&mut *tx, &user.id, &hash, now).await?;
+    let ended = sessions::revoke_all(&mut *tx, &user.id, Some(&user.session_id), now).await?;
+    audit::record(
+        &mut *tx,
+        Some(&user.id),
+        action::PASSWORD_CHANGED,
+        Some(&user.id),
+        json!({ "other_sessions_ended": ended }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
+/// Accounts by role and status, for the admin console's first page.
+pub async fn overview(state: &AppState) -> Result<crate::domain::account::Overview, AppError> {
+    let mut o = crate::domain::account::Overview::default();
+    for (role, status, n) in users::counts(&state.db).await? {
+        match (role.as_str(), status.as_str()) {
+            ("customer", _) => o.customers += n,
+            ("mechanic", "pending_approval") => o.mechanics_pending += n,
+            ("mechanic", _) => o.mechanics += n,
+            ("admin", _) => o.admins += n,
+            _ => {}
+        }
+        if status == "suspended" {
+            o.suspended += n;
+        }
+    }
+    Ok(o)
+}

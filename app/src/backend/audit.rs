@@ -1,0 +1,34 @@
+//! Appends to the audit log: who did what to whom, and when.
+
+use sqlx::{Any, Executor};
+
+/// Actions written to `audit_log.action`.
+pub mod action {
+    pub const ACCOUNT_REGISTERED: &str = "account.registered";
+    pub const LOGIN_LOCKED: &str = "login.locked";
+    pub const PASSWORD_CHANGED: &str = "password.changed";
+    pub const SESSIONS_REVOKED_ALL: &str = "sessions.revoked_all";
+}
+
+/// Writes one row. Takes an executor so the row commits with the change it describes.
+pub async fn record<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    actor: Option<&str>,
+    action: &str,
+    subject: Option<&str>,
+    detail: serde_json::Value,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (id, at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(super::new_id())
+    .bind(now)
+    .bind(actor)
+    .bind(action)
+    .bind(subject)
+    .bind(detail.to_string())
+    .execute(exec)
+    .await?;
+    Ok(())
+}

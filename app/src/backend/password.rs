@@ -1,0 +1,75 @@
+//! Password hashing with argon2id, off the async runtime (a hash takes tens of milliseconds of CPU).
+
+use crate::domain::AppError;
+use argon2::{
+    Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
+    password_hash::{SaltString, rand_core::OsRng},
+};
+use std::sync::LazyLock;
+
+/// Hashes a new password into a PHC string (algorithm, parameters and salt included).
+pub async fn hash(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| internal("password hashing task", &e))?
+    .map_err(|e| internal("password hashing", &e))
+}
+
+/// Checks a password against a stored hash. `None` as the hash still spends
+/// the time of a real check, so an unknown email answers as slowly as a
+/// wrong password and cannot be told apart by timing.
+pub async fn verify(password: String, stored: Option<String>) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let stored = stored.as_deref().unwrap_or(DUMMY_HASH.as_str());
+        let parsed = PasswordHash::new(stored).map_err(|e| internal("stored hash", &e))?;
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
+    })
+    .await
+    .map_err(|e| internal("password check task", &e))?
+}
+
+/// A hash of a random password, made once, with the same parameters as real ones.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(salt.as_str().as_bytes(), &salt)
+        .expect("hashing a fixed-size input cannot fail")
+        .to_string()
+});
+
+fn internal(what: &str, e: &dyn std::fmt::Display) -> AppError {
+    tracing::error!(error = %e, "{what} failed");
+    AppError::Internal
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_hash_verifies_its_password_only() {
+        let h = hash("correct horse".into()).await.unwrap();
+        assert!(h.starts_with("$argon2id$"), "{h}");
+        assert!(
+            verify("correct horse".into(), Some(h.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(!verify("correct horsf".into(), Some(h)).await.unwrap());
+        assert!(!verify("anything".into(), None).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn the_same_password_hashes_differently_each_time() {
+        let a = hash("correct horse".into()).await.unwrap();
+        let b = hash("correct horse".into()).await.unwrap();
+        assert_ne!(a, b);
+    }
+}

@@ -1,0 +1,228 @@
+//! The `sessions` table, and turning a request's token into the user behind it.
+
+use super::{AppState, tokens::Claims};
+use crate::domain::{AccountStatus, AppError, Role};
+use http::{HeaderMap, header};
+use sqlx::{Any, Executor};
+
+/// The cookie that carries the session token in browsers.
+pub const COOKIE: &str = "curbside_session";
+
+/// The signed-in user of a request, as the sessions table says right now.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: String,
+    pub session_id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub status: AccountStatus,
+}
+
+/// A new session row and its token.
+pub struct Issued {
+    pub session_id: String,
+    pub token: String,
+    pub expires_at: i64,
+}
+
+/// Starts a session for a user and signs its token.
+pub async fn start<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    state: &AppState,
+    user_id: &str,
+    user_agent: Option<&str>,
+    now: i64,
+) -> Result<Issued, AppError> {
+    let session_id = super::new_id();
+    let expires_at = now + state.auth.session_ttl.as_millis() as i64;
+    sqlx::query(
+        "INSERT INTO sessions (id, user_id, created_at, expires_at, user_agent) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&session_id)
+    .bind(user_id)
+    .bind(now)
+    .bind(expires_at)
+    .bind(user_agent.map(|ua| ua.chars().take(300).collect::<String>()))
+    .execute(exec)
+    .await?;
+    let token = state
+        .auth
+        .keys
+        .issue(&Claims {
+            sid: session_id.clone(),
+            sub: user_id.to_owned(),
+            iat: now / 1000,
+            exp: expires_at / 1000,
+        })
+        .map_err(|e| {
+            tracing::error!(error = %e, "signing a session token failed");
+            AppError::Internal
+        })?;
+    Ok(Issued {
+        session_id,
+        token,
+        expires_at,
+    })
+}
+
+pub async fn revoke<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    session_id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(session_id)
+        .execute(exec)
+        .await?;
+    Ok(())
+}
+
+/// Ends every live session of a user but `keep` (the one making the request, if any).
+/// Returns how many ended.
+pub async fn revoke_all<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    keep: Option<&str>,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND id <> $3",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(keep.unwrap_or(""))
+    .execute(exec)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The token of a request: `Authorization: Bearer …` first, then the session cookie.
+pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, token) = v.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
+        .filter(|t| !t.is_empty());
+    if let Some(t) = bearer {
+        return Some(t.to_owned());
+    }
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == COOKIE && !value.is_empty())
+        .map(|(_, value)| value.to_owned())
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionUser {
+    id: String,
+    name: String,
+    email: String,
+    role: String,
+    status: String,
+}
+
+/// Who a request is from: `None` for no token, a bad or expired token, a
+/// revoked session, or a suspended account. Every server function and
+/// endpoint goes through here.
+pub async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    now: i64,
+) -> Result<Option<CurrentUser>, AppError> {
+    let Some(token) = token_from_headers(headers) else {
+        return Ok(None);
+    };
+    let Some(claims) = state.auth.keys.read(&token) else {
+        return Ok(None);
+    };
+    let row: Option<SessionUser> = sqlx::query_as(
+        "SELECT u.id, u.name, u.email, u.role, u.status FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3",
+    )
+    .bind(&claims.sid)
+    .bind(&claims.sub)
+    .bind(now)
+    .fetch_optional(&state.db)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let (Some(role), Some(status)) = (Role::parse(&row.role), AccountStatus::parse(&row.status))
+    else {
+        tracing::error!(user = %row.id, "unknown role or status in users table");
+        return Err(AppError::Internal);
+    };
+    if !status.may_sign_in() {
+        return Ok(None);
+    }
+    Ok(Some(CurrentUser {
+        id: row.id,
+        session_id: claims.sid,
+        name: row.name,
+        email: row.email,
+        role,
+        status,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn the_token_comes_from_bearer_or_the_cookie() {
+        assert_eq!(
+            token_from_headers(&headers(&[("authorization", "Bearer abc")])).as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            token_from_headers(&headers(&[("authorization", "bearer  abc ")])).as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            token_from_headers(&headers(&[("cookie", "a=1; curbside_session=xyz; b=2")]))
+                .as_deref(),
+            Some("xyz")
+        );
+        assert_eq!(
+            token_from_headers(&headers(&[
+                ("authorization", "Bearer abc"),
+                ("cookie", "curbside_session=xyz")
+            ]))
+            .as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            token_from_headers(&headers(&[("authorization", "Basic abc")])),
+            None
+        );
+        assert_eq!(
+            token_from_headers(&headers(&[("cookie", "curbside_session=")])),
+            None
+        );
+        assert_eq!(
+            token_from_headers(&headers(&[("cookie", "xcurbside_session=1")])),
+            None
+        );
+    }
+}

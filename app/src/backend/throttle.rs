@@ -1,0 +1,127 @@
+//! Slows password guessing: failed logins per email and per client address, kept in the database.
+
+use crate::domain::AppError;
+use sqlx::{Any, Executor};
+
+/// Failures counted over this window.
+pub const WINDOW_MS: i64 = 15 * 60 * 1000;
+/// Failures on one email within the window before it is locked.
+pub const EMAIL_LIMIT: usize = 5;
+/// One address may be a whole office or a phone carrier's NAT, so it gets more room.
+pub const IP_LIMIT: usize = 20;
+
+/// When `limit` failures (newest first) fall inside the window, the lock lasts
+/// until the oldest of them leaves it. Returns the seconds left, if locked.
+pub fn locked_for(recent_desc: &[i64], limit: usize, now: i64) -> Option<u64> {
+    let oldest_counted = *recent_desc.get(limit.checked_sub(1)?)?;
+    let until = oldest_counted + WINDOW_MS;
+    (until > now).then(|| ((until - now) as u64).div_ceil(1000))
+}
+
+async fn recent<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    column: &str,
+    key: &str,
+    limit: usize,
+    now: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    // `column` is one of two constants below, never input.
+    let rows: Vec<(i64,)> = sqlx::query_as(&format!(
+        "SELECT at FROM login_failures WHERE {column} = $1 AND at > $2 ORDER BY at DESC LIMIT {limit}"
+    ))
+    .bind(key)
+    .bind(now - WINDOW_MS)
+    .fetch_all(exec)
+    .await?;
+    Ok(rows.into_iter().map(|(at,)| at).collect())
+}
+
+/// Refuses the attempt up front while the email or the address is locked.
+pub async fn check(
+    db: &sqlx::AnyPool,
+    email_lower: &str,
+    ip: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let by_email = recent(db, "email_lower", email_lower, EMAIL_LIMIT, now).await?;
+    let by_ip = recent(db, "ip", ip, IP_LIMIT, now).await?;
+    let wait = [
+        locked_for(&by_email, EMAIL_LIMIT, now),
+        locked_for(&by_ip, IP_LIMIT, now),
+    ]
+    .into_iter()
+    .flatten()
+    .max();
+    match wait {
+        Some(secs) => Err(AppError::TooManyAttempts {
+            retry_after_secs: secs,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// What recording a failure led to.
+pub struct Recorded {
+    /// This failure locked the email or the address: the caller audits it.
+    pub locked: Option<AppError>,
+}
+
+/// Records a failed attempt and says whether it crossed a limit.
+pub async fn record_failure(
+    db: &sqlx::AnyPool,
+    email_lower: &str,
+    ip: &str,
+    now: i64,
+) -> Result<Recorded, AppError> {
+    // Old rows are useless; clear this key's as we go rather than in a job.
+    sqlx::query("DELETE FROM login_failures WHERE (email_lower = $1 OR ip = $2) AND at <= $3")
+        .bind(email_lower)
+        .bind(ip)
+        .bind(now - WINDOW_MS)
+        .execute(db)
+        .await?;
+    sqlx::query("INSERT INTO login_failures (id, at, email_lower, ip) VALUES ($1, $2, $3, $4)")
+        .bind(super::new_id())
+        .bind(now)
+        .bind(email_lower)
+        .bind(ip)
+        .execute(db)
+        .await?;
+    let locked = check(db, email_lower, ip, now).await.err();
+    Ok(Recorded { locked })
+}
+
+/// A successful login forgives the email's failures (not the address's).
+pub async fn forgive(db: &sqlx::AnyPool, email_lower: &str) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM login_failures WHERE email_lower = $1")
+        .bind(email_lower)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn five_failures_in_the_window_lock_until_the_oldest_leaves_it() {
+        let now = 10_000_000;
+        let minute = 60_000;
+        // newest first: 0, 1, 2, 3, 4 minutes ago
+        let five: Vec<i64> = (0..5).map(|m| now - m * minute).collect();
+        assert_eq!(locked_for(&five, 5, now), Some(11 * 60));
+        assert_eq!(locked_for(&five[..4], 5, now), None);
+        // the oldest counted failure is 15 minutes old: free again
+        let old: Vec<i64> = (0..5).map(|m| now - (11 + m) * minute).collect();
+        assert_eq!(locked_for(&old, 5, now), None);
+        assert_eq!(locked_for(&five, 0, now), None);
+    }
+
+    #[test]
+    fn a_partial_second_rounds_up() {
+        let now = 1_000_000;
+        let recent = [now - WINDOW_MS + 1];
+        assert_eq!(locked_for(&recent, 1, now), Some(1));
+    }
+}

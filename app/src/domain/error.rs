@@ -1,0 +1,155 @@
+//! The error every server function returns: what went wrong, in words for the user, and which field it belongs to.
+
+use serde::{Deserialize, Serialize};
+use server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+
+/// Sent to clients as JSON tagged by `error`, e.g.
+/// `{"error":"invalid","field":"email","message":"Enter your email address."}`.
+/// Internal causes are logged on the server and never sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "error", rename_all = "snake_case")]
+pub enum AppError {
+    /// Bad input; `field` is the form field the message belongs beside.
+    #[error("{message}")]
+    Invalid { field: String, message: String },
+    /// Deliberately the same whether the email or the password was wrong.
+    #[error("Email or password is incorrect.")]
+    InvalidCredentials,
+    #[error("Too many failed attempts. Try again in {}.", wait_words(*retry_after_secs))]
+    TooManyAttempts { retry_after_secs: u64 },
+    #[error("This account is suspended. Contact support if you think this is a mistake.")]
+    Suspended,
+    #[error("Please log in to continue.")]
+    Unauthenticated,
+    #[error("You do not have access to that.")]
+    Forbidden,
+    #[error("That was not found.")]
+    NotFound,
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// The request never reached the function: a network failure, or arguments
+    /// that could not be read.
+    #[error("{message}")]
+    Request { message: String },
+}
+
+impl AppError {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        AppError::Invalid {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// The message for one form field, if this error belongs there.
+    pub fn for_field(&self, name: &str) -> Option<String> {
+        match self {
+            AppError::Invalid { field, message } if field == name => Some(message.clone()),
+            _ => None,
+        }
+    }
+
+    /// The message for the form as a whole: everything not tied to a field.
+    pub fn general(&self) -> Option<String> {
+        match self {
+            AppError::Invalid { .. } => None,
+            other => Some(other.to_string()),
+        }
+    }
+
+    /// The HTTP status API clients get with this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Invalid { .. } => 422,
+            AppError::InvalidCredentials | AppError::Unauthenticated => 401,
+            AppError::TooManyAttempts { .. } => 429,
+            AppError::Suspended | AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Internal => 500,
+            AppError::Request { .. } => 400,
+        }
+    }
+}
+
+/// "1 minute", "14 minutes": lock-outs are told in whole minutes, rounded up.
+fn wait_words(secs: u64) -> String {
+    let minutes = secs.div_ceil(60).max(1);
+    if minutes == 1 {
+        "1 minute".to_owned()
+    } else {
+        format!("{minutes} minutes")
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) => AppError::Request {
+                message: "Could not reach Curbside. Check your connection and try again.".into(),
+            },
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => AppError::Request {
+                message: format!("The request was not understood: {m}"),
+            },
+            other => AppError::Request {
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lockout_wait_is_told_in_whole_minutes() {
+        let msg = |s| {
+            AppError::TooManyAttempts {
+                retry_after_secs: s,
+            }
+            .to_string()
+        };
+        assert_eq!(msg(1), "Too many failed attempts. Try again in 1 minute.");
+        assert_eq!(msg(60), "Too many failed attempts. Try again in 1 minute.");
+        assert_eq!(msg(61), "Too many failed attempts. Try again in 2 minutes.");
+        assert_eq!(
+            msg(900),
+            "Too many failed attempts. Try again in 15 minutes."
+        );
+    }
+
+    #[test]
+    fn errors_travel_as_json_tagged_by_kind() {
+        let e = AppError::invalid("email", "Enter your email address.");
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"error": "invalid", "field": "email", "message": "Enter your email address."})
+        );
+        assert_eq!(serde_json::from_value::<AppError>(json).unwrap(), e);
+        assert_eq!(
+            serde_json::to_value(AppError::InvalidCredentials).unwrap(),
+            serde_json::json!({"error": "invalid_credentials"})
+        );
+    }
+
+    #[test]
+    fn field_errors_show_beside_their_field_and_others_above_the_form() {
+        let e = AppError::invalid("password", "Use at least 10 characters.");
+        assert_eq!(
+            e.for_field("password").as_deref(),
+            Some("Use at least 10 characters.")
+        );
+        assert_eq!(e.for_field("email"), None);
+        assert_eq!(e.general(), None);
+        assert_eq!(
+            AppError::InvalidCredentials.general().as_deref(),
+            Some("Email or password is incorrect.")
+        );
+    }
+}

@@ -1,0 +1,136 @@
+//! The log-in and sign-up pages.
+
+use crate::{
+    api::auth::{Login, Register},
+    domain::{
+        AppError, Role,
+        account::{PASSWORD_MIN_CHARS, after_login, encode_query_value},
+    },
+    ui::{
+        forms::{Field, FormError},
+        session::go_to,
+    },
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let login = ServerAction::<Login>::new();
+    let query = use_query_map();
+    let next = move || query.read().get("next");
+    let error = Signal::derive(move || login.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(signed_in)) = login.value().get() {
+            go_to(&after_login(signed_in.account.role, next().as_deref()));
+        }
+    });
+    view! {
+        <Title text="Log in" />
+        <section class="page narrow">
+            <h1>"Log in"</h1>
+            <ActionForm action=login>
+                <FormError error />
+                <input type="hidden" name="next" value=next />
+                <Field label="Email" name="email" kind="email" autocomplete="username" error />
+                <Field label="Password" name="password" kind="password" autocomplete="current-password" error />
+                <button type="submit" class="button wide" disabled=move || login.pending().get()>
+                    {move || if login.pending().get() { "Logging in…" } else { "Log in" }}
+                </button>
+            </ActionForm>
+            <p class="aside">
+                "New to Curbside? "
+                <a href=move || match next() {
+                    Some(n) => format!("/register?next={}", encode_query_value(&n)),
+                    None => "/register".into(),
+                }>"Create an account"</a>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let register = ServerAction::<Register>::new();
+    let query = use_query_map();
+    let next = move || query.read().get("next");
+    let as_mechanic = move || query.read().get("as").as_deref() == Some("mechanic");
+    let role = RwSignal::new(Role::Customer);
+    // Follows `?as=mechanic` on first render, then the user's choice.
+    Effect::new(move |_| {
+        if as_mechanic() {
+            role.set(Role::Mechanic);
+        }
+    });
+    let error = Signal::derive(move || register.value().get().and_then(Result::err));
+    Effect::new(move |_| {
+        if let Some(Ok(signed_in)) = register.value().get() {
+            go_to(&after_login(signed_in.account.role, next().as_deref()));
+        }
+    });
+    let role_error = move || error.get().and_then(|e: AppError| e.for_field("role"));
+    view! {
+        <Title text="Create an account" />
+        <section class="page narrow">
+            <h1>"Create an account"</h1>
+            <ActionForm action=register>
+                <FormError error />
+                <input type="hidden" name="next" value=next />
+                <fieldset class="choice">
+                    <legend>"I want to"</legend>
+                    <label>
+                        <input
+                            type="radio"
+                            name="role"
+                            value="customer"
+                            prop:checked=move || role.get() == Role::Customer
+                            checked=move || !as_mechanic()
+                            on:change=move |_| role.set(Role::Customer)
+                        />
+                        <span>"Get my vehicle fixed"</span>
+                    </label>
+                    <label>
+                        <input
+                            type="radio"
+                            name="role"
+                            value="mechanic"
+                            prop:checked=move || role.get() == Role::Mechanic
+                            checked=as_mechanic
+                            on:change=move |_| role.set(Role::Mechanic)
+                        />
+                        <span>"Work as a mechanic"</span>
+                    </label>
+                    {move || role_error().map(|m| view! { <p class="field-error">{m}</p> })}
+                </fieldset>
+                <Field label="Your name" name="name" autocomplete="name" error />
+                <Field label="Email" name="email" kind="email" autocomplete="email" error />
+                <Field
+                    label="Phone"
+                    name="phone"
+                    kind="tel"
+                    autocomplete="tel"
+                    required=false
+                    hint="Optional for customers. Mechanics need one so customers can reach them."
+                    error
+                />
+                <Field
+                    label="Password"
+                    name="password"
+                    kind="password"
+                    autocomplete="new-password"
+                    minlength=PASSWORD_MIN_CHARS as u32
+                    hint="At least 10 characters. A short phrase is easy to remember."
+                    error
+                />
+                {move || (role.get() == Role::Mechanic).then(|| view! {
+                    <p class="hint">"A person on our team approves every mechanic before they can quote."</p>
+                })}
+                <button type="submit" class="button wide" disabled=move || register.pending().get()>
+                    {move || if register.pending().get() { "Creating your account…" } else { "Create account" }}
+                </button>
+            </ActionForm>
+            <p class="aside">"Already have an account? " <a href="/login">"Log in"</a></p>
+        </section>
+    }
+}

@@ -1,0 +1,60 @@
+//! Form pieces: a labelled field that shows its own error, and the form-wide error line.
+
+use crate::domain::AppError;
+use leptos::prelude::*;
+
+/// A labelled input; when `error` belongs to this field, its message shows beneath it.
+#[component]
+pub fn Field(
+    label: &'static str,
+    name: &'static str,
+    error: Signal<Option<AppError>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: &'static str,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(optional)] hint: &'static str,
+    #[prop(default = true)] required: bool,
+    #[prop(optional)] minlength: Option<u32>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let message = move || error.get().and_then(|e| e.for_field(name));
+    let describedby = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || match (message().is_some(), hint.is_empty()) {
+            (true, _) => Some(error_id.clone()),
+            (false, false) => Some(hint_id.clone()),
+            (false, true) => None,
+        }
+    };
+    view! {
+        <div class="field" class:invalid=move || message().is_some()>
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
+                value=value
+                required=required
+                minlength=minlength
+                aria-invalid=move || message().is_some().to_string()
+                aria-describedby=describedby
+            />
+            {(!hint.is_empty()).then(|| view! { <p class="hint" id=hint_id>{hint}</p> })}
+            {move || message().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
+        </div>
+    }
+}
+
+/// An error that belongs to no single field: wrong credentials, a lock-out, a network failure.
+#[component]
+pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
+    move || {
+        error
+            .get()
+            .and_then(|e| e.general())
+            .map(|m| view! { <p class="form-error" role="alert">{m}</p> })
+    }
+}

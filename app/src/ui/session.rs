@@ -1,0 +1,95 @@
+//! Who is signed in, as the page knows it: fetched with the page, shared by the header and the areas.
+
+use crate::{
+    api::auth::me,
+    domain::{Account, AppError, Role, account::area_redirect},
+};
+use leptos::prelude::*;
+use leptos_router::{components::Redirect, hooks::use_location};
+
+/// The signed-in account, or `None`. Rendered on the server with the page,
+/// so the first paint already knows; sign-in and sign-out reload the page.
+#[derive(Clone, Copy)]
+pub struct Session(pub Resource<Option<Account>>);
+
+impl Session {
+    pub fn provide() {
+        provide_context(Session(Resource::new(
+            || (),
+            |_| async {
+                match me().await {
+                    Ok(account) => Some(account),
+                    Err(AppError::Unauthenticated) => None,
+                    Err(e) => {
+                        leptos::logging::warn!("could not load the session: {e}");
+                        None
+                    }
+                }
+            },
+        )));
+    }
+
+    pub fn get() -> Self {
+        expect_context()
+    }
+}
+
+/// A full page load, so the server renders the page for the new session.
+pub fn go_to(path: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().location().set_href(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}
+
+/// Shows `children` to a signed-in user of `role` only. The server already
+/// redirects page loads; this covers navigation inside the app.
+#[component]
+pub fn RoleArea(role: Role, children: ChildrenFn) -> impl IntoView {
+    let session = Session::get();
+    let location = use_location();
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let account = session.0.await;
+                let path = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+                let signed_in = account.as_ref().map(|a| a.role);
+                match (account, area_redirect(signed_in, &path)) {
+                    (Some(account), None) if account.role == role => {
+                        provide_context(account);
+                        children.read_value()().into_any()
+                    }
+                    (_, Some(to)) => view! { <Redirect path=to /> }.into_any(),
+                    _ => view! { <Redirect path=role.home() /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The signed-in account on any page that needs sign-in (`/account`).
+#[component]
+pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
+    let session = Session::get();
+    let location = use_location();
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match session.0.await {
+                    Some(account) => {
+                        provide_context(account);
+                        children.read_value()().into_any()
+                    }
+                    None => {
+                        let path = location.pathname.get_untracked();
+                        view! { <Redirect path=crate::domain::account::login_url(&path) /> }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,127 @@
+//! The token-signing secret: from `JWT_SECRET`, or generated once and kept in the data directory.
+
+use std::{
+    fs,
+    io::{ErrorKind, Write},
+    os::unix::fs::{OpenOptionsExt, PermissionsExt},
+    path::{Path, PathBuf},
+};
+
+pub const SECRET_FILE: &str = "jwt_secret";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    #[error("could not read or create the secret file {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "the secret file {path} is too short; delete it to have a new one generated (every session ends)"
+    )]
+    TooShort { path: PathBuf },
+    #[error("could not get random bytes for a new secret: {0}")]
+    Random(getrandom::Error),
+}
+
+/// The configured secret, or the one in `data_dir/jwt_secret`, created with
+/// mode 0600 on first start. Kept across restarts so sessions survive them.
+pub fn jwt_secret(configured: Option<&str>, data_dir: &Path) -> Result<Vec<u8>, SecretError> {
+    if let Some(s) = configured {
+        return Ok(s.as_bytes().to_vec());
+    }
+    let path = data_dir.join(SECRET_FILE);
+    let io = |source| SecretError::Io {
+        path: path.clone(),
+        source,
+    };
+    match read(&path) {
+        Ok(secret) => return secret,
+        Err(e) if e.kind() == ErrorKind::NotFound => {}
+        Err(e) => return Err(io(e)),
+    }
+    fs::create_dir_all(data_dir).map_err(io)?;
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(SecretError::Random)?;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let created = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path);
+    match created {
+        Ok(mut f) => {
+            f.write_all(hex.as_bytes()).map_err(io)?;
+            f.sync_all().map_err(io)?;
+            tracing::info!(path = %path.display(), "generated a new JWT secret");
+            Ok(hex.into_bytes())
+        }
+        // Another instance created it first: use theirs.
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => read(&path).map_err(io)?,
+        Err(e) => Err(io(e)),
+    }
+}
+
+fn read(path: &Path) -> std::io::Result<Result<Vec<u8>, SecretError>> {
+    let text = fs::read_to_string(path)?;
+    let mode = fs::metadata(path)?.permissions().mode();
+    if mode & 0o077 != 0 {
+        tracing::warn!(path = %path.display(), mode = format!("{:o}", mode & 0o777), "secret file was readable by others; tightening to 0600");
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600))?;
+    }
+    let secret = text.trim();
+    if secret.len() < crate::config::MIN_SECRET_LEN {
+        return Ok(Err(SecretError::TooShort {
+            path: path.to_owned(),
+        }));
+    }
+    Ok(Ok(secret.as_bytes().to_vec()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generated_secret_is_private_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let first = jwt_secret(None, &data).unwrap();
+        assert_eq!(first.len(), 64);
+        let mode = fs::metadata(data.join(SECRET_FILE))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(jwt_secret(None, &data).unwrap(), first);
+    }
+
+    #[test]
+    fn a_configured_secret_wins_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = jwt_secret(Some("from the environment, long enough!"), dir.path()).unwrap();
+        assert_eq!(s, b"from the environment, long enough!");
+        assert!(!dir.path().join(SECRET_FILE).exists());
+    }
+
+    #[test]
+    fn an_open_secret_file_is_tightened() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SECRET_FILE);
+        fs::write(&path, "a".repeat(64)).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        jwt_secret(None, dir.path()).unwrap();
+        let mode = fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn a_truncated_secret_file_stops_start_up() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(SECRET_FILE), "short").unwrap();
+        assert!(matches!(
+            jwt_secret(None, dir.path()),
+            Err(SecretError::TooShort { .. })
+        ));
+    }
+}
