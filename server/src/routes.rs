@@ -29,6 +29,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), page_guard))
+        .layer(middleware::from_fn(unreadable_request_is_400))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -83,4 +84,27 @@ async fn page_guard(State(state): State<AppState>, req: Request, next: Next) -> 
         Some(to) => Redirect::to(&to).into_response(),
         None => next.run(req).await,
     }
+}
+
+/// server_fn answers arguments it cannot read (a missing field, a JSON body
+/// where a form is expected) with 500, before our code runs. That is the
+/// client's mistake, and API clients should see it as one: 400.
+async fn unreadable_request_is_400(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res.headers().contains_key("serverfnerror")
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let kind = serde_json::from_slice::<Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_owned));
+    if kind.as_deref() == Some("request") {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }

@@ -127,6 +127,15 @@ both_databases! {
         assert_eq!(count(&app, "SELECT COUNT(*) FROM users").await, 0);
     }
 
+    async fn a_malformed_request_is_a_client_error(db) {
+        let app = spawn!(db);
+        let r = app.post("/api/register", &[("name", "Ann")], Auth::None).await;
+        assert_eq!(r.status, 400, "{}", r.body);
+        assert_eq!(r.json["error"], "request");
+        assert!(r.json["message"].as_str().unwrap().contains("missing field"), "{}", r.body);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM users").await, 0);
+    }
+
     async fn nobody_registers_as_an_admin(db) {
         let app = spawn!(db);
         let r = app.post("/api/register", &[
@@ -170,7 +179,7 @@ both_databases! {
         assert_eq!(wrong_password.status, 401);
         assert_eq!(wrong_email.status, wrong_password.status);
         assert_eq!(wrong_email.body, wrong_password.body);
-        assert_eq!(wrong_email.json, json!({ "error": "invalid_credentials" }));
+        assert_eq!(wrong_email.json, json!({ "error": "invalid_credentials", "message": "Email or password is incorrect." }));
         assert!(wrong_email.session_cookie().is_none());
     }
 
@@ -187,6 +196,7 @@ both_databases! {
         let right = app.login("ANN@example.com", PW).await;
         assert_eq!(right.status, 429);
         assert_eq!(right.json["error"], "too_many_attempts");
+        assert_eq!(right.json["message"], "Too many failed attempts. Try again in 15 minutes.");
         assert_eq!(audit_actions(&app).await, ["account.registered", "login.locked"]);
 
         let app = app.restart(&[]).await;

@@ -6,11 +6,12 @@ use server_fn::{
     error::{FromServerFnError, ServerFnErrorErr},
 };
 
-/// Sent to clients as JSON tagged by `error`, e.g.
+/// Sent to clients as JSON: a machine-readable `error` kind and the
+/// `message` to show, plus `field` or `retry_after_secs` where they apply, e.g.
 /// `{"error":"invalid","field":"email","message":"Enter your email address."}`.
 /// Internal causes are logged on the server and never sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[serde(tag = "error", rename_all = "snake_case")]
+#[serde(into = "WireError", from = "WireError")]
 pub enum AppError {
     /// Bad input; `field` is the form field the message belongs beside.
     #[error("{message}")]
@@ -74,6 +75,72 @@ impl AppError {
     }
 }
 
+/// The JSON shape of an [`AppError`].
+#[derive(Serialize, Deserialize)]
+struct WireError {
+    error: String,
+    message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    retry_after_secs: Option<u64>,
+}
+
+impl AppError {
+    /// The machine-readable kind, stable for API clients.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AppError::Invalid { .. } => "invalid",
+            AppError::InvalidCredentials => "invalid_credentials",
+            AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::Suspended => "suspended",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::Internal => "internal",
+            AppError::Request { .. } => "request",
+        }
+    }
+}
+
+impl From<AppError> for WireError {
+    fn from(e: AppError) -> Self {
+        WireError {
+            error: e.kind().to_owned(),
+            message: e.to_string(),
+            field: match &e {
+                AppError::Invalid { field, .. } => Some(field.clone()),
+                _ => None,
+            },
+            retry_after_secs: match e {
+                AppError::TooManyAttempts { retry_after_secs } => Some(retry_after_secs),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl From<WireError> for AppError {
+    fn from(w: WireError) -> Self {
+        match w.error.as_str() {
+            "invalid" => AppError::Invalid {
+                field: w.field.unwrap_or_default(),
+                message: w.message,
+            },
+            "invalid_credentials" => AppError::InvalidCredentials,
+            "too_many_attempts" => AppError::TooManyAttempts {
+                retry_after_secs: w.retry_after_secs.unwrap_or(60),
+            },
+            "suspended" => AppError::Suspended,
+            "unauthenticated" => AppError::Unauthenticated,
+            "forbidden" => AppError::Forbidden,
+            "not_found" => AppError::NotFound,
+            "internal" => AppError::Internal,
+            _ => AppError::Request { message: w.message },
+        }
+    }
+}
+
 /// "1 minute", "14 minutes": lock-outs are told in whole minutes, rounded up.
 fn wait_words(secs: u64) -> String {
     let minutes = secs.div_ceil(60).max(1);
@@ -131,11 +198,47 @@ mod tests {
             json,
             serde_json::json!({"error": "invalid", "field": "email", "message": "Enter your email address."})
         );
-        assert_eq!(serde_json::from_value::<AppError>(json).unwrap(), e);
         assert_eq!(
             serde_json::to_value(AppError::InvalidCredentials).unwrap(),
-            serde_json::json!({"error": "invalid_credentials"})
+            serde_json::json!({"error": "invalid_credentials", "message": "Email or password is incorrect."})
         );
+        assert_eq!(
+            serde_json::to_value(AppError::TooManyAttempts {
+                retry_after_secs: 61
+            })
+            .unwrap(),
+            serde_json::json!({
+                "error": "too_many_attempts",
+                "message": "Too many failed attempts. Try again in 2 minutes.",
+                "retry_after_secs": 61
+            })
+        );
+    }
+
+    #[test]
+    fn every_error_survives_the_trip_to_the_browser() {
+        for e in [
+            AppError::invalid("email", "Enter your email address."),
+            AppError::InvalidCredentials,
+            AppError::TooManyAttempts {
+                retry_after_secs: 61,
+            },
+            AppError::Suspended,
+            AppError::Unauthenticated,
+            AppError::Forbidden,
+            AppError::NotFound,
+            AppError::Internal,
+            AppError::Request {
+                message: "offline".into(),
+            },
+        ] {
+            let json = serde_json::to_string(&e).unwrap();
+            assert_eq!(
+                serde_json::from_str::<AppError>(&json).unwrap(),
+                e,
+                "{json}"
+            );
+        }
     }
 
     #[test]
