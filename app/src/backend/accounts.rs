@@ -145,6 +145,7 @@ pub async fn login(
         return Err(AppError::Suspended);
     }
     throttle::forgive(&state.db, &email_lower).await?;
+    sessions::prune(&state.db, &user.id, now).await?;
     let issued = sessions::start(&state.db, state, &user.id, client.user_agent, now).await?;
     Ok(SignedIn {
         token: issued.token,

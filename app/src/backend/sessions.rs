@@ -98,6 +98,23 @@ pub async fn revoke_all<'e>(
     Ok(done.rows_affected())
 }
 
+/// Forgets a user's sessions that can never be used again: expired, or
+/// revoked over a week ago (recent ones help explain "why was I logged out").
+pub async fn prune<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    user_id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    const WEEK_MS: i64 = 7 * 24 * 3600 * 1000;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND (expires_at <= $2 OR revoked_at <= $3)")
+        .bind(user_id)
+        .bind(now)
+        .bind(now - WEEK_MS)
+        .execute(exec)
+        .await?;
+    Ok(())
+}
+
 /// The token of a request: `Authorization: Bearer …` first, then the session cookie.
 pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
     let bearer = headers
