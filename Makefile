@@ -14,7 +14,7 @@ export LEPTOS_OUTPUT_NAME := curbside
 CARGO_SSR := -p app -p server --features app/ssr
 CARGO_WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown
 
-.PHONY: run dev tools test-tools build release fmt-check lint unit integration e2e test bench-cold-start
+.PHONY: run dev tools test-tools build release fmt-check lint unit integration e2e test bench-cold-start bench-auth
 
 ## Build (release) and serve http://127.0.0.1:3000 on SQLite under ./data.
 run: release
@@ -61,3 +61,7 @@ test: test-tools fmt-check lint unit integration e2e
 ## Prints cold-start times of the release server (docs/PERFORMANCE.md).
 bench-cold-start: release
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/bench-cold-start.sh
+
+## Prints argon2id cost and login / who-am-I round trips (docs/PERFORMANCE.md).
+bench-auth: release
+	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/bench-auth.sh

@@ -106,12 +106,14 @@ pub async fn prune<'e>(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     const WEEK_MS: i64 = 7 * 24 * 3600 * 1000;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND (expires_at <= $2 OR revoked_at <= $3)")
-        .bind(user_id)
-        .bind(now)
-        .bind(now - WEEK_MS)
-        .execute(exec)
-        .await?;
+    sqlx::query(
+        "DELETE FROM sessions WHERE user_id = $1 AND (expires_at <= $2 OR revoked_at <= $3)",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(now - WEEK_MS)
+    .execute(exec)
+    .await?;
     Ok(())
 }
 

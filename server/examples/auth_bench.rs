@@ -1,0 +1,104 @@
+//! Prints what accounts cost: argon2id per hash and per check on this
+//! machine, and login / who-am-I round trips against a running server.
+//!
+//! Usage: `auth_bench [base URL] [rounds]` (run by `scripts/bench-auth.sh`).
+
+use std::time::{Duration, Instant};
+
+fn stats(label: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let pick = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "{label:<34} n={:<4} min {:>7.2} ms  median {:>7.2} ms  p95 {:>7.2} ms  max {:>7.2} ms",
+        samples.len(),
+        ms(samples[0]),
+        ms(pick(0.5)),
+        ms(pick(0.95)),
+        ms(*samples.last().unwrap()),
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let base = args
+        .next()
+        .unwrap_or_else(|| "http://127.0.0.1:3000".into());
+    let rounds: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(50);
+
+    // argon2id with the parameters the server uses, in this process.
+    let mut hashes = Vec::new();
+    let mut hash_times = Vec::new();
+    for i in 0..rounds.min(30) {
+        let t = Instant::now();
+        hashes.push(
+            app::backend::password::hash(format!("bench password {i}"))
+                .await
+                .unwrap(),
+        );
+        hash_times.push(t.elapsed());
+    }
+    stats("argon2id hash", hash_times);
+    let mut verify_times = Vec::new();
+    for (i, h) in hashes.into_iter().enumerate() {
+        let t = Instant::now();
+        let ok = app::backend::password::verify(format!("bench password {i}"), Some(h))
+            .await
+            .unwrap();
+        assert!(ok);
+        verify_times.push(t.elapsed());
+    }
+    stats("argon2id verify", verify_times);
+
+    // Round trips over HTTP, one at a time (latency, not throughput).
+    let client = reqwest::Client::new();
+    let email = format!("bench-{}@example.com", uuid::Uuid::now_v7().simple());
+    let password = "bench password that is long";
+    let t = Instant::now();
+    let res = client
+        .post(format!("{base}/api/register"))
+        .form(&[
+            ("name", "Bench"),
+            ("email", email.as_str()),
+            ("password", password),
+            ("role", "customer"),
+        ])
+        .send()
+        .await
+        .expect("is the server running?");
+    assert!(res.status().is_success(), "register: {}", res.status());
+    stats("register (HTTP)", vec![t.elapsed()]);
+
+    let mut login_times = Vec::new();
+    let mut token = String::new();
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let res = client
+            .post(format!("{base}/api/login"))
+            .form(&[("email", email.as_str()), ("password", password)])
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "login: {}", res.status());
+        let body: serde_json::Value = res.json().await.unwrap();
+        login_times.push(t.elapsed());
+        token = body["token"].as_str().unwrap().to_owned();
+    }
+    stats("login (HTTP, includes argon2id)", login_times);
+
+    let mut me_times = Vec::new();
+    for _ in 0..rounds {
+        let t = Instant::now();
+        let res = client
+            .get(format!("{base}/api/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().is_success(), "me: {}", res.status());
+        res.bytes().await.unwrap();
+        me_times.push(t.elapsed());
+    }
+    stats("me (HTTP, token + session lookup)", me_times);
+}
