@@ -41,7 +41,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: path.join(targetDir, "debug/server"),
+    // E2E_SERVER runs the suite against another build, e.g. target/server-release/server.
+    command: process.env.E2E_SERVER ? path.resolve(root, process.env.E2E_SERVER) : path.join(targetDir, "debug/server"),
     cwd: dataDir,
     url: `${baseURL}/readyz`,
     reuseExistingServer: false,
