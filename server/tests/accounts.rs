@@ -136,6 +136,34 @@ both_databases! {
         assert_eq!(count(&app, "SELECT COUNT(*) FROM users").await, 0);
     }
 
+    async fn a_form_posted_before_the_page_hydrated_still_works(db) {
+        // No JS yet: the browser posts the form itself and follows redirects.
+        let app = spawn!(db);
+        app.register("customer", "Ann", "ann@example.com", PW).await;
+        let post = |password: &'static str| {
+            app.client
+                .post(app.url("/api/login"))
+                .header("accept", "text/html,application/xhtml+xml")
+                .header("referer", app.url("/login?next=/account"))
+                .form(&[("email", "ann@example.com"), ("password", password), ("next", "/account")])
+                .send()
+        };
+        let failed = post("not the password").await.unwrap();
+        assert_eq!(failed.status(), 302);
+        let back = failed.headers()["location"].to_str().unwrap().to_owned();
+        // leptos_axum sends it back to the form with the error in the query…
+        assert!(back.starts_with(&app.url("/login?next=/account&__path=%2Fapi%2Flogin&__err=")), "{back}");
+        // …and the form's action starts out holding it.
+        let page = app.get(back.strip_prefix(&app.base).unwrap(), Auth::None).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Email or password is incorrect."), "the login page shows the error");
+
+        let ok = post(PW).await.unwrap();
+        assert_eq!(ok.status(), 302);
+        assert_eq!(ok.headers()["location"], "/account");
+        assert!(ok.headers().get_all("set-cookie").iter().any(|c| c.to_str().unwrap().starts_with("curbside_session=ey")));
+    }
+
     async fn nobody_registers_as_an_admin(db) {
         let app = spawn!(db);
         let r = app.post("/api/register", &[
