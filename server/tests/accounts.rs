@@ -303,6 +303,35 @@ both_databases! {
         assert!(audit_actions(&app).await.contains(&"password.changed".to_owned()));
     }
 
+    async fn guessing_the_current_password_locks_like_failed_logins(db) {
+        let app = spawn!(db);
+        let token = app.register("customer", "Ann", "ann@example.com", PW).await;
+        let (app, token) = (&app, &token);
+        let change = move |current: &'static str| async move {
+            app.post("/api/change_password", &[("current_password", current), ("new_password", "a brand new passphrase")], Auth::Bearer(token)).await
+        };
+        for _ in 0..4 {
+            assert_eq!(change("wrong guess!").await.status, 422);
+        }
+        assert_eq!(change("wrong guess!").await.status, 429);
+        assert_eq!(change(PW).await.status, 429, "locked even with the right password");
+        assert_eq!(app.login("ann@example.com", PW).await.status, 429);
+    }
+
+    async fn concurrent_sign_ups_for_one_email_make_one_account(db) {
+        let app = spawn!(db);
+        let app = &app;
+        let attempts = (0..8).map(|i| async move {
+            let email = if i % 2 == 0 { "ann@example.com" } else { "ANN@example.com" };
+            app.post("/api/register", &[("name", "Ann"), ("email", email), ("password", PW), ("role", "customer")], Auth::None).await
+        });
+        let replies = futures::future::join_all(attempts).await;
+        let ok = replies.iter().filter(|r| r.status == 200).count();
+        assert_eq!(ok, 1, "{:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
+        assert!(replies.iter().all(|r| r.status == 200 || (r.status == 422 && r.json["field"] == "email")));
+        assert_eq!(count(app, "SELECT COUNT(*) FROM users").await, 1);
+    }
+
     async fn the_profile_can_be_edited(db) {
         let app = spawn!(db);
         let token = app.register("customer", "Ann", "ann@example.com", PW).await;

@@ -144,11 +144,18 @@ pub async fn change_password(
     respond(
         async move {
             let user = guard::require_user().await?;
+            let ip = guard::client_ip();
+            let ua = guard::user_agent();
+            let client = Client {
+                ip: &ip,
+                user_agent: ua.as_deref(),
+            };
             accounts::change_password(
                 &guard::state(),
                 &user,
                 current_password,
                 new_password,
+                &client,
                 now_ms(),
             )
             .await?;

@@ -124,21 +124,9 @@ pub async fn login(
     let matches =
         password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let Some(user) = user.filter(|_| matches) else {
-        let recorded = throttle::record_failure(&state.db, &email_lower, client.ip, now).await?;
-        if let Some(lock) = recorded.locked {
-            tracing::warn!(email = %email_lower, ip = client.ip, "login locked after repeated failures");
-            audit::record(
-                &state.db,
-                None,
-                action::LOGIN_LOCKED,
-                None,
-                json!({ "email": email_lower, "ip": client.ip }),
-                now,
-            )
-            .await?;
-            return Err(lock);
-        }
-        return Err(AppError::InvalidCredentials);
+        return Err(failed_attempt(state, &email_lower, client, now)
+            .await?
+            .unwrap_or(AppError::InvalidCredentials));
     };
     let account = user.account()?;
     if !account.status.may_sign_in() {
@@ -152,6 +140,30 @@ pub async fn login(
         expires_at: issued.expires_at,
         account,
     })
+}
+
+/// Records a wrong password for `email_lower`; when that locks the email or
+/// the address, audits it and returns the lock-out to answer with instead.
+async fn failed_attempt(
+    state: &AppState,
+    email_lower: &str,
+    client: &Client<'_>,
+    now: i64,
+) -> Result<Option<AppError>, AppError> {
+    let recorded = throttle::record_failure(&state.db, email_lower, client.ip, now).await?;
+    if recorded.locked.is_some() {
+        tracing::warn!(email = %email_lower, ip = client.ip, "password guessing locked after repeated failures");
+        audit::record(
+            &state.db,
+            None,
+            action::LOGIN_LOCKED,
+            None,
+            json!({ "email": email_lower, "ip": client.ip }),
+            now,
+        )
+        .await?;
+    }
+    Ok(recorded.locked)
 }
 
 /// Ends the session the request came with.
@@ -202,12 +214,15 @@ pub async fn update_profile(
 }
 
 /// Changes the password after checking the current one, and ends every other
-/// session: whoever else knew the old password is signed out at once.
+/// session: whoever else knew the old password is signed out at once. Wrong
+/// current passwords count towards the same lock-out as failed logins, so a
+/// borrowed session cannot be used to guess the password.
 pub async fn change_password(
     state: &AppState,
     user: &CurrentUser,
     current: String,
     new: String,
+    client: &Client<'_>,
     now: i64,
 ) -> Result<u64, AppError> {
     if current.is_empty() {
@@ -223,14 +238,17 @@ pub async fn change_password(
             "Choose a password different from your current one.",
         ));
     }
+    let email_lower = user.email.to_lowercase();
+    throttle::check(&state.db, &email_lower, client.ip, now).await?;
     let row = users::by_id(&state.db, &user.id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     if !password::verify(current, Some(row.password_hash)).await? {
-        return Err(AppError::invalid(
-            "current_password",
-            "That is not your current password.",
-        ));
+        return Err(failed_attempt(state, &email_lower, client, now)
+            .await?
+            .unwrap_or_else(|| {
+                AppError::invalid("current_password", "That is not your current password.")
+            }));
     }
     let hash = password::hash(new).await?;
     let mut tx = state.db.begin().await?;
