@@ -426,6 +426,8 @@ both_databases! {
         assert!(r.body.contains("Ann Lee"), "the area greets the user");
         assert!(r.body.contains("No jobs yet"));
         assert_eq!(app.get("/account", Auth::Cookie(&customer)).await.status, 200);
+        let login = app.get("/login", Auth::Cookie(&customer)).await;
+        assert!(login.body.contains("You are logged in as"), "the login page says who is signed in");
 
         let mechanic = app.register("mechanic", "Raj", "raj@example.com", PW).await;
         let r = app.get("/mechanic", Auth::Cookie(&mechanic)).await;

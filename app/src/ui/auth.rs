@@ -8,7 +8,7 @@ use crate::{
     },
     ui::{
         forms::{Field, FormError},
-        session::go_to,
+        session::{Session, go_to},
     },
 };
 use leptos::prelude::*;
@@ -30,6 +30,7 @@ pub fn LoginPage() -> impl IntoView {
         <Title text="Log in" />
         <section class="page narrow">
             <h1>"Log in"</h1>
+            <AlreadySignedIn />
             <ActionForm action=login>
                 <FormError error />
                 <input type="hidden" name="next" value=next />
@@ -74,6 +75,7 @@ pub fn RegisterPage() -> impl IntoView {
         <Title text="Create an account" />
         <section class="page narrow">
             <h1>"Create an account"</h1>
+            <AlreadySignedIn />
             <ActionForm action=register>
                 <FormError error />
                 <input type="hidden" name="next" value=next />
@@ -132,5 +134,31 @@ pub fn RegisterPage() -> impl IntoView {
             </ActionForm>
             <p class="aside">"Already have an account? " <a href="/login">"Log in"</a></p>
         </section>
+    }
+}
+
+/// Someone signed in who opens log-in or sign-up is probably looking for their area.
+#[component]
+fn AlreadySignedIn() -> impl IntoView {
+    let session = Session::get();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                session.0.await.map(|account| view! {
+                    <p class="notice" role="status">
+                        "You are logged in as " {account.name} ". "
+                        <a href=account.role.home()>"Go to your " {area_name(account.role)}</a> "."
+                    </p>
+                })
+            })}
+        </Suspense>
+    }
+}
+
+pub fn area_name(role: Role) -> &'static str {
+    match role {
+        Role::Customer => "jobs",
+        Role::Mechanic => "dashboard",
+        Role::Admin => "console",
     }
 }
