@@ -98,6 +98,46 @@ test.describe("phone, 375 px", () => {
   });
 });
 
+test.describe("my account, 375 px", () => {
+  test.use(PHONE);
+
+  test("a customer edits their phone and changes their password", async ({ page }, info) => {
+    const email = uniqueEmail("cat");
+    await page.goto("/register");
+    await hydrated(page);
+    await page.getByLabel("Your name").fill("Cat Jones");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Create account" }).tap();
+    await expect(page).toHaveURL(/\/customer$/);
+
+    await page.getByRole("link", { name: "My account" }).tap();
+    await expect(page).toHaveURL(/\/account$/);
+    await hydrated(page);
+    await page.getByLabel("Phone").fill("+44 20 7946 0958");
+    await page.getByRole("button", { name: "Save details" }).tap();
+    await expect(page.getByText("Saved.")).toBeVisible();
+    await expect(page.locator(".details")).toContainText("+44 20 7946 0958");
+
+    await page.getByLabel("Current password").fill("not my password");
+    await page.getByLabel("New password").fill("a brand new passphrase");
+    await page.getByRole("button", { name: "Change password" }).tap();
+    await expect(page.locator("#field-current_password-error")).toHaveText("That is not your current password.");
+    await snap(page, info, "account-phone-wrong-current-password");
+
+    await page.getByLabel("Current password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Change password" }).tap();
+    await expect(page.getByText("Password changed.")).toBeVisible();
+    await expectNoHorizontalScroll(page);
+
+    await page.getByRole("button", { name: "Log out", exact: true }).tap();
+    await expect(page).toHaveURL(/\/$/);
+    await page.goto("/login");
+    await logIn(page, email, "a brand new passphrase");
+    await expect(page).toHaveURL(/\/customer$/);
+  });
+});
+
 test.describe("desktop, 1280 px", () => {
   test.use(DESKTOP);
 

@@ -246,6 +246,53 @@ both_databases! {
         assert_eq!(r.status, 429, "{}", r.body);
     }
 
+    async fn behind_a_trusted_proxy_each_client_address_is_counted_apart(db) {
+        let app = spawn!(db, &[("TRUST_FORWARDED_FOR", "true")]);
+        app.register("customer", "Ann", "ann@example.com", PW).await;
+        let login_from = |ip: &'static str, email: String, password: &'static str| {
+            let app = &app;
+            async move {
+                app.client
+                    .post(app.url("/api/login"))
+                    .header("x-forwarded-for", format!("203.0.113.99, {ip}"))
+                    .form(&[("email", email.as_str()), ("password", password)])
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            }
+        };
+        for i in 0..20 {
+            login_from("198.51.100.1", format!("nobody{i}@example.com"), "guess").await;
+        }
+        assert_eq!(login_from("198.51.100.1", "ann@example.com".into(), PW).await, 429);
+        assert_eq!(login_from("198.51.100.2", "ann@example.com".into(), PW).await, 200);
+    }
+
+    async fn without_a_trusted_proxy_forwarded_addresses_are_ignored(db) {
+        let app = spawn!(db);
+        app.register("customer", "Ann", "ann@example.com", PW).await;
+        for i in 0..20 {
+            app.client
+                .post(app.url("/api/login"))
+                .header("x-forwarded-for", format!("198.51.100.{i}"))
+                .form(&[("email", format!("nobody{i}@example.com").as_str()), ("password", "guess")])
+                .send()
+                .await
+                .unwrap();
+        }
+        // A made-up header does not buy a fresh allowance.
+        let r = app.client
+            .post(app.url("/api/login"))
+            .header("x-forwarded-for", "198.51.100.200")
+            .form(&[("email", "ann@example.com"), ("password", PW)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 429);
+    }
+
     async fn logout_revokes_the_bearer_token(db) {
         let app = spawn!(db);
         let token = app.register("customer", "Ann", "ann@example.com", PW).await;

@@ -59,7 +59,8 @@ pub fn client_ip() -> String {
             .map(str::trim)
             .rfind(|s| !s.is_empty())
     {
-        return ip.to_owned();
+        // A proxy writes an address here; bound whatever arrives before storing it.
+        return ip.chars().take(64).collect();
     }
     parts
         .extensions
