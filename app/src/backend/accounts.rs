@@ -150,8 +150,8 @@ async fn failed_attempt(
     client: &Client<'_>,
     now: i64,
 ) -> Result<Option<AppError>, AppError> {
-    let recorded = throttle::record_failure(&state.db, email_lower, client.ip, now).await?;
-    if recorded.locked.is_some() {
+    let locked = throttle::record_failure(&state.db, email_lower, client.ip, now).await?;
+    if locked.is_some() {
         tracing::warn!(email = %email_lower, ip = client.ip, "password guessing locked after repeated failures");
         audit::record(
             &state.db,
@@ -163,7 +163,7 @@ async fn failed_attempt(
         )
         .await?;
     }
-    Ok(recorded.locked)
+    Ok(locked)
 }
 
 /// Ends the session the request came with.

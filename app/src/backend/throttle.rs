@@ -60,19 +60,14 @@ pub async fn check(
     }
 }
 
-/// What recording a failure led to.
-pub struct Recorded {
-    /// This failure locked the email or the address: the caller audits it.
-    pub locked: Option<AppError>,
-}
-
-/// Records a failed attempt and says whether it crossed a limit.
+/// Records a failed attempt. Returns the lock-out when this failure crossed
+/// a limit (the caller audits it and answers with it).
 pub async fn record_failure(
     db: &sqlx::AnyPool,
     email_lower: &str,
     ip: &str,
     now: i64,
-) -> Result<Recorded, AppError> {
+) -> Result<Option<AppError>, AppError> {
     // Old rows are useless; clear this key's as we go rather than in a job.
     sqlx::query("DELETE FROM login_failures WHERE (email_lower = $1 OR ip = $2) AND at <= $3")
         .bind(email_lower)
@@ -87,8 +82,11 @@ pub async fn record_failure(
         .bind(ip)
         .execute(db)
         .await?;
-    let locked = check(db, email_lower, ip, now).await.err();
-    Ok(Recorded { locked })
+    match check(db, email_lower, ip, now).await {
+        Ok(()) => Ok(None),
+        Err(lock @ AppError::TooManyAttempts { .. }) => Ok(Some(lock)),
+        Err(other) => Err(other),
+    }
 }
 
 /// A successful login forgives the email's failures (not the address's).
