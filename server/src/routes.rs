@@ -3,7 +3,7 @@
 use app::{
     App,
     backend::{AppState, now_ms, sessions},
-    domain::account::{area_redirect, login_url, needs_sign_in},
+    domain::account::{needs_sign_in, page_redirect},
     shell,
 };
 use axum::{
@@ -64,7 +64,7 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
 /// Pages behind sign-in, checked before they render: a visitor goes to the
 /// login page (and comes back after), a user in another role's area goes to
 /// their own. The same rule runs in the browser for in-app navigation.
-async fn page_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+async fn page_guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path_and_query = req
         .uri()
         .path_and_query()
@@ -76,14 +76,11 @@ async fn page_guard(State(state): State<AppState>, req: Request, next: Next) -> 
         Ok(user) => user,
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    let target = match user.as_ref().map(|u| u.role) {
-        None => Some(login_url(&path_and_query)),
-        role => area_redirect(role, &path_and_query),
-    };
-    match target {
-        Some(to) => Redirect::to(&to).into_response(),
-        None => next.run(req).await,
+    if let Some(to) = page_redirect(user.as_ref().map(|u| u.role), &path_and_query) {
+        return Redirect::to(&to).into_response();
     }
+    req.extensions_mut().insert(sessions::Authenticated(user));
+    next.run(req).await
 }
 
 /// server_fn answers arguments it cannot read (a missing field, a JSON body

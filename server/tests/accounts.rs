@@ -8,18 +8,6 @@ use serde_json::{Value, json};
 
 const PW: &str = "correct horse battery";
 
-macro_rules! spawn {
-    ($db:expr) => {
-        spawn!($db, &[])
-    };
-    ($db:expr, $extra:expr) => {
-        match TestApp::spawn_with($db, $extra).await {
-            Some(app) => app,
-            None => return,
-        }
-    };
-}
-
 async fn count(app: &TestApp, sql: &str) -> i64 {
     let pool = app.sql().await;
     let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.unwrap();

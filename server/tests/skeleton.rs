@@ -7,19 +7,6 @@ mod common;
 use common::{Db, TestApp, TestDb};
 use serde_json::{Value, json};
 
-/// Spawns the app, or returns from the test when this backend is not available here.
-macro_rules! spawn {
-    ($db:expr) => {
-        spawn!($db, &[])
-    };
-    ($db:expr, $extra:expr) => {
-        match TestApp::spawn_with($db, $extra).await {
-            Some(app) => app,
-            None => return,
-        }
-    };
-}
-
 both_databases! {
     async fn healthz_answers_json(db) {
         let app = spawn!(db);

@@ -26,7 +26,12 @@ fn parts() -> Result<Parts, AppError> {
 
 /// The signed-in user, or `None`; a suspended account counts as signed out.
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
-    sessions::authenticate(&state(), &parts()?.headers, now_ms()).await
+    let parts = parts()?;
+    // A page behind sign-in was authenticated by the page guard moments ago.
+    if let Some(sessions::Authenticated(user)) = parts.extensions.get() {
+        return Ok(user.clone());
+    }
+    sessions::authenticate(&state(), &parts.headers, now_ms()).await
 }
 
 pub async fn require_user() -> Result<CurrentUser, AppError> {

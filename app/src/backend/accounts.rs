@@ -193,13 +193,6 @@ pub async fn logout_everywhere(
     Ok(ended)
 }
 
-pub async fn account(state: &AppState, user: &CurrentUser) -> Result<Account, AppError> {
-    users::by_id(&state.db, &user.id)
-        .await?
-        .ok_or(AppError::Unauthenticated)?
-        .account()
-}
-
 pub async fn update_profile(
     state: &AppState,
     user: &CurrentUser,
@@ -210,7 +203,11 @@ pub async fn update_profile(
     let name = parse_name(name)?;
     let phone = parse_phone(phone.unwrap_or_default(), user.role == Role::Mechanic)?;
     users::update_profile(&state.db, &user.id, &name, phone.as_deref(), now).await?;
-    account(state, user).await
+    Ok(Account {
+        name,
+        phone,
+        ..user.account()
+    })
 }
 
 /// Changes the password after checking the current one, and ends every other

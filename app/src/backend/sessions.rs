@@ -1,7 +1,7 @@
 //! The `sessions` table, and turning a request's token into the user behind it.
 
 use super::{AppState, tokens::Claims};
-use crate::domain::{AccountStatus, AppError, Role};
+use crate::domain::{Account, AccountStatus, AppError, Role};
 use http::{HeaderMap, header};
 use sqlx::{Any, Executor};
 
@@ -15,9 +15,31 @@ pub struct CurrentUser {
     pub session_id: String,
     pub name: String,
     pub email: String,
+    pub phone: Option<String>,
     pub role: Role,
     pub status: AccountStatus,
+    pub created_at: i64,
 }
+
+impl CurrentUser {
+    /// The account as read with the session: "who am I" needs no second query.
+    pub fn account(&self) -> Account {
+        Account {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            role: self.role,
+            status: self.status,
+            created_at: self.created_at,
+        }
+    }
+}
+
+/// A request already authenticated by the page guard, kept in its extensions
+/// so the page's own server-function calls do not look the session up again.
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub Option<CurrentUser>);
 
 /// A new session row and its token.
 pub struct Issued {
@@ -145,8 +167,10 @@ struct SessionUser {
     id: String,
     name: String,
     email: String,
+    phone: Option<String>,
     role: String,
     status: String,
+    created_at: i64,
 }
 
 /// Who a request is from: `None` for no token, a bad or expired token, a
@@ -164,7 +188,7 @@ pub async fn authenticate(
         return Ok(None);
     };
     let row: Option<SessionUser> = sqlx::query_as(
-        "SELECT u.id, u.name, u.email, u.role, u.status FROM sessions s JOIN users u ON u.id = s.user_id \
+        "SELECT u.id, u.name, u.email, u.phone, u.role, u.status, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3",
     )
     .bind(&claims.sid)
@@ -188,8 +212,10 @@ pub async fn authenticate(
         session_id: claims.sid,
         name: row.name,
         email: row.email,
+        phone: row.phone,
         role,
         status,
+        created_at: row.created_at,
     }))
 }
 

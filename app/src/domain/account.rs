@@ -37,6 +37,15 @@ impl Role {
         }
     }
 
+    /// What the role's area is called in links to it.
+    pub fn area_name(self) -> &'static str {
+        match self {
+            Role::Customer => "My jobs",
+            Role::Mechanic => "Dashboard",
+            Role::Admin => "Console",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Role::Customer => "Customer",
@@ -274,14 +283,18 @@ pub fn parse_phone(raw: &str, required: bool) -> Result<Option<String>, AppError
 }
 
 /// Where a page request should go instead, if anywhere: a visitor who is not
-/// signed in goes to the login page (and comes back after), a user in another
-/// role's area goes to their own. `path` is the requested path with its query.
-pub fn area_redirect(signed_in: Option<Role>, path: &str) -> Option<String> {
-    let area = area_of(path)?;
-    match signed_in {
-        None => Some(login_url(path)),
-        Some(role) if role != area => Some(role.home().to_owned()),
-        Some(_) => None,
+/// signed in to a page that needs it goes to the login page (and comes back
+/// after), a user in another role's area goes to their own. `path` is the
+/// requested path with its query. The server checks page loads with it and
+/// the browser navigation inside the app, so the two never disagree.
+pub fn page_redirect(signed_in: Option<Role>, path: &str) -> Option<String> {
+    if !needs_sign_in(path) {
+        return None;
+    }
+    match (signed_in, area_of(path)) {
+        (None, _) => Some(login_url(path)),
+        (Some(role), Some(area)) if role != area => Some(role.home().to_owned()),
+        (Some(_), _) => None,
     }
 }
 
@@ -458,24 +471,29 @@ mod tests {
     #[test]
     fn visitors_are_sent_to_login_and_users_to_their_own_area() {
         assert_eq!(
-            area_redirect(None, "/customer"),
+            page_redirect(None, "/customer"),
             Some("/login?next=/customer".into())
         );
         assert_eq!(
-            area_redirect(None, "/admin/users?q=a b"),
+            page_redirect(None, "/admin/users?q=a b"),
             Some("/login?next=/admin/users%3Fq%3Da%20b".into())
         );
         assert_eq!(
-            area_redirect(Some(Role::Customer), "/admin"),
+            page_redirect(Some(Role::Customer), "/admin"),
             Some("/customer".into())
         );
         assert_eq!(
-            area_redirect(Some(Role::Mechanic), "/customer/jobs"),
+            page_redirect(Some(Role::Mechanic), "/customer/jobs"),
             Some("/mechanic".into())
         );
-        assert_eq!(area_redirect(Some(Role::Admin), "/admin"), None);
-        assert_eq!(area_redirect(None, "/"), None);
-        assert_eq!(area_redirect(None, "/customers-say"), None);
+        assert_eq!(page_redirect(Some(Role::Admin), "/admin"), None);
+        assert_eq!(page_redirect(None, "/"), None);
+        assert_eq!(page_redirect(None, "/customers-say"), None);
+        assert_eq!(
+            page_redirect(None, "/account"),
+            Some("/login?next=/account".into())
+        );
+        assert_eq!(page_redirect(Some(Role::Mechanic), "/account"), None);
         assert!(needs_sign_in("/account"));
         assert!(needs_sign_in("/mechanic/jobs"));
         assert!(!needs_sign_in("/login"));

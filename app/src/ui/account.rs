@@ -5,7 +5,7 @@ use crate::{
     domain::{Account, AppError, account::PASSWORD_MIN_CHARS},
     ui::{
         forms::{Field, FormError},
-        session::{SignedIn, go_to},
+        session::{RequireSignIn, go_to},
     },
 };
 use leptos::prelude::*;
@@ -17,9 +17,9 @@ pub fn AccountPage() -> impl IntoView {
         <Title text="My account" />
         <section class="page narrow">
             <h1>"My account"</h1>
-            <SignedIn>
+            <RequireSignIn>
                 <AccountDetails />
-            </SignedIn>
+            </RequireSignIn>
         </section>
     }
 }

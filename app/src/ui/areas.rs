@@ -2,8 +2,8 @@
 
 use crate::{
     api::admin::admin_overview,
-    domain::{Account, AccountStatus, Role},
-    ui::session::RoleArea,
+    domain::{Account, AccountStatus},
+    ui::session::RequireSignIn,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,14 +12,14 @@ use leptos_meta::Title;
 pub fn CustomerHome() -> impl IntoView {
     view! {
         <Title text="My jobs" />
-        <RoleArea role=Role::Customer>
+        <RequireSignIn>
             <Greeting />
             <section class="empty">
                 <h2>"No jobs yet"</h2>
                 <p>"When you ask for a mechanic, your jobs, their quotes and each mechanic's progress will appear here."</p>
                 <p class="hint">"Booking opens soon."</p>
             </section>
-        </RoleArea>
+        </RequireSignIn>
     }
 }
 
@@ -27,14 +27,14 @@ pub fn CustomerHome() -> impl IntoView {
 pub fn MechanicHome() -> impl IntoView {
     view! {
         <Title text="Mechanic dashboard" />
-        <RoleArea role=Role::Mechanic>
+        <RequireSignIn>
             <Greeting />
             <ApprovalState />
             <section class="empty">
                 <h2>"No jobs yet"</h2>
                 <p>"Open jobs near you will appear here once your account is approved."</p>
             </section>
-        </RoleArea>
+        </RequireSignIn>
     }
 }
 
@@ -43,7 +43,7 @@ pub fn AdminHome() -> impl IntoView {
     let overview = Resource::new(|| (), |_| admin_overview());
     view! {
         <Title text="Admin console" />
-        <RoleArea role=Role::Admin>
+        <RequireSignIn>
             <Greeting />
             <h2>"Accounts"</h2>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -65,7 +65,7 @@ pub fn AdminHome() -> impl IntoView {
                 <h2>"No live jobs"</h2>
                 <p>"Jobs in progress will be listed here, with every mechanic on a map."</p>
             </section>
-        </RoleArea>
+        </RequireSignIn>
     }
 }
 

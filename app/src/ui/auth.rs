@@ -3,7 +3,7 @@
 use crate::{
     api::auth::{Login, Register},
     domain::{
-        AppError, Role,
+        AppError, Role, SignedIn,
         account::{PASSWORD_MIN_CHARS, after_login, encode_query_value},
     },
     ui::{
@@ -21,11 +21,7 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next");
     let error = Signal::derive(move || login.value().get().and_then(Result::err));
-    Effect::new(move |_| {
-        if let Some(Ok(signed_in)) = login.value().get() {
-            go_to(&after_login(signed_in.account.role, next().as_deref()));
-        }
-    });
+    land_when_signed_in(login.value(), next);
     view! {
         <Title text="Log in" />
         <section class="page narrow">
@@ -65,11 +61,7 @@ pub fn RegisterPage() -> impl IntoView {
         }
     });
     let error = Signal::derive(move || register.value().get().and_then(Result::err));
-    Effect::new(move |_| {
-        if let Some(Ok(signed_in)) = register.value().get() {
-            go_to(&after_login(signed_in.account.role, next().as_deref()));
-        }
-    });
+    land_when_signed_in(register.value(), next);
     let role_error = move || error.get().and_then(|e: AppError| e.for_field("role"));
     view! {
         <Title text="Create an account" />
@@ -137,6 +129,19 @@ pub fn RegisterPage() -> impl IntoView {
     }
 }
 
+/// Once sign-in (or sign-up) succeeds, loads the page to go to, so the server
+/// renders it for the new session.
+fn land_when_signed_in(
+    value: impl Get<Value = Option<Result<SignedIn, AppError>>> + Send + Sync + 'static,
+    next: impl Fn() -> Option<String> + Send + Sync + 'static,
+) {
+    Effect::new(move |_| {
+        if let Some(Ok(signed_in)) = value.get() {
+            go_to(&after_login(signed_in.account.role, next().as_deref()));
+        }
+    });
+}
+
 /// Someone signed in who opens log-in or sign-up is probably looking for their area.
 #[component]
 fn AlreadySignedIn() -> impl IntoView {
@@ -147,18 +152,10 @@ fn AlreadySignedIn() -> impl IntoView {
                 session.0.await.map(|account| view! {
                     <p class="notice" role="status">
                         "You are logged in as " {account.name} ". "
-                        <a href=account.role.home()>"Go to your " {area_name(account.role)}</a> "."
+                        <a href=account.role.home()>"Continue to " {account.role.area_name()}</a> "."
                     </p>
                 })
             })}
         </Suspense>
-    }
-}
-
-pub fn area_name(role: Role) -> &'static str {
-    match role {
-        Role::Customer => "jobs",
-        Role::Mechanic => "dashboard",
-        Role::Admin => "console",
     }
 }

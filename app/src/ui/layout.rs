@@ -1,9 +1,6 @@
 //! The header with its phone menu, the footer, and the not-found page.
 
-use crate::{
-    domain::Role,
-    ui::{SiteFeatures, session::Session},
-};
+use crate::ui::{SiteFeatures, session::Session};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -47,7 +44,7 @@ pub fn Header() -> impl IntoView {
                         match session.0.await {
                             Some(account) => view! {
                                 <a href=account.role.home() class="nav-strong" on:click=close>
-                                    {nav_label(account.role)}
+                                    {account.role.area_name()}
                                 </a>
                                 <a href="/account" on:click=close>"Account"</a>
                             }.into_any(),
@@ -84,14 +81,5 @@ pub fn NotFound() -> impl IntoView {
             <h1>"Page not found"</h1>
             <p>"That page does not exist. " <a href="/">"Go to the start page"</a> "."</p>
         </section>
-    }
-}
-
-/// The header link to a role's area.
-fn nav_label(role: Role) -> &'static str {
-    match role {
-        Role::Customer => "My jobs",
-        Role::Mechanic => "Dashboard",
-        Role::Admin => "Console",
     }
 }

@@ -2,7 +2,10 @@
 
 use crate::{
     api::auth::me,
-    domain::{Account, AppError, Role, account::area_redirect},
+    domain::{
+        Account, AppError,
+        account::{login_url, page_redirect},
+    },
 };
 use leptos::prelude::*;
 use leptos_router::{components::Redirect, hooks::use_location};
@@ -44,10 +47,12 @@ pub fn go_to(path: &str) {
     let _ = path;
 }
 
-/// Shows `children` to a signed-in user of `role` only. The server already
-/// redirects page loads; this covers navigation inside the app.
+/// Shows `children` to a signed-in user allowed on this page (see
+/// [`page_redirect`]: a role's area is for that role only) and provides their
+/// [`Account`] to them. The server already redirects page loads by the same
+/// rule; this covers navigation inside the app.
 #[component]
-pub fn RoleArea(role: Role, children: ChildrenFn) -> impl IntoView {
+pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
     let session = Session::get();
     let location = use_location();
     let children = StoredValue::new(children);
@@ -56,38 +61,13 @@ pub fn RoleArea(role: Role, children: ChildrenFn) -> impl IntoView {
             {move || Suspend::new(async move {
                 let account = session.0.await;
                 let path = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
-                let signed_in = account.as_ref().map(|a| a.role);
-                match (account, area_redirect(signed_in, &path)) {
-                    (Some(account), None) if account.role == role => {
+                match (page_redirect(account.as_ref().map(|a| a.role), &path), account) {
+                    (None, Some(account)) => {
                         provide_context(account);
                         children.read_value()().into_any()
                     }
-                    (_, Some(to)) => view! { <Redirect path=to /> }.into_any(),
-                    _ => view! { <Redirect path=role.home() /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-/// The signed-in account on any page that needs sign-in (`/account`).
-#[component]
-pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
-    let session = Session::get();
-    let location = use_location();
-    let children = StoredValue::new(children);
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match session.0.await {
-                    Some(account) => {
-                        provide_context(account);
-                        children.read_value()().into_any()
-                    }
-                    None => {
-                        let path = location.pathname.get_untracked();
-                        view! { <Redirect path=crate::domain::account::login_url(&path) /> }.into_any()
-                    }
+                    (Some(to), _) => view! { <Redirect path=to /> }.into_any(),
+                    (None, None) => view! { <Redirect path=login_url(&path) /> }.into_any(),
                 }
             })}
         </Suspense>

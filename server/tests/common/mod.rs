@@ -369,3 +369,18 @@ macro_rules! both_databases {
         )*
     };
 }
+
+/// Spawns the app with optional extra settings, or returns from the test
+/// when this backend is not available here.
+#[macro_export]
+macro_rules! spawn {
+    ($db:expr) => {
+        $crate::spawn!($db, &[])
+    };
+    ($db:expr, $extra:expr) => {
+        match common::TestApp::spawn_with($db, $extra).await {
+            Some(app) => app,
+            None => return,
+        }
+    };
+}
