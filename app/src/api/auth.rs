@@ -9,7 +9,7 @@ use {
     super::guard::{self, respond},
     crate::{
         backend::{
-            accounts::{self, Client, Registration},
+            accounts::{self, Registration},
             now_ms,
         },
         domain::{Role, account::after_login},
@@ -31,12 +31,7 @@ pub async fn register(
         async move {
             let role = Role::parse(role.trim())
                 .ok_or_else(|| AppError::invalid("role", "Choose customer or mechanic."))?;
-            let ip = guard::client_ip();
-            let ua = guard::user_agent();
-            let client = Client {
-                ip: &ip,
-                user_agent: ua.as_deref(),
-            };
+            let client = guard::client();
             let form = Registration {
                 name,
                 email,
@@ -63,12 +58,7 @@ pub async fn login(
 ) -> Result<SignedIn, AppError> {
     respond(
         async move {
-            let ip = guard::client_ip();
-            let ua = guard::user_agent();
-            let client = Client {
-                ip: &ip,
-                user_agent: ua.as_deref(),
-            };
+            let client = guard::client();
             let signed_in =
                 accounts::login(&guard::state(), &email, password, &client, now_ms()).await?;
             guard::set_session_cookie(&signed_in.token, signed_in.expires_at);
@@ -138,12 +128,7 @@ pub async fn change_password(
     respond(
         async move {
             let user = guard::require_user().await?;
-            let ip = guard::client_ip();
-            let ua = guard::user_agent();
-            let client = Client {
-                ip: &ip,
-                user_agent: ua.as_deref(),
-            };
+            let client = guard::client();
             accounts::change_password(
                 &guard::state(),
                 &user,

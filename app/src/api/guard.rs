@@ -2,7 +2,9 @@
 
 use crate::{
     backend::{
-        AppState, now_ms,
+        AppState,
+        accounts::Client,
+        now_ms,
         sessions::{self, COOKIE, CurrentUser},
     },
     domain::{AppError, Role},
@@ -48,9 +50,17 @@ pub async fn require_role(roles: &[Role]) -> Result<CurrentUser, AppError> {
     }
 }
 
+/// Who is on the other end of this request, as sign-in records it.
+pub fn client() -> Client {
+    Client {
+        ip: client_ip(),
+        user_agent: user_agent(),
+    }
+}
+
 /// The caller's address: the socket peer, or behind a trusted proxy the
 /// last `X-Forwarded-For` entry (the one the proxy itself added).
-pub fn client_ip() -> String {
+fn client_ip() -> String {
     let Ok(parts) = parts() else {
         return "unknown".into();
     };
@@ -74,7 +84,7 @@ pub fn client_ip() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-pub fn user_agent() -> Option<String> {
+fn user_agent() -> Option<String> {
     parts()
         .ok()?
         .headers
@@ -120,18 +130,22 @@ pub fn clear_session_cookie() {
     );
 }
 
+/// A plain form post from a browser (before the app has loaded), as opposed
+/// to the app's own calls and API clients. leptos_axum draws the same line.
+fn accepts_html(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
 /// Says where the client should go next. A plain form post (no JS) gets a
 /// real redirect; the app and API clients get a `Location` header on the
 /// 200 answer and decide themselves (the app reloads the page, so the new
 /// session is rendered on the server from the start).
 pub fn redirect_to(path: &str) {
-    let html = parts().ok().is_some_and(|p| {
-        p.headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
-    });
-    if html {
+    if parts().is_ok_and(|p| accepts_html(&p)) {
         leptos_axum::redirect(path);
     } else if let Some(res) = use_context::<ResponseOptions>()
         && let Ok(v) = HeaderValue::from_str(path)
@@ -151,12 +165,7 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     {
         // A browser posting a plain form (no JS) gets leptos_axum's redirect
         // back to the form instead; a status here would replace it.
-        let html = parts
-            .headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"));
-        if !html {
+        if !accepts_html(&parts) {
             res.set_status(
                 StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             );

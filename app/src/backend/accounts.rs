@@ -8,8 +8,8 @@ use super::{
     throttle, users,
 };
 use crate::domain::{
-    Account, AppError, Email, Role, SignedIn,
-    account::{check_password, parse_name, parse_phone},
+    Account, AccountStatus, AppError, Email, Role, SignedIn,
+    account::{Overview, check_password, parse_name, parse_phone},
 };
 use serde_json::json;
 
@@ -23,9 +23,9 @@ pub struct Registration {
 }
 
 /// The request facts sign-in records: where it came from, with what browser.
-pub struct Client<'a> {
-    pub ip: &'a str,
-    pub user_agent: Option<&'a str>,
+pub struct Client {
+    pub ip: String,
+    pub user_agent: Option<String>,
 }
 
 const EMAIL_TAKEN: &str = "An account with this email already exists. Log in instead.";
@@ -33,7 +33,7 @@ const EMAIL_TAKEN: &str = "An account with this email already exists. Log in ins
 pub async fn register(
     state: &AppState,
     form: Registration,
-    client: &Client<'_>,
+    client: &Client,
     now: i64,
 ) -> Result<SignedIn, AppError> {
     if form.role == Role::Admin {
@@ -87,7 +87,7 @@ pub async fn register(
         now,
     )
     .await?;
-    let issued = sessions::start(&mut *tx, state, &id, client.user_agent, now).await?;
+    let issued = sessions::start(&mut *tx, state, &id, client.user_agent.as_deref(), now).await?;
     tx.commit().await?;
     tracing::info!(user = %id, role = %form.role, "account registered");
 
@@ -110,7 +110,7 @@ pub async fn login(
     state: &AppState,
     email: &str,
     password: String,
-    client: &Client<'_>,
+    client: &Client,
     now: i64,
 ) -> Result<SignedIn, AppError> {
     let email = Email::parse(email)?;
@@ -118,7 +118,7 @@ pub async fn login(
         return Err(AppError::invalid("password", "Enter your password."));
     }
     let email_lower = email.lower();
-    throttle::check(&state.db, &email_lower, client.ip, now).await?;
+    throttle::check(&state.db, &email_lower, &client.ip, now).await?;
 
     let user = users::by_email(&state.db, &email_lower).await?;
     let matches =
@@ -134,7 +134,14 @@ pub async fn login(
     }
     throttle::forgive(&state.db, &email_lower).await?;
     sessions::prune(&state.db, &user.id, now).await?;
-    let issued = sessions::start(&state.db, state, &user.id, client.user_agent, now).await?;
+    let issued = sessions::start(
+        &state.db,
+        state,
+        &user.id,
+        client.user_agent.as_deref(),
+        now,
+    )
+    .await?;
     Ok(SignedIn {
         token: issued.token,
         expires_at: issued.expires_at,
@@ -147,12 +154,12 @@ pub async fn login(
 async fn failed_attempt(
     state: &AppState,
     email_lower: &str,
-    client: &Client<'_>,
+    client: &Client,
     now: i64,
 ) -> Result<Option<AppError>, AppError> {
-    let locked = throttle::record_failure(&state.db, email_lower, client.ip, now).await?;
+    let locked = throttle::record_failure(&state.db, email_lower, &client.ip, now).await?;
     if locked.is_some() {
-        tracing::warn!(email = %email_lower, ip = client.ip, "password guessing locked after repeated failures");
+        tracing::warn!(email = %email_lower, ip = %client.ip, "password guessing locked after repeated failures");
         audit::record(
             &state.db,
             None,
@@ -219,7 +226,7 @@ pub async fn change_password(
     user: &CurrentUser,
     current: String,
     new: String,
-    client: &Client<'_>,
+    client: &Client,
     now: i64,
 ) -> Result<u64, AppError> {
     if current.is_empty() {
@@ -236,7 +243,7 @@ pub async fn change_password(
         ));
     }
     let email_lower = user.email.to_lowercase();
-    throttle::check(&state.db, &email_lower, client.ip, now).await?;
+    throttle::check(&state.db, &email_lower, &client.ip, now).await?;
     let row = users::by_id(&state.db, &user.id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
@@ -265,19 +272,16 @@ pub async fn change_password(
 }
 
 /// Accounts by role and status, for the admin console's first page.
-pub async fn overview(state: &AppState) -> Result<crate::domain::account::Overview, AppError> {
-    let mut o = crate::domain::account::Overview::default();
+pub async fn overview(state: &AppState) -> Result<Overview, AppError> {
+    let mut counts = Vec::new();
     for (role, status, n) in users::counts(&state.db).await? {
-        match (role.as_str(), status.as_str()) {
-            ("customer", _) => o.customers += n,
-            ("mechanic", "pending_approval") => o.mechanics_pending += n,
-            ("mechanic", _) => o.mechanics += n,
-            ("admin", _) => o.admins += n,
-            _ => {}
-        }
-        if status == "suspended" {
-            o.suspended += n;
+        match (Role::parse(&role), AccountStatus::parse(&status)) {
+            (Some(role), Some(status)) => counts.push((role, status, n)),
+            _ => {
+                tracing::error!(role, status, "unknown role or status in users table");
+                return Err(AppError::Internal);
+            }
         }
     }
-    Ok(o)
+    Ok(Overview::tally(counts))
 }

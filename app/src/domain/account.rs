@@ -144,6 +144,25 @@ pub struct Overview {
     pub suspended: i64,
 }
 
+impl Overview {
+    /// Adds up account counts by role and status.
+    pub fn tally(counts: impl IntoIterator<Item = (Role, AccountStatus, i64)>) -> Self {
+        let mut o = Self::default();
+        for (role, status, n) in counts {
+            match (role, status) {
+                (Role::Customer, _) => o.customers += n,
+                (Role::Mechanic, AccountStatus::PendingApproval) => o.mechanics_pending += n,
+                (Role::Mechanic, _) => o.mechanics += n,
+                (Role::Admin, _) => o.admins += n,
+            }
+            if status == AccountStatus::Suspended {
+                o.suspended += n;
+            }
+        }
+        o
+    }
+}
+
 /// An email address, trimmed; compared in lower case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
@@ -360,6 +379,29 @@ mod tests {
             Err(AppError::Invalid { field, .. }) => field,
             other => panic!("expected a field error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_overview_counts_pending_mechanics_apart_and_suspensions_across_roles() {
+        use AccountStatus::*;
+        let o = Overview::tally([
+            (Role::Customer, Active, 3),
+            (Role::Customer, Suspended, 1),
+            (Role::Mechanic, PendingApproval, 2),
+            (Role::Mechanic, Active, 4),
+            (Role::Mechanic, Suspended, 1),
+            (Role::Admin, Active, 1),
+        ]);
+        assert_eq!(
+            o,
+            Overview {
+                customers: 4,
+                mechanics: 5,
+                mechanics_pending: 2,
+                admins: 1,
+                suspended: 2
+            }
+        );
     }
 
     #[test]

@@ -52,15 +52,6 @@ impl TestDb {
     pub fn dir(&self) -> &std::path::Path {
         self.dir.path()
     }
-
-    /// Stands in for a database moved elsewhere; owns nothing to drop.
-    fn placeholder() -> Self {
-        Self {
-            url: String::new(),
-            dir: tempfile::tempdir().expect("tempdir"),
-            pg: None,
-        }
-    }
 }
 
 /// How a request proves who it is from.
@@ -93,7 +84,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    async fn of(res: reqwest::Response, _path: &str) -> Self {
+    async fn of(res: reqwest::Response) -> Self {
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         let body = res.text().await.expect("read body");
@@ -254,12 +245,12 @@ impl TestApp {
     /// POSTs a form to a server function, as an API client would (no `text/html` in Accept).
     pub async fn post(&self, path: &str, form: &[(&str, &str)], auth: Auth<'_>) -> Reply {
         let req = self.client.post(self.url(path)).form(form);
-        Reply::of(auth.apply(req).send().await.expect("POST"), path).await
+        Reply::of(auth.apply(req).send().await.expect("POST")).await
     }
 
     pub async fn get(&self, path: &str, auth: Auth<'_>) -> Reply {
         let req = self.client.get(self.url(path));
-        Reply::of(auth.apply(req).send().await.expect("GET"), path).await
+        Reply::of(auth.apply(req).send().await.expect("GET")).await
     }
 
     /// Registers an account and returns its bearer token.
@@ -306,10 +297,9 @@ impl TestApp {
     }
 
     /// Stops the server and starts it again on the same database and data directory.
-    pub async fn restart(mut self, extra: &[(&str, &str)]) -> Self {
-        let _ = self.child.kill().await;
-        let db = std::mem::replace(&mut self.db, TestDb::placeholder());
-        drop(self);
+    pub async fn restart(self, extra: &[(&str, &str)]) -> Self {
+        let TestApp { mut child, db, .. } = self;
+        let _ = child.kill().await;
         Self::start(db, extra).await
     }
 
