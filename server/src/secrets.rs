@@ -35,10 +35,8 @@ pub fn jwt_secret(configured: Option<&str>, data_dir: &Path) -> Result<Vec<u8>, 
         path: path.clone(),
         source,
     };
-    match read(&path) {
-        Ok(secret) => return secret,
-        Err(e) if e.kind() == ErrorKind::NotFound => {}
-        Err(e) => return Err(io(e)),
+    if let Some(secret) = read(&path)? {
+        return Ok(secret);
     }
     fs::create_dir_all(data_dir).map_err(io)?;
     let mut bytes = [0u8; 32];
@@ -57,25 +55,36 @@ pub fn jwt_secret(configured: Option<&str>, data_dir: &Path) -> Result<Vec<u8>, 
             Ok(hex.into_bytes())
         }
         // Another instance created it first: use theirs.
-        Err(e) if e.kind() == ErrorKind::AlreadyExists => read(&path).map_err(io)?,
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+            read(&path)?.ok_or_else(|| io(ErrorKind::NotFound.into()))
+        }
         Err(e) => Err(io(e)),
     }
 }
 
-fn read(path: &Path) -> std::io::Result<Result<Vec<u8>, SecretError>> {
-    let text = fs::read_to_string(path)?;
-    let mode = fs::metadata(path)?.permissions().mode();
+/// The secret in `path`, or `None` when there is no such file yet.
+fn read(path: &Path) -> Result<Option<Vec<u8>>, SecretError> {
+    let io = |source| SecretError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let text = match fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(e)),
+    };
+    let mode = fs::metadata(path).map_err(io)?.permissions().mode();
     if mode & 0o077 != 0 {
         tracing::warn!(path = %path.display(), mode = format!("{:o}", mode & 0o777), "secret file was readable by others; tightening to 0600");
-        fs::set_permissions(path, fs::Permissions::from_mode(0o600))?;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600)).map_err(io)?;
     }
     let secret = text.trim();
     if secret.len() < crate::config::MIN_SECRET_LEN {
-        return Ok(Err(SecretError::TooShort {
+        return Err(SecretError::TooShort {
             path: path.to_owned(),
-        }));
+        });
     }
-    Ok(Ok(secret.as_bytes().to_vec()))
+    Ok(Some(secret.as_bytes().to_vec()))
 }
 
 #[cfg(test)]
