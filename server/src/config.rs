@@ -40,6 +40,18 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     pub session_ttl: Duration,
     pub trust_forwarded_for: bool,
+    /// `ADMIN_EMAIL` + `ADMIN_PASSWORD`: the first admin, made at start-up while there is none.
+    pub first_admin: Option<FirstAdmin>,
+    /// `DEMO_DATA`: seed demo accounts into an empty database.
+    pub demo_data: bool,
+}
+
+/// The admin made on first start from the environment.
+#[derive(Clone)]
+pub struct FirstAdmin {
+    pub email: String,
+    pub name: String,
+    pub password: String,
 }
 
 impl Config {
@@ -60,6 +72,8 @@ impl fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
             .field("session_ttl", &self.session_ttl)
+            .field("first_admin", &self.first_admin.as_ref().map(|a| &a.email))
+            .field("demo_data", &self.demo_data)
             .finish_non_exhaustive()
     }
 }
@@ -172,6 +186,27 @@ impl Config {
             None => false,
         };
 
+        let first_admin = match (get("ADMIN_EMAIL"), get("ADMIN_PASSWORD")) {
+            (Some(email), Some(password)) => Some(FirstAdmin {
+                email,
+                name: get("ADMIN_NAME").unwrap_or_else(|| "Administrator".into()),
+                password,
+            }),
+            (Some(_), None) => {
+                return Err(bad(
+                    "ADMIN_PASSWORD",
+                    "",
+                    "a password for ADMIN_EMAIL (at least 10 characters)",
+                ));
+            }
+            (None, _) => None,
+        };
+        // A public (https) deployment never gets demo logins unless it asks.
+        let demo_data = match get("DEMO_DATA") {
+            Some(v) => parse_bool("DEMO_DATA", &v)?,
+            None => !public_url.starts_with("https://"),
+        };
+
         Ok(Self {
             database_url,
             listen_addr,
@@ -198,6 +233,8 @@ impl Config {
                 366 * 24 * 3600,
             )?),
             trust_forwarded_for,
+            first_admin,
+            demo_data,
         })
     }
 }
@@ -261,6 +298,38 @@ mod tests {
         assert_eq!(c.session_ttl, Duration::from_secs(30 * 24 * 3600));
         assert!(!c.trust_forwarded_for);
         assert!(!c.secure_cookies());
+        assert!(c.demo_data);
+        assert!(c.first_admin.is_none());
+    }
+
+    #[test]
+    fn a_public_deployment_gets_no_demo_data_unless_it_asks() {
+        let public = parse(&[("PUBLIC_URL", "https://curbside.example.com")]).unwrap();
+        assert!(!public.demo_data);
+        let asked = parse(&[
+            ("PUBLIC_URL", "https://curbside.example.com"),
+            ("DEMO_DATA", "true"),
+        ])
+        .unwrap();
+        assert!(asked.demo_data);
+        assert!(!parse(&[("DEMO_DATA", "false")]).unwrap().demo_data);
+    }
+
+    #[test]
+    fn the_first_admin_needs_a_password_and_never_shows_it() {
+        let err = parse(&[("ADMIN_EMAIL", "ops@example.com")]).err().unwrap();
+        assert_eq!(err.var, "ADMIN_PASSWORD");
+        let c = parse(&[
+            ("ADMIN_EMAIL", "ops@example.com"),
+            ("ADMIN_PASSWORD", "correct horse battery"),
+        ])
+        .unwrap();
+        let admin = c.first_admin.as_ref().unwrap();
+        assert_eq!(
+            (admin.email.as_str(), admin.name.as_str()),
+            ("ops@example.com", "Administrator")
+        );
+        assert!(!format!("{c:?}").contains("correct horse"));
     }
 
     #[test]
@@ -327,6 +396,7 @@ mod tests {
             ("JWT_SECRET", "too short"),
             ("SESSION_TTL_SECS", "0"),
             ("TRUST_FORWARDED_FOR", "yes"),
+            ("DEMO_DATA", "maybe"),
         ] {
             let err = parse(&[(var, value)])
                 .err()

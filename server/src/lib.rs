@@ -1,5 +1,6 @@
 //! The Curbside server: configuration, start-up, the HTTP router.
 
+pub mod cli;
 pub mod config;
 pub mod routes;
 pub mod secrets;

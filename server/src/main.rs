@@ -1,6 +1,11 @@
 //! `server`: runs the Curbside web app.
 
+use app::{
+    backend::seed::{DEMO_PASSWORD, DemoLogin},
+    domain::AccountStatus,
+};
 use server::{
+    cli::{self, Command},
     config::{Config, redact_url},
     startup::Application,
     telemetry,
@@ -10,6 +15,18 @@ use std::{process::ExitCode, time::Instant};
 #[tokio::main]
 async fn main() -> ExitCode {
     let started = Instant::now();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match cli::parse(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}\n{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    if command == Command::Help {
+        println!("{}", cli::USAGE);
+        return ExitCode::SUCCESS;
+    }
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -19,6 +36,18 @@ async fn main() -> ExitCode {
         }
     };
     telemetry::init(config.log_format);
+    if let Command::CreateAdmin { email, name } = &command {
+        return match cli::create_admin(&config, email, name).await {
+            Ok(done) => {
+                println!("{done}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     tracing::info!(?config, "starting");
     let app = match Application::build(&config).await {
         Ok(app) => app,
@@ -35,6 +64,15 @@ async fn main() -> ExitCode {
         redact_url(&config.database_url),
         started.elapsed().as_millis()
     );
+    if let Some(admin) = &app.first_admin {
+        println!(
+            "Created the first admin, {} <{}>, from ADMIN_EMAIL.",
+            admin.name, admin.email
+        );
+    }
+    if let Some(logins) = &app.demo_logins {
+        print_demo_logins(logins, &config.public_url);
+    }
     match app.run_until_stopped().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -42,4 +80,20 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Printed once, on the start that added the demo data.
+fn print_demo_logins(logins: &[DemoLogin], public_url: &str) {
+    println!(
+        "\nDemo data added (DEMO_DATA=false turns this off). Log in at {public_url}/login \
+         with password \"{DEMO_PASSWORD}\":"
+    );
+    for l in logins {
+        let what = match l.status {
+            AccountStatus::PendingApproval => format!("{} (awaiting approval)", l.role.label()),
+            _ => l.role.label().to_owned(),
+        };
+        println!("  {:<34} {:<16} {what}", l.email, l.name);
+    }
+    println!();
 }

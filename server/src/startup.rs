@@ -1,7 +1,14 @@
 //! Builds the application from a Config: database, migrations, listener, router.
 
 use crate::{config::Config, routes, secrets};
-use app::backend::{AppState, AuthSettings, db, tokens::TokenKeys};
+use app::{
+    backend::{
+        AppState, AuthSettings, db, now_ms,
+        seed::{self, DemoLogin},
+        tokens::TokenKeys,
+    },
+    domain::{Account, AppError},
+};
 use leptos::config::LeptosOptions;
 use std::{net::SocketAddr, sync::Arc};
 use tokio::net::TcpListener;
@@ -12,6 +19,10 @@ pub enum StartupError {
     Database(#[from] db::DbSetupError),
     #[error(transparent)]
     Secret(#[from] secrets::SecretError),
+    #[error("could not create the admin from ADMIN_EMAIL: {0}")]
+    FirstAdmin(AppError),
+    #[error("could not add the demo data: {0}")]
+    Demo(AppError),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -23,6 +34,10 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     pub addr: SocketAddr,
+    /// The admin made from `ADMIN_EMAIL` on this start, if one was.
+    pub first_admin: Option<Account>,
+    /// The demo accounts added on this start, if they were.
+    pub demo_logins: Option<Vec<DemoLogin>>,
 }
 
 impl Application {
@@ -30,6 +45,21 @@ impl Application {
         let secret = secrets::jwt_secret(config.jwt_secret.as_deref(), &config.data_dir)?;
         let pool = db::connect(&config.database_url, config.db_max_connections).await?;
         db::migrate(&pool, &config.database_url).await?;
+        let first_admin = match &config.first_admin {
+            Some(a) => {
+                seed::bootstrap_admin(&pool, &a.email, &a.name, a.password.clone(), now_ms())
+                    .await
+                    .map_err(StartupError::FirstAdmin)?
+            }
+            None => None,
+        };
+        let demo_logins = if config.demo_data {
+            seed::seed_demo(&pool, now_ms())
+                .await
+                .map_err(StartupError::Demo)?
+        } else {
+            None
+        };
         let bind_err = |source| StartupError::Bind {
             addr: config.listen_addr,
             source,
@@ -63,6 +93,8 @@ impl Application {
             listener,
             router,
             addr,
+            first_admin,
+            demo_logins,
         })
     }
 

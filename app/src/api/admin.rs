@@ -1,13 +1,23 @@
 //! The admin console's server functions. Every one requires the admin role, checked here on the server.
 
-use crate::domain::{AppError, account::Overview};
+use crate::domain::{
+    AppError,
+    account::Overview,
+    admin::{AuditPage, UserDetail, UserPage},
+};
 use leptos::prelude::*;
 use server_fn::codec::GetUrl;
 
 #[cfg(feature = "ssr")]
 use {
     super::guard::{self, respond},
-    crate::{backend::accounts, domain::Role},
+    crate::{
+        backend::{accounts, admin, now_ms},
+        domain::{
+            AccountStatus, Role,
+            admin::{AuditFilter, Paging, ReviewAction, UserFilter, audit},
+        },
+    },
 };
 
 /// `GET /api/admin_overview`: how many accounts there are of each kind.
@@ -20,4 +30,108 @@ pub async fn admin_overview() -> Result<Overview, AppError> {
         }
         .await,
     )
+}
+
+/// `GET /api/admin_users?search=&role=&status=&page=`: users, newest first, 25 a page.
+#[server(endpoint = "admin_users", input = GetUrl)]
+pub async fn admin_users(
+    search: Option<String>,
+    role: Option<String>,
+    status: Option<String>,
+    page: Option<u32>,
+) -> Result<UserPage, AppError> {
+    respond(
+        async move {
+            guard::require_role(&[Role::Admin]).await?;
+            let filter = UserFilter {
+                search: search.unwrap_or_default(),
+                role: parse_choice(role, "role", Role::parse)?,
+                status: parse_choice(status, "status", AccountStatus::parse)?,
+            };
+            admin::list_users(&guard::state(), &filter, Paging::new(page)).await
+        }
+        .await,
+    )
+}
+
+/// `GET /api/admin_user?id=`: one user with their profile and recent history.
+#[server(endpoint = "admin_user", input = GetUrl)]
+pub async fn admin_user(id: String) -> Result<UserDetail, AppError> {
+    respond(
+        async move {
+            guard::require_role(&[Role::Admin]).await?;
+            admin::user_detail(&guard::state(), id.trim()).await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/admin_review`: `action` is approve, reject, suspend or reinstate;
+/// reject and suspend need a `reason`, which the user is shown.
+#[server(endpoint = "admin_review")]
+pub async fn admin_review(
+    id: String,
+    action: String,
+    reason: Option<String>,
+) -> Result<UserDetail, AppError> {
+    respond(
+        async move {
+            let me = guard::require_role(&[Role::Admin]).await?;
+            let action = ReviewAction::parse(action.trim()).ok_or_else(|| {
+                AppError::invalid("action", "Choose approve, reject, suspend or reinstate.")
+            })?;
+            admin::review_account(
+                &guard::state(),
+                &me,
+                id.trim(),
+                action,
+                reason.as_deref().unwrap_or_default(),
+                now_ms(),
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// `GET /api/admin_audit?actor=&action=&page=`: the audit log, newest first, 25 a page.
+#[server(endpoint = "admin_audit", input = GetUrl)]
+pub async fn admin_audit(
+    actor: Option<String>,
+    action: Option<String>,
+    page: Option<u32>,
+) -> Result<AuditPage, AppError> {
+    respond(
+        async move {
+            guard::require_role(&[Role::Admin]).await?;
+            let action = action.unwrap_or_default();
+            if !action.is_empty() && !audit::ALL.iter().any(|(a, _)| *a == action) {
+                return Err(AppError::invalid(
+                    "action",
+                    "Choose an action from the list.",
+                ));
+            }
+            let filter = AuditFilter {
+                actor_email: actor.unwrap_or_default(),
+                action,
+            };
+            admin::audit_log(&guard::state(), &filter, Paging::new(page)).await
+        }
+        .await,
+    )
+}
+
+/// An optional choice from a fixed list: empty means "any".
+#[cfg(feature = "ssr")]
+fn parse_choice<T>(
+    raw: Option<String>,
+    field: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<Option<T>, AppError> {
+    match raw.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(s) => parse(s)
+            .map(Some)
+            .ok_or_else(|| AppError::invalid(field, format!("\"{s}\" is not a {field} here."))),
+    }
 }

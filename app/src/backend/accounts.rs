@@ -130,7 +130,9 @@ pub async fn login(
     };
     let account = user.account()?;
     if !account.status.may_sign_in() {
-        return Err(AppError::Suspended);
+        return Err(AppError::Suspended {
+            reason: users::status_reason(&state.db, &user.id).await?,
+        });
     }
     throttle::forgive(&state.db, &email_lower).await?;
     sessions::prune(&state.db, &user.id, now).await?;

@@ -3,12 +3,7 @@
 use sqlx::{Any, Executor};
 
 /// Actions written to `audit_log.action`.
-pub mod action {
-    pub const ACCOUNT_REGISTERED: &str = "account.registered";
-    pub const LOGIN_LOCKED: &str = "login.locked";
-    pub const PASSWORD_CHANGED: &str = "password.changed";
-    pub const SESSIONS_REVOKED_ALL: &str = "sessions.revoked_all";
-}
+pub use crate::domain::admin::audit as action;
 
 /// Writes one row. Takes an executor so the row commits with the change it describes.
 pub async fn record<'e>(

@@ -1,9 +1,12 @@
 //! Server-only code: the database, accounts and sessions, and the state handlers share. Never used by UI code.
 
 pub mod accounts;
+pub mod admin;
 pub mod audit;
 pub mod db;
 pub mod password;
+pub mod profiles;
+pub mod seed;
 pub mod sessions;
 pub mod state;
 pub mod throttle;

@@ -1,6 +1,9 @@
 //! The `users` table.
 
-use crate::domain::{Account, AccountStatus, AppError, Role};
+use crate::domain::{
+    Account, AccountStatus, AppError, Role,
+    admin::{Paging, UserFilter},
+};
 use sqlx::{Any, Executor};
 
 /// A user row as stored.
@@ -141,4 +144,102 @@ pub async fn counts<'e>(
     sqlx::query_as("SELECT role, status, COUNT(*) FROM users GROUP BY role, status")
         .fetch_all(exec)
         .await
+}
+
+/// Moves the status from `from` to `to` with the reason that goes with it
+/// (`None` clears it). Returns false when the status was no longer `from`:
+/// someone else changed it first.
+pub async fn change_status<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+    from: AccountStatus,
+    to: AccountStatus,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE users SET status = $1, status_reason = $2, updated_at = $3 WHERE id = $4 AND status = $5",
+    )
+    .bind(to.as_str())
+    .bind(reason)
+    .bind(now)
+    .bind(id)
+    .bind(from.as_str())
+    .execute(exec)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn status_reason<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT status_reason FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(exec)
+            .await?;
+    Ok(row.and_then(|(r,)| r))
+}
+
+/// `LIKE` pattern for "contains", with the user's own `%`, `_` and `\` taken literally.
+fn contains_pattern(search: &str) -> String {
+    let mut p = String::from("%");
+    for c in search.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// Users matching the filter, newest first, one page of them, and how many match in all.
+pub async fn search(
+    db: &super::db::Db,
+    filter: &UserFilter,
+    paging: Paging,
+) -> Result<(Vec<UserRow>, i64), sqlx::Error> {
+    // Every filter is always bound; an empty one matches everything, so one
+    // statement serves every combination.
+    let search = filter.search.trim();
+    let pattern = contains_pattern(search);
+    let role = filter.role.map(Role::as_str).unwrap_or_default();
+    let status = filter.status.map(AccountStatus::as_str).unwrap_or_default();
+    let condition = "($1 = '' OR LOWER(name) LIKE $2 ESCAPE '\\' OR email_lower LIKE $2 ESCAPE '\\') \
+                     AND ($3 = '' OR role = $3) AND ($4 = '' OR status = $4)";
+    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM users WHERE {condition}"))
+        .bind(search)
+        .bind(&pattern)
+        .bind(role)
+        .bind(status)
+        .fetch_one(db)
+        .await?;
+    let rows = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM users WHERE {condition} ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6"
+    ))
+    .bind(search)
+    .bind(&pattern)
+    .bind(role)
+    .bind(status)
+    .bind(i64::from(paging.per_page))
+    .bind(paging.offset())
+    .fetch_all(db)
+    .await?;
+    Ok((rows, total))
+}
+
+pub async fn count_all<'e>(exec: impl Executor<'e, Database = Any>) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+        .fetch_one(exec)
+        .await?;
+    Ok(n)
+}
+
+pub async fn count_admins<'e>(exec: impl Executor<'e, Database = Any>) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE role = 'admin'")
+        .fetch_one(exec)
+        .await?;
+    Ok(n)
 }

@@ -21,14 +21,21 @@ pub enum AppError {
     InvalidCredentials,
     #[error("Too many failed attempts. Try again in {}.", wait_words(*retry_after_secs))]
     TooManyAttempts { retry_after_secs: u64 },
-    #[error("This account is suspended. Contact support if you think this is a mistake.")]
-    Suspended,
+    /// The account exists and the password was right, but an admin suspended it.
+    #[error(
+        "This account is suspended{}. Contact support if you think this is a mistake.",
+        reason_words(reason)
+    )]
+    Suspended { reason: Option<String> },
     #[error("Please log in to continue.")]
     Unauthenticated,
     #[error("You do not have access to that.")]
     Forbidden,
     #[error("That was not found.")]
     NotFound,
+    /// The request is well formed but the thing is not in a state that allows it.
+    #[error("{message}")]
+    Conflict { message: String },
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The request never reached the function: a network failure, or arguments
@@ -67,8 +74,9 @@ impl AppError {
             AppError::Invalid { .. } => 422,
             AppError::InvalidCredentials | AppError::Unauthenticated => 401,
             AppError::TooManyAttempts { .. } => 429,
-            AppError::Suspended | AppError::Forbidden => 403,
+            AppError::Suspended { .. } | AppError::Forbidden => 403,
             AppError::NotFound => 404,
+            AppError::Conflict { .. } => 409,
             AppError::Internal => 500,
             AppError::Request { .. } => 400,
         }
@@ -84,6 +92,8 @@ struct WireError {
     field: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     retry_after_secs: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
 }
 
 impl AppError {
@@ -93,10 +103,11 @@ impl AppError {
             AppError::Invalid { .. } => "invalid",
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
-            AppError::Suspended => "suspended",
+            AppError::Suspended { .. } => "suspended",
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
+            AppError::Conflict { .. } => "conflict",
             AppError::Internal => "internal",
             AppError::Request { .. } => "request",
         }
@@ -116,6 +127,10 @@ impl From<AppError> for WireError {
                 AppError::TooManyAttempts { retry_after_secs } => Some(retry_after_secs),
                 _ => None,
             },
+            reason: match e {
+                AppError::Suspended { reason } => reason,
+                _ => None,
+            },
         }
     }
 }
@@ -131,12 +146,28 @@ impl From<WireError> for AppError {
             "too_many_attempts" => AppError::TooManyAttempts {
                 retry_after_secs: w.retry_after_secs.unwrap_or(60),
             },
-            "suspended" => AppError::Suspended,
+            "suspended" => AppError::Suspended { reason: w.reason },
             "unauthenticated" => AppError::Unauthenticated,
             "forbidden" => AppError::Forbidden,
             "not_found" => AppError::NotFound,
+            "conflict" => AppError::Conflict { message: w.message },
             "internal" => AppError::Internal,
             _ => AppError::Request { message: w.message },
+        }
+    }
+}
+
+fn reason_words(reason: &Option<String>) -> String {
+    reason
+        .as_deref()
+        .map(|r| format!(": {}", r.trim_end_matches('.')))
+        .unwrap_or_default()
+}
+
+impl AppError {
+    pub fn conflict(message: impl Into<String>) -> Self {
+        AppError::Conflict {
+            message: message.into(),
         }
     }
 }
@@ -191,6 +222,21 @@ mod tests {
     }
 
     #[test]
+    fn a_suspension_tells_its_reason() {
+        let e = AppError::Suspended {
+            reason: Some("Repeated no-shows.".into()),
+        };
+        assert_eq!(
+            e.to_string(),
+            "This account is suspended: Repeated no-shows. Contact support if you think this is a mistake."
+        );
+        assert_eq!(
+            serde_json::to_value(&e).unwrap()["reason"],
+            "Repeated no-shows."
+        );
+    }
+
+    #[test]
     fn errors_travel_as_json_tagged_by_kind() {
         let e = AppError::invalid("email", "Enter your email address.");
         let json = serde_json::to_value(&e).unwrap();
@@ -223,7 +269,11 @@ mod tests {
             AppError::TooManyAttempts {
                 retry_after_secs: 61,
             },
-            AppError::Suspended,
+            AppError::Suspended { reason: None },
+            AppError::Suspended {
+                reason: Some("Repeated no-shows".into()),
+            },
+            AppError::conflict("Already approved."),
             AppError::Unauthenticated,
             AppError::Forbidden,
             AppError::NotFound,

@@ -173,7 +173,9 @@ fn server_command(db_url: &str, dir: &std::path::Path, extra: &[(&str, &str)]) -
         .env("DATABASE_URL", db_url)
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
         .env("DB_MAX_CONNECTIONS", "4")
-        .env("RUST_LOG", "warn");
+        .env("RUST_LOG", "warn")
+        // Tests start from an empty database unless they ask for the demo.
+        .env("DEMO_DATA", "false");
     for (k, v) in extra {
         cmd.env(k, v);
     }
@@ -190,6 +192,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     child: Child,
     pub db: TestDb,
+    /// Everything the server printed on stdout so far.
+    pub stdout: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl TestApp {
@@ -223,7 +227,13 @@ impl TestApp {
             panic!("server exited before listening:\n{err}");
         };
         // Keep draining stdout so the server never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let stdout = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = stdout.clone();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                sink.lock().unwrap().push(line);
+            }
+        });
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             // Tests look at redirects themselves.
@@ -235,6 +245,7 @@ impl TestApp {
             client,
             child,
             db,
+            stdout,
         }
     }
 
@@ -286,6 +297,38 @@ impl TestApp {
         .await
     }
 
+    /// Waits (up to 5 s) until the server has printed `needle`; returns all it printed.
+    pub async fn printed(&self, needle: &str) -> String {
+        for _ in 0..100 {
+            let all = self.stdout.lock().unwrap().join("\n");
+            if all.contains(needle) {
+                return all;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server never printed {needle:?}");
+    }
+
+    /// Makes an admin with `server admin create` and returns their bearer token.
+    pub async fn admin(&self, email: &str, password: &str) -> String {
+        let run = run_command(
+            &self.db,
+            &["admin", "create", "--email", email, "--name", "Avery Admin"],
+            &[("ADMIN_PASSWORD", password)],
+        )
+        .await;
+        assert!(run.success, "admin create: {}", run.stderr);
+        let r = self.login(email, password).await;
+        assert_eq!(r.status, 200, "admin login: {}", r.body);
+        r.json["token"].as_str().expect("token").to_owned()
+    }
+
+    /// POSTs form pairs where a name may repeat (`skills[]`).
+    pub async fn post_pairs(&self, path: &str, form: &[(String, String)], auth: Auth<'_>) -> Reply {
+        let req = self.client.post(self.url(path)).form(form);
+        Reply::of(auth.apply(req).send().await.expect("POST")).await
+    }
+
     /// A connection to this app's database, for facts the API does not show.
     pub async fn sql(&self) -> sqlx::AnyPool {
         sqlx::any::install_default_drivers();
@@ -315,6 +358,29 @@ impl TestApp {
             .await
             .expect("exit after SIGTERM");
         exit.unwrap().success()
+    }
+}
+
+/// What a command-line run of the server binary did.
+pub struct Run {
+    pub success: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `server <args>` on this database, with `extra` settings and stdin not a terminal.
+pub async fn run_command(db: &TestDb, args: &[&str], extra: &[(&str, &str)]) -> Run {
+    let output = tokio::time::timeout(
+        Duration::from_secs(30),
+        server_command(&db.url, db.dir(), extra).args(args).output(),
+    )
+    .await
+    .expect("the command should finish")
+    .expect("run the server binary");
+    Run {
+        success: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
 

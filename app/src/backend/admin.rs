@@ -1,0 +1,218 @@
+//! The admin console's use cases: list users, review accounts, read the audit log.
+
+use super::{AppState, audit, profiles, sessions, sessions::CurrentUser, users};
+use crate::domain::{
+    AppError,
+    admin::{
+        AuditEntry, AuditFilter, AuditPage, Paging, Party, ReviewAction, ReviewTarget, UserDetail,
+        UserFilter, UserPage, review,
+    },
+};
+use serde_json::json;
+
+pub async fn list_users(
+    state: &AppState,
+    filter: &UserFilter,
+    paging: Paging,
+) -> Result<UserPage, AppError> {
+    let (rows, total) = users::search(&state.db, filter, paging).await?;
+    let users = rows
+        .iter()
+        .map(users::UserRow::account)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(UserPage {
+        users,
+        total,
+        paging,
+    })
+}
+
+/// How many audit entries a user's page shows.
+const HISTORY_LEN: u32 = 20;
+
+pub async fn user_detail(state: &AppState, id: &str) -> Result<UserDetail, AppError> {
+    let row = users::by_id(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let account = row.account()?;
+    let (profile, approved_at) = match profiles::get(&state.db, id).await? {
+        Some((p, approved)) => (Some(p), approved),
+        None => (None, None),
+    };
+    let history = audit_entries(
+        state,
+        "a.subject = $1",
+        &[id],
+        Paging {
+            page: 1,
+            per_page: HISTORY_LEN,
+        },
+    )
+    .await?;
+    Ok(UserDetail {
+        status_reason: users::status_reason(&state.db, id).await?,
+        account,
+        profile,
+        approved_at,
+        history,
+    })
+}
+
+/// Applies a review to an account: the status change, the end of its
+/// sessions when access is withdrawn, and the audit row, in one transaction.
+pub async fn review_account(
+    state: &AppState,
+    admin: &CurrentUser,
+    target_id: &str,
+    action: ReviewAction,
+    reason: &str,
+    now: i64,
+) -> Result<UserDetail, AppError> {
+    let mut tx = state.db.begin().await?;
+    let row = users::by_id(&mut *tx, target_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let profile = profiles::get(&mut *tx, target_id).await?;
+    let target = ReviewTarget {
+        id: row.id.clone(),
+        role: row.role()?,
+        status: row.status()?,
+        has_profile: profile.is_some(),
+        was_approved: profile.as_ref().is_some_and(|(_, at)| at.is_some()),
+    };
+    let decision = review(action, &admin.id, &target, reason)?;
+    // Two admins acting at once: only the one who saw the current status wins.
+    let changed = users::change_status(
+        &mut *tx,
+        target_id,
+        target.status,
+        decision.status,
+        decision.reason.as_deref(),
+        now,
+    )
+    .await?;
+    if !changed {
+        return Err(AppError::conflict(
+            "Someone else changed this account just now. Reload to see its current state.",
+        ));
+    }
+    if action == ReviewAction::Approve {
+        profiles::mark_approved(&mut *tx, target_id, now).await?;
+    }
+    let sessions_ended = if decision.ends_sessions {
+        sessions::revoke_all(&mut *tx, target_id, None, now).await?
+    } else {
+        0
+    };
+    audit::record(
+        &mut *tx,
+        Some(&admin.id),
+        action.audit_action(),
+        Some(target_id),
+        json!({
+            "from": target.status.as_str(),
+            "to": decision.status.as_str(),
+            "reason": decision.reason,
+            "sessions_ended": sessions_ended,
+        }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(admin = %admin.id, user = target_id, action = action.as_str(), "account reviewed");
+    user_detail(state, target_id).await
+}
+
+pub async fn audit_log(
+    state: &AppState,
+    filter: &AuditFilter,
+    paging: Paging,
+) -> Result<AuditPage, AppError> {
+    let actor = filter.actor_email.trim().to_lowercase();
+    let action = filter.action.trim();
+    let condition = "($1 = '' OR actor_user.email_lower = $1) AND ($2 = '' OR a.action = $2)";
+    let (total,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM audit_log a LEFT JOIN users actor_user ON actor_user.id = a.actor WHERE {condition}"
+    ))
+    .bind(&actor)
+    .bind(action)
+    .fetch_one(&state.db)
+    .await?;
+    let entries = audit_entries(state, condition, &[&actor, action], paging).await?;
+    Ok(AuditPage {
+        entries,
+        total,
+        paging,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: String,
+    at: i64,
+    action: String,
+    detail: String,
+    actor_id: Option<String>,
+    actor_name: Option<String>,
+    actor_email: Option<String>,
+    subject_id: Option<String>,
+    subject_name: Option<String>,
+    subject_email: Option<String>,
+}
+
+/// Audit entries matching `condition` (over `a`, `actor_user`, and
+/// `subject_user`, binding `args` as `$1…`), newest first, with names joined in.
+async fn audit_entries(
+    state: &AppState,
+    condition: &str,
+    args: &[&str],
+    paging: Paging,
+) -> Result<Vec<AuditEntry>, AppError> {
+    let n = args.len();
+    let sql = format!(
+        "SELECT a.id, a.at, a.action, a.detail, \
+         a.actor AS actor_id, actor_user.name AS actor_name, actor_user.email AS actor_email, \
+         a.subject AS subject_id, subject_user.name AS subject_name, subject_user.email AS subject_email \
+         FROM audit_log a \
+         LEFT JOIN users actor_user ON actor_user.id = a.actor \
+         LEFT JOIN users subject_user ON subject_user.id = a.subject \
+         WHERE {condition} ORDER BY a.at DESC, a.id DESC LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let mut query = sqlx::query_as::<_, AuditRow>(&sql);
+    for a in args {
+        query = query.bind(*a);
+    }
+    let rows = query
+        .bind(i64::from(paging.per_page))
+        .bind(paging.offset())
+        .fetch_all(&state.db)
+        .await?;
+    Ok(rows.into_iter().map(AuditRow::entry).collect())
+}
+
+impl AuditRow {
+    fn entry(self) -> AuditEntry {
+        let party = |id: Option<String>, name: Option<String>, email: Option<String>| {
+            id.map(|id| Party {
+                // A subject may not be a user (a job, later); it still shows by id.
+                name: name.unwrap_or_else(|| id.clone()),
+                email: email.unwrap_or_default(),
+                id,
+            })
+        };
+        let reason = serde_json::from_str::<serde_json::Value>(&self.detail)
+            .ok()
+            .and_then(|d| d.get("reason")?.as_str().map(str::to_owned));
+        AuditEntry {
+            id: self.id,
+            at: self.at,
+            actor: party(self.actor_id, self.actor_name, self.actor_email),
+            action: self.action,
+            subject: party(self.subject_id, self.subject_name, self.subject_email),
+            reason,
+            detail: self.detail,
+        }
+    }
+}

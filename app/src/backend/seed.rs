@@ -1,0 +1,367 @@
+//! Accounts made outside sign-up: admins (from the command line or the
+//! environment) and the demo data a fresh installation starts with.
+
+use super::{audit, audit::action, db::Db, password, profiles, users};
+use crate::domain::{
+    Account, AccountStatus, AppError, Email, Role,
+    account::{check_password, parse_name, parse_phone},
+    mechanic::{GeoPoint, MechanicProfile, Skill},
+};
+use serde_json::json;
+
+/// How an admin came to exist, for the audit log.
+#[derive(Debug, Clone, Copy)]
+pub enum AdminSource {
+    CommandLine,
+    Environment,
+}
+
+/// Creates an admin after the same checks sign-up makes. Admins cannot sign
+/// themselves up; this is the only way one is made.
+pub async fn create_admin(
+    db: &Db,
+    email: &str,
+    name: &str,
+    password: String,
+    source: AdminSource,
+    now: i64,
+) -> Result<Account, AppError> {
+    let name = parse_name(name)?;
+    let email = Email::parse(email)?;
+    check_password(&password, email.as_str(), "password")?;
+    let email_lower = email.lower();
+    if users::by_email(db, &email_lower).await?.is_some() {
+        return Err(AppError::invalid(
+            "email",
+            format!(
+                "An account with the email {} already exists.",
+                email.as_str()
+            ),
+        ));
+    }
+    let password_hash = password::hash(password).await?;
+    let id = super::new_id();
+    let mut tx = db.begin().await?;
+    insert_user(
+        &mut tx,
+        &id,
+        &email,
+        &name,
+        None,
+        &password_hash,
+        Role::Admin,
+        AccountStatus::Active,
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut *tx,
+        None,
+        action::ADMIN_CREATED,
+        Some(&id),
+        json!({ "via": match source {
+            AdminSource::CommandLine => "command line",
+            AdminSource::Environment => "ADMIN_EMAIL",
+        } }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(user = %id, "admin created");
+    Ok(Account {
+        id,
+        name,
+        email: email.as_str().to_owned(),
+        phone: None,
+        role: Role::Admin,
+        status: AccountStatus::Active,
+        created_at: now,
+    })
+}
+
+/// `ADMIN_EMAIL` + `ADMIN_PASSWORD` at start-up: makes the first admin, and
+/// only while there is none, so a later restart never adds or resets one.
+pub async fn bootstrap_admin(
+    db: &Db,
+    email: &str,
+    name: &str,
+    password: String,
+    now: i64,
+) -> Result<Option<Account>, AppError> {
+    if users::count_admins(db).await? > 0 {
+        return Ok(None);
+    }
+    create_admin(db, email, name, password, AdminSource::Environment, now)
+        .await
+        .map(Some)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_user(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    email: &Email,
+    name: &str,
+    phone: Option<&str>,
+    password_hash: &str,
+    role: Role,
+    status: AccountStatus,
+    now: i64,
+) -> Result<(), AppError> {
+    let inserted = users::insert(
+        &mut **tx,
+        &users::NewUser {
+            id,
+            email: email.as_str(),
+            email_lower: &email.lower(),
+            name,
+            phone,
+            password_hash,
+            role,
+            status,
+            now,
+        },
+    )
+    .await;
+    match inserted {
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|d| d.is_unique_violation()) =>
+        {
+            Err(AppError::invalid(
+                "email",
+                format!("{} is already taken.", email.as_str()),
+            ))
+        }
+        other => Ok(other?),
+    }
+}
+
+/// The password every demo account shares; printed at start-up beside the logins.
+pub const DEMO_PASSWORD: &str = "curbside-demo";
+
+/// One demo login, as printed at start-up.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub role: Role,
+    pub status: AccountStatus,
+    pub name: &'static str,
+    pub email: &'static str,
+}
+
+struct DemoMechanic {
+    display_name: &'static str,
+    bio: &'static str,
+    skills: &'static [Skill],
+    years: u32,
+    at: (f64, f64),
+    address: &'static str,
+    radius_km: u32,
+}
+
+struct DemoUser {
+    role: Role,
+    status: AccountStatus,
+    name: &'static str,
+    email: &'static str,
+    phone: Option<&'static str>,
+    mechanic: Option<DemoMechanic>,
+}
+
+/// A small London: an admin, two customers, three approved mechanics spread
+/// across the city and one awaiting review.
+fn demo_users() -> Vec<DemoUser> {
+    use AccountStatus::{Active, PendingApproval};
+    use Skill::*;
+    vec![
+        DemoUser {
+            role: Role::Admin,
+            status: Active,
+            name: "Alex Morgan",
+            email: "admin@demo.curbside.test",
+            phone: None,
+            mechanic: None,
+        },
+        DemoUser {
+            role: Role::Customer,
+            status: Active,
+            name: "Priya Shah",
+            email: "priya@demo.curbside.test",
+            phone: Some("+44 7700 900123"),
+            mechanic: None,
+        },
+        DemoUser {
+            role: Role::Customer,
+            status: Active,
+            name: "Tom Becker",
+            email: "tom@demo.curbside.test",
+            phone: Some("+44 7700 900456"),
+            mechanic: None,
+        },
+        DemoUser {
+            role: Role::Mechanic,
+            status: Active,
+            name: "Dan Okafor",
+            email: "dan@demo.curbside.test",
+            phone: Some("+44 7700 900201"),
+            mechanic: Some(DemoMechanic {
+                display_name: "Okafor Mobile Auto",
+                bio: "Former dealership technician. Warning lights, flat batteries and electrical faults fixed on your driveway.",
+                skills: &[Diagnostics, Electrical, Battery, Engine],
+                years: 14,
+                at: (51.5390, -0.1426),
+                address: "Camden Town, London NW1",
+                radius_km: 12,
+            }),
+        },
+        DemoUser {
+            role: Role::Mechanic,
+            status: Active,
+            name: "Maria Kowalski",
+            email: "maria@demo.curbside.test",
+            phone: Some("+44 7700 900202"),
+            mechanic: Some(DemoMechanic {
+                display_name: "Kowalski Brakes & Tyres",
+                bio: "Pads, discs, tyres and suspension. I carry the common parts for most family cars.",
+                skills: &[Brakes, Tyres, Suspension],
+                years: 9,
+                at: (51.4613, -0.1156),
+                address: "Brixton, London SW2",
+                radius_km: 10,
+            }),
+        },
+        DemoUser {
+            role: Role::Mechanic,
+            status: Active,
+            name: "Sam Reid",
+            email: "sam@demo.curbside.test",
+            phone: Some("+44 7700 900203"),
+            mechanic: Some(DemoMechanic {
+                display_name: "Reid Servicing",
+                bio: "Servicing, air-con regas and pre-purchase inspections with a written report.",
+                skills: &[OilAndFluids, AirCon, PrePurchaseInspection, Battery],
+                years: 21,
+                at: (51.5413, -0.0032),
+                address: "Stratford, London E15",
+                radius_km: 20,
+            }),
+        },
+        DemoUser {
+            role: Role::Mechanic,
+            status: PendingApproval,
+            name: "Lee Chen",
+            email: "lee@demo.curbside.test",
+            phone: Some("+44 7700 900204"),
+            mechanic: Some(DemoMechanic {
+                display_name: "Chen Auto Electrics",
+                bio: "Auto electrician, new to Curbside. Alarms, immobilisers, wiring and diagnostics.",
+                skills: &[Electrical, Diagnostics],
+                years: 6,
+                at: (51.3762, -0.0982),
+                address: "Croydon, London CR0",
+                radius_km: 15,
+            }),
+        },
+    ]
+}
+
+/// Fills an empty database with the demo accounts. Does nothing (and returns
+/// `None`) when any user exists, so it runs once per database; two servers
+/// starting together on one database cannot both seed it.
+pub async fn seed_demo(db: &Db, now: i64) -> Result<Option<Vec<DemoLogin>>, AppError> {
+    if users::count_all(db).await? > 0 {
+        return Ok(None);
+    }
+    // One hash for the shared password: the salt is per hash, not per account,
+    // and seven argon2 runs would slow every fresh start.
+    let password_hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+    let mut tx = db.begin().await?;
+    let mut logins = Vec::new();
+    for u in demo_users() {
+        let id = super::new_id();
+        let email = Email::parse(u.email)?;
+        let phone = parse_phone(u.phone.unwrap_or_default(), false)?;
+        match insert_user(
+            &mut tx,
+            &id,
+            &email,
+            u.name,
+            phone.as_deref(),
+            &password_hash,
+            u.role,
+            u.status,
+            now,
+        )
+        .await
+        {
+            Ok(()) => {}
+            // Another server seeded (or someone signed up) between the count and here.
+            Err(AppError::Invalid { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        }
+        if let Some(m) = &u.mechanic {
+            let profile = MechanicProfile {
+                display_name: m.display_name.to_owned(),
+                bio: m.bio.to_owned(),
+                skills: m.skills.to_vec(),
+                years_experience: m.years,
+                base: GeoPoint::new(m.at.0, m.at.1).ok_or(AppError::Internal)?,
+                base_address: m.address.to_owned(),
+                radius_km: m.radius_km,
+                available: true,
+            };
+            profiles::upsert(&mut *tx, &id, &profile, now).await?;
+            if u.status == AccountStatus::Active {
+                profiles::mark_approved(&mut *tx, &id, now).await?;
+            }
+        }
+        logins.push(DemoLogin {
+            role: u.role,
+            status: u.status,
+            name: u.name,
+            email: u.email,
+        });
+    }
+    audit::record(
+        &mut *tx,
+        None,
+        action::DEMO_SEEDED,
+        None,
+        json!({ "users": logins.len() }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(users = logins.len(), "demo data added");
+    Ok(Some(logins))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_accounts_pass_the_rules_real_accounts_must() {
+        let users = demo_users();
+        for u in &users {
+            assert!(Email::parse(u.email).is_ok(), "{}", u.email);
+            assert!(parse_name(u.name).is_ok(), "{}", u.name);
+            check_password(DEMO_PASSWORD, u.email, "password").unwrap();
+            if let Some(m) = &u.mechanic {
+                assert!(GeoPoint::new(m.at.0, m.at.1).is_some());
+                assert!((1..=100).contains(&m.radius_km));
+                assert!(parse_phone(u.phone.unwrap(), true).is_ok());
+            }
+        }
+        let count = |role, status| {
+            users
+                .iter()
+                .filter(|u| u.role == role && u.status == status)
+                .count()
+        };
+        assert_eq!(count(Role::Admin, AccountStatus::Active), 1);
+        assert_eq!(count(Role::Customer, AccountStatus::Active), 2);
+        assert_eq!(count(Role::Mechanic, AccountStatus::Active), 3);
+        assert_eq!(count(Role::Mechanic, AccountStatus::PendingApproval), 1);
+    }
+}

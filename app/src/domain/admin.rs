@@ -1,0 +1,406 @@
+//! The admin console's rules and shapes: reviewing accounts, listing users, reading the audit log.
+
+use super::{Account, AccountStatus, AppError, Role, mechanic::MechanicProfile};
+use serde::{Deserialize, Serialize};
+
+/// What an admin can do to an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewAction {
+    /// A pending mechanic may start working.
+    Approve,
+    /// A pending mechanic is turned down.
+    Reject,
+    /// An active account is stopped; its sessions end at once.
+    Suspend,
+    /// A suspended or rejected account is let back in.
+    Reinstate,
+}
+
+impl ReviewAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewAction::Approve => "approve",
+            ReviewAction::Reject => "reject",
+            ReviewAction::Suspend => "suspend",
+            ReviewAction::Reinstate => "reinstate",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Approve, Self::Reject, Self::Suspend, Self::Reinstate]
+            .into_iter()
+            .find(|a| a.as_str() == s)
+    }
+
+    /// The audit log's name for it.
+    pub fn audit_action(self) -> &'static str {
+        match self {
+            ReviewAction::Approve => audit::MECHANIC_APPROVED,
+            ReviewAction::Reject => audit::MECHANIC_REJECTED,
+            ReviewAction::Suspend => audit::ACCOUNT_SUSPENDED,
+            ReviewAction::Reinstate => audit::ACCOUNT_REINSTATED,
+        }
+    }
+
+    pub fn needs_reason(self) -> bool {
+        matches!(self, ReviewAction::Reject | ReviewAction::Suspend)
+    }
+}
+
+/// The facts a review decision depends on.
+#[derive(Debug, Clone)]
+pub struct ReviewTarget {
+    pub id: String,
+    pub role: Role,
+    pub status: AccountStatus,
+    pub has_profile: bool,
+    /// The mechanic was approved once: reinstating returns them to work, not to review.
+    pub was_approved: bool,
+}
+
+/// What a review does: the new status, and the reason kept with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub status: AccountStatus,
+    pub reason: Option<String>,
+    /// Sessions end with the account's access.
+    pub ends_sessions: bool,
+}
+
+pub const REASON_MIN_CHARS: usize = 3;
+pub const REASON_MAX_CHARS: usize = 500;
+
+/// Decides a review, or says plainly why it cannot happen.
+pub fn review(
+    action: ReviewAction,
+    actor_id: &str,
+    target: &ReviewTarget,
+    reason: &str,
+) -> Result<Decision, AppError> {
+    use AccountStatus::*;
+    if actor_id == target.id {
+        return Err(AppError::conflict(
+            "You cannot change your own account's status; ask another admin.",
+        ));
+    }
+    let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    if action.needs_reason() {
+        let n = reason.chars().count();
+        if n < REASON_MIN_CHARS {
+            return Err(AppError::invalid(
+                "reason",
+                "Give a reason; the user will see it.",
+            ));
+        }
+        if n > REASON_MAX_CHARS {
+            return Err(AppError::invalid(
+                "reason",
+                format!("Keep the reason to {REASON_MAX_CHARS} characters or fewer."),
+            ));
+        }
+    }
+    let is_mechanic = target.role == Role::Mechanic;
+    let status = match (action, target.status) {
+        (ReviewAction::Approve | ReviewAction::Reject, _) if !is_mechanic => {
+            return Err(AppError::conflict(
+                "Only mechanics are approved or rejected.",
+            ));
+        }
+        (ReviewAction::Approve, PendingApproval) if !target.has_profile => {
+            return Err(AppError::conflict(
+                "This mechanic has not filled in their profile yet. Approve them once they have.",
+            ));
+        }
+        (ReviewAction::Approve, PendingApproval) => Active,
+        (ReviewAction::Approve, Active) => {
+            return Err(AppError::conflict("This mechanic is already approved."));
+        }
+        (ReviewAction::Reject, PendingApproval) => Suspended,
+        (ReviewAction::Reject, Active) => {
+            return Err(AppError::conflict(
+                "This mechanic is already approved; suspend them instead.",
+            ));
+        }
+        (ReviewAction::Approve | ReviewAction::Reject | ReviewAction::Suspend, Suspended) => {
+            return Err(AppError::conflict(
+                "This account is suspended; reinstate it first.",
+            ));
+        }
+        (ReviewAction::Suspend, PendingApproval) => {
+            return Err(AppError::conflict(
+                "This mechanic is awaiting review; reject them instead.",
+            ));
+        }
+        (ReviewAction::Suspend, Active) => Suspended,
+        (ReviewAction::Reinstate, Suspended) if is_mechanic && !target.was_approved => {
+            PendingApproval
+        }
+        (ReviewAction::Reinstate, Suspended) => Active,
+        (ReviewAction::Reinstate, _) => {
+            return Err(AppError::conflict("This account is not suspended."));
+        }
+    };
+    Ok(Decision {
+        status,
+        reason: action.needs_reason().then_some(reason),
+        ends_sessions: status == Suspended,
+    })
+}
+
+/// A page of a list: which one, and how many rows a page holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Paging {
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Paging {
+    pub const PER_PAGE: u32 = 25;
+
+    /// Page numbers below 1 (or unreadable) mean the first page.
+    pub fn new(page: Option<u32>) -> Self {
+        Self {
+            page: page.unwrap_or(1).max(1),
+            per_page: Self::PER_PAGE,
+        }
+    }
+
+    pub fn offset(self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.per_page)
+    }
+
+    /// How many pages `total` rows fill; at least one, so "page 1 of 1" reads right when empty.
+    pub fn pages(self, total: i64) -> u32 {
+        let per = i64::from(self.per_page);
+        u32::try_from(((total + per - 1) / per).max(1)).unwrap_or(u32::MAX)
+    }
+}
+
+/// The users page's filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserFilter {
+    /// Part of a name or email, any case.
+    pub search: String,
+    pub role: Option<Role>,
+    pub status: Option<AccountStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserPage {
+    pub users: Vec<Account>,
+    pub total: i64,
+    pub paging: Paging,
+}
+
+/// One user as an admin reviews them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserDetail {
+    pub account: Account,
+    /// Why the account was suspended or rejected, while it is.
+    pub status_reason: Option<String>,
+    pub profile: Option<MechanicProfile>,
+    /// When a mechanic was approved (unix ms), if ever.
+    pub approved_at: Option<i64>,
+    /// The newest audit entries about this user.
+    pub history: Vec<AuditEntry>,
+}
+
+/// Someone named in the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Party {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: String,
+    pub at: i64,
+    /// `None` for the system itself (start-up, lock-outs).
+    pub actor: Option<Party>,
+    pub action: String,
+    pub subject: Option<Party>,
+    /// The `reason` given with the action, if any.
+    pub reason: Option<String>,
+    /// The whole detail, as JSON text.
+    pub detail: String,
+}
+
+/// The audit log page's filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditFilter {
+    /// The actor's email, any case; empty for everyone.
+    pub actor_email: String,
+    /// One of [`audit::ALL`]; empty for every action.
+    pub action: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    pub total: i64,
+    pub paging: Paging,
+}
+
+/// The names written to `audit_log.action`, and how the console shows them.
+pub mod audit {
+    pub const ACCOUNT_REGISTERED: &str = "account.registered";
+    pub const LOGIN_LOCKED: &str = "login.locked";
+    pub const PASSWORD_CHANGED: &str = "password.changed";
+    pub const SESSIONS_REVOKED_ALL: &str = "sessions.revoked_all";
+    pub const ADMIN_CREATED: &str = "admin.created";
+    pub const DEMO_SEEDED: &str = "demo.seeded";
+    pub const MECHANIC_APPROVED: &str = "mechanic.approved";
+    pub const MECHANIC_REJECTED: &str = "mechanic.rejected";
+    pub const ACCOUNT_SUSPENDED: &str = "account.suspended";
+    pub const ACCOUNT_REINSTATED: &str = "account.reinstated";
+
+    pub const ALL: [(&str, &str); 10] = [
+        (ACCOUNT_REGISTERED, "Account registered"),
+        (LOGIN_LOCKED, "Login locked"),
+        (PASSWORD_CHANGED, "Password changed"),
+        (SESSIONS_REVOKED_ALL, "Logged out everywhere"),
+        (ADMIN_CREATED, "Admin created"),
+        (DEMO_SEEDED, "Demo data added"),
+        (MECHANIC_APPROVED, "Mechanic approved"),
+        (MECHANIC_REJECTED, "Mechanic rejected"),
+        (ACCOUNT_SUSPENDED, "Account suspended"),
+        (ACCOUNT_REINSTATED, "Account reinstated"),
+    ];
+
+    /// The label for an action; unknown (newer) actions show as stored.
+    pub fn label(action: &str) -> &str {
+        ALL.iter()
+            .find(|(a, _)| *a == action)
+            .map_or(action, |(_, l)| l)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use AccountStatus::*;
+
+    fn target(role: Role, status: AccountStatus) -> ReviewTarget {
+        ReviewTarget {
+            id: "u1".into(),
+            role,
+            status,
+            has_profile: true,
+            was_approved: false,
+        }
+    }
+
+    fn decide(action: ReviewAction, t: &ReviewTarget) -> Result<AccountStatus, AppError> {
+        review(action, "admin", t, "No-shows on three jobs").map(|d| d.status)
+    }
+
+    #[test]
+    fn a_pending_mechanic_with_a_profile_can_be_approved_or_rejected() {
+        let t = target(Role::Mechanic, PendingApproval);
+        assert_eq!(decide(ReviewAction::Approve, &t), Ok(Active));
+        let rejected = review(ReviewAction::Reject, "admin", &t, "  Licence   expired ").unwrap();
+        assert_eq!(rejected.status, Suspended);
+        assert_eq!(rejected.reason.as_deref(), Some("Licence expired"));
+        assert!(rejected.ends_sessions);
+    }
+
+    #[test]
+    fn approval_needs_a_profile() {
+        let t = ReviewTarget {
+            has_profile: false,
+            ..target(Role::Mechanic, PendingApproval)
+        };
+        assert!(matches!(
+            decide(ReviewAction::Approve, &t),
+            Err(AppError::Conflict { .. })
+        ));
+    }
+
+    #[test]
+    fn suspending_and_rejecting_need_a_reason() {
+        let t = target(Role::Customer, Active);
+        let e = review(ReviewAction::Suspend, "admin", &t, "  ").unwrap_err();
+        assert!(e.for_field("reason").is_some());
+        let long = "x".repeat(REASON_MAX_CHARS + 1);
+        assert!(review(ReviewAction::Suspend, "admin", &t, &long).is_err());
+        assert_eq!(decide(ReviewAction::Suspend, &t), Ok(Suspended));
+    }
+
+    #[test]
+    fn reinstating_returns_a_mechanic_to_where_they_were() {
+        let rejected = target(Role::Mechanic, Suspended);
+        assert_eq!(
+            decide(ReviewAction::Reinstate, &rejected),
+            Ok(PendingApproval)
+        );
+        let suspended = ReviewTarget {
+            was_approved: true,
+            ..rejected
+        };
+        assert_eq!(decide(ReviewAction::Reinstate, &suspended), Ok(Active));
+        let customer = target(Role::Customer, Suspended);
+        assert_eq!(decide(ReviewAction::Reinstate, &customer), Ok(Active));
+        let d = review(ReviewAction::Reinstate, "admin", &customer, "").unwrap();
+        assert!(!d.ends_sessions && d.reason.is_none());
+    }
+
+    #[test]
+    fn moves_that_make_no_sense_are_refused_plainly() {
+        let refused = |action, role, status| {
+            matches!(
+                decide(action, &target(role, status)),
+                Err(AppError::Conflict { .. })
+            )
+        };
+        assert!(refused(ReviewAction::Approve, Role::Mechanic, Active));
+        assert!(refused(ReviewAction::Approve, Role::Mechanic, Suspended));
+        assert!(refused(ReviewAction::Approve, Role::Customer, Active));
+        assert!(refused(ReviewAction::Reject, Role::Mechanic, Active));
+        assert!(refused(ReviewAction::Reject, Role::Customer, Active));
+        assert!(refused(
+            ReviewAction::Suspend,
+            Role::Mechanic,
+            PendingApproval
+        ));
+        assert!(refused(ReviewAction::Suspend, Role::Customer, Suspended));
+        assert!(refused(ReviewAction::Reinstate, Role::Customer, Active));
+        assert!(refused(
+            ReviewAction::Reinstate,
+            Role::Mechanic,
+            PendingApproval
+        ));
+    }
+
+    #[test]
+    fn nobody_reviews_themselves() {
+        let me = target(Role::Admin, Active);
+        assert!(matches!(
+            review(ReviewAction::Suspend, "u1", &me, "testing"),
+            Err(AppError::Conflict { .. })
+        ));
+    }
+
+    #[test]
+    fn pages_count_from_one() {
+        let p = Paging::new(Some(0));
+        assert_eq!((p.page, p.offset()), (1, 0));
+        let p3 = Paging::new(Some(3));
+        assert_eq!(p3.offset(), 50);
+        assert_eq!(p.pages(0), 1);
+        assert_eq!(p.pages(25), 1);
+        assert_eq!(p.pages(26), 2);
+    }
+
+    #[test]
+    fn every_review_has_an_audit_name_with_a_label() {
+        for a in ["approve", "reject", "suspend", "reinstate"] {
+            let action = ReviewAction::parse(a).unwrap();
+            assert_ne!(audit::label(action.audit_action()), action.audit_action());
+        }
+        assert_eq!(audit::label("job.future"), "job.future");
+    }
+}
