@@ -5,6 +5,7 @@ pub mod admin;
 pub mod error;
 pub mod features;
 pub mod mechanic;
+pub mod time;
 
 pub use account::{Account, AccountStatus, Email, Role, SignedIn};
 pub use error::AppError;

@@ -15,6 +15,9 @@ pub fn Field(
     #[prop(optional)] hint: &'static str,
     #[prop(default = true)] required: bool,
     #[prop(optional)] minlength: Option<u32>,
+    /// The phone keyboard to show: `numeric`, `decimal`, `email`...
+    #[prop(optional)]
+    inputmode: &'static str,
 ) -> impl IntoView {
     let id = format!("field-{name}");
     let error_id = format!("{id}-error");
@@ -39,10 +42,49 @@ pub fn Field(
                 value=value
                 required=required
                 minlength=minlength
+                inputmode=(!inputmode.is_empty()).then_some(inputmode)
                 aria-invalid=move || message().is_some().to_string()
                 aria-describedby=describedby
             />
             {(!hint.is_empty()).then(|| view! { <p class="hint" id=hint_id>{hint}</p> })}
+            {move || message().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
+        </div>
+    }
+}
+
+/// A labelled multi-line input that shows its own error, like [`Field`].
+#[component]
+pub fn TextArea(
+    label: &'static str,
+    name: &'static str,
+    error: Signal<Option<AppError>>,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(optional)] hint: &'static str,
+    #[prop(optional)] maxlength: Option<u32>,
+    #[prop(default = 4)] rows: u32,
+    #[prop(default = false)] required: bool,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let message = move || error.get().and_then(|e| e.for_field(name));
+    view! {
+        <div class="field" class:invalid=move || message().is_some()>
+            <label for=id.clone()>{label}</label>
+            <textarea
+                id=id
+                name=name
+                rows=rows
+                maxlength=maxlength
+                required=required
+                aria-invalid=move || message().is_some().to_string()
+                aria-describedby={
+                    let error_id = error_id.clone();
+                    move || message().is_some().then(|| error_id.clone())
+                }
+            >
+                {value.unwrap_or_default()}
+            </textarea>
+            {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
             {move || message().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
         </div>
     }

@@ -1,11 +1,13 @@
 //! Components and pages: the HTML shell, the router, and the site-wide context.
 
 mod account;
+mod admin;
 mod areas;
 mod auth;
 mod forms;
 mod landing;
 mod layout;
+mod mechanic;
 pub mod session;
 
 use crate::{api::site::site_config, domain::FeatureFlags};
@@ -76,8 +78,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/register") view=auth::RegisterPage />
                     <Route path=path!("/account") view=account::AccountPage />
                     <Route path=path!("/customer") view=areas::CustomerHome />
-                    <Route path=path!("/mechanic") view=areas::MechanicHome />
-                    <Route path=path!("/admin") view=areas::AdminHome />
+                    <Route path=path!("/mechanic") view=mechanic::MechanicHome />
+                    <Route path=path!("/mechanic/profile") view=mechanic::ProfilePage />
+                    <Route path=path!("/admin") view=admin::AdminHome />
+                    <Route path=path!("/admin/users") view=admin::UsersPage />
+                    <Route path=path!("/admin/users/:id") view=admin::UserPage />
+                    <Route path=path!("/admin/audit") view=admin::AuditPage />
                 </Routes>
             </main>
             <layout::Footer />
