@@ -18,3 +18,6 @@ CREATE TABLE mechanic_profiles (
     updated_at BIGINT NOT NULL
 );
 CREATE INDEX mechanic_profiles_available ON mechanic_profiles (available);
+
+-- A user's page in the admin console shows what was done to them.
+CREATE INDEX audit_log_subject_at ON audit_log (subject, at);

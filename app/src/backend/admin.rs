@@ -1,6 +1,6 @@
 //! The admin console's use cases: list users, review accounts, read the audit log.
 
-use super::{AppState, audit, profiles, sessions, sessions::CurrentUser, users};
+use super::{AppState, audit, db::Where, profiles, sessions, sessions::CurrentUser, users};
 use crate::domain::{
     AppError,
     admin::{
@@ -39,10 +39,11 @@ pub async fn user_detail(state: &AppState, id: &str) -> Result<UserDetail, AppEr
         Some((p, approved)) => (Some(p), approved),
         None => (None, None),
     };
+    let mut about = Where::default();
+    about.and("a.subject = {}", id);
     let history = audit_entries(
         state,
-        "a.subject = $1",
-        &[id],
+        &about,
         Paging {
             page: 1,
             per_page: HISTORY_LEN,
@@ -128,17 +129,29 @@ pub async fn audit_log(
     filter: &AuditFilter,
     paging: Paging,
 ) -> Result<AuditPage, AppError> {
-    let actor = filter.actor_email.trim().to_lowercase();
-    let action = filter.action.trim();
-    let condition = "($1 = '' OR actor_user.email_lower = $1) AND ($2 = '' OR a.action = $2)";
-    let (total,): (i64,) = sqlx::query_as(&format!(
-        "SELECT COUNT(*) FROM audit_log a LEFT JOIN users actor_user ON actor_user.id = a.actor WHERE {condition}"
-    ))
-    .bind(&actor)
-    .bind(action)
-    .fetch_one(&state.db)
-    .await?;
-    let entries = audit_entries(state, condition, &[&actor, action], paging).await?;
+    let mut w = Where::default();
+    let actor_email = filter.actor_email.trim().to_lowercase();
+    if !actor_email.is_empty() {
+        // The actor's id first, so the log is read through its (actor, at) index.
+        let Some(actor) = users::by_email(&state.db, &actor_email).await? else {
+            return Ok(AuditPage {
+                entries: vec![],
+                total: 0,
+                paging,
+            });
+        };
+        w.and("a.actor = {}", actor.id);
+    }
+    if !filter.action.trim().is_empty() {
+        w.and("a.action = {}", filter.action.trim());
+    }
+    let count_sql = format!("SELECT COUNT(*) FROM audit_log a{}", w.sql());
+    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
+    for a in &w.args {
+        count = count.bind(a);
+    }
+    let (total,) = count.fetch_one(&state.db).await?;
+    let entries = audit_entries(state, &w, paging).await?;
     Ok(AuditPage {
         entries,
         total,
@@ -160,15 +173,12 @@ struct AuditRow {
     subject_email: Option<String>,
 }
 
-/// Audit entries matching `condition` (over `a`, `actor_user`, and
-/// `subject_user`, binding `args` as `$1…`), newest first, with names joined in.
+/// Audit entries matching `filter` (over the log as `a`), newest first, with names joined in.
 async fn audit_entries(
     state: &AppState,
-    condition: &str,
-    args: &[&str],
+    filter: &Where,
     paging: Paging,
 ) -> Result<Vec<AuditEntry>, AppError> {
-    let n = args.len();
     let sql = format!(
         "SELECT a.id, a.at, a.action, a.detail, \
          a.actor AS actor_id, actor_user.name AS actor_name, actor_user.email AS actor_email, \
@@ -176,13 +186,14 @@ async fn audit_entries(
          FROM audit_log a \
          LEFT JOIN users actor_user ON actor_user.id = a.actor \
          LEFT JOIN users subject_user ON subject_user.id = a.subject \
-         WHERE {condition} ORDER BY a.at DESC, a.id DESC LIMIT ${} OFFSET ${}",
-        n + 1,
-        n + 2
+         {} ORDER BY a.at DESC, a.id DESC LIMIT {} OFFSET {}",
+        filter.sql(),
+        filter.next(1),
+        filter.next(2)
     );
     let mut query = sqlx::query_as::<_, AuditRow>(&sql);
-    for a in args {
-        query = query.bind(*a);
+    for a in &filter.args {
+        query = query.bind(a);
     }
     let rows = query
         .bind(i64::from(paging.per_page))

@@ -167,3 +167,52 @@ mod tests {
         assert_eq!(sqlite_file("sqlite::memory:"), None);
     }
 }
+
+/// A `WHERE` clause made of only the filters that are set, each value bound
+/// in order, so the query planner sees plain conditions it can use indexes for.
+#[derive(Debug, Default)]
+pub struct Where {
+    clauses: Vec<String>,
+    pub args: Vec<String>,
+}
+
+impl Where {
+    /// Adds `condition`, in which `{}` stands for `value`'s placeholder (it may appear twice).
+    pub fn and(&mut self, condition: &str, value: impl Into<String>) {
+        self.args.push(value.into());
+        let placeholder = format!("${}", self.args.len());
+        self.clauses.push(condition.replace("{}", &placeholder));
+    }
+
+    /// ` WHERE a AND b`, or nothing when no filter is set.
+    pub fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    /// The placeholder number after the filters' own: `$3` when two are set.
+    pub fn next(&self, offset: usize) -> String {
+        format!("${}", self.args.len() + offset)
+    }
+}
+
+#[cfg(test)]
+mod where_tests {
+    use super::Where;
+
+    #[test]
+    fn numbers_placeholders_in_order_and_reuses_one_value() {
+        let mut w = Where::default();
+        assert_eq!(w.sql(), "");
+        w.and("(name LIKE {} OR email LIKE {})", "%a%");
+        w.and("role = {}", "mechanic");
+        assert_eq!(
+            w.sql(),
+            " WHERE (name LIKE $1 OR email LIKE $1) AND role = $2"
+        );
+        assert_eq!((w.next(1), w.next(2)), ("$3".to_owned(), "$4".to_owned()));
+    }
+}

@@ -201,32 +201,41 @@ pub async fn search(
     filter: &UserFilter,
     paging: Paging,
 ) -> Result<(Vec<UserRow>, i64), sqlx::Error> {
-    // Every filter is always bound; an empty one matches everything, so one
-    // statement serves every combination.
+    let mut w = super::db::Where::default();
     let search = filter.search.trim();
-    let pattern = contains_pattern(search);
-    let role = filter.role.map(Role::as_str).unwrap_or_default();
-    let status = filter.status.map(AccountStatus::as_str).unwrap_or_default();
-    let condition = "($1 = '' OR LOWER(name) LIKE $2 ESCAPE '\\' OR email_lower LIKE $2 ESCAPE '\\') \
-                     AND ($3 = '' OR role = $3) AND ($4 = '' OR status = $4)";
-    let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM users WHERE {condition}"))
-        .bind(search)
-        .bind(&pattern)
-        .bind(role)
-        .bind(status)
-        .fetch_one(db)
+    if !search.is_empty() {
+        w.and(
+            "(LOWER(name) LIKE {} ESCAPE '\\' OR email_lower LIKE {} ESCAPE '\\')",
+            contains_pattern(search),
+        );
+    }
+    if let Some(role) = filter.role {
+        w.and("role = {}", role.as_str());
+    }
+    if let Some(status) = filter.status {
+        w.and("status = {}", status.as_str());
+    }
+    let count_sql = format!("SELECT COUNT(*) FROM users{}", w.sql());
+    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
+    for a in &w.args {
+        count = count.bind(a);
+    }
+    let (total,) = count.fetch_one(db).await?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM users{} ORDER BY created_at DESC, id DESC LIMIT {} OFFSET {}",
+        w.sql(),
+        w.next(1),
+        w.next(2)
+    );
+    let mut rows = sqlx::query_as::<_, UserRow>(&sql);
+    for a in &w.args {
+        rows = rows.bind(a);
+    }
+    let rows = rows
+        .bind(i64::from(paging.per_page))
+        .bind(paging.offset())
+        .fetch_all(db)
         .await?;
-    let rows = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM users WHERE {condition} ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6"
-    ))
-    .bind(search)
-    .bind(&pattern)
-    .bind(role)
-    .bind(status)
-    .bind(i64::from(paging.per_page))
-    .bind(paging.offset())
-    .fetch_all(db)
-    .await?;
     Ok((rows, total))
 }
 

@@ -173,6 +173,7 @@ fn ProfileFormView(form: ProfileForm) -> impl IntoView {
     let chosen = form.skills.clone();
     view! {
         <p class="hint">"Customers see this when you quote. An admin reviews it before you can take jobs."</p>
+        <p><a href="/mechanic">"← Back to your dashboard"</a></p>
         <ActionForm action=save>
             <FormError error />
             <Field label="Business or display name" name="display_name" autocomplete="organization" value=form.display_name error />
