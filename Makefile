@@ -14,7 +14,7 @@ export LEPTOS_OUTPUT_NAME := curbside
 CARGO_SSR := -p app -p server --features app/ssr
 CARGO_WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown
 
-.PHONY: run dev tools test-tools build release fmt-check lint unit integration e2e test bench-cold-start bench-auth
+.PHONY: run dev tools test-tools build release fmt-check lint unit integration e2e test bench-cold-start bench-auth bench-admin
 
 ## Build (release) and serve http://127.0.0.1:3000 on SQLite under ./data.
 run: release
@@ -65,3 +65,7 @@ bench-cold-start: release
 ## Prints argon2id cost and login / who-am-I round trips (docs/PERFORMANCE.md).
 bench-auth: release
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/bench-auth.sh
+
+## The admin console's lists with 20,000 users: SQLite, then PostgreSQL.
+bench-admin: release
+	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/bench-admin.sh
