@@ -145,12 +145,7 @@ pub async fn audit_log(
     if !filter.action.trim().is_empty() {
         w.and("a.action = {}", filter.action.trim());
     }
-    let count_sql = format!("SELECT COUNT(*) FROM audit_log a{}", w.sql());
-    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
-    for a in &w.args {
-        count = count.bind(a);
-    }
-    let (total,) = count.fetch_one(&state.db).await?;
+    let total = w.count(&state.db, "audit_log a").await?;
     let entries = audit_entries(state, &w, paging).await?;
     Ok(AuditPage {
         entries,

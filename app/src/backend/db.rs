@@ -193,6 +193,16 @@ impl Where {
         }
     }
 
+    /// How many rows of `from` (a table, maybe with an alias) match.
+    pub async fn count(&self, db: &Db, from: &str) -> Result<i64, sqlx::Error> {
+        let sql = format!("SELECT COUNT(*) FROM {from}{}", self.sql());
+        let mut query = sqlx::query_as::<_, (i64,)>(&sql);
+        for a in &self.args {
+            query = query.bind(a);
+        }
+        Ok(query.fetch_one(db).await?.0)
+    }
+
     /// The placeholder number after the filters' own: `$3` when two are set.
     pub fn next(&self, offset: usize) -> String {
         format!("${}", self.args.len() + offset)

@@ -215,12 +215,7 @@ pub async fn search(
     if let Some(status) = filter.status {
         w.and("status = {}", status.as_str());
     }
-    let count_sql = format!("SELECT COUNT(*) FROM users{}", w.sql());
-    let mut count = sqlx::query_as::<_, (i64,)>(&count_sql);
-    for a in &w.args {
-        count = count.bind(a);
-    }
-    let (total,) = count.fetch_one(db).await?;
+    let total = w.count(db, "users").await?;
     let sql = format!(
         "SELECT {COLUMNS} FROM users{} ORDER BY created_at DESC, id DESC LIMIT {} OFFSET {}",
         w.sql(),

@@ -21,6 +21,7 @@ use leptos_meta::Title;
 use leptos_router::{
     components::Form,
     hooks::{use_location, use_params_map, use_query_map},
+    params::ParamsMap,
 };
 
 /// Every console page: the sign-in check, the console's own navigation, the page.
@@ -58,6 +59,20 @@ fn loading() -> impl IntoView {
 
 fn failed(e: AppError) -> AnyView {
     view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+}
+
+/// A list page's link to another page of the same filtered list.
+fn list_href(path: &str, query: Memo<ParamsMap>, filters: &[&str], page: u32) -> String {
+    let query = query.read();
+    let mut parts: Vec<String> = filters
+        .iter()
+        .filter_map(|k| {
+            let v = query.get(k).filter(|v| !v.is_empty())?;
+            Some(format!("{k}={}", encode_query_value(&v)))
+        })
+        .collect();
+    parts.push(format!("page={page}"));
+    format!("{path}?{}", parts.join("&"))
 }
 
 const PENDING_MECHANICS: &str = "/admin/users?role=mechanic&status=pending_approval";
@@ -132,16 +147,8 @@ pub fn UsersPage() -> impl IntoView {
             admin_users(search, role, status, page.and_then(|p| p.parse().ok()))
         },
     );
-    let page_href = move |page: u32| {
-        let mut q = vec![];
-        for k in ["search", "role", "status"] {
-            if let Some(v) = param(k) {
-                q.push(format!("{k}={}", encode_query_value(&v)));
-            }
-        }
-        q.push(format!("page={page}"));
-        format!("/admin/users?{}", q.join("&"))
-    };
+    let page_href =
+        move |page| list_href("/admin/users", query, &["search", "role", "status"], page);
     view! {
         <Console title="Users">
             <h1>"Users"</h1>
@@ -413,16 +420,7 @@ pub fn AuditPage() -> impl IntoView {
         move || (param("actor"), param("action"), param("page")),
         |(actor, action, page)| admin_audit(actor, action, page.and_then(|p| p.parse().ok())),
     );
-    let page_href = move |page: u32| {
-        let mut q = vec![];
-        for k in ["actor", "action"] {
-            if let Some(v) = param(k) {
-                q.push(format!("{k}={}", encode_query_value(&v)));
-            }
-        }
-        q.push(format!("page={page}"));
-        format!("/admin/audit?{}", q.join("&"))
-    };
+    let page_href = move |page| list_href("/admin/audit", query, &["actor", "action"], page);
     view! {
         <Console title="Audit log">
             <h1>"Audit log"</h1>
