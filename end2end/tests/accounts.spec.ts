@@ -56,6 +56,8 @@ test.describe("phone, 375 px", () => {
     await snap(page, info, "account-phone");
     await page.getByRole("button", { name: "Log out", exact: true }).tap();
     await expect(page).toHaveURL(/\/$/);
+    // Logging out reloads the page; the menu opens only once it has hydrated again.
+    await hydrated(page);
     await page.getByRole("button", { name: "Menu" }).tap();
     await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Log in" })).toBeVisible();
 
