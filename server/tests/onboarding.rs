@@ -248,7 +248,9 @@ both_databases! {
         assert_eq!((r.status, status_of(&r)), (200, "suspended"), "{}", r.body);
         assert_eq!(app.get("/api/me", Auth::Bearer(&token)).await.status, 401);
         let login = app.login("raj@example.com", PW).await;
-        assert!(login.json["message"].as_str().unwrap().contains("Insurance certificate missing"));
+        assert_eq!((login.status, login.json["error"].as_str()), (403, Some("rejected")), "{}", login.body);
+        assert_eq!(login.json["reason"], "Insurance certificate missing");
+        assert!(login.json["message"].as_str().unwrap().contains("not approved: Insurance certificate missing"), "{}", login.body);
         let r = review(&app, &admin, &id, "reinstate", "").await;
         assert_eq!(status_of(&r), "pending_approval");
     }

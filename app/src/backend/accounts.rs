@@ -3,7 +3,7 @@
 use super::{
     AppState, audit,
     audit::action,
-    password,
+    password, profiles,
     sessions::{self, CurrentUser},
     throttle, users,
 };
@@ -130,8 +130,16 @@ pub async fn login(
     };
     let account = user.account()?;
     if !account.status.may_sign_in() {
-        return Err(AppError::Suspended {
-            reason: users::status_reason(&state.db, &user.id).await?,
+        let reason = users::status_reason(&state.db, &user.id).await?;
+        // A mechanic turned down before ever being approved was rejected, not suspended.
+        let rejected = account.role == Role::Mechanic
+            && profiles::get(&state.db, &user.id)
+                .await?
+                .is_none_or(|(_, approved_at)| approved_at.is_none());
+        return Err(if rejected {
+            AppError::Rejected { reason }
+        } else {
+            AppError::Suspended { reason }
         });
     }
     throttle::forgive(&state.db, &email_lower).await?;

@@ -27,6 +27,12 @@ pub enum AppError {
         reason_words(reason)
     )]
     Suspended { reason: Option<String> },
+    /// A mechanic whose application an admin turned down (and never approved).
+    #[error(
+        "Your application to work with Curbside was not approved{}. Contact support if you think this is a mistake.",
+        reason_words(reason)
+    )]
+    Rejected { reason: Option<String> },
     #[error("Please log in to continue.")]
     Unauthenticated,
     #[error("You do not have access to that.")]
@@ -74,7 +80,7 @@ impl AppError {
             AppError::Invalid { .. } => 422,
             AppError::InvalidCredentials | AppError::Unauthenticated => 401,
             AppError::TooManyAttempts { .. } => 429,
-            AppError::Suspended { .. } | AppError::Forbidden => 403,
+            AppError::Suspended { .. } | AppError::Rejected { .. } | AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Conflict { .. } => 409,
             AppError::Internal => 500,
@@ -104,6 +110,7 @@ impl AppError {
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::Suspended { .. } => "suspended",
+            AppError::Rejected { .. } => "rejected",
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
@@ -128,7 +135,7 @@ impl From<AppError> for WireError {
                 _ => None,
             },
             reason: match e {
-                AppError::Suspended { reason } => reason,
+                AppError::Suspended { reason } | AppError::Rejected { reason } => reason,
                 _ => None,
             },
         }
@@ -147,6 +154,7 @@ impl From<WireError> for AppError {
                 retry_after_secs: w.retry_after_secs.unwrap_or(60),
             },
             "suspended" => AppError::Suspended { reason: w.reason },
+            "rejected" => AppError::Rejected { reason: w.reason },
             "unauthenticated" => AppError::Unauthenticated,
             "forbidden" => AppError::Forbidden,
             "not_found" => AppError::NotFound,
@@ -272,6 +280,9 @@ mod tests {
             AppError::Suspended { reason: None },
             AppError::Suspended {
                 reason: Some("Repeated no-shows".into()),
+            },
+            AppError::Rejected {
+                reason: Some("Insurance certificate missing".into()),
             },
             AppError::conflict("Already approved."),
             AppError::Unauthenticated,
