@@ -29,6 +29,7 @@ pub fn MechanicHome() -> impl IntoView {
 
 #[component]
 fn Dashboard() -> impl IntoView {
+    let approved = expect_context::<Account>().status == AccountStatus::Active;
     let profile = Resource::new(|| (), |_| my_profile());
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -53,7 +54,13 @@ fn Dashboard() -> impl IntoView {
         </Suspense>
         <section class="empty">
             <h2>"No jobs yet"</h2>
-            <p>"Open jobs near you will appear here once your account is approved."</p>
+            <p>
+                {if approved {
+                    "Open jobs near you will appear here."
+                } else {
+                    "Open jobs near you will appear here once your account is approved."
+                }}
+            </p>
         </section>
     }
 }
