@@ -71,12 +71,9 @@ pub async fn register(
             now,
         },
     )
-    .await;
-    if let Err(e) = inserted {
-        return Err(match e.as_database_error() {
-            Some(db) if db.is_unique_violation() => AppError::invalid("email", EMAIL_TAKEN),
-            _ => e.into(),
-        });
+    .await?;
+    if !inserted {
+        return Err(AppError::invalid("email", EMAIL_TAKEN));
     }
     audit::record(
         &mut *tx,
@@ -130,7 +127,7 @@ pub async fn login(
     };
     let account = user.account()?;
     if !account.status.may_sign_in() {
-        let reason = users::status_reason(&state.db, &user.id).await?;
+        let reason = user.status_reason.clone();
         // A mechanic turned down before ever being approved was rejected, not suspended.
         let rejected = account.role == Role::Mechanic
             && profiles::get(&state.db, &user.id)

@@ -51,7 +51,7 @@ pub async fn user_detail(state: &AppState, id: &str) -> Result<UserDetail, AppEr
     )
     .await?;
     Ok(UserDetail {
-        status_reason: users::status_reason(&state.db, id).await?,
+        status_reason: row.status_reason,
         account,
         profile,
         approved_at,

@@ -131,43 +131,6 @@ fn migration_name(migrator: &Migrator, version: i64) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backend_follows_the_url_scheme() {
-        assert_eq!(
-            Backend::of_url("sqlite://./data/curbside.db"),
-            Some(Backend::Sqlite)
-        );
-        assert_eq!(
-            Backend::of_url("postgres://u@h/db"),
-            Some(Backend::Postgres)
-        );
-        assert_eq!(
-            Backend::of_url("postgresql://u@h/db"),
-            Some(Backend::Postgres)
-        );
-        assert_eq!(Backend::of_url("mysql://u@h/db"), None);
-    }
-
-    #[test]
-    fn migrations_are_named_after_their_files() {
-        assert_eq!(migration_name(&SQLITE_MIGRATIONS, 1), "0001_audit_log");
-        assert_eq!(migration_name(&POSTGRES_MIGRATIONS, 1), "0001_audit_log");
-    }
-
-    #[test]
-    fn sqlite_file_path_is_read_from_the_url() {
-        assert_eq!(
-            sqlite_file("sqlite://./data/x.db?mode=rwc"),
-            Some("./data/x.db")
-        );
-        assert_eq!(sqlite_file("sqlite::memory:"), None);
-    }
-}
-
 /// A `WHERE` clause made of only the filters that are set, each value bound
 /// in order, so the query planner sees plain conditions it can use indexes for.
 #[derive(Debug, Default)]
@@ -206,6 +169,43 @@ impl Where {
     /// The placeholder number after the filters' own: `$3` when two are set.
     pub fn next(&self, offset: usize) -> String {
         format!("${}", self.args.len() + offset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_follows_the_url_scheme() {
+        assert_eq!(
+            Backend::of_url("sqlite://./data/curbside.db"),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(
+            Backend::of_url("postgres://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::of_url("postgresql://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(Backend::of_url("mysql://u@h/db"), None);
+    }
+
+    #[test]
+    fn migrations_are_named_after_their_files() {
+        assert_eq!(migration_name(&SQLITE_MIGRATIONS, 1), "0001_audit_log");
+        assert_eq!(migration_name(&POSTGRES_MIGRATIONS, 1), "0001_audit_log");
+    }
+
+    #[test]
+    fn sqlite_file_path_is_read_from_the_url() {
+        assert_eq!(
+            sqlite_file("sqlite://./data/x.db?mode=rwc"),
+            Some("./data/x.db")
+        );
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
     }
 }
 

@@ -31,29 +31,29 @@ pub async fn create_admin(
     check_password(&password, email.as_str(), "password")?;
     let email_lower = email.lower();
     if users::by_email(db, &email_lower).await?.is_some() {
-        return Err(AppError::invalid(
-            "email",
-            format!(
-                "An account with the email {} already exists.",
-                email.as_str()
-            ),
-        ));
+        return Err(taken(&email));
     }
     let password_hash = password::hash(password).await?;
     let id = super::new_id();
     let mut tx = db.begin().await?;
-    insert_user(
-        &mut tx,
-        &id,
-        &email,
-        &name,
-        None,
-        &password_hash,
-        Role::Admin,
-        AccountStatus::Active,
-        now,
+    let inserted = users::insert(
+        &mut *tx,
+        &users::NewUser {
+            id: &id,
+            email: email.as_str(),
+            email_lower: &email_lower,
+            name: &name,
+            phone: None,
+            password_hash: &password_hash,
+            role: Role::Admin,
+            status: AccountStatus::Active,
+            now,
+        },
     )
     .await?;
+    if !inserted {
+        return Err(taken(&email));
+    }
     audit::record(
         &mut *tx,
         None,
@@ -79,6 +79,16 @@ pub async fn create_admin(
     })
 }
 
+fn taken(email: &Email) -> AppError {
+    AppError::invalid(
+        "email",
+        format!(
+            "An account with the email {} already exists.",
+            email.as_str()
+        ),
+    )
+}
+
 /// `ADMIN_EMAIL` + `ADMIN_PASSWORD` at start-up: makes the first admin, and
 /// only while there is none, so a later restart never adds or resets one.
 pub async fn bootstrap_admin(
@@ -94,47 +104,6 @@ pub async fn bootstrap_admin(
     create_admin(db, email, name, password, AdminSource::Environment, now)
         .await
         .map(Some)
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn insert_user(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    id: &str,
-    email: &Email,
-    name: &str,
-    phone: Option<&str>,
-    password_hash: &str,
-    role: Role,
-    status: AccountStatus,
-    now: i64,
-) -> Result<(), AppError> {
-    let inserted = users::insert(
-        &mut **tx,
-        &users::NewUser {
-            id,
-            email: email.as_str(),
-            email_lower: &email.lower(),
-            name,
-            phone,
-            password_hash,
-            role,
-            status,
-            now,
-        },
-    )
-    .await;
-    match inserted {
-        Err(e)
-            if e.as_database_error()
-                .is_some_and(|d| d.is_unique_violation()) =>
-        {
-            Err(AppError::invalid(
-                "email",
-                format!("{} is already taken.", email.as_str()),
-            ))
-        }
-        other => Ok(other?),
-    }
 }
 
 /// The password every demo account shares; printed at start-up beside the logins.
@@ -281,23 +250,24 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Option<Vec<DemoLogin>>, AppE
         let id = super::new_id();
         let email = Email::parse(u.email)?;
         let phone = parse_phone(u.phone.unwrap_or_default(), false)?;
-        match insert_user(
-            &mut tx,
-            &id,
-            &email,
-            u.name,
-            phone.as_deref(),
-            &password_hash,
-            u.role,
-            u.status,
-            now,
+        let inserted = users::insert(
+            &mut *tx,
+            &users::NewUser {
+                id: &id,
+                email: email.as_str(),
+                email_lower: &email.lower(),
+                name: u.name,
+                phone: phone.as_deref(),
+                password_hash: &password_hash,
+                role: u.role,
+                status: u.status,
+                now,
+            },
         )
-        .await
-        {
-            Ok(()) => {}
+        .await?;
+        if !inserted {
             // Another server seeded (or someone signed up) between the count and here.
-            Err(AppError::Invalid { .. }) => return Ok(None),
-            Err(e) => return Err(e),
+            return Ok(None);
         }
         if let Some(m) = &u.mechanic {
             let profile = MechanicProfile {

@@ -17,6 +17,8 @@ pub struct UserRow {
     pub role: String,
     pub status: String,
     pub created_at: i64,
+    /// Why the account is suspended (or was rejected), while it is.
+    pub status_reason: Option<String>,
 }
 
 impl UserRow {
@@ -46,7 +48,8 @@ fn corrupt(column: &str, value: &str) -> AppError {
     AppError::Internal
 }
 
-const COLUMNS: &str = "id, email, name, phone, password_hash, role, status, created_at";
+const COLUMNS: &str =
+    "id, email, name, phone, password_hash, role, status, created_at, status_reason";
 
 pub struct NewUser<'a> {
     pub id: &'a str,
@@ -60,12 +63,13 @@ pub struct NewUser<'a> {
     pub now: i64,
 }
 
-/// Inserts a user; a taken email surfaces as the unique-violation database error.
+/// Inserts a user. `Ok(false)` when the email is taken: the unique index
+/// settles sign-ups racing for one address.
 pub async fn insert<'e>(
     exec: impl Executor<'e, Database = Any>,
     u: &NewUser<'_>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<bool, sqlx::Error> {
+    let inserted = sqlx::query(
         "INSERT INTO users (id, email, email_lower, name, phone, password_hash, role, status, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
     )
@@ -79,8 +83,17 @@ pub async fn insert<'e>(
     .bind(u.status.as_str())
     .bind(u.now)
     .execute(exec)
-    .await?;
-    Ok(())
+    .await;
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|d| d.is_unique_violation()) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn by_email<'e>(
@@ -168,18 +181,6 @@ pub async fn change_status<'e>(
     .execute(exec)
     .await?;
     Ok(done.rows_affected() == 1)
-}
-
-pub async fn status_reason<'e>(
-    exec: impl Executor<'e, Database = Any>,
-    id: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    let row: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT status_reason FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_optional(exec)
-            .await?;
-    Ok(row.and_then(|(r,)| r))
 }
 
 /// `LIKE` pattern for "contains", with the user's own `%`, `_` and `\` taken literally.

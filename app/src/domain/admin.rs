@@ -18,6 +18,13 @@ pub enum ReviewAction {
 }
 
 impl ReviewAction {
+    pub const ALL: [ReviewAction; 4] = [
+        ReviewAction::Approve,
+        ReviewAction::Reject,
+        ReviewAction::Suspend,
+        ReviewAction::Reinstate,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ReviewAction::Approve => "approve",
@@ -28,9 +35,7 @@ impl ReviewAction {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Approve, Self::Reject, Self::Suspend, Self::Reinstate]
-            .into_iter()
-            .find(|a| a.as_str() == s)
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
     }
 
     /// The audit log's name for it.
@@ -205,6 +210,19 @@ pub struct UserDetail {
     pub approved_at: Option<i64>,
     /// The newest audit entries about this user.
     pub history: Vec<AuditEntry>,
+}
+
+impl UserDetail {
+    /// The facts a review of this user is decided on.
+    pub fn review_target(&self) -> ReviewTarget {
+        ReviewTarget {
+            id: self.account.id.clone(),
+            role: self.account.role,
+            status: self.account.status,
+            has_profile: self.profile.is_some(),
+            was_approved: self.approved_at.is_some(),
+        }
+    }
 }
 
 /// Someone named in the audit log.

@@ -5,7 +5,7 @@ use crate::{
     domain::{
         Account, AccountStatus, AppError, Role,
         account::encode_query_value,
-        admin::{AuditEntry, Paging, ReviewAction, ReviewTarget, UserDetail, audit, review},
+        admin::{AuditEntry, Paging, ReviewAction, UserDetail, audit, review},
         mechanic::MechanicProfile,
         time::{format_date, format_utc},
     },
@@ -322,16 +322,10 @@ fn Review(initial: UserDetail) -> impl IntoView {
         <FormError error />
         {move || {
             let d = detail.get();
-            let target = ReviewTarget {
-                id: d.account.id.clone(),
-                role: d.account.role,
-                status: d.account.status,
-                has_profile: d.profile.is_some(),
-                was_approved: d.approved_at.is_some(),
-            };
+            let target = d.review_target();
             // The same rule the server applies decides which buttons exist.
             let outcome = |a| review(a, &me.id, &target, "reason given");
-            let possible: Vec<ReviewAction> = [ReviewAction::Approve, ReviewAction::Reject, ReviewAction::Suspend, ReviewAction::Reinstate]
+            let possible: Vec<ReviewAction> = ReviewAction::ALL
                 .into_iter()
                 .filter(|a| outcome(*a).is_ok())
                 .collect();
