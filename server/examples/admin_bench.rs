@@ -5,21 +5,11 @@
 //! Usage: `admin_bench <base URL> <DATABASE_URL> [users] [rounds]`
 //! (run by `scripts/bench-admin.sh`, against a server started with demo data).
 
-use sqlx::any::AnyPoolOptions;
-use std::time::{Duration, Instant};
+mod common;
 
-fn stats(label: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let pick = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
-    println!(
-        "{label:<44} n={:<4} median {:>7.2} ms  p95 {:>7.2} ms  max {:>7.2} ms",
-        samples.len(),
-        ms(pick(0.5)),
-        ms(pick(0.95)),
-        ms(*samples.last().unwrap()),
-    );
-}
+use common::stats;
+use sqlx::any::AnyPoolOptions;
+use std::time::Instant;
 
 const BATCH: usize = 200;
 

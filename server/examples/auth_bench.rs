@@ -3,21 +3,10 @@
 //!
 //! Usage: `auth_bench [base URL] [rounds]` (run by `scripts/bench-auth.sh`).
 
-use std::time::{Duration, Instant};
+mod common;
 
-fn stats(label: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let pick = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
-    println!(
-        "{label:<34} n={:<4} min {:>7.2} ms  median {:>7.2} ms  p95 {:>7.2} ms  max {:>7.2} ms",
-        samples.len(),
-        ms(samples[0]),
-        ms(pick(0.5)),
-        ms(pick(0.95)),
-        ms(*samples.last().unwrap()),
-    );
-}
+use common::stats;
+use std::time::Instant;
 
 #[tokio::main]
 async fn main() {
