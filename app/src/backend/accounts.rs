@@ -3,6 +3,7 @@
 use super::{
     AppState, audit,
     audit::action,
+    db::Db,
     password, profiles,
     sessions::{self, CurrentUser},
     throttle, users,
@@ -12,6 +13,7 @@ use crate::domain::{
     account::{Overview, check_password, parse_name, parse_phone},
 };
 use serde_json::json;
+use sqlx::{Any, Transaction};
 
 /// A registration form as submitted.
 pub struct Registration {
@@ -45,62 +47,99 @@ pub async fn register(
         form.phone.as_deref().unwrap_or_default(),
         form.role == Role::Mechanic,
     )?;
-    check_password(&form.password, email.as_str(), "password")?;
-    let email_lower = email.lower();
-    // Spare the hash when the answer is already known; the unique index
-    // below still settles two sign-ups racing for one address.
-    if users::by_email(&state.db, &email_lower).await?.is_some() {
-        return Err(AppError::invalid("email", EMAIL_TAKEN));
-    }
-    let password_hash = password::hash(form.password).await?;
-
-    let id = super::new_id();
-    let status = form.role.initial_status();
-    let mut tx = state.db.begin().await?;
-    let inserted = users::insert(
-        &mut *tx,
-        &users::NewUser {
-            id: &id,
-            email: email.as_str(),
-            email_lower: &email_lower,
-            name: &name,
-            phone: phone.as_deref(),
-            password_hash: &password_hash,
+    let Some((mut tx, account)) = open(
+        &state.db,
+        NewAccount {
+            name,
+            email,
+            phone,
             role: form.role,
-            status,
-            now,
+            status: form.role.initial_status(),
         },
+        form.password,
+        now,
     )
-    .await?;
-    if !inserted {
+    .await?
+    else {
         return Err(AppError::invalid("email", EMAIL_TAKEN));
-    }
+    };
+    let id = account.id.as_str();
     audit::record(
         &mut *tx,
-        Some(&id),
+        Some(id),
         action::ACCOUNT_REGISTERED,
-        Some(&id),
+        Some(id),
         json!({ "role": form.role.as_str(), "ip": client.ip }),
         now,
     )
     .await?;
-    let issued = sessions::start(&mut *tx, state, &id, client.user_agent.as_deref(), now).await?;
+    let issued = sessions::start(&mut *tx, state, id, client.user_agent.as_deref(), now).await?;
     tx.commit().await?;
     tracing::info!(user = %id, role = %form.role, "account registered");
 
     Ok(SignedIn {
         token: issued.token,
         expires_at: issued.expires_at,
-        account: Account {
-            id,
-            name,
-            email: email.as_str().to_owned(),
-            phone,
-            role: form.role,
-            status,
-            created_at: now,
-        },
+        account,
     })
+}
+
+/// A new account whose fields passed the rules of the way it is being made.
+pub(super) struct NewAccount {
+    pub name: String,
+    pub email: Email,
+    pub phone: Option<String>,
+    pub role: Role,
+    pub status: AccountStatus,
+}
+
+/// Checks the password, hashes it and inserts the user in a transaction the
+/// caller completes (its audit row, a first session) and commits. `None` when
+/// the email is taken: each caller words that for its own audience.
+pub(super) async fn open(
+    db: &Db,
+    new: NewAccount,
+    password: String,
+    now: i64,
+) -> Result<Option<(Transaction<'static, Any>, Account)>, AppError> {
+    check_password(&password, new.email.as_str(), "password")?;
+    let email_lower = new.email.lower();
+    // Spare the hash when the answer is already known; the unique index
+    // below still settles two sign-ups racing for one address.
+    if users::by_email(db, &email_lower).await?.is_some() {
+        return Ok(None);
+    }
+    let password_hash = password::hash(password).await?;
+    let id = super::new_id();
+    let mut tx = db.begin().await?;
+    let inserted = users::insert(
+        &mut *tx,
+        &users::NewUser {
+            id: &id,
+            email: new.email.as_str(),
+            email_lower: &email_lower,
+            name: &new.name,
+            phone: new.phone.as_deref(),
+            password_hash: &password_hash,
+            role: new.role,
+            status: new.status,
+            now,
+        },
+    )
+    .await?;
+    if !inserted {
+        return Ok(None);
+    }
+    let account = Account {
+        id,
+        name: new.name,
+        email: new.email.as_str().to_owned(),
+        phone: new.phone,
+        role: new.role,
+        status: new.status,
+        created_at: now,
+    };
+    Ok(Some((tx, account)))
 }
 
 pub async fn login(

@@ -1,10 +1,16 @@
 //! Accounts made outside sign-up: admins (from the command line or the
 //! environment) and the demo data a fresh installation starts with.
 
-use super::{audit, audit::action, db::Db, password, profiles, users};
+use super::{
+    accounts::{self, NewAccount},
+    audit,
+    audit::action,
+    db::Db,
+    password, profiles, users,
+};
 use crate::domain::{
     Account, AccountStatus, AppError, Email, Role,
-    account::{check_password, parse_name, parse_phone},
+    account::{parse_name, parse_phone},
     mechanic::{GeoPoint, MechanicProfile, Skill},
 };
 use serde_json::json;
@@ -28,37 +34,21 @@ pub async fn create_admin(
 ) -> Result<Account, AppError> {
     let name = parse_name(name)?;
     let email = Email::parse(email)?;
-    check_password(&password, email.as_str(), "password")?;
-    let email_lower = email.lower();
-    if users::by_email(db, &email_lower).await?.is_some() {
+    let new = NewAccount {
+        name,
+        email: email.clone(),
+        phone: None,
+        role: Role::Admin,
+        status: AccountStatus::Active,
+    };
+    let Some((mut tx, account)) = accounts::open(db, new, password, now).await? else {
         return Err(taken(&email));
-    }
-    let password_hash = password::hash(password).await?;
-    let id = super::new_id();
-    let mut tx = db.begin().await?;
-    let inserted = users::insert(
-        &mut *tx,
-        &users::NewUser {
-            id: &id,
-            email: email.as_str(),
-            email_lower: &email_lower,
-            name: &name,
-            phone: None,
-            password_hash: &password_hash,
-            role: Role::Admin,
-            status: AccountStatus::Active,
-            now,
-        },
-    )
-    .await?;
-    if !inserted {
-        return Err(taken(&email));
-    }
+    };
     audit::record(
         &mut *tx,
         None,
         action::ADMIN_CREATED,
-        Some(&id),
+        Some(&account.id),
         json!({ "via": match source {
             AdminSource::CommandLine => "command line",
             AdminSource::Environment => "ADMIN_EMAIL",
@@ -67,16 +57,8 @@ pub async fn create_admin(
     )
     .await?;
     tx.commit().await?;
-    tracing::info!(user = %id, "admin created");
-    Ok(Account {
-        id,
-        name,
-        email: email.as_str().to_owned(),
-        phone: None,
-        role: Role::Admin,
-        status: AccountStatus::Active,
-        created_at: now,
-    })
+    tracing::info!(user = %account.id, "admin created");
+    Ok(account)
 }
 
 fn taken(email: &Email) -> AppError {
@@ -309,6 +291,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Option<Vec<DemoLogin>>, AppE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::account::check_password;
 
     #[test]
     fn demo_accounts_pass_the_rules_real_accounts_must() {
