@@ -1,6 +1,7 @@
 //! A mechanic's profile: what they do, where they are based, how far they travel, and its rules.
 
 use super::AppError;
+pub use super::geo::GeoPoint;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -72,29 +73,6 @@ impl Skill {
 impl fmt::Display for Skill {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.label())
-    }
-}
-
-/// A point on the earth, checked to be one.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct GeoPoint {
-    lat: f64,
-    lng: f64,
-}
-
-impl GeoPoint {
-    /// `None` unless -90 ≤ lat ≤ 90 and -180 ≤ lng ≤ 180 (NaN is neither).
-    pub fn new(lat: f64, lng: f64) -> Option<Self> {
-        ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lng))
-            .then_some(Self { lat, lng })
-    }
-
-    pub fn lat(self) -> f64 {
-        self.lat
-    }
-
-    pub fn lng(self) -> f64 {
-        self.lng
     }
 }
 

@@ -4,8 +4,13 @@ pub mod account;
 pub mod admin;
 pub mod error;
 pub mod features;
+pub mod geo;
+pub mod job;
 pub mod mechanic;
+pub mod money;
+pub mod quote;
 pub mod time;
+pub mod vehicle;
 
 pub use account::{Account, AccountStatus, Email, Role, SignedIn};
 pub use error::AppError;

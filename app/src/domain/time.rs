@@ -24,6 +24,23 @@ pub fn format_date(ms: i64) -> String {
     format!("{d} {} {y}", MONTHS[(m - 1) as usize])
 }
 
+/// `2026-11-26T09:00Z`: ISO 8601 to the minute, UTC.
+pub fn format_iso_minutes(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, of_day) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}Z",
+        of_day / 3600,
+        of_day % 3600 / 60
+    )
+}
+
+/// The calendar year (UTC) of an instant.
+pub fn year_of(ms: i64) -> i64 {
+    civil_from_days(ms.div_euclid(1000).div_euclid(86_400)).0
+}
+
 /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian
 /// calendar (Howard Hinnant's `civil_from_days`).
 fn civil_from_days(z: i64) -> (i64, i64, i64) {
