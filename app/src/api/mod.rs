@@ -5,7 +5,10 @@
 
 pub mod admin;
 pub mod auth;
+pub mod garage;
 #[cfg(feature = "ssr")]
 pub mod guard;
+pub mod jobs;
 pub mod mechanic;
+pub mod quotes;
 pub mod site;

@@ -111,7 +111,7 @@ pub(super) async fn open(
     }
     let password_hash = password::hash(password).await?;
     let id = super::new_id();
-    let mut tx = db.begin().await?;
+    let mut tx = super::db::begin_write(db).await?;
     let inserted = users::insert(
         &mut *tx,
         &users::NewUser {
@@ -231,7 +231,7 @@ pub async fn logout_everywhere(
     user: &CurrentUser,
     now: i64,
 ) -> Result<u64, AppError> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = super::db::begin_write(&state.db).await?;
     let ended = sessions::revoke_all(&mut *tx, &user.id, None, now).await?;
     audit::record(
         &mut *tx,
@@ -301,7 +301,7 @@ pub async fn change_password(
             }));
     }
     let hash = password::hash(new).await?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = super::db::begin_write(&state.db).await?;
     users::set_password(&mut *tx, &user.id, &hash, now).await?;
     let ended = sessions::revoke_all(&mut *tx, &user.id, Some(&user.session_id), now).await?;
     audit::record(

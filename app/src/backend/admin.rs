@@ -69,7 +69,7 @@ pub async fn review_account(
     reason: &str,
     now: i64,
 ) -> Result<UserDetail, AppError> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = super::db::begin_write(&state.db).await?;
     let row = users::by_id(&mut *tx, target_id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -1,7 +1,7 @@
 //! The connection pool over SQLite or PostgreSQL, and the migrations for each.
 
 use sqlx::{
-    AnyPool,
+    Any, AnyPool, Transaction,
     any::AnyPoolOptions,
     migrate::{MigrateError, Migrator},
 };
@@ -94,6 +94,18 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbSetupError
         .connect(&url)
         .await
         .map_err(DbSetupError::Connect)
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock
+/// at once (`BEGIN IMMEDIATE`): a deferred transaction that reads first and
+/// then writes fails with "database is locked" when another writer got in
+/// between, whereas this one waits its turn on the busy timeout.
+pub async fn begin_write(db: &Db) -> Result<Transaction<'static, Any>, sqlx::Error> {
+    if db.connect_options().database_url.scheme() == "sqlite" {
+        db.begin_with("BEGIN IMMEDIATE").await
+    } else {
+        db.begin().await
+    }
 }
 
 fn sqlite_file(url: &str) -> Option<&str> {

@@ -4,15 +4,20 @@ pub mod accounts;
 pub mod admin;
 pub mod audit;
 pub mod db;
+pub mod jobs;
 pub mod password;
 pub mod profiles;
+pub mod quotes;
 pub mod seed;
 pub mod sessions;
 pub mod state;
 pub mod throttle;
+pub mod timeline;
 pub mod tokens;
 pub mod users;
+pub mod vehicles;
 
+pub use db::Db;
 pub use state::{AppState, AuthSettings};
 
 use crate::domain::AppError;

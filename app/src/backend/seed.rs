@@ -226,7 +226,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Option<Vec<DemoLogin>>, AppE
     // One hash for the shared password: the salt is per hash, not per account,
     // and seven argon2 runs would slow every fresh start.
     let password_hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
-    let mut tx = db.begin().await?;
+    let mut tx = super::db::begin_write(db).await?;
     let mut logins = Vec::new();
     for u in demo_users() {
         let id = super::new_id();

@@ -275,8 +275,9 @@ pub mod audit {
     pub const MECHANIC_REJECTED: &str = "mechanic.rejected";
     pub const ACCOUNT_SUSPENDED: &str = "account.suspended";
     pub const ACCOUNT_REINSTATED: &str = "account.reinstated";
+    pub const JOB_CANCELLED: &str = "job.cancelled";
 
-    pub const ALL: [(&str, &str); 10] = [
+    pub const ALL: [(&str, &str); 11] = [
         (ACCOUNT_REGISTERED, "Account registered"),
         (LOGIN_LOCKED, "Login locked"),
         (PASSWORD_CHANGED, "Password changed"),
@@ -287,6 +288,7 @@ pub mod audit {
         (MECHANIC_REJECTED, "Mechanic rejected"),
         (ACCOUNT_SUSPENDED, "Account suspended"),
         (ACCOUNT_REINSTATED, "Account reinstated"),
+        (JOB_CANCELLED, "Job cancelled by an admin"),
     ];
 
     /// The label for an action; unknown (newer) actions show as stored.

@@ -512,6 +512,8 @@ pub struct JobSummary {
     pub live_quotes: Option<i64>,
     /// From the viewing mechanic's base, when they look at open jobs.
     pub distance_km: Option<f64>,
+    /// The viewing mechanic's live quote on it, if they sent one.
+    pub my_quote: Option<super::money::Money>,
 }
 
 /// One job as the viewer may see it, with its quotes and timeline.

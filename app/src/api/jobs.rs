@@ -1,0 +1,137 @@
+//! Jobs: `/api/request_job`, `/api/my_jobs`, `/api/job`, `/api/update_job_status`, `/api/cancel_job`.
+
+// One argument per form field keeps the wire format a plain form post; the
+// macro-generated client function inherits the count.
+#![allow(clippy::too_many_arguments)]
+
+use crate::domain::{
+    AppError,
+    job::{JobSummary, JobView},
+};
+use leptos::prelude::*;
+use server_fn::codec::GetUrl;
+
+#[cfg(feature = "ssr")]
+use {
+    super::guard::{self, respond},
+    crate::{
+        backend::{jobs, now_ms},
+        domain::{
+            Role,
+            job::{JobForm, JobStatus},
+        },
+    },
+};
+
+/// `POST /api/request_job`: a customer asks for a mechanic. Answers the new job.
+/// `urgency` is `asap` (the default) or `window` with `window_start`/`window_end`
+/// as `YYYY-MM-DDTHH:MM` in UTC.
+#[server(endpoint = "request_job")]
+pub async fn request_job(
+    vehicle_id: String,
+    category: String,
+    description: String,
+    lat: String,
+    lng: String,
+    address: String,
+    locality: String,
+    urgency: Option<String>,
+    window_start: Option<String>,
+    window_end: Option<String>,
+) -> Result<JobView, AppError> {
+    respond(
+        async move {
+            let user = guard::require_role(&[Role::Customer]).await?;
+            let form = JobForm {
+                vehicle_id,
+                category,
+                description,
+                lat,
+                lng,
+                address,
+                locality,
+                urgency: urgency.unwrap_or_default(),
+                window_start: window_start.unwrap_or_default(),
+                window_end: window_end.unwrap_or_default(),
+            };
+            let db = &guard::state().db;
+            let id = jobs::request(db, &user, &form, now_ms()).await?;
+            jobs::view(db, &user, &id).await
+        }
+        .await,
+    )
+}
+
+/// `GET /api/my_jobs`: a customer's jobs (newest first), or the jobs booked
+/// with a mechanic (unfinished first).
+#[server(endpoint = "my_jobs", input = GetUrl)]
+pub async fn my_jobs() -> Result<Vec<JobSummary>, AppError> {
+    respond(
+        async move {
+            let user = guard::require_role(&[Role::Customer, Role::Mechanic]).await?;
+            let db = &guard::state().db;
+            match user.role {
+                Role::Customer => jobs::for_customer(db, &user.id, now_ms()).await,
+                _ => jobs::for_mechanic(db, &user.id).await,
+            }
+        }
+        .await,
+    )
+}
+
+/// `GET /api/job?id=…`: one job as the caller may see it. A job the caller
+/// may not see answers 404, the same as one that does not exist.
+#[server(endpoint = "job", input = GetUrl)]
+pub async fn job(id: String) -> Result<JobView, AppError> {
+    respond(
+        async move {
+            let user = guard::require_user().await?;
+            jobs::view(&guard::state().db, &user, &id).await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/update_job_status`: one legal move for the caller, e.g. the
+/// booked mechanic's `en_route`. `reason` is required for `cancelled`.
+#[server(endpoint = "update_job_status")]
+pub async fn update_job_status(
+    id: String,
+    status: String,
+    reason: Option<String>,
+) -> Result<JobView, AppError> {
+    respond(
+        async move {
+            let user = guard::require_user().await?;
+            let to = JobStatus::parse(&status).ok_or_else(|| {
+                AppError::invalid("status", format!("{status:?} is not a job status."))
+            })?;
+            let db = &guard::state().db;
+            jobs::change_status(db, &user, &id, to, reason.as_deref(), now_ms()).await?;
+            jobs::view(db, &user, &id).await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/cancel_job`: the customer (or an admin) cancels before work starts.
+#[server(endpoint = "cancel_job")]
+pub async fn cancel_job(id: String, reason: String) -> Result<JobView, AppError> {
+    respond(
+        async move {
+            let user = guard::require_role(&[Role::Customer, Role::Admin]).await?;
+            let db = &guard::state().db;
+            jobs::change_status(
+                db,
+                &user,
+                &id,
+                JobStatus::Cancelled,
+                Some(&reason),
+                now_ms(),
+            )
+            .await?;
+            jobs::view(db, &user, &id).await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,472 @@
+//! The `jobs` table: requesting a job, who may see it and how much of it, and moving it along.
+
+use super::{
+    Db, audit, new_id, profiles, quotes,
+    sessions::CurrentUser,
+    timeline::{self, Change},
+    vehicles,
+};
+use crate::domain::{
+    AccountStatus, AppError, Role,
+    geo::GeoPoint,
+    job::{
+        Actor, JobForm, JobStatus, JobSummary, JobView, Location, Urgency, Via, parse_cancel_reason,
+    },
+    mechanic::Skill,
+    money::{Currency, Money},
+    vehicle::Vehicle,
+};
+use sqlx::{Any, Executor};
+
+/// A customer may have this many unfinished jobs at once.
+pub const OPEN_JOBS_MAX: i64 = 10;
+/// Lists stop here; older jobs are still on their own pages.
+const LIST_LIMIT: i64 = 100;
+
+#[derive(sqlx::FromRow)]
+pub struct JobRow {
+    pub id: String,
+    pub customer_id: String,
+    pub vehicle_id: String,
+    category: String,
+    description: String,
+    lat: f64,
+    lng: f64,
+    address: String,
+    locality: String,
+    urgency: String,
+    window_start: Option<i64>,
+    window_end: Option<i64>,
+    status: String,
+    pub mechanic_id: Option<String>,
+    cancel_reason: Option<String>,
+    created_at: i64,
+}
+
+fn corrupt(job: &str, column: &str) -> AppError {
+    tracing::error!(job, column, "unreadable job row");
+    AppError::Internal
+}
+
+fn read_urgency(kind: &str, start: Option<i64>, end: Option<i64>) -> Option<Urgency> {
+    match (kind, start, end) {
+        ("asap", _, _) => Some(Urgency::Asap),
+        ("window", Some(start), Some(end)) => Some(Urgency::Window { start, end }),
+        _ => None,
+    }
+}
+
+impl JobRow {
+    pub fn status(&self) -> Result<JobStatus, AppError> {
+        JobStatus::parse(&self.status).ok_or_else(|| corrupt(&self.id, "status"))
+    }
+
+    fn point(&self) -> Result<GeoPoint, AppError> {
+        GeoPoint::new(self.lat, self.lng).ok_or_else(|| corrupt(&self.id, "lat/lng"))
+    }
+
+    fn category(&self) -> Result<Skill, AppError> {
+        Skill::parse(&self.category).ok_or_else(|| corrupt(&self.id, "category"))
+    }
+
+    fn urgency(&self) -> Result<Urgency, AppError> {
+        read_urgency(&self.urgency, self.window_start, self.window_end)
+            .ok_or_else(|| corrupt(&self.id, "urgency"))
+    }
+}
+
+pub async fn row<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+) -> Result<Option<JobRow>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT id, customer_id, vehicle_id, category, description, lat, lng, address, locality, \
+         urgency, window_start, window_end, status, mechanic_id, cancel_reason, created_at \
+         FROM jobs WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(exec)
+    .await?)
+}
+
+/// Where a mechanic works from and how far they go, once they may take work.
+#[derive(Debug, Clone, Copy)]
+pub struct Reach {
+    pub base: GeoPoint,
+    pub radius_km: u32,
+}
+
+/// The mechanic's reach, or why they cannot see open jobs yet.
+pub async fn reach(db: &Db, user: &CurrentUser) -> Result<Reach, AppError> {
+    if user.role != Role::Mechanic {
+        return Err(AppError::Forbidden);
+    }
+    if user.status != AccountStatus::Active {
+        return Err(AppError::conflict(
+            "Your account is pending approval. You can see and quote for jobs once an admin approves it.",
+        ));
+    }
+    match profiles::get(db, &user.id).await? {
+        None => Err(AppError::conflict(
+            "Fill in your profile (where you work and how far you travel) to see jobs near you.",
+        )),
+        Some((p, _)) if !p.available => Err(AppError::conflict(
+            "You are marked as not taking new jobs. Switch on \"Available for new jobs\" in your profile to see them.",
+        )),
+        Some((p, _)) => Ok(Reach {
+            base: p.base,
+            radius_km: p.radius_km,
+        }),
+    }
+}
+
+/// How `user` stands to `job`, and how far it is from their base. A job
+/// the user may not see is "not found", so its existence is not given away.
+async fn standing(
+    db: &Db,
+    user: &CurrentUser,
+    job: &JobRow,
+) -> Result<(Actor, Option<f64>), AppError> {
+    match user.role {
+        Role::Admin => Ok((Actor::Admin, None)),
+        Role::Customer if job.customer_id == user.id => Ok((Actor::Customer, None)),
+        Role::Customer => Err(AppError::NotFound),
+        Role::Mechanic => {
+            let distance = match profiles::get(db, &user.id).await? {
+                Some((p, _)) => Some(p.base.distance_km(job.point()?)),
+                None => None,
+            };
+            if job.mechanic_id.as_deref() == Some(&user.id) {
+                return Ok((Actor::AssignedMechanic, distance));
+            }
+            if job.status()?.is_open()
+                && let Ok(reach) = reach(db, user).await
+                && reach.base.within(job.point()?, reach.radius_km)
+            {
+                return Ok((Actor::QuotingMechanic, distance));
+            }
+            // A mechanic who quoted keeps sight of the job (and their quote's fate).
+            if quotes::has_quoted(db, &job.id, &user.id).await? {
+                return Ok((Actor::QuotingMechanic, distance));
+            }
+            Err(AppError::NotFound)
+        }
+    }
+}
+
+/// A mechanic may quote only on an open job within their reach.
+pub async fn check_may_quote(db: &Db, user: &CurrentUser, job: &JobRow) -> Result<(), AppError> {
+    let reach = reach(db, user).await?;
+    if job.customer_id == user.id || !reach.base.within(job.point()?, reach.radius_km) {
+        return Err(AppError::NotFound);
+    }
+    if !job.status()?.is_open() {
+        return Err(AppError::conflict("This job is no longer taking quotes."));
+    }
+    Ok(())
+}
+
+/// Checks the request and stores it with its first timeline row.
+pub async fn request(
+    db: &Db,
+    customer: &CurrentUser,
+    form: &JobForm,
+    now: i64,
+) -> Result<String, AppError> {
+    let job = form.parse(now)?;
+    if vehicles::owned(db, &customer.id, &job.vehicle_id)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::invalid(
+            "vehicle_id",
+            "Choose one of the vehicles in your garage.",
+        ));
+    }
+    let (open,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM jobs WHERE customer_id = $1 AND status NOT IN ('completed', 'cancelled')",
+    )
+    .bind(&customer.id)
+    .fetch_one(db)
+    .await?;
+    if open >= OPEN_JOBS_MAX {
+        return Err(AppError::conflict(format!(
+            "You have {OPEN_JOBS_MAX} jobs under way. Finish or cancel one before asking for another."
+        )));
+    }
+    let (kind, start, end) = match job.urgency {
+        Urgency::Asap => ("asap", None, None),
+        Urgency::Window { start, end } => ("window", Some(start), Some(end)),
+    };
+    let id = new_id();
+    let mut tx = super::db::begin_write(db).await?;
+    sqlx::query(
+        "INSERT INTO jobs (id, customer_id, vehicle_id, category, description, lat, lng, address, \
+         locality, urgency, window_start, window_end, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+    )
+    .bind(&id)
+    .bind(&customer.id)
+    .bind(&job.vehicle_id)
+    .bind(job.category.as_str())
+    .bind(&job.description)
+    .bind(job.at.lat())
+    .bind(job.at.lng())
+    .bind(&job.address)
+    .bind(&job.locality)
+    .bind(kind)
+    .bind(start)
+    .bind(end)
+    .bind(JobStatus::Requested.as_str())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    timeline::record(
+        &mut *tx,
+        Change {
+            job_id: &id,
+            from: None,
+            to: JobStatus::Requested,
+            actor_id: &customer.id,
+            actor: Actor::Customer,
+            reason: None,
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// One job as `user` may see it: the exact address only for its customer,
+/// its booked mechanic and admins; quotes of others only for the customer and admins.
+pub async fn view(db: &Db, user: &CurrentUser, id: &str) -> Result<JobView, AppError> {
+    let job = row(db, id).await?.ok_or(AppError::NotFound)?;
+    let (viewer, distance_km) = standing(db, user, &job).await?;
+    let at = job.point()?;
+    let location = match viewer {
+        Actor::Customer | Actor::AssignedMechanic | Actor::Admin => {
+            Location::exact(at, job.address.clone(), job.locality.clone())
+        }
+        Actor::QuotingMechanic => Location::approximate(at, job.locality.clone()),
+    };
+    let customer_name = match viewer {
+        Actor::AssignedMechanic | Actor::Admin => super::users::by_id(db, &job.customer_id)
+            .await?
+            .map(|u| u.name),
+        _ => None,
+    };
+    let quotes = match viewer {
+        Actor::Customer | Actor::Admin => quotes::for_job(db, id, None).await?,
+        _ => quotes::for_job(db, id, Some(&user.id)).await?,
+    };
+    Ok(JobView {
+        id: job.id.clone(),
+        status: job.status()?,
+        viewer,
+        category: job.category()?,
+        description: job.description.clone(),
+        vehicle: vehicles::by_id(db, &job.vehicle_id).await?,
+        location,
+        urgency: job.urgency()?,
+        created_at: job.created_at,
+        customer_name,
+        distance_km,
+        quotes,
+        timeline: timeline::for_job(db, id, &user.id, viewer).await?,
+        cancel_reason: job.cancel_reason.clone(),
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: String,
+    status: String,
+    category: String,
+    locality: String,
+    urgency: String,
+    window_start: Option<i64>,
+    window_end: Option<i64>,
+    created_at: i64,
+    lat: f64,
+    lng: f64,
+    year: i64,
+    make: String,
+    model: String,
+    trim: Option<String>,
+    live_quotes: Option<i64>,
+    my_quote_cents: Option<i64>,
+}
+
+const SUMMARY: &str = "j.id, j.status, j.category, j.locality, j.urgency, j.window_start, \
+    j.window_end, j.created_at, j.lat, j.lng, v.year, v.make, v.model, v.trim";
+
+impl SummaryRow {
+    fn summary(self, from: Option<GeoPoint>) -> Result<JobSummary, AppError> {
+        let vehicle = Vehicle {
+            id: String::new(),
+            year: self.year,
+            make: self.make,
+            model: self.model,
+            trim: self.trim,
+            colour: String::new(),
+            plate: String::new(),
+            vin: None,
+        }
+        .title();
+        let at = GeoPoint::new(self.lat, self.lng).ok_or_else(|| corrupt(&self.id, "lat/lng"))?;
+        Ok(JobSummary {
+            status: JobStatus::parse(&self.status).ok_or_else(|| corrupt(&self.id, "status"))?,
+            category: Skill::parse(&self.category).ok_or_else(|| corrupt(&self.id, "category"))?,
+            urgency: read_urgency(&self.urgency, self.window_start, self.window_end)
+                .ok_or_else(|| corrupt(&self.id, "urgency"))?,
+            vehicle,
+            locality: self.locality,
+            created_at: self.created_at,
+            live_quotes: self.live_quotes,
+            my_quote: self
+                .my_quote_cents
+                .map(|c| Money::new(c, Currency::PLATFORM)),
+            distance_km: from.map(|f| f.distance_km(at)),
+            id: self.id,
+        })
+    }
+}
+
+/// The customer's jobs, newest first, with how many quotes they can accept now.
+pub async fn for_customer(
+    db: &Db,
+    customer_id: &str,
+    now: i64,
+) -> Result<Vec<JobSummary>, AppError> {
+    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+        "SELECT {SUMMARY}, (SELECT COUNT(*) FROM quotes q WHERE q.job_id = j.id AND q.status = 'live' \
+         AND q.expires_at > $2) AS live_quotes, CAST(NULL AS BIGINT) AS my_quote_cents \
+         FROM jobs j JOIN vehicles v ON v.id = j.vehicle_id \
+         WHERE j.customer_id = $1 ORDER BY j.created_at DESC, j.id DESC LIMIT $3"
+    ))
+    .bind(customer_id)
+    .bind(now)
+    .bind(LIST_LIMIT)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter().map(|r| r.summary(None)).collect()
+}
+
+/// The jobs booked with this mechanic: unfinished first, then the latest.
+pub async fn for_mechanic(db: &Db, mechanic_id: &str) -> Result<Vec<JobSummary>, AppError> {
+    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+        "SELECT {SUMMARY}, CAST(NULL AS BIGINT) AS live_quotes, CAST(NULL AS BIGINT) AS my_quote_cents \
+         FROM jobs j JOIN vehicles v ON v.id = j.vehicle_id WHERE j.mechanic_id = $1 \
+         ORDER BY CASE WHEN j.status IN ('completed', 'cancelled') THEN 1 ELSE 0 END, j.updated_at DESC \
+         LIMIT $2"
+    ))
+    .bind(mechanic_id)
+    .bind(LIST_LIMIT)
+    .fetch_all(db)
+    .await?;
+    let base = profiles::get(db, mechanic_id).await?.map(|(p, _)| p.base);
+    rows.into_iter().map(|r| r.summary(base)).collect()
+}
+
+/// Requested and quoted jobs within the mechanic's radius, nearest first,
+/// each with the mechanic's own live quote if they sent one.
+pub async fn open_near(db: &Db, user: &CurrentUser) -> Result<Vec<JobSummary>, AppError> {
+    let reach = reach(db, user).await?;
+    // A latitude band narrows the rows with an index; the haversine check decides.
+    let band = f64::from(reach.radius_km) / 110.0;
+    let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
+        "SELECT {SUMMARY}, CAST(NULL AS BIGINT) AS live_quotes, q.total_cents AS my_quote_cents \
+         FROM jobs j JOIN vehicles v ON v.id = j.vehicle_id \
+         LEFT JOIN quotes q ON q.job_id = j.id AND q.mechanic_id = $1 AND q.status = 'live' \
+         WHERE j.status IN ('requested', 'quoted') AND j.lat BETWEEN $2 AND $3 AND j.customer_id <> $1"
+    ))
+    .bind(&user.id)
+    .bind(reach.base.lat() - band)
+    .bind(reach.base.lat() + band)
+    .fetch_all(db)
+    .await?;
+    let mut jobs = rows
+        .into_iter()
+        .map(|r| r.summary(Some(reach.base)))
+        .collect::<Result<Vec<_>, _>>()?;
+    jobs.retain(|j| {
+        j.distance_km
+            .is_some_and(|d| d <= f64::from(reach.radius_km))
+    });
+    jobs.sort_by(|a, b| {
+        a.distance_km
+            .unwrap_or(f64::MAX)
+            .total_cmp(&b.distance_km.unwrap_or(f64::MAX))
+    });
+    jobs.truncate(LIST_LIMIT as usize);
+    Ok(jobs)
+}
+
+/// A one-tap move (en route, arrived, started, completed) or a cancellation,
+/// checked against the transition table for the caller's standing.
+pub async fn change_status(
+    db: &Db,
+    user: &CurrentUser,
+    id: &str,
+    to: JobStatus,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<(), AppError> {
+    let job = row(db, id).await?.ok_or(AppError::NotFound)?;
+    let (actor, _) = standing(db, user, &job).await?;
+    let from = job.status()?;
+    from.check_move(to, actor, Via::Button)?;
+    let reason = match to {
+        JobStatus::Cancelled => Some(parse_cancel_reason(reason.unwrap_or_default())?),
+        _ => None,
+    };
+    let mut tx = super::db::begin_write(db).await?;
+    // The status we checked must still be the status we change: a second
+    // tab, or the customer cancelling meanwhile, makes this touch no row.
+    let done = sqlx::query(
+        "UPDATE jobs SET status = $1, cancel_reason = COALESCE($2, cancel_reason), updated_at = $3 \
+         WHERE id = $4 AND status = $5",
+    )
+    .bind(to.as_str())
+    .bind(reason.as_deref())
+    .bind(now)
+    .bind(id)
+    .bind(from.as_str())
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::conflict(
+            "This job changed while you were looking at it. Reload to see where it stands.",
+        ));
+    }
+    if to == JobStatus::Cancelled {
+        quotes::decline_live(&mut *tx, id, None, now).await?;
+    }
+    timeline::record(
+        &mut *tx,
+        Change {
+            job_id: id,
+            from: Some(from),
+            to,
+            actor_id: &user.id,
+            actor,
+            reason: reason.as_deref(),
+            at: now,
+        },
+    )
+    .await?;
+    if actor == Actor::Admin && to == JobStatus::Cancelled {
+        audit::record(
+            &mut *tx,
+            Some(&user.id),
+            audit::action::JOB_CANCELLED,
+            Some(id),
+            serde_json::json!({ "from": from.as_str(), "reason": reason, "customer": job.customer_id }),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,374 @@
+//! The `quotes` table: sending, revising and withdrawing a quote, and accepting one.
+
+use super::{
+    Db, jobs, new_id,
+    sessions::CurrentUser,
+    timeline::{self, Change},
+};
+use crate::domain::{
+    AppError,
+    job::{Actor, JobStatus},
+    mechanic::MechanicProfile,
+    money::{Currency, Money},
+    quote::{LineItem, MechanicCard, QuoteForm, QuoteStatus, QuoteView},
+};
+use sqlx::{Any, Executor};
+
+#[derive(sqlx::FromRow)]
+struct QuoteRow {
+    id: String,
+    job_id: String,
+    mechanic_id: String,
+    status: String,
+    items: String,
+    total_cents: i64,
+    currency: String,
+    note: Option<String>,
+    arrival_minutes: i64,
+    expires_at: i64,
+    created_at: i64,
+    updated_at: i64,
+    display_name: String,
+    skills: String,
+    years_experience: i64,
+}
+
+impl QuoteRow {
+    fn view(self) -> Result<QuoteView, AppError> {
+        let corrupt = |column: &str| {
+            tracing::error!(quote = self.id, column, "unreadable quote row");
+            AppError::Internal
+        };
+        let currency = Currency::parse(&self.currency).ok_or_else(|| corrupt("currency"))?;
+        Ok(QuoteView {
+            status: QuoteStatus::parse(&self.status).ok_or_else(|| corrupt("status"))?,
+            items: serde_json::from_str::<Vec<LineItem>>(&self.items)
+                .map_err(|_| corrupt("items"))?,
+            total: Money::new(self.total_cents, currency),
+            arrival_minutes: u32::try_from(self.arrival_minutes)
+                .map_err(|_| corrupt("arrival_minutes"))?,
+            mechanic: MechanicCard {
+                skills: MechanicProfile::skills_from_column(&self.skills)
+                    .ok_or_else(|| corrupt("skills"))?,
+                years_experience: u32::try_from(self.years_experience)
+                    .map_err(|_| corrupt("years_experience"))?,
+                id: self.mechanic_id,
+                display_name: self.display_name,
+            },
+            id: self.id,
+            job_id: self.job_id,
+            note: self.note,
+            expires_at: self.expires_at,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+const SELECT: &str = "SELECT q.id, q.job_id, q.mechanic_id, q.status, q.items, q.total_cents, \
+    q.currency, q.note, q.arrival_minutes, q.expires_at, q.created_at, q.updated_at, \
+    p.display_name, p.skills, p.years_experience \
+    FROM quotes q JOIN mechanic_profiles p ON p.user_id = q.mechanic_id";
+
+/// A job's quotes, cheapest first: every one but the withdrawn, or all of one mechanic's.
+pub async fn for_job(
+    db: &Db,
+    job_id: &str,
+    only_mechanic: Option<&str>,
+) -> Result<Vec<QuoteView>, AppError> {
+    let rows: Vec<QuoteRow> = match only_mechanic {
+        None => {
+            sqlx::query_as(&format!(
+                "{SELECT} WHERE q.job_id = $1 AND q.status <> 'withdrawn' ORDER BY q.total_cents, q.id"
+            ))
+            .bind(job_id)
+            .fetch_all(db)
+            .await?
+        }
+        Some(mechanic) => {
+            sqlx::query_as(&format!(
+                "{SELECT} WHERE q.job_id = $1 AND q.mechanic_id = $2 ORDER BY q.created_at DESC, q.id DESC"
+            ))
+            .bind(job_id)
+            .bind(mechanic)
+            .fetch_all(db)
+            .await?
+        }
+    };
+    rows.into_iter().map(QuoteRow::view).collect()
+}
+
+async fn by_id(db: &Db, id: &str) -> Result<Option<QuoteView>, AppError> {
+    let row: Option<QuoteRow> = sqlx::query_as(&format!("{SELECT} WHERE q.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    row.map(QuoteRow::view).transpose()
+}
+
+pub async fn has_quoted(db: &Db, job_id: &str, mechanic_id: &str) -> Result<bool, AppError> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM quotes WHERE job_id = $1 AND mechanic_id = $2")
+            .bind(job_id)
+            .bind(mechanic_id)
+            .fetch_one(db)
+            .await?;
+    Ok(n > 0)
+}
+
+/// Declines every live quote on the job but `except`.
+pub async fn decline_live<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    job_id: &str,
+    except: Option<&str>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE quotes SET status = 'declined', updated_at = $1 \
+         WHERE job_id = $2 AND status = 'live' AND id <> $3",
+    )
+    .bind(now)
+    .bind(job_id)
+    .bind(except.unwrap_or_default())
+    .execute(exec)
+    .await?;
+    Ok(())
+}
+
+/// Sends the mechanic's quote for a job, or revises their live one. The
+/// total is the sum of the lines, computed here; the first quote on a
+/// job moves it to "quoted".
+pub async fn send(
+    db: &Db,
+    user: &CurrentUser,
+    job_id: &str,
+    form: &QuoteForm,
+    now: i64,
+) -> Result<QuoteView, AppError> {
+    let job = jobs::row(db, job_id).await?.ok_or(AppError::NotFound)?;
+    jobs::check_may_quote(db, user, &job).await?;
+    let quote = form.parse(now)?;
+    let items = serde_json::to_string(&quote.items).map_err(|e| {
+        tracing::error!(error = %e, "could not encode line items");
+        AppError::Internal
+    })?;
+    let mut tx = super::db::begin_write(db).await?;
+    // Writing the job row first takes its lock, so a quote cannot slip in
+    // beside an acceptance: whichever commits second sees the other.
+    let first = sqlx::query(
+        "UPDATE jobs SET status = 'quoted', updated_at = $1 WHERE id = $2 AND status = 'requested'",
+    )
+    .bind(now)
+    .bind(job_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if first {
+        timeline::record(
+            &mut *tx,
+            Change {
+                job_id,
+                from: Some(JobStatus::Requested),
+                to: JobStatus::Quoted,
+                actor_id: &user.id,
+                actor: Actor::QuotingMechanic,
+                reason: None,
+                at: now,
+            },
+        )
+        .await?;
+    } else {
+        let still_open =
+            sqlx::query("UPDATE jobs SET updated_at = $1 WHERE id = $2 AND status = 'quoted'")
+                .bind(now)
+                .bind(job_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if still_open == 0 {
+            return Err(AppError::conflict("This job is no longer taking quotes."));
+        }
+    }
+    let revised = sqlx::query(
+        "UPDATE quotes SET items = $1, total_cents = $2, note = $3, arrival_minutes = $4, \
+         expires_at = $5, updated_at = $6 WHERE job_id = $7 AND mechanic_id = $8 AND status = 'live'",
+    )
+    .bind(&items)
+    .bind(quote.total.cents)
+    .bind(quote.note.as_deref())
+    .bind(i64::from(quote.arrival_minutes))
+    .bind(quote.expires_at)
+    .bind(now)
+    .bind(job_id)
+    .bind(&user.id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if revised == 0 {
+        sqlx::query(
+            "INSERT INTO quotes (id, job_id, mechanic_id, status, items, total_cents, currency, note, \
+             arrival_minutes, expires_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, 'live', $4, $5, $6, $7, $8, $9, $10, $10)",
+        )
+        .bind(new_id())
+        .bind(job_id)
+        .bind(&user.id)
+        .bind(&items)
+        .bind(quote.total.cents)
+        .bind(quote.total.currency.code())
+        .bind(quote.note.as_deref())
+        .bind(i64::from(quote.arrival_minutes))
+        .bind(quote.expires_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    for_job(db, job_id, Some(&user.id))
+        .await?
+        .into_iter()
+        .find(|q| q.status == QuoteStatus::Live)
+        .ok_or(AppError::Internal)
+}
+
+/// Withdraws the mechanic's live quote. When it was the last one, the job
+/// goes back to waiting for quotes.
+pub async fn withdraw(
+    db: &Db,
+    user: &CurrentUser,
+    quote_id: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let quote = by_id(db, quote_id)
+        .await?
+        .filter(|q| q.mechanic.id == user.id);
+    let quote = quote.ok_or(AppError::NotFound)?;
+    let mut tx = super::db::begin_write(db).await?;
+    let done = sqlx::query(
+        "UPDATE quotes SET status = 'withdrawn', updated_at = $1 WHERE id = $2 AND status = 'live'",
+    )
+    .bind(now)
+    .bind(quote_id)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::conflict(match quote.status {
+            QuoteStatus::Accepted => "This quote was accepted; the job is booked with you.",
+            _ => "This quote is no longer open.",
+        }));
+    }
+    let reopened = sqlx::query(
+        "UPDATE jobs SET status = 'requested', updated_at = $1 WHERE id = $2 AND status = 'quoted' \
+         AND NOT EXISTS (SELECT 1 FROM quotes WHERE job_id = $2 AND status = 'live')",
+    )
+    .bind(now)
+    .bind(&quote.job_id)
+    .execute(&mut *tx)
+    .await?;
+    if reopened.rows_affected() == 1 {
+        timeline::record(
+            &mut *tx,
+            Change {
+                job_id: &quote.job_id,
+                from: Some(JobStatus::Quoted),
+                to: JobStatus::Requested,
+                actor_id: &user.id,
+                actor: Actor::QuotingMechanic,
+                reason: Some("The last quote was withdrawn."),
+                at: now,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Books the job with the mechanic behind `quote_id` and declines the
+/// others, in one transaction. Of several acceptances racing on one job,
+/// exactly one wins; the rest change nothing. (Payment authorisation
+/// belongs inside this transaction when payments arrive.)
+pub async fn accept(
+    db: &Db,
+    user: &CurrentUser,
+    quote_id: &str,
+    now: i64,
+) -> Result<String, AppError> {
+    let quote = by_id(db, quote_id).await?.ok_or(AppError::NotFound)?;
+    let job = jobs::row(db, &quote.job_id).await?;
+    let job = job
+        .filter(|j| j.customer_id == user.id)
+        .ok_or(AppError::NotFound)?;
+    let mut tx = super::db::begin_write(db).await?;
+    // Conditional on the job still waiting and the quote still standing:
+    // on PostgreSQL a racing transaction waits for this row and then finds
+    // it booked; SQLite runs one writer at a time. Either way, one wins.
+    let booked = sqlx::query(
+        "UPDATE jobs SET status = 'accepted', mechanic_id = $1, accepted_quote_id = $2, updated_at = $3 \
+         WHERE id = $4 AND customer_id = $5 AND status = 'quoted' AND EXISTS ( \
+           SELECT 1 FROM quotes q JOIN users u ON u.id = q.mechanic_id \
+           WHERE q.id = $2 AND q.job_id = $4 AND q.status = 'live' AND q.expires_at > $3 \
+           AND u.status = 'active')",
+    )
+    .bind(&quote.mechanic.id)
+    .bind(quote_id)
+    .bind(now)
+    .bind(&job.id)
+    .bind(&user.id)
+    .execute(&mut *tx)
+    .await?;
+    if booked.rows_affected() == 0 {
+        drop(tx);
+        return Err(why_not_accepted(db, quote_id, &job.id, now).await?);
+    }
+    sqlx::query("UPDATE quotes SET status = 'accepted', updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(quote_id)
+        .execute(&mut *tx)
+        .await?;
+    decline_live(&mut *tx, &job.id, Some(quote_id), now).await?;
+    timeline::record(
+        &mut *tx,
+        Change {
+            job_id: &job.id,
+            from: Some(JobStatus::Quoted),
+            to: JobStatus::Accepted,
+            actor_id: &user.id,
+            actor: Actor::Customer,
+            reason: None,
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(job.id)
+}
+
+/// Reads the job and quote again after a refused acceptance, to say why in words.
+async fn why_not_accepted(
+    db: &Db,
+    quote_id: &str,
+    job_id: &str,
+    now: i64,
+) -> Result<AppError, AppError> {
+    let job = jobs::row(db, job_id).await?.ok_or(AppError::NotFound)?;
+    let status = job.status()?;
+    if status == JobStatus::Cancelled {
+        return Ok(AppError::conflict("This job was cancelled."));
+    }
+    if !status.is_open() {
+        return Ok(AppError::conflict(
+            "This job is already booked with a mechanic.",
+        ));
+    }
+    let quote = by_id(db, quote_id).await?.ok_or(AppError::NotFound)?;
+    Ok(AppError::conflict(match quote.status {
+        QuoteStatus::Withdrawn => "The mechanic withdrew this quote.",
+        QuoteStatus::Live if quote.expires_at <= now => {
+            "This quote has expired. Ask the mechanic for a new one, or choose another."
+        }
+        QuoteStatus::Live => "This mechanic cannot take jobs right now. Choose another quote.",
+        _ => "This quote is no longer open.",
+    }))
+}

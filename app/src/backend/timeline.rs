@@ -1,0 +1,106 @@
+//! The `job_timeline` table: one row per status change, written with the change.
+
+use super::new_id;
+use crate::domain::{
+    AppError,
+    job::{Actor, JobStatus, TimelineEntry},
+};
+use sqlx::{Any, Executor};
+
+/// One status change, to be written in the transaction that makes it.
+pub struct Change<'a> {
+    pub job_id: &'a str,
+    pub from: Option<JobStatus>,
+    pub to: JobStatus,
+    pub actor_id: &'a str,
+    pub actor: Actor,
+    pub reason: Option<&'a str>,
+    pub at: i64,
+}
+
+pub async fn record<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    c: Change<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO job_timeline (id, job_id, at, from_status, to_status, actor_id, actor_role, reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(new_id())
+    .bind(c.job_id)
+    .bind(c.at)
+    .bind(c.from.map(JobStatus::as_str))
+    .bind(c.to.as_str())
+    .bind(c.actor_id)
+    .bind(c.actor.as_str())
+    .bind(c.reason)
+    .execute(exec)
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    at: i64,
+    from_status: Option<String>,
+    to_status: String,
+    actor_id: Option<String>,
+    actor_role: String,
+    reason: Option<String>,
+    name: Option<String>,
+    display_name: Option<String>,
+}
+
+/// The job's timeline, oldest first, with names as `viewer` may see them:
+/// mechanics do not learn who else quoted, nor a customer's full name.
+pub async fn for_job<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    job_id: &str,
+    viewer_id: &str,
+    viewer: Actor,
+) -> Result<Vec<TimelineEntry>, AppError> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT t.at, t.from_status, t.to_status, t.actor_id, t.actor_role, t.reason, u.name, p.display_name \
+         FROM job_timeline t LEFT JOIN users u ON u.id = t.actor_id \
+         LEFT JOIN mechanic_profiles p ON p.user_id = t.actor_id \
+         WHERE t.job_id = $1 ORDER BY t.at, t.id",
+    )
+    .bind(job_id)
+    .fetch_all(exec)
+    .await?;
+    let sees_everyone = matches!(viewer, Actor::Customer | Actor::Admin);
+    rows.into_iter()
+        .map(|r| {
+            let status = |s: &str| {
+                JobStatus::parse(s).ok_or_else(|| {
+                    tracing::error!(job = job_id, status = s, "unknown status in timeline");
+                    AppError::Internal
+                })
+            };
+            let is_self = r.actor_id.as_deref() == Some(viewer_id);
+            let actor_name = match r.actor_role.as_str() {
+                "admin" if viewer == Actor::Admin => r.name.unwrap_or_default(),
+                "admin" => "Curbside support".to_owned(),
+                "customer" if sees_everyone => r.name.unwrap_or_default(),
+                "customer" => first_name(r.name.as_deref().unwrap_or_default()),
+                _ if sees_everyone || is_self => r.display_name.or(r.name).unwrap_or_default(),
+                _ => "A mechanic".to_owned(),
+            };
+            Ok(TimelineEntry {
+                at: r.at,
+                from: r.from_status.as_deref().map(status).transpose()?,
+                to: status(&r.to_status)?,
+                actor_role: r.actor_role,
+                actor_name,
+                reason: r.reason,
+            })
+        })
+        .collect()
+}
+
+pub fn first_name(full: &str) -> String {
+    full.split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}

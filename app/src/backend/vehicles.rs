@@ -1,0 +1,148 @@
+//! The `vehicles` table: each customer's garage.
+
+use super::{Db, new_id};
+use crate::domain::{
+    AppError,
+    time::year_of,
+    vehicle::{Vehicle, VehicleForm},
+};
+use sqlx::{Any, Executor};
+
+/// A garage holds at most this many vehicles; a fleet needs another product.
+pub const GARAGE_MAX: i64 = 20;
+
+#[derive(sqlx::FromRow)]
+pub struct VehicleRow {
+    id: String,
+    year: i64,
+    make: String,
+    model: String,
+    trim: Option<String>,
+    colour: String,
+    plate: String,
+    vin: Option<String>,
+}
+
+impl From<VehicleRow> for Vehicle {
+    fn from(r: VehicleRow) -> Self {
+        Vehicle {
+            id: r.id,
+            year: r.year,
+            make: r.make,
+            model: r.model,
+            trim: r.trim,
+            colour: r.colour,
+            plate: r.plate,
+            vin: r.vin,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, year, make, model, trim, colour, plate, vin";
+
+/// The customer's vehicles, oldest first, without removed ones.
+pub async fn list(db: &Db, owner_id: &str) -> Result<Vec<Vehicle>, AppError> {
+    let rows: Vec<VehicleRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM vehicles WHERE owner_id = $1 AND removed_at IS NULL \
+         ORDER BY created_at, id"
+    ))
+    .bind(owner_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(Vehicle::from).collect())
+}
+
+/// One of the customer's vehicles that is still in their garage.
+pub async fn owned<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    owner_id: &str,
+    id: &str,
+) -> Result<Option<Vehicle>, AppError> {
+    let row: Option<VehicleRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM vehicles WHERE id = $1 AND owner_id = $2 AND removed_at IS NULL"
+    ))
+    .bind(id)
+    .bind(owner_id)
+    .fetch_optional(exec)
+    .await?;
+    Ok(row.map(Vehicle::from))
+}
+
+/// Any vehicle by id, removed or not: a job keeps naming its vehicle.
+pub async fn by_id<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+) -> Result<Vehicle, AppError> {
+    let row: Option<VehicleRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM vehicles WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(exec)
+            .await?;
+    row.map(Vehicle::from).ok_or_else(|| {
+        tracing::error!(vehicle = id, "a job names a vehicle that does not exist");
+        AppError::Internal
+    })
+}
+
+/// Checks the form and adds the vehicle; a refused form changes nothing.
+pub async fn add(
+    db: &Db,
+    owner_id: &str,
+    form: &VehicleForm,
+    now: i64,
+) -> Result<Vehicle, AppError> {
+    let v = form.parse(year_of(now))?;
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM vehicles WHERE owner_id = $1 AND removed_at IS NULL")
+            .bind(owner_id)
+            .fetch_one(db)
+            .await?;
+    if count >= GARAGE_MAX {
+        return Err(AppError::conflict(format!(
+            "Your garage is full ({GARAGE_MAX} vehicles). Remove one you no longer need first."
+        )));
+    }
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO vehicles (id, owner_id, year, make, model, trim, colour, plate, vin, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&id)
+    .bind(owner_id)
+    .bind(v.year)
+    .bind(&v.make)
+    .bind(&v.model)
+    .bind(&v.trim)
+    .bind(&v.colour)
+    .bind(&v.plate)
+    .bind(v.vin.as_ref().map(|v| v.as_str().to_owned()))
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(Vehicle {
+        id,
+        year: v.year,
+        make: v.make,
+        model: v.model,
+        trim: v.trim,
+        colour: v.colour,
+        plate: v.plate,
+        vin: v.vin.map(|v| v.as_str().to_owned()),
+    })
+}
+
+/// Takes a vehicle out of the garage. Jobs that name it keep it.
+pub async fn remove(db: &Db, owner_id: &str, id: &str, now: i64) -> Result<(), AppError> {
+    let done = sqlx::query(
+        "UPDATE vehicles SET removed_at = $1 WHERE id = $2 AND owner_id = $3 AND removed_at IS NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(owner_id)
+    .execute(db)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
