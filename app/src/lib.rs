@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Curbside: the shared crate, compiled for the server (`ssr`) and the browser (`hydrate`).
 
 pub mod api;

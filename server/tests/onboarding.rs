@@ -334,9 +334,17 @@ both_databases! {
         assert_eq!(count(&app, "SELECT COUNT(*) FROM mechanic_profiles WHERE approved_at IS NOT NULL").await, 3);
         let mechanic = app.login("dan@demo.curbside.test", "curbside-demo").await;
         assert_eq!(mechanic.json["account"]["status"], "active");
+        // The demo has something to quote on, and cars in the customers' garages.
+        let dan = mechanic.json["token"].as_str().unwrap().to_owned();
+        let open = app.get("/api/open_jobs", Auth::Bearer(&dan)).await;
+        assert_eq!(open.json[0]["locality"], "Kentish Town, London", "{}", open.body);
+        let priya = app.login("priya@demo.curbside.test", "curbside-demo").await;
+        let garage = app.get("/api/my_vehicles", Auth::Bearer(priya.json["token"].as_str().unwrap())).await;
+        assert_eq!(garage.json[0]["plate"], "LD16 XKP");
 
         let app = app.restart(&[("DEMO_DATA", "true")]).await;
         assert_eq!(count(&app, "SELECT COUNT(*) FROM users").await, 7);
+        assert_eq!(count(&app, "SELECT COUNT(*) FROM jobs").await, 1);
         assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'demo.seeded'").await, 1);
         assert!(!app.stdout.lock().unwrap().join("\n").contains("Demo data added"));
     }

@@ -10,7 +10,8 @@ use crate::domain::{
     AccountStatus, AppError, Role,
     geo::GeoPoint,
     job::{
-        Actor, JobForm, JobStatus, JobSummary, JobView, Location, Urgency, Via, parse_cancel_reason,
+        Actor, JobForm, JobStatus, JobSummary, JobView, Location, NewJob, Urgency, Via,
+        parse_cancel_reason,
     },
     mechanic::Skill,
     money::{Currency, Money},
@@ -194,6 +195,16 @@ pub async fn request(
             "You have {OPEN_JOBS_MAX} jobs under way. Finish or cancel one before asking for another."
         )));
     }
+    insert(db, &customer.id, &job, now).await
+}
+
+/// Stores a checked request and its first timeline row, in one transaction.
+pub async fn insert(
+    db: &Db,
+    customer_id: &str,
+    job: &NewJob,
+    now: i64,
+) -> Result<String, AppError> {
     let (kind, start, end) = match job.urgency {
         Urgency::Asap => ("asap", None, None),
         Urgency::Window { start, end } => ("window", Some(start), Some(end)),
@@ -206,7 +217,7 @@ pub async fn request(
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
     )
     .bind(&id)
-    .bind(&customer.id)
+    .bind(customer_id)
     .bind(&job.vehicle_id)
     .bind(job.category.as_str())
     .bind(&job.description)
@@ -227,7 +238,7 @@ pub async fn request(
             job_id: &id,
             from: None,
             to: JobStatus::Requested,
-            actor_id: &customer.id,
+            actor_id: customer_id,
             actor: Actor::Customer,
             reason: None,
             at: now,

@@ -6,12 +6,15 @@ use super::{
     audit,
     audit::action,
     db::Db,
-    password, profiles, users,
+    jobs, password, profiles, users, vehicles,
 };
 use crate::domain::{
     Account, AccountStatus, AppError, Email, Role,
     account::{parse_name, parse_phone},
+    job::JobForm,
     mechanic::{GeoPoint, MechanicProfile, Skill},
+    time::year_of,
+    vehicle::VehicleForm,
 };
 use serde_json::json;
 
@@ -117,6 +120,48 @@ struct DemoUser {
     email: &'static str,
     phone: Option<&'static str>,
     mechanic: Option<DemoMechanic>,
+    vehicle: Option<DemoVehicle>,
+}
+
+/// A demo customer's car, checked by the same rules as the garage form.
+struct DemoVehicle {
+    year: &'static str,
+    make: &'static str,
+    model: &'static str,
+    trim: &'static str,
+    colour: &'static str,
+    plate: &'static str,
+    vin: &'static str,
+}
+
+impl DemoVehicle {
+    fn form(&self) -> VehicleForm {
+        VehicleForm {
+            year: self.year.into(),
+            make: self.make.into(),
+            model: self.model.into(),
+            trim: self.trim.into(),
+            colour: self.colour.into(),
+            plate: self.plate.into(),
+            vin: self.vin.into(),
+        }
+    }
+}
+
+/// The demo's one open job: Tom's flat battery in Kentish Town, in reach
+/// of the Camden and Stratford mechanics, so they have something to quote on.
+fn demo_job(vehicle_id: &str) -> JobForm {
+    JobForm {
+        vehicle_id: vehicle_id.into(),
+        category: Skill::Battery.as_str().into(),
+        description: "Won't start: it clicks when I turn the key and the dash lights dim. Parked outside since Sunday.".into(),
+        lat: "51.5505".into(),
+        lng: "-0.1404".into(),
+        address: "41 Leighton Road, London NW5 2QE".into(),
+        locality: "Kentish Town, London".into(),
+        urgency: "asap".into(),
+        ..JobForm::default()
+    }
 }
 
 /// A small London: an admin, two customers, three approved mechanics spread
@@ -132,6 +177,7 @@ fn demo_users() -> Vec<DemoUser> {
             email: "admin@demo.curbside.test",
             phone: None,
             mechanic: None,
+            vehicle: None,
         },
         DemoUser {
             role: Role::Customer,
@@ -140,6 +186,15 @@ fn demo_users() -> Vec<DemoUser> {
             email: "priya@demo.curbside.test",
             phone: Some("+44 7700 900123"),
             mechanic: None,
+            vehicle: Some(DemoVehicle {
+                year: "2016",
+                make: "Ford",
+                model: "Focus",
+                trim: "Zetec",
+                colour: "Blue",
+                plate: "LD16 XKP",
+                vin: "",
+            }),
         },
         DemoUser {
             role: Role::Customer,
@@ -148,6 +203,15 @@ fn demo_users() -> Vec<DemoUser> {
             email: "tom@demo.curbside.test",
             phone: Some("+44 7700 900456"),
             mechanic: None,
+            vehicle: Some(DemoVehicle {
+                year: "2019",
+                make: "Volkswagen",
+                model: "Golf",
+                trim: "",
+                colour: "Grey",
+                plate: "EY19 MHT",
+                vin: "1HGCM82633A004352",
+            }),
         },
         DemoUser {
             role: Role::Mechanic,
@@ -164,6 +228,7 @@ fn demo_users() -> Vec<DemoUser> {
                 address: "Camden Town, London NW1",
                 radius_km: 12,
             }),
+            vehicle: None,
         },
         DemoUser {
             role: Role::Mechanic,
@@ -180,6 +245,7 @@ fn demo_users() -> Vec<DemoUser> {
                 address: "Brixton, London SW2",
                 radius_km: 10,
             }),
+            vehicle: None,
         },
         DemoUser {
             role: Role::Mechanic,
@@ -196,6 +262,7 @@ fn demo_users() -> Vec<DemoUser> {
                 address: "Stratford, London E15",
                 radius_km: 20,
             }),
+            vehicle: None,
         },
         DemoUser {
             role: Role::Mechanic,
@@ -212,6 +279,7 @@ fn demo_users() -> Vec<DemoUser> {
                 address: "Croydon, London CR0",
                 radius_km: 15,
             }),
+            vehicle: None,
         },
     ]
 }
@@ -228,6 +296,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Option<Vec<DemoLogin>>, AppE
     let password_hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
     let mut tx = super::db::begin_write(db).await?;
     let mut logins = Vec::new();
+    let mut job_for = None;
     for u in demo_users() {
         let id = super::new_id();
         let email = Email::parse(u.email)?;
@@ -267,6 +336,13 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Option<Vec<DemoLogin>>, AppE
                 profiles::mark_approved(&mut *tx, &id, now).await?;
             }
         }
+        if let Some(v) = &u.vehicle {
+            let vehicle =
+                vehicles::insert(&mut *tx, &id, &v.form().parse(year_of(now))?, now).await?;
+            if u.email.starts_with("tom@") {
+                job_for = Some((id.clone(), vehicle.id));
+            }
+        }
         logins.push(DemoLogin {
             role: u.role,
             status: u.status,
@@ -284,6 +360,9 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Option<Vec<DemoLogin>>, AppE
     )
     .await?;
     tx.commit().await?;
+    if let Some((customer, vehicle)) = job_for {
+        jobs::insert(db, &customer, &demo_job(&vehicle).parse(now)?, now).await?;
+    }
     tracing::info!(users = logins.len(), "demo data added");
     Ok(Some(logins))
 }
@@ -305,7 +384,11 @@ mod tests {
                 assert!((1..=100).contains(&m.radius_km));
                 assert!(parse_phone(u.phone.unwrap(), true).is_ok());
             }
+            if let Some(v) = &u.vehicle {
+                assert!(v.form().parse(2026).is_ok(), "{}", v.plate);
+            }
         }
+        assert!(demo_job("v").parse(0).is_ok());
         let count = |role, status| {
             users
                 .iter()

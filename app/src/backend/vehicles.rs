@@ -4,7 +4,7 @@ use super::{Db, new_id};
 use crate::domain::{
     AppError,
     time::year_of,
-    vehicle::{Vehicle, VehicleForm},
+    vehicle::{NewVehicle, Vehicle, VehicleForm},
 };
 use sqlx::{Any, Executor};
 
@@ -102,7 +102,18 @@ pub async fn add(
             "Your garage is full ({GARAGE_MAX} vehicles). Remove one you no longer need first."
         )));
     }
+    insert(db, owner_id, &v, now).await
+}
+
+/// Stores a checked vehicle in the owner's garage.
+pub async fn insert<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    owner_id: &str,
+    v: &NewVehicle,
+    now: i64,
+) -> Result<Vehicle, AppError> {
     let id = new_id();
+    let vin = v.vin.as_ref().map(|v| v.as_str().to_owned());
     sqlx::query(
         "INSERT INTO vehicles (id, owner_id, year, make, model, trim, colour, plate, vin, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -115,19 +126,19 @@ pub async fn add(
     .bind(&v.trim)
     .bind(&v.colour)
     .bind(&v.plate)
-    .bind(v.vin.as_ref().map(|v| v.as_str().to_owned()))
+    .bind(&vin)
     .bind(now)
-    .execute(db)
+    .execute(exec)
     .await?;
     Ok(Vehicle {
         id,
         year: v.year,
-        make: v.make,
-        model: v.model,
-        trim: v.trim,
-        colour: v.colour,
-        plate: v.plate,
-        vin: v.vin.map(|v| v.as_str().to_owned()),
+        make: v.make.clone(),
+        model: v.model.clone(),
+        trim: v.trim.clone(),
+        colour: v.colour.clone(),
+        plate: v.plate.clone(),
+        vin,
     })
 }
 

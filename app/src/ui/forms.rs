@@ -90,6 +90,50 @@ pub fn TextArea(
     }
 }
 
+/// A labelled drop-down of `(value, label)` options that shows its own error, like [`Field`].
+#[component]
+pub fn Select(
+    label: &'static str,
+    name: &'static str,
+    error: Signal<Option<AppError>>,
+    options: Vec<(String, String)>,
+    /// Shown first with an empty value, so nothing is chosen by accident.
+    #[prop(optional)]
+    placeholder: &'static str,
+    #[prop(optional, into)] selected: Option<String>,
+    #[prop(optional)] hint: &'static str,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let message = move || error.get().and_then(|e| e.for_field(name));
+    view! {
+        <div class="field" class:invalid=move || message().is_some()>
+            <label for=id.clone()>{label}</label>
+            <select
+                id=id
+                name=name
+                required=true
+                aria-invalid=move || message().is_some().to_string()
+                aria-describedby={
+                    let error_id = error_id.clone();
+                    move || message().is_some().then(|| error_id.clone())
+                }
+            >
+                {(!placeholder.is_empty()).then(|| view! { <option value="">{placeholder}</option> })}
+                {options
+                    .into_iter()
+                    .map(|(value, text)| {
+                        let chosen = selected.as_deref() == Some(value.as_str());
+                        view! { <option value=value selected=chosen>{text}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
+            {move || message().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
+        </div>
+    }
+}
+
 /// An error that belongs to no single field: wrong credentials, a lock-out, a network failure.
 #[component]
 pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {

@@ -1,7 +1,11 @@
 //! The mechanic's area: their approval state, their profile, and the form to keep it.
 
 use crate::{
-    api::mechanic::{SaveProfile, my_profile},
+    api::{
+        jobs::my_jobs,
+        mechanic::{SaveProfile, my_profile},
+        quotes::open_jobs,
+    },
     domain::{
         Account, AccountStatus, AppError,
         mechanic::{BIO_MAX_CHARS, MechanicProfile, ProfileForm, Skill},
@@ -9,6 +13,7 @@ use crate::{
     ui::{
         areas::Greeting,
         forms::{Field, FormError, TextArea},
+        jobs::JobCard,
         session::RequireSignIn,
     },
 };
@@ -52,15 +57,56 @@ fn Dashboard() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <section class="empty">
-            <h2>"No jobs yet"</h2>
-            <p>
-                {if approved {
-                    "Open jobs near you will appear here."
-                } else {
-                    "Open jobs near you will appear here once your account is approved."
-                }}
-            </p>
+        <MechanicJobs approved />
+    }
+}
+
+/// Jobs booked with the mechanic, then open jobs near them.
+#[component]
+fn MechanicJobs(approved: bool) -> impl IntoView {
+    let mine = Resource::new(|| (), |_| my_jobs());
+    let open = Resource::new(|| (), |_| open_jobs());
+    let loading = || view! { <p class="loading">"Loading…"</p> };
+    view! {
+        <Suspense fallback=loading>
+            {move || Suspend::new(async move {
+                match mine.await {
+                    Ok(list) if !list.is_empty() => view! {
+                        <section>
+                            <h2>"My jobs"</h2>
+                            <ul class="job-list">
+                                {list.into_iter().map(|job| view! { <JobCard job href_base="/mechanic/jobs" /> }).collect_view()}
+                            </ul>
+                        </section>
+                    }.into_any(),
+                    _ => ().into_any(),
+                }
+            })}
+        </Suspense>
+        <section>
+            <h2>"Open jobs near you"</h2>
+            {if approved {
+                view! {
+                    <Suspense fallback=loading>
+                        {move || Suspend::new(async move {
+                            match open.await {
+                                Ok(list) if list.is_empty() => view! {
+                                    <p class="empty">"No open jobs within your radius right now."</p>
+                                }.into_any(),
+                                Ok(list) => view! {
+                                    <p class="hint">"Nearest first. You see the area; the address comes when a customer books you."</p>
+                                    <ul class="job-list">
+                                        {list.into_iter().map(|job| view! { <JobCard job href_base="/mechanic/jobs" /> }).collect_view()}
+                                    </ul>
+                                }.into_any(),
+                                Err(e) => view! { <p class="empty">{e.to_string()}</p> }.into_any(),
+                            }
+                        })}
+                    </Suspense>
+                }.into_any()
+            } else {
+                view! { <p class="empty">"Open jobs near you will appear here once your account is approved."</p> }.into_any()
+            }}
         </section>
     }
 }

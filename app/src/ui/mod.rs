@@ -4,7 +4,10 @@ mod account;
 mod admin;
 mod areas;
 mod auth;
+mod customer;
 mod forms;
+mod garage;
+mod jobs;
 mod landing;
 mod layout;
 mod mechanic;
@@ -77,8 +80,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=auth::LoginPage />
                     <Route path=path!("/register") view=auth::RegisterPage />
                     <Route path=path!("/account") view=account::AccountPage />
-                    <Route path=path!("/customer") view=areas::CustomerHome />
+                    <Route path=path!("/customer") view=customer::CustomerHome />
+                    <Route path=path!("/customer/request") view=customer::RequestPage />
+                    <Route path=path!("/customer/garage") view=garage::GaragePage />
+                    <Route path=path!("/customer/jobs/:id") view=jobs::JobPage />
                     <Route path=path!("/mechanic") view=mechanic::MechanicHome />
+                    <Route path=path!("/mechanic/jobs/:id") view=jobs::JobPage />
                     <Route path=path!("/mechanic/profile") view=mechanic::ProfilePage />
                     <Route path=path!("/admin") view=admin::AdminHome />
                     <Route path=path!("/admin/users") view=admin::UsersPage />
