@@ -415,8 +415,10 @@ both_databases! {
         assert_eq!((seen.json["location"]["lat"].as_f64(), seen.json["location"]["lng"].as_f64()), (Some(51.54), Some(-0.14)));
         assert_eq!(seen.json["location"]["locality"], "Camden, London");
         assert_eq!(seen.json["customer_name"], Value::Null);
-        // The customer's full name is not given to mechanics who are only quoting.
+        // Nor the customer's full name, nor what identifies the car itself.
         assert!(!seen.body.contains("Shah"), "{}", seen.body);
+        assert!(!seen.body.contains("AB12 CDE") && !seen.body.contains("1HGCM82633A004352"), "{}", seen.body);
+        assert_eq!(seen.json["vehicle"]["make"], "Ford");
 
         let q = quote(&app, &dan, &job, "60", "30").await;
         quote(&app, &maria, &job, "70", "30").await;
@@ -430,6 +432,7 @@ both_databases! {
         assert_eq!(seen.json["location"]["address"], ADDRESS);
         assert_eq!(seen.json["location"]["lat"].as_f64(), Some(51.539));
         assert_eq!(seen.json["customer_name"], "Priya Shah");
+        assert_eq!(seen.json["vehicle"]["plate"], "AB12 CDE");
         // The mechanic who lost still sees their declined quote, not the address.
         let seen = view(&app, &maria.token, &job).await;
         assert_eq!(seen.status, 200);

@@ -121,6 +121,13 @@ pub async fn reach(db: &Db, user: &CurrentUser) -> Result<Reach, AppError> {
     }
 }
 
+/// The distance a mechanic who is not booked is told: from the job's
+/// blurred position, to 100 m. An exact figure would let a mechanic who
+/// moves their base a few times work out the address.
+fn shown_distance(base: GeoPoint, job: GeoPoint) -> f64 {
+    (base.distance_km(job.approximate()) * 10.0).round() / 10.0
+}
+
 /// How `user` stands to `job`, and how far it is from their base. A job
 /// the user may not see is "not found", so its existence is not given away.
 async fn standing(
@@ -133,13 +140,12 @@ async fn standing(
         Role::Customer if job.customer_id == user.id => Ok((Actor::Customer, None)),
         Role::Customer => Err(AppError::NotFound),
         Role::Mechanic => {
-            let distance = match profiles::get(db, &user.id).await? {
-                Some((p, _)) => Some(p.base.distance_km(job.point()?)),
-                None => None,
-            };
+            let base = profiles::get(db, &user.id).await?.map(|(p, _)| p.base);
+            let at = job.point()?;
             if job.mechanic_id.as_deref() == Some(&user.id) {
-                return Ok((Actor::AssignedMechanic, distance));
+                return Ok((Actor::AssignedMechanic, base.map(|b| b.distance_km(at))));
             }
+            let distance = base.map(|b| shown_distance(b, at));
             if job.status()?.is_open()
                 && let Ok(reach) = reach(db, user).await
                 && reach.base.within(job.point()?, reach.radius_km)
@@ -261,6 +267,12 @@ pub async fn view(db: &Db, user: &CurrentUser, id: &str) -> Result<JobView, AppE
         }
         Actor::QuotingMechanic => Location::approximate(at, job.locality.clone()),
     };
+    let mut vehicle = vehicles::by_id(db, &job.vehicle_id).await?;
+    if viewer == Actor::QuotingMechanic {
+        // The plate and VIN would point at the car itself; the booked mechanic gets them.
+        vehicle.plate.clear();
+        vehicle.vin = None;
+    }
     let customer_name = match viewer {
         Actor::AssignedMechanic | Actor::Admin => super::users::by_id(db, &job.customer_id)
             .await?
@@ -277,7 +289,7 @@ pub async fn view(db: &Db, user: &CurrentUser, id: &str) -> Result<JobView, AppE
         viewer,
         category: job.category()?,
         description: job.description.clone(),
-        vehicle: vehicles::by_id(db, &job.vehicle_id).await?,
+        vehicle,
         location,
         urgency: job.urgency()?,
         created_at: job.created_at,
@@ -397,14 +409,15 @@ pub async fn open_near(db: &Db, user: &CurrentUser) -> Result<Vec<JobSummary>, A
     .bind(reach.base.lat() + band)
     .fetch_all(db)
     .await?;
-    let mut jobs = rows
-        .into_iter()
-        .map(|r| r.summary(Some(reach.base)))
-        .collect::<Result<Vec<_>, _>>()?;
-    jobs.retain(|j| {
-        j.distance_km
-            .is_some_and(|d| d <= f64::from(reach.radius_km))
-    });
+    let mut jobs = Vec::new();
+    for r in rows {
+        let at = GeoPoint::new(r.lat, r.lng).ok_or_else(|| corrupt(&r.id, "lat/lng"))?;
+        if reach.base.within(at, reach.radius_km) {
+            let mut job = r.summary(None)?;
+            job.distance_km = Some(shown_distance(reach.base, at));
+            jobs.push(job);
+        }
+    }
     jobs.sort_by(|a, b| {
         a.distance_km
             .unwrap_or(f64::MAX)

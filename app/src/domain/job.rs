@@ -177,16 +177,16 @@ impl JobStatus {
             )),
             Some(_) => Err(AppError::Forbidden),
             None if self == to => Err(AppError::conflict(format!(
-                "This job is already {}.",
-                self.label().to_lowercase()
+                "This job is already at \"{}\".",
+                self.label()
             ))),
             None if to == JobStatus::Cancelled => Err(AppError::conflict(
                 "A job can no longer be cancelled once work has started.",
             )),
             None => Err(AppError::conflict(format!(
-                "A job that is {} cannot move to {}.",
-                self.label().to_lowercase(),
-                to.label().to_lowercase()
+                "This job is at \"{}\", so it cannot move to \"{}\".",
+                self.label(),
+                to.label()
             ))),
         }
     }

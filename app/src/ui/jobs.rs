@@ -170,6 +170,10 @@ fn JobDetail(job: JobView, actions: Actions) -> impl IntoView {
         .partition(|s| *s != JobStatus::Cancelled);
     let can_cancel = !can_cancel.is_empty();
     let vehicle = &j.vehicle;
+    let vehicle_extra = [vehicle.colour.as_str(), vehicle.plate.as_str()]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .fold(String::new(), |acc, s| format!("{acc} · {s}"));
     let booked = j
         .quotes
         .iter()
@@ -187,7 +191,7 @@ fn JobDetail(job: JobView, actions: Actions) -> impl IntoView {
         {(!steps.is_empty()).then(|| view! { <StepButtons job_id=j.id.clone() steps step=actions.step /> })}
         <dl class="details">
             <dt>"Vehicle"</dt>
-            <dd>{vehicle.title()} <span class="muted">{format!(" · {} · {}", vehicle.colour, vehicle.plate)}</span></dd>
+            <dd>{vehicle.title()} <span class="muted">{vehicle_extra}</span></dd>
             <dt>"Problem"</dt>
             <dd class="prose">{j.description.clone()}</dd>
             <dt>"Where"</dt>
