@@ -482,6 +482,32 @@ both_databases! {
         assert_eq!(count(&app, "SELECT COUNT(*) FROM quotes WHERE status = 'live'").await, 1);
     }
 
+    async fn an_expired_quote_cannot_be_accepted(db) {
+        let app = spawn!(db);
+        let admin = app.admin(ADMIN, PW).await;
+        let (customer, vehicle) = customer(&app, "priya@example.com").await;
+        let job = request_job(&app, &customer, &vehicle).await;
+        let dan = near_mechanic(&app, &admin, "dan@example.com").await;
+        let q = quote(&app, &dan, &job, "60", "30").await;
+        assert_eq!(q.json["expired"], false);
+        let pool = app.sql().await;
+        sqlx::query("UPDATE quotes SET expires_at = 1").execute(&pool).await.unwrap();
+        pool.close().await;
+
+        let seen = view(&app, &customer, &job).await;
+        assert_eq!((seen.json["quotes"][0]["status"].as_str(), seen.json["quotes"][0]["expired"].as_bool()), (Some("live"), Some(true)));
+        assert_eq!(app.get("/api/my_jobs", Auth::Bearer(&customer)).await.json[0]["live_quotes"], 0);
+        let r = app.post("/api/accept_quote", &[("id", q.json["id"].as_str().unwrap())], Auth::Bearer(&customer)).await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert!(r.json["message"].as_str().unwrap().contains("expired"), "{}", r.body);
+        assert_eq!(view(&app, &customer, &job).await.json["status"], "quoted");
+        // Revising it is how the mechanic renews it.
+        let r = quote(&app, &dan, &job, "60", "30").await;
+        assert_eq!(r.json["expired"], false);
+        let r = app.post("/api/accept_quote", &[("id", r.json["id"].as_str().unwrap())], Auth::Bearer(&customer)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+
     async fn of_twenty_simultaneous_acceptances_exactly_one_wins(db) {
         let app = spawn!(db);
         let admin = app.admin(ADMIN, PW).await;

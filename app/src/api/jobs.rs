@@ -56,7 +56,7 @@ pub async fn request_job(
             };
             let db = &guard::state().db;
             let id = jobs::request(db, &user, &form, now_ms()).await?;
-            jobs::view(db, &user, &id).await
+            jobs::view(db, &user, &id, now_ms()).await
         }
         .await,
     )
@@ -86,7 +86,7 @@ pub async fn job(id: String) -> Result<JobView, AppError> {
     respond(
         async move {
             let user = guard::require_user().await?;
-            jobs::view(&guard::state().db, &user, &id).await
+            jobs::view(&guard::state().db, &user, &id, now_ms()).await
         }
         .await,
     )
@@ -108,7 +108,7 @@ pub async fn update_job_status(
             })?;
             let db = &guard::state().db;
             jobs::change_status(db, &user, &id, to, reason.as_deref(), now_ms()).await?;
-            jobs::view(db, &user, &id).await
+            jobs::view(db, &user, &id, now_ms()).await
         }
         .await,
     )
@@ -130,7 +130,7 @@ pub async fn cancel_job(id: String, reason: String) -> Result<JobView, AppError>
                 now_ms(),
             )
             .await?;
-            jobs::view(db, &user, &id).await
+            jobs::view(db, &user, &id, now_ms()).await
         }
         .await,
     )

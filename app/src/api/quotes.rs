@@ -77,7 +77,7 @@ pub async fn accept_quote(id: String) -> Result<JobView, AppError> {
             let user = guard::require_role(&[Role::Customer]).await?;
             let db = &guard::state().db;
             let job_id = quotes::accept(db, &user, &id, now_ms()).await?;
-            jobs::view(db, &user, &job_id).await
+            jobs::view(db, &user, &job_id, now_ms()).await
         }
         .await,
     )

@@ -257,7 +257,7 @@ pub async fn insert(
 
 /// One job as `user` may see it: the exact address only for its customer,
 /// its booked mechanic and admins; quotes of others only for the customer and admins.
-pub async fn view(db: &Db, user: &CurrentUser, id: &str) -> Result<JobView, AppError> {
+pub async fn view(db: &Db, user: &CurrentUser, id: &str, now: i64) -> Result<JobView, AppError> {
     let job = row(db, id).await?.ok_or(AppError::NotFound)?;
     let (viewer, distance_km) = standing(db, user, &job).await?;
     let at = job.point()?;
@@ -280,8 +280,8 @@ pub async fn view(db: &Db, user: &CurrentUser, id: &str) -> Result<JobView, AppE
         _ => None,
     };
     let quotes = match viewer {
-        Actor::Customer | Actor::Admin => quotes::for_job(db, id, None).await?,
-        _ => quotes::for_job(db, id, Some(&user.id)).await?,
+        Actor::Customer | Actor::Admin => quotes::for_job(db, id, None, now).await?,
+        _ => quotes::for_job(db, id, Some(&user.id), now).await?,
     };
     Ok(JobView {
         id: job.id.clone(),

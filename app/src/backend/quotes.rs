@@ -34,14 +34,16 @@ struct QuoteRow {
 }
 
 impl QuoteRow {
-    fn view(self) -> Result<QuoteView, AppError> {
+    fn view(self, now: i64) -> Result<QuoteView, AppError> {
         let corrupt = |column: &str| {
             tracing::error!(quote = self.id, column, "unreadable quote row");
             AppError::Internal
         };
         let currency = Currency::parse(&self.currency).ok_or_else(|| corrupt("currency"))?;
+        let status = QuoteStatus::parse(&self.status).ok_or_else(|| corrupt("status"))?;
         Ok(QuoteView {
-            status: QuoteStatus::parse(&self.status).ok_or_else(|| corrupt("status"))?,
+            status,
+            expired: status == QuoteStatus::Live && self.expires_at <= now,
             items: serde_json::from_str::<Vec<LineItem>>(&self.items)
                 .map_err(|_| corrupt("items"))?,
             total: Money::new(self.total_cents, currency),
@@ -75,6 +77,7 @@ pub async fn for_job(
     db: &Db,
     job_id: &str,
     only_mechanic: Option<&str>,
+    now: i64,
 ) -> Result<Vec<QuoteView>, AppError> {
     let rows: Vec<QuoteRow> = match only_mechanic {
         None => {
@@ -95,15 +98,15 @@ pub async fn for_job(
             .await?
         }
     };
-    rows.into_iter().map(QuoteRow::view).collect()
+    rows.into_iter().map(|r| r.view(now)).collect()
 }
 
-async fn by_id(db: &Db, id: &str) -> Result<Option<QuoteView>, AppError> {
+async fn by_id(db: &Db, id: &str, now: i64) -> Result<Option<QuoteView>, AppError> {
     let row: Option<QuoteRow> = sqlx::query_as(&format!("{SELECT} WHERE q.id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await?;
-    row.map(QuoteRow::view).transpose()
+    row.map(|r| r.view(now)).transpose()
 }
 
 pub async fn has_quoted(db: &Db, job_id: &str, mechanic_id: &str) -> Result<bool, AppError> {
@@ -225,7 +228,7 @@ pub async fn send(
         .await?;
     }
     tx.commit().await?;
-    for_job(db, job_id, Some(&user.id))
+    for_job(db, job_id, Some(&user.id), now)
         .await?
         .into_iter()
         .find(|q| q.status == QuoteStatus::Live)
@@ -240,7 +243,7 @@ pub async fn withdraw(
     quote_id: &str,
     now: i64,
 ) -> Result<(), AppError> {
-    let quote = by_id(db, quote_id)
+    let quote = by_id(db, quote_id, now)
         .await?
         .filter(|q| q.mechanic.id == user.id);
     let quote = quote.ok_or(AppError::NotFound)?;
@@ -295,7 +298,7 @@ pub async fn accept(
     quote_id: &str,
     now: i64,
 ) -> Result<String, AppError> {
-    let quote = by_id(db, quote_id).await?.ok_or(AppError::NotFound)?;
+    let quote = by_id(db, quote_id, now).await?.ok_or(AppError::NotFound)?;
     let job = jobs::row(db, &quote.job_id).await?;
     let job = job
         .filter(|j| j.customer_id == user.id)
@@ -362,7 +365,7 @@ async fn why_not_accepted(
             "This job is already booked with a mechanic.",
         ));
     }
-    let quote = by_id(db, quote_id).await?.ok_or(AppError::NotFound)?;
+    let quote = by_id(db, quote_id, now).await?.ok_or(AppError::NotFound)?;
     Ok(AppError::conflict(match quote.status {
         QuoteStatus::Withdrawn => "The mechanic withdrew this quote.",
         QuoteStatus::Live if quote.expires_at <= now => {

@@ -252,14 +252,17 @@ pub struct QuoteView {
     pub note: Option<String>,
     pub arrival_minutes: u32,
     pub expires_at: i64,
+    /// Live but past `expires_at` when the server made this view: it can no
+    /// longer be accepted. Decided on the server, so every page agrees.
+    pub expired: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }
 
 impl QuoteView {
-    /// Live and not yet past its expiry: the customer may accept it.
-    pub fn is_open(&self, now: i64) -> bool {
-        self.status == QuoteStatus::Live && self.expires_at > now
+    /// Live and not expired: the customer may accept it.
+    pub fn is_open(&self) -> bool {
+        self.status == QuoteStatus::Live && !self.expired
     }
 }
 

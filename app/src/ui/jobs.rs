@@ -328,7 +328,7 @@ fn CustomerQuotes(
                     .into_iter()
                     .map(|q| {
                         let id = q.id.clone();
-                        let live = q.status == QuoteStatus::Live;
+                        let live = q.is_open();
                         view! {
                             <div class="compare-col">
                                 <QuoteCard quote=q />
@@ -355,6 +355,7 @@ fn QuoteCard(quote: QuoteView) -> impl IntoView {
     let q = quote;
     let m = &q.mechanic;
     let status = match q.status {
+        QuoteStatus::Live if q.expired => Some(("badge stopped", "Expired")),
         QuoteStatus::Live => None,
         QuoteStatus::Accepted => Some(("badge ok", "Accepted")),
         QuoteStatus::Declined => Some(("badge stopped", "Declined")),
@@ -391,7 +392,7 @@ fn QuoteCard(quote: QuoteView) -> impl IntoView {
                 </tfoot>
             </table>
             {q.note.clone().map(|n| view! { <p class="prose">{n}</p> })}
-            {(q.status == QuoteStatus::Live).then(|| view! {
+            {q.is_open().then(|| view! {
                 <p class="muted small">"Valid until " {format_utc(q.expires_at)}</p>
             })}
         </article>
