@@ -575,6 +575,20 @@ both_databases! {
         let seen = view(&app, &customer, &job2).await;
         let last = seen.json["timeline"].as_array().unwrap().last().unwrap().clone();
         assert_eq!((last["actor_role"].as_str(), last["actor_name"].as_str()), (Some("admin"), Some("Curbside support")));
+        // The admin's list shows both jobs, with who is on them, and filters by status.
+        let list = app.get("/api/admin_jobs", Auth::Bearer(&admin)).await;
+        assert_eq!((list.status, list.json["total"].as_i64()), (200, Some(2)), "{}", list.body);
+        assert_eq!(list.json["jobs"][0]["job"]["id"].as_str(), Some(job2.as_str()));
+        assert_eq!(list.json["jobs"][0]["customer"], "Priya Shah");
+        assert_eq!(list.json["jobs"][0]["mechanic"], "dan@example.com Mobile");
+        assert_eq!(list.json["jobs"][1]["mechanic"], Value::Null);
+        let cancelled = app.get("/api/admin_jobs?status=cancelled", Auth::Bearer(&admin)).await;
+        assert_eq!(cancelled.json["total"], 2);
+        let none = app.get("/api/admin_jobs?status=completed", Auth::Bearer(&admin)).await;
+        assert_eq!(none.json["total"], 0);
+        let bad = app.get("/api/admin_jobs?status=lost", Auth::Bearer(&admin)).await;
+        assert_eq!((bad.status, bad.json["field"].as_str()), (422, Some("status")));
+        assert_eq!(app.get("/api/admin_jobs", Auth::Bearer(&customer)).await.status, 403);
         // The booked mechanic sees it cancelled too, with the reason.
         let seen = view(&app, &dan.token, &job2).await;
         assert_eq!((seen.json["status"].as_str(), seen.json["cancel_reason"].as_str()), (Some("cancelled"), Some("Customer reported abuse")));

@@ -3,7 +3,7 @@
 use crate::domain::{
     AppError,
     account::Overview,
-    admin::{AuditPage, UserDetail, UserPage},
+    admin::{AuditPage, JobPage, UserDetail, UserPage},
 };
 use leptos::prelude::*;
 use server_fn::codec::GetUrl;
@@ -12,10 +12,11 @@ use server_fn::codec::GetUrl;
 use {
     super::guard::{self, respond},
     crate::{
-        backend::{accounts, admin, now_ms},
+        backend::{accounts, admin, jobs, now_ms},
         domain::{
             AccountStatus, Role,
             admin::{AuditFilter, Paging, ReviewAction, UserFilter, audit},
+            job::JobStatus,
         },
     },
 };
@@ -49,6 +50,19 @@ pub async fn admin_users(
                 status: parse_choice(status, "status", AccountStatus::parse)?,
             };
             admin::list_users(&guard::state(), &filter, Paging::new(page)).await
+        }
+        .await,
+    )
+}
+
+/// `GET /api/admin_jobs?status=&page=`: every job, newest first, 25 a page.
+#[server(endpoint = "admin_jobs", input = GetUrl)]
+pub async fn admin_jobs(status: Option<String>, page: Option<u32>) -> Result<JobPage, AppError> {
+    respond(
+        async move {
+            guard::require_role(&[Role::Admin]).await?;
+            let status = parse_choice(status, "status", JobStatus::parse)?;
+            jobs::list_all(&guard::state().db, status, Paging::new(page), now_ms()).await
         }
         .await,
     )

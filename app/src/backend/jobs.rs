@@ -1,5 +1,6 @@
 //! The `jobs` table: requesting a job, who may see it and how much of it, and moving it along.
 
+use super::db::Where;
 use super::{
     Db, audit, new_id, profiles, quotes,
     sessions::CurrentUser,
@@ -8,6 +9,7 @@ use super::{
 };
 use crate::domain::{
     AccountStatus, AppError, Role,
+    admin::{AdminJob, JobPage, Paging},
     geo::GeoPoint,
     job::{
         Actor, JobForm, JobStatus, JobSummary, JobView, Location, NewJob, Urgency, Via,
@@ -298,6 +300,65 @@ pub async fn view(db: &Db, user: &CurrentUser, id: &str, now: i64) -> Result<Job
         quotes,
         timeline: timeline::for_job(db, id, &user.id, viewer).await?,
         cancel_reason: job.cancel_reason.clone(),
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct AdminRow {
+    #[sqlx(flatten)]
+    summary: SummaryRow,
+    customer_name: String,
+    mechanic_name: Option<String>,
+}
+
+/// Every job, newest first, optionally of one status: the admin's list.
+pub async fn list_all(
+    db: &Db,
+    status: Option<JobStatus>,
+    paging: Paging,
+    now: i64,
+) -> Result<JobPage, AppError> {
+    let mut filter = Where::default();
+    if let Some(s) = status {
+        filter.and("j.status = {}", s.as_str());
+    }
+    let total = filter.count(db, "jobs j").await?;
+    let sql = format!(
+        "SELECT {SUMMARY}, (SELECT COUNT(*) FROM quotes q WHERE q.job_id = j.id AND q.status = 'live' \
+         AND q.expires_at > {}) AS live_quotes, CAST(NULL AS BIGINT) AS my_quote_cents, \
+         c.name AS customer_name, COALESCE(p.display_name, m.name) AS mechanic_name \
+         FROM jobs j JOIN vehicles v ON v.id = j.vehicle_id JOIN users c ON c.id = j.customer_id \
+         LEFT JOIN users m ON m.id = j.mechanic_id LEFT JOIN mechanic_profiles p ON p.user_id = j.mechanic_id{} \
+         ORDER BY j.created_at DESC, j.id DESC LIMIT {} OFFSET {}",
+        filter.next(1),
+        filter.sql(),
+        filter.next(2),
+        filter.next(3),
+    );
+    let mut query = sqlx::query_as::<_, AdminRow>(&sql);
+    for a in &filter.args {
+        query = query.bind(a);
+    }
+    let rows = query
+        .bind(now)
+        .bind(i64::from(paging.per_page))
+        .bind(paging.offset())
+        .fetch_all(db)
+        .await?;
+    let jobs = rows
+        .into_iter()
+        .map(|r| {
+            Ok(AdminJob {
+                job: r.summary.summary(None)?,
+                customer: r.customer_name,
+                mechanic: r.mechanic_name,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(JobPage {
+        jobs,
+        total,
+        paging,
     })
 }
 

@@ -199,6 +199,22 @@ pub struct UserPage {
     pub paging: Paging,
 }
 
+/// One job in the admin's list, with the people on it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminJob {
+    pub job: super::job::JobSummary,
+    pub customer: String,
+    /// The booked mechanic's business name, once there is one.
+    pub mechanic: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobPage {
+    pub jobs: Vec<AdminJob>,
+    pub total: i64,
+    pub paging: Paging,
+}
+
 /// One user as an admin reviews them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserDetail {

@@ -1,17 +1,19 @@
 //! The admin console (desktop, 1280 px and wider): overview, users, one user's review, audit log.
 
 use crate::{
-    api::admin::{AdminReview, admin_audit, admin_overview, admin_user, admin_users},
+    api::admin::{AdminReview, admin_audit, admin_jobs, admin_overview, admin_user, admin_users},
     domain::{
         Account, AccountStatus, AppError, Role,
         account::encode_query_value,
-        admin::{AuditEntry, Paging, ReviewAction, UserDetail, audit, review},
+        admin::{AdminJob, AuditEntry, Paging, ReviewAction, UserDetail, audit, review},
+        job::JobStatus,
         mechanic::MechanicProfile,
         time::{format_date, format_utc},
     },
     ui::{
         areas::Greeting,
         forms::{FormError, TextArea},
+        jobs::StatusPill,
         mechanic::years_words,
         session::RequireSignIn,
     },
@@ -45,6 +47,7 @@ fn Console(title: &'static str, children: ChildrenFn) -> impl IntoView {
                 <nav class="console-nav" aria-label="Console">
                     <a href="/admin" aria-current=move || current("/admin")>"Overview"</a>
                     <a href="/admin/users" aria-current=move || current("/admin/users")>"Users"</a>
+                    <a href="/admin/jobs" aria-current=move || current("/admin/jobs")>"Jobs"</a>
                     <a href="/admin/audit" aria-current=move || current("/admin/audit")>"Audit log"</a>
                 </nav>
                 {children.read_value()()}
@@ -195,6 +198,77 @@ pub fn UsersPage() -> impl IntoView {
                 })}
             </Suspense>
         </Console>
+    }
+}
+
+#[component]
+pub fn JobsPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
+    let jobs = Resource::new(
+        move || (param("status"), param("page")),
+        |(status, page)| admin_jobs(status, page.and_then(|p| p.parse().ok())),
+    );
+    let page_href = move |page| list_href("/admin/jobs", query, &["status"], page);
+    view! {
+        <Console title="Jobs">
+            <h1>"Jobs"</h1>
+            <Form method="GET" action="/admin/jobs">
+                <div class="filters">
+                    <div class="field">
+                        <label for="filter-status">"Status"</label>
+                        <select id="filter-status" name="status">
+                            <option value="">"Any status"</option>
+                            {JobStatus::ALL.into_iter().map(|s| view! {
+                                <option value=s.as_str() selected=move || param("status").as_deref() == Some(s.as_str())>{s.label()}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <button type="submit" class="button">"Filter"</button>
+                    <a href="/admin/jobs">"Clear"</a>
+                </div>
+            </Form>
+            <Suspense fallback=loading>
+                {move || Suspend::new(async move {
+                    match jobs.await {
+                        Ok(page) if page.jobs.is_empty() => view! {
+                            <p class="empty">"No jobs match."</p>
+                        }.into_any(),
+                        Ok(page) => view! {
+                            <JobsTable jobs=page.jobs />
+                            <Pager paging=page.paging total=page.total noun=("job", "jobs") href=page_href />
+                        }.into_any(),
+                        Err(e) => failed(e),
+                    }
+                })}
+            </Suspense>
+        </Console>
+    }
+}
+
+#[component]
+fn JobsTable(jobs: Vec<AdminJob>) -> impl IntoView {
+    view! {
+        <table class="grid">
+            <thead>
+                <tr><th>"Requested"</th><th>"Job"</th><th>"Area"</th><th>"Customer"</th><th>"Mechanic"</th><th>"Status"</th></tr>
+            </thead>
+            <tbody>
+                {jobs.into_iter().map(|a| {
+                    let j = a.job;
+                    view! {
+                        <tr>
+                            <td class="nowrap">{format_utc(j.created_at)}</td>
+                            <td><a href=format!("/admin/jobs/{}", j.id)>{j.category.label()}</a><br /><span class="muted small">{j.vehicle}</span></td>
+                            <td>{j.locality}</td>
+                            <td>{a.customer}</td>
+                            <td>{a.mechanic.unwrap_or_else(|| "—".to_owned())}</td>
+                            <td><StatusPill status=j.status /></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }
 

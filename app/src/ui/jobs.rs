@@ -6,7 +6,7 @@ use crate::{
         quotes::{AcceptQuote, SendQuote, WithdrawQuote},
     },
     domain::{
-        Account, AppError,
+        Account, AppError, Role,
         geo::distance_words,
         job::{Actor, JobStatus, JobSummary, JobView, Location, TimelineEntry, Urgency},
         quote::{LineKind, NOTE_MAX_CHARS, QuoteStatus, QuoteView, minutes_words},
@@ -156,8 +156,11 @@ pub fn JobPage() -> impl IntoView {
 
 #[component]
 fn BackHome() -> impl IntoView {
-    let account = expect_context::<Account>();
-    view! { <p><a href=account.role.home()>"← " {account.role.area_name()}</a></p> }
+    let (href, text) = match expect_context::<Account>().role {
+        Role::Admin => ("/admin/jobs", "All jobs"),
+        role => (role.home(), role.area_name()),
+    };
+    view! { <p><a href=href>"← " {text}</a></p> }
 }
 
 #[component]
@@ -290,10 +293,10 @@ fn CustomerQuotes(
         return view! {
             <section class="empty">
                 <h2>"No quotes yet"</h2>
-                <p>{if job_open {
-                    "Mechanics near you can see your request. Their quotes appear here; reload to check."
-                } else {
-                    "No mechanic quoted for this job."
+                <p>{match (job_open, viewer) {
+                    (true, Actor::Customer) => "Mechanics near you can see your request. Their quotes appear here; reload to check.",
+                    (true, _) => "No mechanic has quoted yet.",
+                    (false, _) => "No mechanic quoted for this job.",
                 }}</p>
             </section>
         }

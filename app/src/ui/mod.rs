@@ -91,6 +91,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view=admin::UsersPage />
                     <Route path=path!("/admin/users/:id") view=admin::UserPage />
                     <Route path=path!("/admin/audit") view=admin::AuditPage />
+                    <Route path=path!("/admin/jobs") view=admin::JobsPage />
+                    <Route path=path!("/admin/jobs/:id") view=jobs::JobPage />
                 </Routes>
             </main>
             <layout::Footer />
