@@ -14,7 +14,7 @@ export LEPTOS_OUTPUT_NAME := curbside
 CARGO_SSR := -p app -p server --features app/ssr
 CARGO_WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown
 
-.PHONY: run dev tools test-tools build release fmt-check lint unit integration e2e test bench-cold-start bench-auth bench-admin
+.PHONY: run dev tools test-tools build release fmt-check lint unit integration e2e test bench-cold-start bench-auth bench-admin bench-jobs
 
 ## Build (release) and serve http://127.0.0.1:3000 on SQLite under ./data.
 run: release
@@ -69,3 +69,7 @@ bench-auth: release
 ## The admin console's lists with 20,000 users: SQLite, then PostgreSQL.
 bench-admin: release
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/bench-admin.sh
+
+## Prints what open jobs, quotes and acceptances cost with many open jobs (docs/PERFORMANCE.md).
+bench-jobs: release
+	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/bench-jobs.sh

@@ -457,17 +457,21 @@ pub async fn for_mechanic(db: &Db, mechanic_id: &str) -> Result<Vec<JobSummary>,
 /// each with the mechanic's own live quote if they sent one.
 pub async fn open_near(db: &Db, user: &CurrentUser) -> Result<Vec<JobSummary>, AppError> {
     let reach = reach(db, user).await?;
-    // A latitude band narrows the rows with an index; the haversine check decides.
-    let band = f64::from(reach.radius_km) / 110.0;
+    // A box around the radius narrows the rows (by an index on status and
+    // latitude); the haversine distance decides.
+    let bbox = reach.base.bounding_box(f64::from(reach.radius_km));
     let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
         "SELECT {SUMMARY}, CAST(NULL AS BIGINT) AS live_quotes, q.total_cents AS my_quote_cents \
          FROM jobs j JOIN vehicles v ON v.id = j.vehicle_id \
          LEFT JOIN quotes q ON q.job_id = j.id AND q.mechanic_id = $1 AND q.status = 'live' \
-         WHERE j.status IN ('requested', 'quoted') AND j.lat BETWEEN $2 AND $3 AND j.customer_id <> $1"
+         WHERE j.status IN ('requested', 'quoted') AND j.lat BETWEEN $2 AND $3 \
+         AND j.lng BETWEEN $4 AND $5 AND j.customer_id <> $1"
     ))
     .bind(&user.id)
-    .bind(reach.base.lat() - band)
-    .bind(reach.base.lat() + band)
+    .bind(bbox.min_lat)
+    .bind(bbox.max_lat)
+    .bind(bbox.min_lng)
+    .bind(bbox.max_lng)
     .fetch_all(db)
     .await?;
     let mut jobs = Vec::new();

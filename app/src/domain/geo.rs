@@ -57,6 +57,51 @@ impl GeoPoint {
     }
 }
 
+/// A latitude/longitude box that holds every point within some km of a
+/// centre: what an index can narrow rows by before the distance decides.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BoundingBox {
+    pub min_lat: f64,
+    pub max_lat: f64,
+    pub min_lng: f64,
+    pub max_lng: f64,
+}
+
+impl GeoPoint {
+    /// The box around `self` holding every point within `radius_km`, a
+    /// little generous. Near a pole, or across the 180th meridian, it
+    /// takes every longitude rather than wrap.
+    pub fn bounding_box(self, radius_km: f64) -> BoundingBox {
+        let km_per_degree = EARTH_RADIUS_KM.to_radians();
+        let dlat = radius_km / km_per_degree * 1.01;
+        let (min_lat, max_lat) = ((self.lat - dlat).max(-90.0), (self.lat + dlat).min(90.0));
+        let widest = min_lat.abs().max(max_lat.abs()).to_radians().cos();
+        let dlng = if widest > 0.01 {
+            radius_km / (km_per_degree * widest) * 1.01
+        } else {
+            f64::INFINITY
+        };
+        let (min_lng, max_lng) = if self.lng - dlng < -180.0 || self.lng + dlng > 180.0 {
+            (-180.0, 180.0)
+        } else {
+            (self.lng - dlng, self.lng + dlng)
+        };
+        BoundingBox {
+            min_lat,
+            max_lat,
+            min_lng,
+            max_lng,
+        }
+    }
+}
+
+impl BoundingBox {
+    pub fn contains(&self, p: GeoPoint) -> bool {
+        (self.min_lat..=self.max_lat).contains(&p.lat)
+            && (self.min_lng..=self.max_lng).contains(&p.lng)
+    }
+}
+
 /// `3.2 km`, or `800 m` under one km: how far a job is, as a mechanic reads it.
 pub fn distance_words(km: f64) -> String {
     if km < 1.0 {
@@ -105,6 +150,44 @@ mod tests {
         assert_eq!((near.lat(), near.lng()), (51.54, -0.14));
         assert!(exact.distance_km(near) < 1.0);
         assert_eq!(p(-89.999, 179.999).approximate(), p(-90.0, 180.0));
+    }
+
+    #[test]
+    fn the_bounding_box_holds_the_whole_circle() {
+        for (centre, r) in [
+            (p(51.5, -0.12), 12.0),
+            (p(-33.9, 151.2), 100.0),
+            (p(64.1, -21.9), 50.0),
+            (p(0.0, 179.9), 20.0),
+            (p(89.95, 10.0), 30.0),
+        ] {
+            let bbox = centre.bounding_box(r);
+            // Points on the circle in every direction are inside the box.
+            for step in 0..72 {
+                let bearing = f64::from(step * 5).to_radians();
+                let d = r / EARTH_RADIUS_KM;
+                let (lat1, lng1) = (centre.lat().to_radians(), centre.lng().to_radians());
+                let lat2 = (lat1.sin() * d.cos() + lat1.cos() * d.sin() * bearing.cos()).asin();
+                let lng2 = lng1
+                    + (bearing.sin() * d.sin() * lat1.cos())
+                        .atan2(d.cos() - lat1.sin() * lat2.sin());
+                let mut lng = lng2.to_degrees();
+                if lng > 180.0 {
+                    lng -= 360.0;
+                }
+                let edge = p(lat2.to_degrees(), lng);
+                assert!(
+                    bbox.contains(edge),
+                    "{centre:?} {r} km bearing {step}: {edge:?} outside {bbox:?}"
+                );
+            }
+        }
+        // Small enough to be worth it at city scale: London, 12 km.
+        let b = p(51.5, -0.12).bounding_box(12.0);
+        assert!(
+            b.max_lat - b.min_lat < 0.25 && b.max_lng - b.min_lng < 0.4,
+            "{b:?}"
+        );
     }
 
     #[test]

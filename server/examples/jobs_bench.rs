@@ -1,0 +1,283 @@
+//! Prints what the job flow costs in a busy city: it fills the database with
+//! many open jobs spread over Greater London, then times, over HTTP against a
+//! running server, what mechanics, customers and admins do most: the open
+//! jobs near a mechanic, one job's page, sending a quote, accepting it, and
+//! the lists.
+//!
+//! Usage: `jobs_bench <base URL> <DATABASE_URL> [jobs] [rounds]`
+//! (run by `scripts/bench-jobs.sh`, against a server started with demo data).
+
+mod common;
+
+use common::stats;
+use serde_json::Value;
+use sqlx::any::AnyPoolOptions;
+use std::time::Instant;
+
+const BATCH: usize = 200;
+/// Greater London, roughly: 47 km north to south, 56 km east to west.
+const LAT: (f64, f64) = (51.28, 51.70);
+const LNG: (f64, f64) = (-0.52, 0.28);
+
+struct Api {
+    base: String,
+    client: reqwest::Client,
+}
+
+impl Api {
+    async fn call(&self, req: reqwest::RequestBuilder, what: &str) -> Value {
+        let res = req.send().await.expect("is the server running?");
+        let status = res.status();
+        let body = res.text().await.unwrap();
+        assert!(status.is_success(), "{what}: {status} {body}");
+        serde_json::from_str(&body).unwrap_or(Value::Null)
+    }
+
+    async fn get(&self, path: &str, token: &str) -> Value {
+        let req = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token);
+        self.call(req, path).await
+    }
+
+    async fn post(&self, path: &str, token: Option<&str>, form: &[(&str, &str)]) -> Value {
+        let mut req = self.client.post(format!("{}{path}", self.base)).form(form);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        self.call(req, path).await
+    }
+
+    async fn login(&self, email: &str) -> String {
+        let r = self
+            .post(
+                "/api/login",
+                None,
+                &[("email", email), ("password", "curbside-demo")],
+            )
+            .await;
+        r["token"]
+            .as_str()
+            .expect("demo login (DEMO_DATA on?)")
+            .to_owned()
+    }
+}
+
+/// A small deterministic generator, so every run places the same jobs.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (base, db_url) = match args.as_slice() {
+        [b, d, ..] => (b.clone(), d.clone()),
+        _ => panic!("usage: jobs_bench <base URL> <DATABASE_URL> [jobs] [rounds]"),
+    };
+    let jobs: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(10_000);
+    let rounds: usize = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(30);
+    let api = Api {
+        base,
+        client: reqwest::Client::new(),
+    };
+
+    // One real customer and car, through the API; their many jobs go
+    // straight into the database (the API allows ten open at once).
+    let email = format!("bench.{}@example.com", app::backend::now_ms());
+    let signup = api
+        .post(
+            "/api/register",
+            None,
+            &[
+                ("name", "Bench Customer"),
+                ("email", &email),
+                ("phone", ""),
+                ("password", "correct horse battery"),
+                ("role", "customer"),
+            ],
+        )
+        .await;
+    let customer = signup["token"].as_str().unwrap().to_owned();
+    let customer_id = signup["account"]["id"].as_str().unwrap().to_owned();
+    let vehicle = api
+        .post(
+            "/api/add_vehicle",
+            Some(&customer),
+            &[
+                ("year", "2017"),
+                ("make", "Skoda"),
+                ("model", "Octavia"),
+                ("colour", "Silver"),
+                ("plate", "BN17 KXT"),
+            ],
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    sqlx::any::install_default_drivers();
+    let pool = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&db_url)
+        .await
+        .expect("connect");
+    let t = Instant::now();
+    let now = app::backend::now_ms();
+    let mut rng = Lcg(42);
+    let mut tx = pool.begin().await.unwrap();
+    for start in (0..jobs).step_by(BATCH) {
+        let n = BATCH.min(jobs - start);
+        let cols = 15;
+        let values = (0..n)
+            .map(|r| {
+                let p: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO jobs (id, customer_id, vehicle_id, category, description, lat, lng, address, \
+             locality, urgency, window_start, window_end, status, created_at, updated_at) VALUES {values}"
+        );
+        let mut q = sqlx::query(&sql);
+        for i in start..start + n {
+            let at = now - (jobs - i) as i64 * 1_000;
+            q = q
+                .bind(uuid::Uuid::now_v7().to_string())
+                .bind(customer_id.clone())
+                .bind(vehicle.clone())
+                .bind("brakes")
+                .bind(format!("Bench job {i}: squealing brakes."))
+                .bind(LAT.0 + rng.next() * (LAT.1 - LAT.0))
+                .bind(LNG.0 + rng.next() * (LNG.1 - LNG.0))
+                .bind(format!("{i} Bench Street"))
+                .bind("London")
+                .bind("asap")
+                .bind(None::<i64>)
+                .bind(None::<i64>)
+                .bind("requested")
+                .bind(at)
+                .bind(at);
+        }
+        q.execute(&mut *tx).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    pool.close().await;
+    println!(
+        "inserted {jobs} open jobs over Greater London in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let dan = api.login("dan@demo.curbside.test").await; // Camden, 12 km
+    let sam = api.login("sam@demo.curbside.test").await; // Stratford, 20 km
+    let admin = api.login("admin@demo.curbside.test").await;
+    let open = api.get("/api/open_jobs", &dan).await;
+    let near: Vec<String> = open
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["id"].as_str().unwrap().to_owned())
+        .collect();
+    println!(
+        "the Camden mechanic is shown the nearest {} open jobs",
+        near.len()
+    );
+    assert!(
+        near.len() >= rounds,
+        "too few jobs near Camden for {rounds} rounds"
+    );
+
+    let last_page = jobs.div_ceil(25);
+    let reads = [
+        (
+            "open jobs near Camden (12 km)",
+            "/api/open_jobs".to_owned(),
+            &dan,
+        ),
+        (
+            "open jobs near Stratford (20 km)",
+            "/api/open_jobs".to_owned(),
+            &sam,
+        ),
+        (
+            "one job, as a quoting mechanic",
+            format!("/api/job?id={}", near[0]),
+            &dan,
+        ),
+        (
+            "one job, as its customer",
+            format!("/api/job?id={}", near[0]),
+            &customer,
+        ),
+        (
+            "my jobs, customer with many",
+            "/api/my_jobs".to_owned(),
+            &customer,
+        ),
+        (
+            "admin jobs, first page",
+            "/api/admin_jobs".to_owned(),
+            &admin,
+        ),
+        (
+            "admin jobs, requested, last page",
+            format!("/api/admin_jobs?status=requested&page={last_page}"),
+            &admin,
+        ),
+    ];
+    for (label, path, token) in reads {
+        let mut times = Vec::new();
+        for _ in 0..rounds {
+            let t = Instant::now();
+            api.get(&path, token).await;
+            times.push(t.elapsed());
+        }
+        stats(label, times);
+    }
+
+    // Writes: a first quote on each of `rounds` jobs, a revision, then the
+    // customer accepting each (which declines nothing else here).
+    let mut sends = Vec::new();
+    let mut revisions = Vec::new();
+    let mut accepts = Vec::new();
+    for job in near.iter().take(rounds) {
+        let form = |labour: &'static str| {
+            vec![
+                ("job_id", job.as_str()),
+                ("items[0][kind]", "labour"),
+                ("items[0][description]", "Replace front pads"),
+                ("items[0][amount]", labour),
+                ("items[1][kind]", "parts"),
+                ("items[1][description]", "Brake pads (pair)"),
+                ("items[1][amount]", "34.99"),
+                ("arrival_minutes", "45"),
+                ("valid_hours", "24"),
+            ]
+        };
+        let t = Instant::now();
+        api.post("/api/send_quote", Some(&dan), &form("60")).await;
+        sends.push(t.elapsed());
+        let t = Instant::now();
+        let quote = api.post("/api/send_quote", Some(&dan), &form("55")).await;
+        revisions.push(t.elapsed());
+        let id = quote["id"].as_str().unwrap();
+        let t = Instant::now();
+        api.post("/api/accept_quote", Some(&customer), &[("id", id)])
+            .await;
+        accepts.push(t.elapsed());
+    }
+    stats("send a first quote", sends);
+    stats("revise the quote", revisions);
+    stats("accept the quote", accepts);
+}
