@@ -458,20 +458,36 @@ pub async fn for_mechanic(db: &Db, mechanic_id: &str) -> Result<Vec<JobSummary>,
 pub async fn open_near(db: &Db, user: &CurrentUser) -> Result<Vec<JobSummary>, AppError> {
     let reach = reach(db, user).await?;
     // A box around the radius narrows the rows (by an index on status and
-    // latitude); the haversine distance decides.
+    // latitude); the database orders them by a flat-earth distance (plain
+    // arithmetic, the same in both dialects, and at city scale the same
+    // order as the true one) and sends only the nearest candidates; the
+    // haversine distance decides. Where the box wraps (near a pole, or the
+    // 180th meridian) the flat distance is wrong, so every row is sent.
     let bbox = reach.base.bounding_box(f64::from(reach.radius_km));
+    let wraps = bbox.min_lng <= -180.0 && bbox.max_lng >= 180.0;
+    let (lng_scale, candidates) = if wraps {
+        (0.0, i64::MAX)
+    } else {
+        (reach.base.lat().to_radians().cos(), 2 * LIST_LIMIT)
+    };
     let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
         "SELECT {SUMMARY}, CAST(NULL AS BIGINT) AS live_quotes, q.total_cents AS my_quote_cents \
          FROM jobs j JOIN vehicles v ON v.id = j.vehicle_id \
          LEFT JOIN quotes q ON q.job_id = j.id AND q.mechanic_id = $1 AND q.status = 'live' \
          WHERE j.status IN ('requested', 'quoted') AND j.lat BETWEEN $2 AND $3 \
-         AND j.lng BETWEEN $4 AND $5 AND j.customer_id <> $1"
+         AND j.lng BETWEEN $4 AND $5 AND j.customer_id <> $1 \
+         ORDER BY (j.lat - $6) * (j.lat - $6) + (j.lng - $7) * $8 * (j.lng - $7) * $8, j.id \
+         LIMIT $9"
     ))
     .bind(&user.id)
     .bind(bbox.min_lat)
     .bind(bbox.max_lat)
     .bind(bbox.min_lng)
     .bind(bbox.max_lng)
+    .bind(reach.base.lat())
+    .bind(reach.base.lng())
+    .bind(lng_scale)
+    .bind(candidates)
     .fetch_all(db)
     .await?;
     let mut jobs = Vec::new();
