@@ -12,6 +12,8 @@ with_server() { # $1 = label, $2 = DATABASE_URL
   # shellcheck disable=SC2086 # SERVER_ENV is a list of NAME=value words
   (cd "$dir" && exec env DATABASE_URL="$2" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" RUST_LOG=warn ${SERVER_ENV:-} "$OLDPWD/$BIN" >/dev/null 2>&1) &
   pid=$!
+  # A measurement that fails must not leave the server holding the port.
+  trap "kill -TERM $pid 2>/dev/null || true" EXIT
   until curl -sf -o /dev/null "http://127.0.0.1:$PORT/readyz"; do
     kill -0 "$pid" 2>/dev/null || { echo "server exited" >&2; exit 1; }
     sleep 0.01
