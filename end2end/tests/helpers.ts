@@ -1,4 +1,4 @@
-import { expect, type Page, type TestInfo } from "@playwright/test";
+import { expect, type Browser, type Page, type TestInfo } from "@playwright/test";
 import path from "node:path";
 
 export const PHONE = { viewport: { width: 375, height: 812 }, hasTouch: true, isMobile: true };
@@ -23,6 +23,24 @@ export async function expectNoHorizontalScroll(page: Page) {
     clientWidth: document.documentElement.clientWidth,
   }));
   expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+}
+
+/** A page in a new browser context of its own: a separate person. */
+export async function phonePage(browser: Browser) {
+  return (await browser.newContext(PHONE)).newPage();
+}
+
+export async function desktopPage(browser: Browser) {
+  return (await browser.newContext(DESKTOP)).newPage();
+}
+
+/** Opens the login page and signs in. */
+export async function logIn(page: Page, email: string, password: string) {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
 }
 
 export { expect };

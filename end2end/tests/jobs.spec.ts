@@ -1,23 +1,11 @@
-import { test, type Browser, type Page } from "@playwright/test";
-import { PHONE, expect, expectNoHorizontalScroll, hydrated, snap } from "./helpers";
+import { test, type Page } from "@playwright/test";
+import { expect, expectNoHorizontalScroll, hydrated, logIn, phonePage, snap } from "./helpers";
 
 // Seeded on the e2e server's empty database (see README, "Demo data").
 const DEMO_PASSWORD = "curbside-demo";
 const DAN = "dan@demo.curbside.test"; // Camden, 12 km
 const SAM = "sam@demo.curbside.test"; // Stratford, 20 km
 const PASSWORD = "correct horse battery";
-
-async function logIn(page: Page, email: string, password: string) {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-}
-
-async function phonePage(browser: Browser) {
-  return (await browser.newContext(PHONE)).newPage();
-}
 
 async function reload(page: Page) {
   await page.reload();

@@ -1,5 +1,5 @@
-import { test, type Browser, type Page } from "@playwright/test";
-import { DESKTOP, PHONE, expect, expectNoHorizontalScroll, hydrated, snap } from "./helpers";
+import { test } from "@playwright/test";
+import { desktopPage, expect, expectNoHorizontalScroll, hydrated, logIn, phonePage, snap } from "./helpers";
 
 // Seeded on the e2e server's empty database (see README, "Demo data").
 const DEMO_ADMIN = "admin@demo.curbside.test";
@@ -8,22 +8,6 @@ const PASSWORD = "correct horse battery";
 
 function uniqueEmail(name: string) {
   return `${name}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@example.com`;
-}
-
-async function logIn(page: Page, email: string, password: string) {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-}
-
-async function phonePage(browser: Browser) {
-  return (await browser.newContext(PHONE)).newPage();
-}
-
-async function desktopPage(browser: Browser) {
-  return (await browser.newContext(DESKTOP)).newPage();
 }
 
 test("a mechanic fills in their profile, the demo admin approves them, and they see it", async ({ browser }, info) => {

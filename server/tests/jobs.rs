@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Auth, Reply, TestApp};
+use common::{Auth, Reply, TestApp, pairs, with};
 use serde_json::Value;
 
 const PW: &str = "correct horse battery";
@@ -11,28 +11,6 @@ const ADMIN: &str = "ops@example.com";
 /// Where the test customer's car is: Parkway, Camden.
 const JOB_AT: (&str, &str) = ("51.5390", "-0.1426");
 const ADDRESS: &str = "12 Parkway, London NW1 7AA";
-
-fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-fn with(mut form: Vec<(String, String)>, overrides: &[(&str, &str)]) -> Vec<(String, String)> {
-    for (k, v) in overrides {
-        form.retain(|(name, _)| name != k);
-        form.push((k.to_string(), v.to_string()));
-    }
-    form
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    let pool = app.sql().await;
-    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.unwrap();
-    pool.close().await;
-    n
-}
 
 /// A customer with one vehicle: their token and the vehicle's id.
 async fn customer(app: &TestApp, email: &str) -> (String, String) {
@@ -372,7 +350,7 @@ both_databases! {
         assert!(open.json["message"].as_str().unwrap().contains("pending approval"));
         let open = app.get("/api/open_jobs", Auth::Bearer(&off.token)).await;
         assert!(open.json["message"].as_str().unwrap().contains("not taking new jobs"));
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM quotes").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM quotes").await, 0);
 
         let open = app.get("/api/open_jobs", Auth::Bearer(&wide.token)).await;
         assert_eq!(open_ids(&open), vec![job.clone()]);
@@ -455,14 +433,14 @@ both_databases! {
         // Revising replaces the live quote in place.
         let r = quote(&app, &dan, &job, "55", "34.99").await;
         assert_eq!((r.json["id"].clone(), r.json["total"]["cents"].as_i64()), (first_id, Some(8999)));
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM quotes").await, 1);
-        assert_eq!(count(&app, "SELECT total_cents FROM quotes").await, 8999);
+        assert_eq!(app.count("SELECT COUNT(*) FROM quotes").await, 1);
+        assert_eq!(app.count("SELECT total_cents FROM quotes").await, 8999);
         // Bad lines change nothing.
         let bad = with(quote_form(&job, "60", "34.99"), &[("items[1][amount]", "-3")]);
         let r = app.post_pairs("/api/send_quote", &bad, Auth::Bearer(&dan.token)).await;
         assert_eq!((r.status, r.json["field"].as_str()), (422, Some("items")), "{}", r.body);
         assert!(r.json["message"].as_str().unwrap().starts_with("Line 2"));
-        assert_eq!(count(&app, "SELECT total_cents FROM quotes").await, 8999);
+        assert_eq!(app.count("SELECT total_cents FROM quotes").await, 8999);
 
         // Withdrawing the only quote puts the job back to waiting.
         let id = r_id(&app, &dan, &job).await;
@@ -479,7 +457,7 @@ both_databases! {
         assert_eq!(r.status, 409);
         // A fresh quote after withdrawing is a new one.
         assert_eq!(quote(&app, &dan, &job, "50", "30").await.status, 200);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM quotes WHERE status = 'live'").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM quotes WHERE status = 'live'").await, 1);
     }
 
     async fn an_expired_quote_cannot_be_accepted(db) {
@@ -537,10 +515,10 @@ both_databases! {
         let won: Vec<_> = replies.iter().filter(|r| r.status == 200).collect();
         let lost = replies.iter().filter(|r| r.status == 409).count();
         assert_eq!((won.len(), lost), (1, 19), "{:?}", replies.iter().map(|r| (r.status, &r.body)).collect::<Vec<_>>());
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM quotes WHERE status = 'accepted'").await, 1);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM quotes WHERE status = 'declined'").await, 19);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM job_timeline WHERE to_status = 'accepted'").await, 1);
-        let booked = count(&app, &format!(
+        assert_eq!(app.count("SELECT COUNT(*) FROM quotes WHERE status = 'accepted'").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM quotes WHERE status = 'declined'").await, 19);
+        assert_eq!(app.count("SELECT COUNT(*) FROM job_timeline WHERE to_status = 'accepted'").await, 1);
+        let booked = app.count(&format!(
             "SELECT COUNT(*) FROM jobs j JOIN quotes q ON q.id = j.accepted_quote_id \
              WHERE j.id = '{job}' AND q.mechanic_id = j.mechanic_id AND q.status = 'accepted'"
         )).await;
@@ -561,7 +539,7 @@ both_databases! {
         assert_eq!(r.json["quotes"][0]["status"], "declined");
         let last = r.json["timeline"].as_array().unwrap().last().unwrap().clone();
         assert_eq!((last["from"].as_str(), last["reason"].as_str()), (Some("quoted"), Some("Fixed it myself")));
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'job.cancelled'").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'job.cancelled'").await, 0);
 
         let job2 = request_job(&app, &customer, &vehicle).await;
         let q = quote(&app, &dan, &job2, "60", "30").await;
@@ -569,7 +547,7 @@ both_databases! {
         assert_eq!(move_to(&app, &dan.token, &job2, "en_route").await.status, 200);
         let r = app.post("/api/cancel_job", &[("id", &job2), ("reason", "Customer reported abuse")], Auth::Bearer(&admin)).await;
         assert_eq!(r.status, 200, "{}", r.body);
-        assert_eq!(count(&app, &format!(
+        assert_eq!(app.count(&format!(
             "SELECT COUNT(*) FROM audit_log WHERE action = 'job.cancelled' AND subject = '{job2}'"
         )).await, 1);
         let seen = view(&app, &customer, &job2).await;
@@ -604,7 +582,7 @@ both_databases! {
         let r = app.post("/api/add_vehicle", &bad_vin, Auth::Bearer(&customer)).await;
         assert_eq!((r.status, r.json["field"].as_str()), (422, Some("vin")), "{}", r.body);
         assert!(r.json["message"].as_str().unwrap().contains("check digit"));
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM vehicles").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM vehicles").await, 1);
 
         for (field, value) in [
             ("category", "welding"),
@@ -620,7 +598,7 @@ both_databases! {
         let window = with(job_form(&vehicle), &[("urgency", "window"), ("window_start", "2020-01-01T09:00"), ("window_end", "2020-01-01T10:00")]);
         let r = app.post_pairs("/api/request_job", &window, Auth::Bearer(&customer)).await;
         assert_eq!((r.status, r.json["field"].as_str()), (422, Some("window_start")), "{}", r.body);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM jobs").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM jobs").await, 0);
 
         // A removed vehicle leaves the garage but not the jobs that name it.
         let job = request_job(&app, &customer, &vehicle).await;

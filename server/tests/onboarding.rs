@@ -3,22 +3,15 @@
 
 mod common;
 
-use common::{Auth, TestApp, run_command};
+use common::{Auth, TestApp, pairs, run_command, with};
 use serde_json::Value;
 
 const PW: &str = "correct horse battery";
 const ADMIN: &str = "ops@example.com";
 
-fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
-    items
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
 /// A complete, valid profile form; tests swap single fields.
 fn profile(overrides: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut form = pairs(&[
+    let form = pairs(&[
         ("display_name", "Raj's Mobile Brakes"),
         ("bio", "Brakes and tyres at your door."),
         ("skills[]", "brakes"),
@@ -30,18 +23,7 @@ fn profile(overrides: &[(&str, &str)]) -> Vec<(String, String)> {
         ("radius_km", "25"),
         ("available", "on"),
     ]);
-    for (k, v) in overrides {
-        form.retain(|(name, _)| name != k);
-        form.push((k.to_string(), v.to_string()));
-    }
-    form
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    let pool = app.sql().await;
-    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.unwrap();
-    pool.close().await;
-    n
+    with(form, overrides)
 }
 
 /// A registered mechanic (with a saved profile when `with_profile`) and their id.
@@ -113,7 +95,7 @@ both_databases! {
             assert_eq!(r.json["field"], field.trim_end_matches("[]"), "{}", r.body);
             assert!(r.json["message"].as_str().unwrap().contains(message_part), "{}", r.body);
         }
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM mechanic_profiles").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM mechanic_profiles").await, 0);
 
         app.post_pairs("/api/save_profile", &profile(&[]), Auth::Bearer(&token)).await;
         let r = app
@@ -169,7 +151,7 @@ both_databases! {
         app.post_pairs("/api/save_profile", &sneaky, Auth::Bearer(&token)).await;
         let me = app.get("/api/me", Auth::Bearer(&token)).await;
         assert_eq!(me.json["status"], "pending_approval");
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM mechanic_profiles WHERE approved_at IS NOT NULL").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM mechanic_profiles WHERE approved_at IS NOT NULL").await, 0);
     }
 
     async fn approving_a_mechanic_lets_them_work_and_is_audited(db) {
@@ -207,7 +189,7 @@ both_databases! {
         let r = review(&app, &admin, &id, "approve", "").await;
         assert_eq!(r.status, 409, "{}", r.body);
         assert!(r.json["message"].as_str().unwrap().contains("profile"));
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'mechanic.approved'").await, 0);
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'mechanic.approved'").await, 0);
     }
 
     async fn suspending_ends_sessions_at_once_and_reinstating_restores_access(db) {
@@ -309,8 +291,8 @@ both_databases! {
         assert!(!none.success && none.stderr.contains("ADMIN_PASSWORD"), "{}", none.stderr);
         let usage = run_command(&app.db, &["admin", "create", "--email", "d@example.com"], &[]).await;
         assert!(!usage.success && usage.stderr.contains("--name is required"), "{}", usage.stderr);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM users WHERE role = 'admin'").await, 1);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'admin.created'").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE role = 'admin'").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'admin.created'").await, 1);
     }
 
     async fn the_first_admin_comes_from_the_environment_on_first_start_only(db) {
@@ -319,7 +301,7 @@ both_databases! {
         assert_eq!(app.login(ADMIN, PW).await.json["account"]["role"], "admin");
         let app = app.restart(&[("ADMIN_EMAIL", "other@example.com"), ("ADMIN_PASSWORD", PW)]).await;
         assert_eq!(app.login("other@example.com", PW).await.status, 401);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM users").await, 1, "no demo data beside a real admin");
+        assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1, "no demo data beside a real admin");
     }
 
     async fn demo_data_is_seeded_once_into_an_empty_database(db) {
@@ -331,7 +313,7 @@ both_databases! {
         let token = admin.json["token"].as_str().unwrap().to_owned();
         let overview = app.get("/api/admin_overview", Auth::Bearer(&token)).await;
         assert_eq!(overview.json, serde_json::json!({ "customers": 2, "mechanics": 3, "mechanics_pending": 1, "admins": 1, "suspended": 0 }));
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM mechanic_profiles WHERE approved_at IS NOT NULL").await, 3);
+        assert_eq!(app.count("SELECT COUNT(*) FROM mechanic_profiles WHERE approved_at IS NOT NULL").await, 3);
         let mechanic = app.login("dan@demo.curbside.test", "curbside-demo").await;
         assert_eq!(mechanic.json["account"]["status"], "active");
         // The demo has something to quote on, and cars in the customers' garages.
@@ -343,9 +325,9 @@ both_databases! {
         assert_eq!(garage.json[0]["plate"], "LD16 XKP");
 
         let app = app.restart(&[("DEMO_DATA", "true")]).await;
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM users").await, 7);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM jobs").await, 1);
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'demo.seeded'").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 7);
+        assert_eq!(app.count("SELECT COUNT(*) FROM jobs").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'demo.seeded'").await, 1);
         assert!(!app.stdout.lock().unwrap().join("\n").contains("Demo data added"));
     }
 
@@ -353,6 +335,6 @@ both_databases! {
         let app = spawn!(db, &[("DEMO_DATA", "false")]);
         app.register("customer", "Ann", "ann@example.com", PW).await;
         let app = app.restart(&[("DEMO_DATA", "true")]).await;
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM users").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
     }
 }

@@ -7,6 +7,23 @@ use tokio::{
     process::{Child, Command},
 };
 
+/// Form pairs from literals; a name may repeat (`skills[]`).
+pub fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// `form` with each of `overrides` replacing every pair of its name.
+pub fn with(mut form: Vec<(String, String)>, overrides: &[(&str, &str)]) -> Vec<(String, String)> {
+    for (k, v) in overrides {
+        form.retain(|(name, _)| name != k);
+        form.push((k.to_string(), v.to_string()));
+    }
+    form
+}
+
 #[derive(Clone, Copy, Debug)]
 pub enum Db {
     Sqlite,
@@ -337,6 +354,14 @@ impl TestApp {
             .connect(&self.db.url)
             .await
             .expect("connect to the test database")
+    }
+
+    /// The single number a query answers (`SELECT COUNT(*) …`), read straight from the database.
+    pub async fn count(&self, sql: &str) -> i64 {
+        let pool = self.sql().await;
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.unwrap();
+        pool.close().await;
+        n
     }
 
     /// Stops the server and starts it again on the same database and data directory.
