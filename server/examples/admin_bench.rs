@@ -15,13 +15,10 @@ const BATCH: usize = 200;
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (base, db_url) = match args.as_slice() {
-        [b, d, ..] => (b.clone(), d.clone()),
-        _ => panic!("usage: admin_bench <base URL> <DATABASE_URL> [users] [rounds]"),
-    };
-    let users: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(20_000);
-    let rounds: usize = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(30);
+    let (base, db_url, users, rounds) = common::args(
+        "admin_bench <base URL> <DATABASE_URL> [users] [rounds]",
+        20_000,
+    );
 
     // Many users, each with the audit row sign-up writes, straight into the
     // database: signing up 20,000 through argon2 would take ten minutes.

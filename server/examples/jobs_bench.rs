@@ -79,13 +79,10 @@ impl Lcg {
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (base, db_url) = match args.as_slice() {
-        [b, d, ..] => (b.clone(), d.clone()),
-        _ => panic!("usage: jobs_bench <base URL> <DATABASE_URL> [jobs] [rounds]"),
-    };
-    let jobs: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(10_000);
-    let rounds: usize = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(30);
+    let (base, db_url, jobs, rounds) = common::args(
+        "jobs_bench <base URL> <DATABASE_URL> [jobs] [rounds]",
+        10_000,
+    );
     let api = Api {
         base,
         client: reqwest::Client::new(),

@@ -56,6 +56,24 @@ async fn request_job(app: &TestApp, token: &str, vehicle: &str) -> String {
     r.json["id"].as_str().unwrap().to_owned()
 }
 
+/// The start most tests share: an admin, Priya with her car, and her brakes job.
+struct Requested {
+    admin: String,
+    customer: String,
+    job: String,
+}
+
+async fn requested(app: &TestApp) -> Requested {
+    let admin = app.admin(ADMIN, PW).await;
+    let (customer, vehicle) = customer(app, "priya@example.com").await;
+    let job = request_job(app, &customer, &vehicle).await;
+    Requested {
+        admin,
+        customer,
+        job,
+    }
+}
+
 struct Mechanic {
     token: String,
     id: String,
@@ -170,9 +188,7 @@ fn open_ids(r: &Reply) -> Vec<String> {
 both_databases! {
     async fn a_job_goes_from_request_through_quotes_to_completion(db) {
         let app = spawn!(db);
-        let admin = app.admin(ADMIN, PW).await;
-        let (customer, vehicle) = customer(&app, "priya@example.com").await;
-        let job = request_job(&app, &customer, &vehicle).await;
+        let Requested { admin, customer, job } = requested(&app).await;
         let dan = near_mechanic(&app, &admin, "dan@example.com").await;
         let maria = near_mechanic(&app, &admin, "maria@example.com").await;
 
@@ -226,9 +242,7 @@ both_databases! {
 
     async fn illegal_moves_are_refused_and_change_nothing(db) {
         let app = spawn!(db);
-        let admin = app.admin(ADMIN, PW).await;
-        let (customer, vehicle) = customer(&app, "priya@example.com").await;
-        let job = request_job(&app, &customer, &vehicle).await;
+        let Requested { admin, customer, job } = requested(&app).await;
         let dan = near_mechanic(&app, &admin, "dan@example.com").await;
         let maria = near_mechanic(&app, &admin, "maria@example.com").await;
 
@@ -327,9 +341,7 @@ both_databases! {
 
     async fn only_approved_available_mechanics_in_range_see_and_quote(db) {
         let app = spawn!(db);
-        let admin = app.admin(ADMIN, PW).await;
-        let (customer, vehicle) = customer(&app, "priya@example.com").await;
-        let job = request_job(&app, &customer, &vehicle).await;
+        let Requested { admin, customer, job } = requested(&app).await;
         // Croydon, 10 km radius: the job is about 17 km away.
         let far = mechanic(&app, &admin, "far@example.com", ("51.3762", "-0.0982"), "10", true, true).await;
         let pending = mechanic(&app, &admin, "pending@example.com", ("51.5450", "-0.1500"), "12", true, false).await;
@@ -379,9 +391,7 @@ both_databases! {
 
     async fn the_exact_address_is_shown_only_after_acceptance(db) {
         let app = spawn!(db);
-        let admin = app.admin(ADMIN, PW).await;
-        let (customer, vehicle) = customer(&app, "priya@example.com").await;
-        let job = request_job(&app, &customer, &vehicle).await;
+        let Requested { admin, customer, job } = requested(&app).await;
         let dan = near_mechanic(&app, &admin, "dan@example.com").await;
         let maria = near_mechanic(&app, &admin, "maria@example.com").await;
 
@@ -420,9 +430,7 @@ both_databases! {
 
     async fn quote_totals_are_the_servers_and_one_quote_stays_live(db) {
         let app = spawn!(db);
-        let admin = app.admin(ADMIN, PW).await;
-        let (customer, vehicle) = customer(&app, "priya@example.com").await;
-        let job = request_job(&app, &customer, &vehicle).await;
+        let Requested { admin, customer, job } = requested(&app).await;
         let dan = near_mechanic(&app, &admin, "dan@example.com").await;
 
         // A client-sent total is not a field; the lines decide.
@@ -462,9 +470,7 @@ both_databases! {
 
     async fn an_expired_quote_cannot_be_accepted(db) {
         let app = spawn!(db);
-        let admin = app.admin(ADMIN, PW).await;
-        let (customer, vehicle) = customer(&app, "priya@example.com").await;
-        let job = request_job(&app, &customer, &vehicle).await;
+        let Requested { admin, customer, job } = requested(&app).await;
         let dan = near_mechanic(&app, &admin, "dan@example.com").await;
         let q = quote(&app, &dan, &job, "60", "30").await;
         assert_eq!(q.json["expired"], false);
@@ -488,9 +494,7 @@ both_databases! {
 
     async fn of_twenty_simultaneous_acceptances_exactly_one_wins(db) {
         let app = spawn!(db);
-        let admin = app.admin(ADMIN, PW).await;
-        let (customer, vehicle) = customer(&app, "priya@example.com").await;
-        let job = request_job(&app, &customer, &vehicle).await;
+        let Requested { admin, customer, job } = requested(&app).await;
         let mechanics = futures::future::join_all(
             (0..20).map(|i| {
                 let (app, admin) = (&app, &admin);

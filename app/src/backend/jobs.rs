@@ -15,9 +15,9 @@ use crate::domain::{
         Actor, JobForm, JobStatus, JobSummary, JobView, Location, NewJob, Urgency, Via,
         parse_cancel_reason,
     },
-    mechanic::Skill,
+    mechanic::{MechanicProfile, Skill},
     money::{Currency, Money},
-    vehicle::Vehicle,
+    vehicle,
 };
 use sqlx::{Any, Executor};
 
@@ -101,6 +101,12 @@ pub struct Reach {
 
 /// The mechanic's reach, or why they cannot see open jobs yet.
 pub async fn reach(db: &Db, user: &CurrentUser) -> Result<Reach, AppError> {
+    let profile = profiles::get(db, &user.id).await?.map(|(p, _)| p);
+    reach_of(user, profile.as_ref())
+}
+
+/// [`reach`] from a profile already read.
+fn reach_of(user: &CurrentUser, profile: Option<&MechanicProfile>) -> Result<Reach, AppError> {
     if user.role != Role::Mechanic {
         return Err(AppError::Forbidden);
     }
@@ -109,14 +115,14 @@ pub async fn reach(db: &Db, user: &CurrentUser) -> Result<Reach, AppError> {
             "Your account is pending approval. You can see and quote for jobs once an admin approves it.",
         ));
     }
-    match profiles::get(db, &user.id).await? {
+    match profile {
         None => Err(AppError::conflict(
             "Fill in your profile (where you work and how far you travel) to see jobs near you.",
         )),
-        Some((p, _)) if !p.available => Err(AppError::conflict(
+        Some(p) if !p.available => Err(AppError::conflict(
             "You are marked as not taking new jobs. Switch on \"Available for new jobs\" in your profile to see them.",
         )),
-        Some((p, _)) => Ok(Reach {
+        Some(p) => Ok(Reach {
             base: p.base,
             radius_km: p.radius_km,
         }),
@@ -142,15 +148,16 @@ async fn standing(
         Role::Customer if job.customer_id == user.id => Ok((Actor::Customer, None)),
         Role::Customer => Err(AppError::NotFound),
         Role::Mechanic => {
-            let base = profiles::get(db, &user.id).await?.map(|(p, _)| p.base);
+            let profile = profiles::get(db, &user.id).await?.map(|(p, _)| p);
+            let base = profile.as_ref().map(|p| p.base);
             let at = job.point()?;
             if job.mechanic_id.as_deref() == Some(&user.id) {
                 return Ok((Actor::AssignedMechanic, base.map(|b| b.distance_km(at))));
             }
             let distance = base.map(|b| shown_distance(b, at));
             if job.status()?.is_open()
-                && let Ok(reach) = reach(db, user).await
-                && reach.base.within(job.point()?, reach.radius_km)
+                && let Ok(reach) = reach_of(user, profile.as_ref())
+                && reach.base.within(at, reach.radius_km)
             {
                 return Ok((Actor::QuotingMechanic, distance));
             }
@@ -387,17 +394,7 @@ const SUMMARY: &str = "j.id, j.status, j.category, j.locality, j.urgency, j.wind
 
 impl SummaryRow {
     fn summary(self, from: Option<GeoPoint>) -> Result<JobSummary, AppError> {
-        let vehicle = Vehicle {
-            id: String::new(),
-            year: self.year,
-            make: self.make,
-            model: self.model,
-            trim: self.trim,
-            colour: String::new(),
-            plate: String::new(),
-            vin: None,
-        }
-        .title();
+        let vehicle = vehicle::title(self.year, &self.make, &self.model, self.trim.as_deref());
         let at = GeoPoint::new(self.lat, self.lng).ok_or_else(|| corrupt(&self.id, "lat/lng"))?;
         Ok(JobSummary {
             status: JobStatus::parse(&self.status).ok_or_else(|| corrupt(&self.id, "status"))?,

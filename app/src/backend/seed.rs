@@ -338,7 +338,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Option<Vec<DemoLogin>>, AppE
         }
         if let Some(v) = &u.vehicle {
             let vehicle =
-                vehicles::insert(&mut *tx, &id, &v.form().parse(year_of(now))?, now).await?;
+                vehicles::insert(&mut *tx, &id, v.form().parse(year_of(now))?, now).await?;
             if u.email.starts_with("tom@") {
                 job_for = Some((id.clone(), vehicle.id));
             }

@@ -77,12 +77,20 @@ pub async fn for_job<'e>(
                     AppError::Internal
                 })
             };
+            let actor = Actor::parse(&r.actor_role).ok_or_else(|| {
+                tracing::error!(
+                    job = job_id,
+                    role = r.actor_role,
+                    "unknown actor in timeline"
+                );
+                AppError::Internal
+            })?;
             let is_self = r.actor_id.as_deref() == Some(viewer_id);
-            let actor_name = match r.actor_role.as_str() {
-                "admin" if viewer == Actor::Admin => r.name.unwrap_or_default(),
-                "admin" => "Curbside support".to_owned(),
-                "customer" if sees_everyone => r.name.unwrap_or_default(),
-                "customer" => first_name(r.name.as_deref().unwrap_or_default()),
+            let actor_name = match actor {
+                Actor::Admin if viewer == Actor::Admin => r.name.unwrap_or_default(),
+                Actor::Admin => "Curbside support".to_owned(),
+                Actor::Customer if sees_everyone => r.name.unwrap_or_default(),
+                Actor::Customer => first_name(r.name.as_deref().unwrap_or_default()),
                 _ if sees_everyone || is_self => r.display_name.or(r.name).unwrap_or_default(),
                 _ => "A mechanic".to_owned(),
             };
@@ -90,7 +98,7 @@ pub async fn for_job<'e>(
                 at: r.at,
                 from: r.from_status.as_deref().map(status).transpose()?,
                 to: status(&r.to_status)?,
-                actor_role: r.actor_role,
+                actor_role: actor,
                 actor_name,
                 reason: r.reason,
             })

@@ -102,23 +102,22 @@ pub async fn add(
             "Your garage is full ({GARAGE_MAX} vehicles). Remove one you no longer need first."
         )));
     }
-    insert(db, owner_id, &v, now).await
+    insert(db, owner_id, v, now).await
 }
 
 /// Stores a checked vehicle in the owner's garage.
 pub async fn insert<'e>(
     exec: impl Executor<'e, Database = Any>,
     owner_id: &str,
-    v: &NewVehicle,
+    v: NewVehicle,
     now: i64,
 ) -> Result<Vehicle, AppError> {
-    let id = new_id();
-    let vin = v.vin.as_ref().map(|v| v.as_str().to_owned());
+    let v = v.into_vehicle(new_id());
     sqlx::query(
         "INSERT INTO vehicles (id, owner_id, year, make, model, trim, colour, plate, vin, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
-    .bind(&id)
+    .bind(&v.id)
     .bind(owner_id)
     .bind(v.year)
     .bind(&v.make)
@@ -126,20 +125,11 @@ pub async fn insert<'e>(
     .bind(&v.trim)
     .bind(&v.colour)
     .bind(&v.plate)
-    .bind(&vin)
+    .bind(&v.vin)
     .bind(now)
     .execute(exec)
     .await?;
-    Ok(Vehicle {
-        id,
-        year: v.year,
-        make: v.make.clone(),
-        model: v.model.clone(),
-        trim: v.trim.clone(),
-        colour: v.colour.clone(),
-        plate: v.plate.clone(),
-        vin,
-    })
+    Ok(v)
 }
 
 /// Takes a vehicle out of the garage. Jobs that name it keep it.

@@ -37,6 +37,17 @@ pub enum Actor {
 }
 
 impl Actor {
+    pub const ALL: [Actor; 4] = [
+        Actor::Customer,
+        Actor::QuotingMechanic,
+        Actor::AssignedMechanic,
+        Actor::Admin,
+    ];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Actor::Customer => "customer",
@@ -493,7 +504,7 @@ pub struct TimelineEntry {
     /// `None` for the first row: the job was requested.
     pub from: Option<JobStatus>,
     pub to: JobStatus,
-    pub actor_role: String,
+    pub actor_role: Actor,
     pub actor_name: String,
     pub reason: Option<String>,
 }
@@ -544,7 +555,6 @@ mod tests {
     use Actor::*;
     use JobStatus::*;
 
-    const ACTORS: [Actor; 4] = [Customer, QuotingMechanic, AssignedMechanic, Admin];
     const VIAS: [Via; 3] = [Via::Button, Via::Quote, Via::Accept];
 
     /// The rules written out once more, longhand, to pin the table down.
@@ -570,7 +580,7 @@ mod tests {
         let mut legal_moves = 0;
         for from in JobStatus::ALL {
             for to in JobStatus::ALL {
-                for actor in ACTORS {
+                for actor in Actor::ALL {
                     for via in VIAS {
                         let expected = legal(from, to, actor, via);
                         assert_eq!(
@@ -621,6 +631,9 @@ mod tests {
         assert_eq!(Completed.buttons_for(Admin), vec![]);
         for s in JobStatus::ALL {
             assert_eq!(JobStatus::parse(s.as_str()), Some(s));
+        }
+        for a in Actor::ALL {
+            assert_eq!(Actor::parse(a.as_str()), Some(a));
         }
     }
 

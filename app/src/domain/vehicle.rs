@@ -108,12 +108,15 @@ pub struct Vehicle {
 impl Vehicle {
     /// `2016 Ford Focus Zetec`.
     pub fn title(&self) -> String {
-        let mut t = format!("{} {} {}", self.year, self.make, self.model);
-        if let Some(trim) = &self.trim {
-            t.push(' ');
-            t.push_str(trim);
-        }
-        t
+        title(self.year, &self.make, &self.model, self.trim.as_deref())
+    }
+}
+
+/// How a vehicle is named in lists: year, make, model and trim if any.
+pub fn title(year: i64, make: &str, model: &str, trim: Option<&str>) -> String {
+    match trim {
+        Some(trim) => format!("{year} {make} {model} {trim}"),
+        None => format!("{year} {make} {model}"),
     }
 }
 
@@ -139,6 +142,22 @@ pub struct NewVehicle {
     pub colour: String,
     pub plate: String,
     pub vin: Option<Vin>,
+}
+
+impl NewVehicle {
+    /// The vehicle as stored under `id`.
+    pub fn into_vehicle(self, id: String) -> Vehicle {
+        Vehicle {
+            id,
+            year: self.year,
+            make: self.make,
+            model: self.model,
+            trim: self.trim,
+            colour: self.colour,
+            plate: self.plate,
+            vin: self.vin.map(|v| v.0),
+        }
+    }
 }
 
 impl VehicleForm {

@@ -16,3 +16,20 @@ pub fn stats(label: &str, mut samples: Vec<Duration>) {
         ms(*samples.last().unwrap()),
     );
 }
+
+#[allow(dead_code)] // the auth bench fills no database
+/// `<base URL> <DATABASE_URL> [count] [rounds]`, the arguments the
+/// fill-then-time benches take; `usage` names the program in the panic.
+pub fn args(usage: &str, default_count: usize) -> (String, String, usize, usize) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (base, db_url) = match args.as_slice() {
+        [b, d, ..] => (b.clone(), d.clone()),
+        _ => panic!("usage: {usage}"),
+    };
+    let count = args
+        .get(2)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default_count);
+    let rounds = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(30);
+    (base, db_url, count, rounds)
+}
