@@ -44,6 +44,8 @@ pub struct Config {
     pub first_admin: Option<FirstAdmin>,
     /// `DEMO_DATA`: seed demo accounts into an empty database.
     pub demo_data: bool,
+    /// `EVENTS_RETENTION_DAYS`: how long real-time events stay replayable.
+    pub events_retention: Duration,
 }
 
 /// The admin made on first start from the environment.
@@ -235,6 +237,9 @@ impl Config {
             trust_forwarded_for,
             first_admin,
             demo_data,
+            events_retention: Duration::from_secs(
+                parse_range(&get, "EVENTS_RETENTION_DAYS", 7, 1, 3_650)? * 24 * 3600,
+            ),
         })
     }
 }
@@ -296,6 +301,7 @@ mod tests {
         assert_eq!(c.data_dir, PathBuf::from("./data"));
         assert!(c.jwt_secret.is_none());
         assert_eq!(c.session_ttl, Duration::from_secs(30 * 24 * 3600));
+        assert_eq!(c.events_retention, Duration::from_secs(7 * 24 * 3600));
         assert!(!c.trust_forwarded_for);
         assert!(!c.secure_cookies());
         assert!(c.demo_data);

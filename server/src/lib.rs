@@ -2,6 +2,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod events;
 pub mod routes;
 pub mod secrets;
 pub mod startup;

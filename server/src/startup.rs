@@ -3,7 +3,10 @@
 use crate::{config::Config, routes, secrets};
 use app::{
     backend::{
-        AppState, AuthSettings, db, now_ms,
+        AppState, AuthSettings,
+        db::{self, Backend},
+        live::Hub,
+        now_ms,
         seed::{self, DemoLogin},
         tokens::TokenKeys,
     },
@@ -23,6 +26,8 @@ pub enum StartupError {
     FirstAdmin(AppError),
     #[error("could not add the demo data: {0}")]
     Demo(AppError),
+    #[error("could not start the real-time event pump: {0}")]
+    Events(sqlx::Error),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -77,6 +82,15 @@ impl Application {
             .site_addr(addr)
             .env(config.leptos_env.clone())
             .build();
+        let live = Hub::default();
+        let postgres = Backend::of_url(&config.database_url) == Some(Backend::Postgres);
+        live.start(
+            pool.clone(),
+            postgres.then_some(config.database_url.as_str()),
+        )
+        .await
+        .map_err(StartupError::Events)?;
+        Hub::start_pruning(pool.clone(), config.events_retention);
         let state = AppState {
             leptos_options,
             db: pool,
@@ -87,6 +101,7 @@ impl Application {
                 secure_cookie: config.secure_cookies(),
                 trust_forwarded_for: config.trust_forwarded_for,
             }),
+            live,
         };
         let router = routes::router(state, config.request_timeout);
         Ok(Self {

@@ -56,6 +56,7 @@ pub async fn request_job(
             };
             let db = &guard::state().db;
             let id = jobs::request(db, &user, &form, now_ms()).await?;
+            guard::announce();
             jobs::view(db, &user, &id, now_ms()).await
         }
         .await,
@@ -108,6 +109,7 @@ pub async fn update_job_status(
             })?;
             let db = &guard::state().db;
             jobs::change_status(db, &user, &id, to, reason.as_deref(), now_ms()).await?;
+            guard::announce();
             jobs::view(db, &user, &id, now_ms()).await
         }
         .await,
@@ -130,6 +132,7 @@ pub async fn cancel_job(id: String, reason: String) -> Result<JobView, AppError>
                 now_ms(),
             )
             .await?;
+            guard::announce();
             jobs::view(db, &user, &id, now_ms()).await
         }
         .await,

@@ -50,7 +50,9 @@ pub async fn send_quote(
                 arrival_minutes,
                 valid_hours,
             };
-            quotes::send(&guard::state().db, &user, &job_id, &form, now_ms()).await
+            let quote = quotes::send(&guard::state().db, &user, &job_id, &form, now_ms()).await?;
+            guard::announce();
+            Ok(quote)
         }
         .await,
     )
@@ -62,7 +64,9 @@ pub async fn withdraw_quote(id: String) -> Result<(), AppError> {
     respond(
         async move {
             let user = guard::require_role(&[Role::Mechanic]).await?;
-            quotes::withdraw(&guard::state().db, &user, &id, now_ms()).await
+            quotes::withdraw(&guard::state().db, &user, &id, now_ms()).await?;
+            guard::announce();
+            Ok(())
         }
         .await,
     )
@@ -77,6 +81,7 @@ pub async fn accept_quote(id: String) -> Result<JobView, AppError> {
             let user = guard::require_role(&[Role::Customer]).await?;
             let db = &guard::state().db;
             let job_id = quotes::accept(db, &user, &id, now_ms()).await?;
+            guard::announce();
             jobs::view(db, &user, &job_id, now_ms()).await
         }
         .await,

@@ -2,7 +2,9 @@
 
 use super::db::Where;
 use super::{
-    Db, audit, new_id, profiles, quotes,
+    Db, audit,
+    live::{self, Pending},
+    new_id, profiles, quotes,
     sessions::CurrentUser,
     timeline::{self, Change},
     vehicles,
@@ -15,6 +17,7 @@ use crate::domain::{
         Actor, JobForm, JobStatus, JobSummary, JobView, Location, NewJob, Urgency, Via,
         parse_cancel_reason,
     },
+    live::{Audience, EventData, EventName},
     mechanic::{MechanicProfile, Skill},
     money::{Currency, Money},
     vehicle,
@@ -64,7 +67,7 @@ impl JobRow {
         JobStatus::parse(&self.status).ok_or_else(|| corrupt(&self.id, "status"))
     }
 
-    fn point(&self) -> Result<GeoPoint, AppError> {
+    pub fn point(&self) -> Result<GeoPoint, AppError> {
         GeoPoint::new(self.lat, self.lng).ok_or_else(|| corrupt(&self.id, "lat/lng"))
     }
 
@@ -260,6 +263,21 @@ pub async fn insert(
         },
     )
     .await?;
+    let created = Pending::new(
+        EventName::JobCreated,
+        EventData {
+            job: id.clone(),
+            status: JobStatus::Requested,
+            from: None,
+            quote: None,
+        },
+        Audience {
+            customer_id: customer_id.to_owned(),
+            mechanic_id: None,
+            nearby: Some(job.at),
+        },
+    );
+    live::record(&mut tx, &[created], now).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -542,9 +560,11 @@ pub async fn change_status(
             "This job changed while you were looking at it. Reload to see where it stands.",
         ));
     }
-    if to == JobStatus::Cancelled {
-        quotes::decline_live(&mut *tx, id, None, now).await?;
-    }
+    let declined = if to == JobStatus::Cancelled {
+        quotes::decline_live(&mut *tx, id, None, now).await?
+    } else {
+        Vec::new()
+    };
     timeline::record(
         &mut *tx,
         Change {
@@ -569,6 +589,29 @@ pub async fn change_status(
         )
         .await?;
     }
+    let mut events = vec![Pending::new(
+        EventName::for_status(to),
+        EventData {
+            job: id.to_owned(),
+            status: to,
+            from: Some(from),
+            quote: None,
+        },
+        Audience {
+            customer_id: job.customer_id.clone(),
+            mechanic_id: job.mechanic_id.clone(),
+            // A job leaving the pool leaves the open-job lists of mechanics near it.
+            nearby: from.is_open().then_some(job.point()?),
+        },
+    )];
+    events.extend(quotes::declined_events(&job, to, declined));
+    live::record(&mut tx, &events, now).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Whether `user` may see the job (and so subscribe to its events).
+pub async fn check_visible(db: &Db, user: &CurrentUser, id: &str) -> Result<(), AppError> {
+    let job = row(db, id).await?.ok_or(AppError::NotFound)?;
+    standing(db, user, &job).await.map(|_| ())
 }

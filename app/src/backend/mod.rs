@@ -5,6 +5,7 @@ pub mod admin;
 pub mod audit;
 pub mod db;
 pub mod jobs;
+pub mod live;
 pub mod password;
 pub mod profiles;
 pub mod quotes;

@@ -1,13 +1,17 @@
 //! The `quotes` table: sending, revising and withdrawing a quote, and accepting one.
 
 use super::{
-    Db, jobs, new_id,
+    Db,
+    jobs::{self, JobRow},
+    live::{self, Pending},
+    new_id,
     sessions::CurrentUser,
     timeline::{self, Change},
 };
 use crate::domain::{
     AppError,
     job::{Actor, JobStatus},
+    live::{Audience, EventData, EventName},
     mechanic::MechanicProfile,
     money::{Currency, Money},
     quote::{LineItem, MechanicCard, QuoteForm, QuoteStatus, QuoteView},
@@ -119,23 +123,84 @@ pub async fn has_quoted(db: &Db, job_id: &str, mechanic_id: &str) -> Result<bool
     Ok(n > 0)
 }
 
-/// Declines every live quote on the job but `except`.
+/// Declines every live quote on the job but `except`; returns each
+/// declined quote's id and mechanic.
 pub async fn decline_live<'e>(
     exec: impl Executor<'e, Database = Any>,
     job_id: &str,
     except: Option<&str>,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
         "UPDATE quotes SET status = 'declined', updated_at = $1 \
-         WHERE job_id = $2 AND status = 'live' AND id <> $3",
+         WHERE job_id = $2 AND status = 'live' AND id <> $3 RETURNING id, mechanic_id",
     )
     .bind(now)
     .bind(job_id)
     .bind(except.unwrap_or_default())
-    .execute(exec)
-    .await?;
-    Ok(())
+    .fetch_all(exec)
+    .await
+}
+
+/// A `quote:declined` for each quote in `declined`, to its mechanic (and the customer).
+pub fn declined_events(
+    job: &JobRow,
+    status: JobStatus,
+    declined: Vec<(String, String)>,
+) -> impl Iterator<Item = Pending> {
+    let (job_id, customer_id) = (job.id.clone(), job.customer_id.clone());
+    declined.into_iter().map(move |(quote, mechanic)| {
+        quote_event(
+            EventName::QuoteDeclined,
+            &job_id,
+            &customer_id,
+            status,
+            quote,
+            mechanic,
+        )
+    })
+}
+
+fn quote_event(
+    name: EventName,
+    job_id: &str,
+    customer_id: &str,
+    status: JobStatus,
+    quote: String,
+    mechanic: String,
+) -> Pending {
+    Pending::new(
+        name,
+        EventData {
+            job: job_id.to_owned(),
+            status,
+            from: None,
+            quote: Some(quote),
+        },
+        Audience {
+            customer_id: customer_id.to_owned(),
+            mechanic_id: Some(mechanic),
+            nearby: None,
+        },
+    )
+}
+
+/// A move of an open job's status, told to its customer.
+fn status_event(job: &JobRow, from: JobStatus, to: JobStatus) -> Pending {
+    Pending::new(
+        EventName::for_status(to),
+        EventData {
+            job: job.id.clone(),
+            status: to,
+            from: Some(from),
+            quote: None,
+        },
+        Audience {
+            customer_id: job.customer_id.clone(),
+            mechanic_id: None,
+            nearby: None,
+        },
+    )
 }
 
 /// Sends the mechanic's quote for a job, or revises their live one. The
@@ -167,7 +232,9 @@ pub async fn send(
     .await?
     .rows_affected()
         == 1;
+    let mut events = Vec::new();
     if first {
+        events.push(status_event(&job, JobStatus::Requested, JobStatus::Quoted));
         timeline::record(
             &mut *tx,
             Change {
@@ -193,9 +260,10 @@ pub async fn send(
             return Err(AppError::conflict("This job is no longer taking quotes."));
         }
     }
-    let revised = sqlx::query(
+    let revised: Option<(String,)> = sqlx::query_as(
         "UPDATE quotes SET items = $1, total_cents = $2, note = $3, arrival_minutes = $4, \
-         expires_at = $5, updated_at = $6 WHERE job_id = $7 AND mechanic_id = $8 AND status = 'live'",
+         expires_at = $5, updated_at = $6 WHERE job_id = $7 AND mechanic_id = $8 AND status = 'live' \
+         RETURNING id",
     )
     .bind(&items)
     .bind(quote.total.cents)
@@ -205,16 +273,19 @@ pub async fn send(
     .bind(now)
     .bind(job_id)
     .bind(&user.id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if revised == 0 {
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (name, quote_id) = match revised {
+        Some((id,)) => (EventName::QuoteUpdated, id),
+        None => (EventName::QuoteNew, new_id()),
+    };
+    if name == EventName::QuoteNew {
         sqlx::query(
             "INSERT INTO quotes (id, job_id, mechanic_id, status, items, total_cents, currency, note, \
              arrival_minutes, expires_at, created_at, updated_at) \
              VALUES ($1, $2, $3, 'live', $4, $5, $6, $7, $8, $9, $10, $10)",
         )
-        .bind(new_id())
+        .bind(&quote_id)
         .bind(job_id)
         .bind(&user.id)
         .bind(&items)
@@ -227,6 +298,15 @@ pub async fn send(
         .execute(&mut *tx)
         .await?;
     }
+    events.push(quote_event(
+        name,
+        job_id,
+        &job.customer_id,
+        JobStatus::Quoted,
+        quote_id,
+        user.id.clone(),
+    ));
+    live::record(&mut tx, &events, now).await?;
     tx.commit().await?;
     for_job(db, job_id, Some(&user.id), now)
         .await?
@@ -247,6 +327,9 @@ pub async fn withdraw(
         .await?
         .filter(|q| q.mechanic.id == user.id);
     let quote = quote.ok_or(AppError::NotFound)?;
+    let job = jobs::row(db, &quote.job_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut tx = super::db::begin_write(db).await?;
     let done = sqlx::query(
         "UPDATE quotes SET status = 'withdrawn', updated_at = $1 WHERE id = $2 AND status = 'live'",
@@ -269,6 +352,13 @@ pub async fn withdraw(
     .bind(&quote.job_id)
     .execute(&mut *tx)
     .await?;
+    let mut events = Vec::new();
+    let status = if reopened.rows_affected() == 1 {
+        events.push(status_event(&job, JobStatus::Quoted, JobStatus::Requested));
+        JobStatus::Requested
+    } else {
+        job.status()?
+    };
     if reopened.rows_affected() == 1 {
         timeline::record(
             &mut *tx,
@@ -284,6 +374,15 @@ pub async fn withdraw(
         )
         .await?;
     }
+    events.push(quote_event(
+        EventName::QuoteWithdrawn,
+        &job.id,
+        &job.customer_id,
+        status,
+        quote.id.clone(),
+        user.id.clone(),
+    ));
+    live::record(&mut tx, &events, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -330,7 +429,7 @@ pub async fn accept(
         .bind(quote_id)
         .execute(&mut *tx)
         .await?;
-    decline_live(&mut *tx, &job.id, Some(quote_id), now).await?;
+    let declined = decline_live(&mut *tx, &job.id, Some(quote_id), now).await?;
     timeline::record(
         &mut *tx,
         Change {
@@ -344,6 +443,34 @@ pub async fn accept(
         },
     )
     .await?;
+    let mechanic = quote.mechanic.id.clone();
+    let mut events = vec![
+        Pending::new(
+            EventName::JobStatusUpdated,
+            EventData {
+                job: job.id.clone(),
+                status: JobStatus::Accepted,
+                from: Some(JobStatus::Quoted),
+                quote: Some(quote_id.to_owned()),
+            },
+            Audience {
+                customer_id: job.customer_id.clone(),
+                mechanic_id: Some(mechanic.clone()),
+                // Booked: it leaves the open-job lists of mechanics near it.
+                nearby: Some(job.point()?),
+            },
+        ),
+        quote_event(
+            EventName::QuoteAccepted,
+            &job.id,
+            &job.customer_id,
+            JobStatus::Accepted,
+            quote_id.to_owned(),
+            mechanic,
+        ),
+    ];
+    events.extend(declined_events(&job, JobStatus::Accepted, declined));
+    live::record(&mut tx, &events, now).await?;
     tx.commit().await?;
     Ok(job.id)
 }

@@ -1,7 +1,7 @@
 //! Everything a request handler needs, built once at start-up.
 
 use crate::{
-    backend::{db::Db, tokens::TokenKeys},
+    backend::{db::Db, live::Hub, tokens::TokenKeys},
     domain::FeatureFlags,
 };
 use axum::extract::FromRef;
@@ -15,6 +15,8 @@ pub struct AppState {
     pub db: Db,
     pub features: FeatureFlags,
     pub auth: Arc<AuthSettings>,
+    /// Real-time events for this process's subscribers.
+    pub live: Hub,
 }
 
 /// How sessions are signed and sent.

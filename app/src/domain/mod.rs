@@ -6,6 +6,7 @@ pub mod error;
 pub mod features;
 pub mod geo;
 pub mod job;
+pub mod live;
 pub mod mechanic;
 pub mod money;
 pub mod quote;

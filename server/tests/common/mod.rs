@@ -1,6 +1,9 @@
 //! Starts the real server binary on port 0 with a fresh database, and talks to it over HTTP.
 #![allow(dead_code)]
 
+pub mod flow;
+pub mod sse;
+
 use std::{process::Stdio, time::Duration};
 use tokio::{
     io::{AsyncBufReadExt, AsyncReadExt, BufReader},
@@ -68,6 +71,16 @@ impl TestDb {
 
     pub fn dir(&self) -> &std::path::Path {
         self.dir.path()
+    }
+
+    /// The same database for a second server: it has a data directory of
+    /// its own and leaves dropping the database to the owner.
+    pub fn shared(&self) -> Self {
+        Self {
+            url: self.url.clone(),
+            dir: tempfile::tempdir().expect("tempdir"),
+            pg: None,
+        }
     }
 }
 
@@ -251,6 +264,14 @@ impl TestApp {
                 sink.lock().unwrap().push(line);
             }
         });
+        // Logs go to stderr; keep them beside stdout for failure messages.
+        let mut errors = BufReader::new(child.stderr.take().unwrap()).lines();
+        let sink = stdout.clone();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = errors.next_line().await {
+                sink.lock().unwrap().push(line);
+            }
+        });
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             // Tests look at redirects themselves.
@@ -362,6 +383,11 @@ impl TestApp {
         let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.unwrap();
         pool.close().await;
         n
+    }
+
+    /// A second server process on this one's database.
+    pub async fn second(&self, extra: &[(&str, &str)]) -> Self {
+        Self::start(self.db.shared(), extra).await
     }
 
     /// Stops the server and starts it again on the same database and data directory.

@@ -1,0 +1,304 @@
+//! Real-time events: their names, what they carry, and who may see each one.
+
+use super::{geo::GeoPoint, job::JobStatus};
+use serde::{Deserialize, Serialize};
+
+/// The name of an event, sent as the SSE `event:` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventName {
+    JobCreated,
+    JobStatusUpdated,
+    JobStarted,
+    JobCompleted,
+    JobCancelled,
+    QuoteNew,
+    QuoteUpdated,
+    QuoteWithdrawn,
+    QuoteAccepted,
+    QuoteDeclined,
+    /// Not stored: the client asked to resume from an event that is gone,
+    /// so it must refetch what it shows.
+    Reset,
+}
+
+impl EventName {
+    pub const ALL: [EventName; 11] = [
+        EventName::JobCreated,
+        EventName::JobStatusUpdated,
+        EventName::JobStarted,
+        EventName::JobCompleted,
+        EventName::JobCancelled,
+        EventName::QuoteNew,
+        EventName::QuoteUpdated,
+        EventName::QuoteWithdrawn,
+        EventName::QuoteAccepted,
+        EventName::QuoteDeclined,
+        EventName::Reset,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventName::JobCreated => "job:created",
+            EventName::JobStatusUpdated => "job:status-updated",
+            EventName::JobStarted => "job:started",
+            EventName::JobCompleted => "job:completed",
+            EventName::JobCancelled => "job:cancelled",
+            EventName::QuoteNew => "quote:new",
+            EventName::QuoteUpdated => "quote:updated",
+            EventName::QuoteWithdrawn => "quote:withdrawn",
+            EventName::QuoteAccepted => "quote:accepted",
+            EventName::QuoteDeclined => "quote:declined",
+            EventName::Reset => "reset",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|n| n.as_str() == s)
+    }
+
+    /// The event a move to `to` is announced as.
+    pub fn for_status(to: JobStatus) -> Self {
+        match to {
+            JobStatus::InProgress => EventName::JobStarted,
+            JobStatus::Completed => EventName::JobCompleted,
+            JobStatus::Cancelled => EventName::JobCancelled,
+            _ => EventName::JobStatusUpdated,
+        }
+    }
+}
+
+/// The JSON an event carries: which job, and what changed. Never an
+/// address or a price, so one payload suits everyone who may see the
+/// event; a client that wants more fetches the job, which applies the
+/// viewer's own rights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventData {
+    pub job: String,
+    /// The job's status after the change.
+    pub status: JobStatus,
+    /// The status before, when the status moved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<JobStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+}
+
+/// Who an event is for, besides admins, who see everything.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Audience {
+    pub customer_id: String,
+    /// The booked mechanic, or the mechanic whose quote the event is about.
+    pub mechanic_id: Option<String>,
+    /// Set for events about the pool of open jobs (a new job, a job
+    /// leaving the pool): mechanics who reach this point see them too.
+    pub nearby: Option<GeoPoint>,
+}
+
+/// One event on its way to subscribers. Durable events carry the id of
+/// their row; ephemeral ones (typing, GPS ticks) have none and are never replayed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveEvent {
+    pub id: Option<i64>,
+    pub name: EventName,
+    pub job_id: String,
+    /// `data` as JSON, encoded once for every subscriber.
+    pub data: String,
+    pub audience: Audience,
+}
+
+/// A subscriber, as far as deciding what they may see goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Watcher {
+    Admin,
+    Customer {
+        id: String,
+    },
+    /// `reach` is set only while the mechanic may take new work (approved,
+    /// profile filled in, available).
+    Mechanic {
+        id: String,
+        reach: Option<(GeoPoint, u32)>,
+    },
+}
+
+impl Watcher {
+    pub fn sees(&self, a: &Audience) -> bool {
+        match self {
+            Watcher::Admin => true,
+            Watcher::Customer { id } => a.customer_id == *id,
+            Watcher::Mechanic { id, reach } => {
+                if a.mechanic_id.as_deref() == Some(id) {
+                    return true;
+                }
+                match (reach, a.nearby) {
+                    // A mechanic who also books jobs as a customer is not offered their own.
+                    (Some((base, radius_km)), Some(at)) => {
+                        a.customer_id != *id && base.within(at, *radius_km)
+                    }
+                    _ => false,
+                }
+            }
+        }
+    }
+}
+
+/// What one stream carries: what its watcher may see, narrowed to one job if asked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamFilter {
+    pub watcher: Watcher,
+    pub job: Option<String>,
+}
+
+impl StreamFilter {
+    pub fn passes(&self, e: &LiveEvent) -> bool {
+        self.job.as_ref().is_none_or(|j| *j == e.job_id) && self.watcher.sees(&e.audience)
+    }
+}
+
+/// Where a reconnecting client resumes, or why it cannot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resume {
+    /// No Last-Event-ID: live events only.
+    Live,
+    /// Replay every event after this id, then go live.
+    After(i64),
+    /// The id is older than retention (or from another database): the
+    /// client gets a `reset` and goes live from the newest event.
+    Reset,
+}
+
+/// Decides where to resume from the client's last id, the newest id
+/// removed by retention, and the newest id there is.
+pub fn resume(last_event_id: Option<i64>, pruned_through: i64, newest: i64) -> Resume {
+    match last_event_id {
+        None => Resume::Live,
+        Some(id) if id < pruned_through || id > newest || id < 0 => Resume::Reset,
+        Some(id) => Resume::After(id),
+    }
+}
+
+/// A `Last-Event-ID` as sent: a decimal id, anything else is ignored.
+pub fn parse_event_id(raw: &str) -> Option<i64> {
+    raw.trim().parse::<i64>().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(lat: f64, lng: f64) -> GeoPoint {
+        GeoPoint::new(lat, lng).unwrap()
+    }
+
+    fn audience(customer: &str, mechanic: Option<&str>, nearby: Option<GeoPoint>) -> Audience {
+        Audience {
+            customer_id: customer.into(),
+            mechanic_id: mechanic.map(Into::into),
+            nearby,
+        }
+    }
+
+    fn mechanic(id: &str, reach: Option<(GeoPoint, u32)>) -> Watcher {
+        Watcher::Mechanic {
+            id: id.into(),
+            reach,
+        }
+    }
+
+    #[test]
+    fn names_round_trip_and_follow_the_plan() {
+        for n in EventName::ALL {
+            assert_eq!(EventName::parse(n.as_str()), Some(n));
+        }
+        assert_eq!(EventName::parse("job:exploded"), None);
+        assert_eq!(
+            EventName::for_status(JobStatus::EnRoute),
+            EventName::JobStatusUpdated
+        );
+        assert_eq!(
+            EventName::for_status(JobStatus::InProgress),
+            EventName::JobStarted
+        );
+        assert_eq!(
+            EventName::for_status(JobStatus::Completed),
+            EventName::JobCompleted
+        );
+        assert_eq!(
+            EventName::for_status(JobStatus::Cancelled),
+            EventName::JobCancelled
+        );
+    }
+
+    #[test]
+    fn customers_see_only_their_own_jobs() {
+        let me = Watcher::Customer { id: "c1".into() };
+        assert!(me.sees(&audience("c1", None, None)));
+        assert!(!me.sees(&audience("c2", None, Some(at(51.5, -0.1)))));
+        assert!(!me.sees(&audience("c2", Some("c1"), None)));
+    }
+
+    #[test]
+    fn mechanics_see_their_jobs_and_offers_within_reach() {
+        let camden = at(51.539, -0.1426);
+        let kentish_town = at(51.5505, -0.1404); // 1.3 km away
+        let croydon = at(51.3762, -0.0982); // 18 km away
+        let dan = mechanic("m1", Some((camden, 10)));
+        assert!(dan.sees(&audience("c1", Some("m1"), None)));
+        assert!(!dan.sees(&audience("c1", Some("m2"), None)));
+        assert!(dan.sees(&audience("c1", None, Some(kentish_town))));
+        assert!(!dan.sees(&audience("c1", None, Some(croydon))));
+        assert!(!dan.sees(&audience("m1", None, Some(kentish_town))));
+        let unavailable = mechanic("m1", None);
+        assert!(!unavailable.sees(&audience("c1", None, Some(kentish_town))));
+        assert!(unavailable.sees(&audience("c1", Some("m1"), None)));
+    }
+
+    #[test]
+    fn admins_see_everything_and_a_job_filter_narrows_any_stream() {
+        let a = audience("c1", Some("m1"), None);
+        assert!(Watcher::Admin.sees(&a));
+        let event = |job: &str| LiveEvent {
+            id: Some(1),
+            name: EventName::JobCreated,
+            job_id: job.into(),
+            data: "{}".into(),
+            audience: a.clone(),
+        };
+        let only = StreamFilter {
+            watcher: Watcher::Admin,
+            job: Some("j1".into()),
+        };
+        assert!(only.passes(&event("j1")));
+        assert!(!only.passes(&event("j2")));
+    }
+
+    #[test]
+    fn resuming_replays_within_retention_and_resets_outside_it() {
+        assert_eq!(resume(None, 0, 10), Resume::Live);
+        assert_eq!(resume(Some(0), 0, 10), Resume::After(0));
+        assert_eq!(resume(Some(4), 3, 10), Resume::After(4));
+        assert_eq!(resume(Some(3), 3, 10), Resume::After(3));
+        assert_eq!(resume(Some(2), 3, 10), Resume::Reset);
+        assert_eq!(resume(Some(10), 3, 10), Resume::After(10));
+        assert_eq!(resume(Some(11), 3, 10), Resume::Reset);
+        assert_eq!(resume(Some(-1), 0, 10), Resume::Reset);
+        assert_eq!(parse_event_id(" 42 "), Some(42));
+        assert_eq!(parse_event_id("abc"), None);
+    }
+
+    #[test]
+    fn data_never_names_a_place_and_reads_back() {
+        let d = EventData {
+            job: "j1".into(),
+            status: JobStatus::EnRoute,
+            from: Some(JobStatus::Accepted),
+            quote: None,
+        };
+        let json = serde_json::to_string(&d).unwrap();
+        assert_eq!(
+            json,
+            r#"{"job":"j1","status":"en_route","from":"accepted"}"#
+        );
+        assert_eq!(serde_json::from_str::<EventData>(&json).unwrap(), d);
+    }
+}

@@ -1,0 +1,177 @@
+//! `GET /api/events`: the caller's real-time stream, as server-sent events.
+//!
+//! A stream subscribes to the hub first, then replays what the client
+//! missed from the table, then goes live; an event both replayed and
+//! broadcast is sent once, by its id.
+
+use app::{
+    backend::{AppState, jobs, live, now_ms, sessions},
+    domain::{
+        AppError,
+        live::{EventName, LiveEvent, Resume, StreamFilter, parse_event_id, resume},
+    },
+};
+use axum::{
+    Json,
+    extract::{Query, State},
+    http::{HeaderMap, StatusCode},
+    response::{
+        IntoResponse, Response,
+        sse::{Event, KeepAlive, Sse},
+    },
+};
+use futures::stream::{self, Stream};
+use serde::Deserialize;
+use std::{collections::VecDeque, convert::Infallible, sync::Arc, time::Duration};
+use tokio::sync::broadcast::{Receiver, error::RecvError};
+
+/// A comment line this often keeps proxies from closing an idle stream.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+#[derive(Deserialize)]
+pub struct Params {
+    job: Option<String>,
+    /// For clients that cannot set the `Last-Event-ID` header.
+    #[serde(rename = "lastEventId")]
+    last_event_id: Option<String>,
+}
+
+pub async fn events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Response {
+    match open(&state, &headers, params).await {
+        Ok(stream) => Sse::new(stream)
+            .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+            .into_response(),
+        Err(e) => {
+            let status =
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, Json(e)).into_response()
+        }
+    }
+}
+
+async fn open(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: Params,
+) -> Result<impl Stream<Item = Result<Event, Infallible>> + use<>, AppError> {
+    let user = sessions::authenticate(state, headers, now_ms())
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    if let Some(job) = &params.job {
+        jobs::check_visible(&state.db, &user, job).await?;
+    }
+    let filter = StreamFilter {
+        watcher: live::watcher(&state.db, &user).await?,
+        job: params.job,
+    };
+    let last = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .or(params.last_event_id.as_deref())
+        .and_then(parse_event_id);
+    // Subscribe before reading where the table ends: whatever commits after
+    // that read is then in the channel, so nothing falls between the two.
+    let receiver = state.live.subscribe();
+    let (pruned, newest) = live::bounds(&state.db).await?;
+    let mut feed = Feed {
+        db: state.db.clone(),
+        filter,
+        receiver,
+        queue: VecDeque::new(),
+        cursor: 0,
+        replay_from: None,
+    };
+    match resume(last, pruned, newest) {
+        Resume::Live => {}
+        Resume::After(id) => {
+            feed.cursor = id;
+            feed.replay_from = Some(id);
+        }
+        Resume::Reset => {
+            // Its id moves the browser's own Last-Event-ID past the gap.
+            feed.cursor = newest;
+            feed.queue.push_back(Arc::new(LiveEvent {
+                id: Some(newest),
+                name: EventName::Reset,
+                job_id: String::new(),
+                data: r#"{"reason":"The events since your last one are no longer kept. Refetch what you show."}"#.into(),
+                audience: app::domain::live::Audience {
+                    customer_id: String::new(),
+                    mechanic_id: None,
+                    nearby: None,
+                },
+            }));
+        }
+    }
+    Ok(stream::unfold(feed, |mut feed| async move {
+        let event = feed.next().await?;
+        Some((Ok(sse(&event)), feed))
+    }))
+}
+
+fn sse(e: &LiveEvent) -> Event {
+    let event = Event::default().event(e.name.as_str()).data(&e.data);
+    match e.id {
+        Some(id) => event.id(id.to_string()),
+        None => event,
+    }
+}
+
+/// One subscriber's stream: replay first, then the hub.
+struct Feed {
+    db: app::backend::Db,
+    filter: StreamFilter,
+    receiver: Receiver<Arc<LiveEvent>>,
+    queue: VecDeque<Arc<LiveEvent>>,
+    /// The newest durable id sent (or skipped as already known).
+    cursor: i64,
+    /// Replaying the table from after this id.
+    replay_from: Option<i64>,
+}
+
+impl Feed {
+    /// The next event to send; `None` ends the stream (the client reconnects and replays).
+    async fn next(&mut self) -> Option<Arc<LiveEvent>> {
+        loop {
+            if let Some(e) = self.queue.pop_front() {
+                if let Some(id) = e.id {
+                    self.cursor = self.cursor.max(id);
+                }
+                return Some(e);
+            }
+            if let Some(from) = self.replay_from {
+                match live::replay(&self.db, &self.filter, from).await {
+                    Ok(Some((events, read_to))) => {
+                        self.queue.extend(events.into_iter().map(Arc::new));
+                        self.replay_from = Some(read_to);
+                    }
+                    Ok(None) => self.replay_from = None,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "event replay failed");
+                        return None;
+                    }
+                }
+                continue;
+            }
+            match self.receiver.recv().await {
+                Ok(e) => {
+                    let seen = e.id.is_some_and(|id| id <= self.cursor);
+                    if !seen && self.filter.passes(&e) {
+                        self.queue.push_back(e);
+                    }
+                }
+                Err(RecvError::Lagged(missed)) => {
+                    // Too slow to keep up: let it go, so it never holds
+                    // anything back; it resumes from its last id by replay.
+                    tracing::info!(missed, "dropping a subscriber that fell behind");
+                    return None;
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
+}

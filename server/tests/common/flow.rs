@@ -1,0 +1,169 @@
+//! The job flow's opening moves, shared by the jobs and live-events tests:
+//! a customer with a car and a job, mechanics near it, quotes and moves.
+
+use super::{Auth, Reply, TestApp, pairs};
+
+pub const PW: &str = "correct horse battery";
+pub const ADMIN: &str = "ops@example.com";
+/// Where the test customer's car is: Parkway, Camden.
+pub const JOB_AT: (&str, &str) = ("51.5390", "-0.1426");
+pub const ADDRESS: &str = "12 Parkway, London NW1 7AA";
+
+/// A customer with one vehicle: their token and the vehicle's id.
+pub async fn customer(app: &TestApp, email: &str) -> (String, String) {
+    let token = app.register("customer", "Priya Shah", email, PW).await;
+    let r = app
+        .post(
+            "/api/add_vehicle",
+            &[
+                ("year", "2016"),
+                ("make", "Ford"),
+                ("model", "Focus"),
+                ("colour", "Blue"),
+                ("plate", "ab12 cde"),
+                ("vin", "1HGCM82633A004352"),
+            ],
+            Auth::Bearer(&token),
+        )
+        .await;
+    assert_eq!(r.status, 200, "add vehicle: {}", r.body);
+    let id = r.json["id"].as_str().unwrap().to_owned();
+    (token, id)
+}
+
+pub fn job_form(vehicle: &str) -> Vec<(String, String)> {
+    pairs(&[
+        ("vehicle_id", vehicle),
+        ("category", "brakes"),
+        ("description", "Grinding noise from the front when braking."),
+        ("lat", JOB_AT.0),
+        ("lng", JOB_AT.1),
+        ("address", ADDRESS),
+        ("locality", "Camden, London"),
+        ("urgency", "asap"),
+    ])
+}
+
+pub async fn request_job(app: &TestApp, token: &str, vehicle: &str) -> String {
+    let r = app
+        .post_pairs("/api/request_job", &job_form(vehicle), Auth::Bearer(token))
+        .await;
+    assert_eq!(
+        r.status,
+        200,
+        "request job: {} {}",
+        r.body,
+        app.stdout.lock().unwrap().join("\n")
+    );
+    assert_eq!(r.json["status"], "requested");
+    r.json["id"].as_str().unwrap().to_owned()
+}
+
+/// The start most tests share: an admin, Priya with her car, and her brakes job.
+pub struct Requested {
+    pub admin: String,
+    pub customer: String,
+    pub job: String,
+}
+
+pub async fn requested(app: &TestApp) -> Requested {
+    let admin = app.admin(ADMIN, PW).await;
+    let (customer, vehicle) = customer(app, "priya@example.com").await;
+    let job = request_job(app, &customer, &vehicle).await;
+    Requested {
+        admin,
+        customer,
+        job,
+    }
+}
+
+pub struct Mechanic {
+    pub token: String,
+    pub id: String,
+}
+
+/// A mechanic with a profile based at (lat, lng), approved unless `approve` is false.
+pub async fn mechanic(
+    app: &TestApp,
+    admin: &str,
+    email: &str,
+    at: (&str, &str),
+    radius: &str,
+    available: bool,
+    approve: bool,
+) -> Mechanic {
+    let token = app.register("mechanic", "Dan Okafor", email, PW).await;
+    let mut form = pairs(&[
+        ("display_name", &format!("{email} Mobile")),
+        ("skills[]", "brakes"),
+        ("skills[]", "tyres"),
+        ("years_experience", "9"),
+        ("base_lat", at.0),
+        ("base_lng", at.1),
+        ("base_address", "Somewhere, London"),
+        ("radius_km", radius),
+    ]);
+    if available {
+        form.push(("available".into(), "on".into()));
+    }
+    let r = app
+        .post_pairs("/api/save_profile", &form, Auth::Bearer(&token))
+        .await;
+    assert_eq!(r.status, 200, "save profile: {}", r.body);
+    let me = app.get("/api/me", Auth::Bearer(&token)).await;
+    let id = me.json["id"].as_str().unwrap().to_owned();
+    if approve {
+        let r = app
+            .post(
+                "/api/admin_review",
+                &[("id", &id), ("action", "approve"), ("reason", "")],
+                Auth::Bearer(admin),
+            )
+            .await;
+        assert_eq!(r.status, 200, "approve: {}", r.body);
+    }
+    Mechanic { token, id }
+}
+
+/// Camden base, 12 km: in range of the job.
+pub async fn near_mechanic(app: &TestApp, admin: &str, email: &str) -> Mechanic {
+    mechanic(app, admin, email, ("51.5450", "-0.1500"), "12", true, true).await
+}
+
+pub fn quote_form(job: &str, labour: &str, parts: &str) -> Vec<(String, String)> {
+    pairs(&[
+        ("job_id", job),
+        ("items[0][kind]", "labour"),
+        ("items[0][description]", "Replace front pads"),
+        ("items[0][amount]", labour),
+        ("items[1][kind]", "parts"),
+        ("items[1][description]", "Brake pads (pair)"),
+        ("items[1][amount]", parts),
+        ("note", "Genuine parts."),
+        ("arrival_minutes", "45"),
+        ("valid_hours", "24"),
+    ])
+}
+
+pub async fn quote(app: &TestApp, m: &Mechanic, job: &str, labour: &str, parts: &str) -> Reply {
+    app.post_pairs(
+        "/api/send_quote",
+        &quote_form(job, labour, parts),
+        Auth::Bearer(&m.token),
+    )
+    .await
+}
+
+pub async fn view(app: &TestApp, token: &str, job: &str) -> Reply {
+    app.get(&format!("/api/job?id={job}"), Auth::Bearer(token))
+        .await
+}
+
+pub async fn move_to(app: &TestApp, token: &str, job: &str, status: &str) -> Reply {
+    app.post(
+        "/api/update_job_status",
+        &[("id", job), ("status", status)],
+        Auth::Bearer(token),
+    )
+    .await
+}
