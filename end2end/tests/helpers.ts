@@ -16,6 +16,11 @@ export async function hydrated(page: Page) {
   await page.locator("body[data-hydrated=true]").waitFor({ state: "attached", timeout: 30_000 });
 }
 
+/** Waits until the page's real-time stream is open, so it hears what happens next. */
+export async function live(page: Page) {
+  await page.locator("body[data-live=open]").waitFor({ state: "attached", timeout: 15_000 });
+}
+
 /** The page is no wider than the viewport. */
 export async function expectNoHorizontalScroll(page: Page) {
   const { scrollWidth, clientWidth } = await page.evaluate(() => ({

@@ -1,5 +1,5 @@
-import { test, type Page } from "@playwright/test";
-import { expect, expectNoHorizontalScroll, hydrated, logIn, phonePage, snap } from "./helpers";
+import { test } from "@playwright/test";
+import { expect, expectNoHorizontalScroll, hydrated, live, logIn, phonePage, snap } from "./helpers";
 
 // Seeded on the e2e server's empty database (see README, "Demo data").
 const DEMO_PASSWORD = "curbside-demo";
@@ -7,14 +7,18 @@ const DAN = "dan@demo.curbside.test"; // Camden, 12 km
 const SAM = "sam@demo.curbside.test"; // Stratford, 20 km
 const PASSWORD = "correct horse battery";
 
-async function reload(page: Page) {
-  await page.reload();
-  await hydrated(page);
-}
-
-test("a customer requests a job, compares quotes, accepts one, and follows the mechanic's progress", async ({ browser, request }, info) => {
+// Nobody reloads: each page changes as the other person acts, over the
+// real-time stream.
+test("a customer requests a job, compares quotes, accepts one, and follows the mechanic's progress live", async ({ browser, request }, info) => {
   const run = `${Date.now() % 1_000_000}`;
   const area = `Camden ${run}, London`;
+
+  // Dan, a demo mechanic, is already looking at his dashboard.
+  const mechanic = await phonePage(browser);
+  await logIn(mechanic, DAN, DEMO_PASSWORD);
+  await expect(mechanic).toHaveURL(/\/mechanic$/);
+  await hydrated(mechanic);
+  await live(mechanic);
 
   // The customer signs up on a phone and asks for a mechanic.
   const customer = await phonePage(browser);
@@ -60,15 +64,12 @@ test("a customer requests a job, compares quotes, accepts one, and follows the m
   await expect(customer.getByText("Waiting for quotes").first()).toBeVisible();
   await expectNoHorizontalScroll(customer);
   await snap(customer, info, "jobs-1-customer-requested");
+  await live(customer);
 
-  // Dan, a demo mechanic, finds it among open jobs near him: the area, not the address.
-  const mechanic = await phonePage(browser);
-  await logIn(mechanic, DAN, DEMO_PASSWORD);
-  await expect(mechanic).toHaveURL(/\/mechanic$/);
+  // The job appears among Dan's open jobs by itself: the area, not the address.
   const card = mechanic.locator(".job-card", { hasText: area });
   await expect(card).toBeVisible();
   await expect(card).toContainText("away");
-  await hydrated(mechanic);
   await card.getByRole("link").tap();
   await expect(mechanic).toHaveURL(new RegExp(`/mechanic/jobs/${jobId}$`));
   await expect(mechanic.getByText(`Near ${area}`)).toBeVisible();
@@ -79,8 +80,12 @@ test("a customer requests a job, compares quotes, accepts one, and follows the m
   await mechanic.getByLabel("Line 2 price").fill("34.99");
   await mechanic.getByLabel("Arrival (minutes)").fill("40");
   await mechanic.getByLabel("Note to the customer").fill("Genuine parts, 12 months warranty.");
+  await live(mechanic);
   await mechanic.getByRole("button", { name: "Send quote" }).tap();
   await expect(mechanic.getByRole("heading", { name: "Your quote", exact: true })).toBeVisible();
+  // Dan's quote reaches the customer's open page.
+  await expect(customer.locator(".compare .quote-card")).toHaveCount(1);
+  await expect(customer.locator(".compare .quote-card").first()).toContainText("£94.99");
   await expect(mechanic.locator(".quote-total")).toHaveText("£94.99");
   await expect(mechanic.getByRole("button", { name: "Send revised quote" })).toBeVisible();
   await expectNoHorizontalScroll(mechanic);
@@ -106,8 +111,7 @@ test("a customer requests a job, compares quotes, accepts one, and follows the m
   });
   expect(samQuote.status(), await samQuote.text()).toBe(200);
 
-  // The customer reloads, compares the two side by side, and books Dan.
-  await reload(customer);
+  // Sam's appears beside it; the customer compares the two and books Dan.
   await expect(customer.getByRole("heading", { name: "2 quotes to compare" })).toBeVisible();
   const quotes = customer.locator(".compare .quote-card");
   await expect(quotes).toHaveCount(2);
@@ -124,8 +128,7 @@ test("a customer requests a job, compares quotes, accepts one, and follows the m
   await expect(customer.locator(".compare .quote-card")).toHaveCount(1);
   await expect(customer.getByRole("button", { name: "Accept this quote" })).toHaveCount(0);
 
-  // Dan reloads: the job is his, with the exact address and one next step.
-  await reload(mechanic);
+  // Dan's page turns into his booked job: the exact address and one next step.
   await expect(mechanic.getByText("7 Jamestown Road, London NW1 7BY")).toBeVisible();
   await expect(mechanic.getByText("Nadia Rahman")).toBeVisible();
   await expect(mechanic.getByRole("button", { name: "I've arrived" })).toHaveCount(0);
@@ -134,8 +137,7 @@ test("a customer requests a job, compares quotes, accepts one, and follows the m
   await expect(mechanic.getByRole("button", { name: "I've arrived" })).toBeVisible();
   await snap(mechanic, info, "jobs-4-mechanic-en-route");
 
-  // The customer reloads and sees where things stand, step by step.
-  await reload(customer);
+  // The customer's page follows: the status and the timeline, step by step.
   await expect(customer.locator(".title-row .badge")).toHaveText("Mechanic on the way");
   const timeline = customer.locator(".timeline li");
   await expect(timeline).toHaveCount(4);

@@ -10,6 +10,7 @@ use crate::{
         mechanic::MechanicProfile,
         time::{format_date, format_utc},
     },
+    ui::live::Live,
     ui::{
         areas::Greeting,
         forms::{FormError, TextArea},
@@ -205,9 +206,10 @@ pub fn UsersPage() -> impl IntoView {
 pub fn JobsPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
+    let changed = Live::get().any_version();
     let jobs = Resource::new(
-        move || (param("status"), param("page")),
-        |(status, page)| admin_jobs(status, page.and_then(|p| p.parse().ok())),
+        move || (param("status"), param("page"), changed.get()),
+        |(status, page, _)| admin_jobs(status, page.and_then(|p| p.parse().ok())),
     );
     let page_href = move |page| list_href("/admin/jobs", query, &["status"], page);
     view! {
@@ -228,7 +230,7 @@ pub fn JobsPage() -> impl IntoView {
                     <a href="/admin/jobs">"Clear"</a>
                 </div>
             </Form>
-            <Suspense fallback=loading>
+            <Transition fallback=loading>
                 {move || Suspend::new(async move {
                     match jobs.await {
                         Ok(page) if page.jobs.is_empty() => view! {
@@ -241,7 +243,7 @@ pub fn JobsPage() -> impl IntoView {
                         Err(e) => failed(e),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </Console>
     }
 }

@@ -10,6 +10,7 @@ use crate::{
         job::{DESCRIPTION_MAX_CHARS, JobForm},
         mechanic::Skill,
     },
+    ui::live::Live,
     ui::{
         areas::Greeting,
         forms::{Field, FormError, Select, TextArea},
@@ -24,7 +25,8 @@ use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn CustomerHome() -> impl IntoView {
-    let jobs = Resource::new(|| (), |_| my_jobs());
+    let changed = Live::get().any_version();
+    let jobs = Resource::new(move || changed.get(), |_| my_jobs());
     view! {
         <Title text="My jobs" />
         <RequireSignIn>
@@ -33,7 +35,7 @@ pub fn CustomerHome() -> impl IntoView {
                 <a class="button" href="/customer/request">"Ask for a mechanic"</a>
                 <a class="button secondary" href="/customer/garage">"My garage"</a>
             </div>
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match jobs.await {
                         Ok(list) if list.is_empty() => view! {
@@ -53,7 +55,7 @@ pub fn CustomerHome() -> impl IntoView {
                         Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </RequireSignIn>
     }
 }

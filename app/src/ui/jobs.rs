@@ -12,6 +12,7 @@ use crate::{
         quote::{LineKind, NOTE_MAX_CHARS, QuoteStatus, QuoteView, minutes_words},
         time::format_utc,
     },
+    ui::live::Live,
     ui::{
         forms::{Field, FormError, TextArea},
         mechanic::years_words,
@@ -119,10 +120,12 @@ pub fn JobPage() -> impl IntoView {
         send: ServerAction::new(),
         withdraw: ServerAction::new(),
     };
+    let changed = Live::get().job_version(id);
     let job = Resource::new(
         move || {
             (
                 id(),
+                changed.get(),
                 actions.accept.version().get(),
                 actions.cancel.version().get(),
                 actions.step.version().get(),

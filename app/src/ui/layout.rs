@@ -1,6 +1,6 @@
 //! The header with its phone menu, the footer, and the not-found page.
 
-use crate::ui::{SiteFeatures, session::Session};
+use crate::ui::{SiteFeatures, live::LinkStatus, session::Session};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -57,6 +57,7 @@ pub fn Header() -> impl IntoView {
                 </Suspense>
             </nav>
         </header>
+        <LinkStatus />
     }
 }
 

@@ -10,6 +10,7 @@ use crate::{
         Account, AccountStatus, AppError,
         mechanic::{BIO_MAX_CHARS, MechanicProfile, ProfileForm, Skill},
     },
+    ui::live::Live,
     ui::{
         areas::Greeting,
         forms::{Field, FormError, TextArea},
@@ -64,11 +65,12 @@ fn Dashboard() -> impl IntoView {
 /// Jobs booked with the mechanic, then open jobs near them.
 #[component]
 fn MechanicJobs(approved: bool) -> impl IntoView {
-    let mine = Resource::new(|| (), |_| my_jobs());
-    let open = Resource::new(|| (), |_| open_jobs());
+    let changed = Live::get().any_version();
+    let mine = Resource::new(move || changed.get(), |_| my_jobs());
+    let open = Resource::new(move || changed.get(), |_| open_jobs());
     let loading = || view! { <p class="loading">"Loading…"</p> };
     view! {
-        <Suspense fallback=loading>
+        <Transition fallback=loading>
             {move || Suspend::new(async move {
                 match mine.await {
                     Ok(list) if !list.is_empty() => view! {
@@ -82,12 +84,12 @@ fn MechanicJobs(approved: bool) -> impl IntoView {
                     _ => ().into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
         <section>
             <h2>"Open jobs near you"</h2>
             {if approved {
                 view! {
-                    <Suspense fallback=loading>
+                    <Transition fallback=loading>
                         {move || Suspend::new(async move {
                             match open.await {
                                 Ok(list) if list.is_empty() => view! {
@@ -102,7 +104,7 @@ fn MechanicJobs(approved: bool) -> impl IntoView {
                                 Err(e) => view! { <p class="empty">{e.to_string()}</p> }.into_any(),
                             }
                         })}
-                    </Suspense>
+                    </Transition>
                 }.into_any()
             } else {
                 view! { <p class="empty">"Open jobs near you will appear here once your account is approved."</p> }.into_any()

@@ -10,6 +10,7 @@ mod garage;
 mod jobs;
 mod landing;
 mod layout;
+pub mod live;
 mod mechanic;
 pub mod session;
 
@@ -55,6 +56,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(SiteFeatures(Resource::new(|| (), |_| site_config())));
     session::Session::provide();
+    live::Live::provide();
 
     // Effects run only in the browser, after hydration: browser tests wait
     // for this mark before they tap anything.
