@@ -14,7 +14,7 @@ export LEPTOS_OUTPUT_NAME := curbside
 CARGO_SSR := -p app -p server --features app/ssr
 CARGO_WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown
 
-.PHONY: run dev tools test-tools build release fmt-check lint unit integration e2e test bench-cold-start bench-auth bench-admin bench-jobs
+.PHONY: run dev tools test-tools build release fmt-check lint unit integration e2e test bench-cold-start bench-auth bench-admin bench-jobs bench-realtime
 
 ## Build (release) and serve http://127.0.0.1:3000 on SQLite under ./data.
 run: release
@@ -73,3 +73,7 @@ bench-admin: release
 ## Prints what open jobs, quotes and acceptances cost with many open jobs (docs/PERFORMANCE.md).
 bench-jobs: release
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/bench-jobs.sh
+
+## SSE load test at 1,000 and 10,000 subscribers (figures in docs/PERFORMANCE.md).
+bench-realtime: release
+	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/bench-realtime.sh

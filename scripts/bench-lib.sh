@@ -19,7 +19,7 @@ with_server() { # $1 = label, $2 = DATABASE_URL
     sleep 0.01
   done
   echo "== $1"
-  measure "http://127.0.0.1:$PORT" "$2"
+  SERVER_PID=$pid measure "http://127.0.0.1:$PORT" "$2"
   kill -TERM "$pid"; wait "$pid" || true
   rm -rf "$dir"
 }

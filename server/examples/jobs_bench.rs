@@ -9,8 +9,7 @@
 
 mod common;
 
-use common::stats;
-use serde_json::Value;
+use common::{Api, stats};
 use sqlx::any::AnyPoolOptions;
 use std::time::Instant;
 
@@ -18,51 +17,6 @@ const BATCH: usize = 200;
 /// Greater London, roughly: 47 km north to south, 56 km east to west.
 const LAT: (f64, f64) = (51.28, 51.70);
 const LNG: (f64, f64) = (-0.52, 0.28);
-
-struct Api {
-    base: String,
-    client: reqwest::Client,
-}
-
-impl Api {
-    async fn call(&self, req: reqwest::RequestBuilder, what: &str) -> Value {
-        let res = req.send().await.expect("is the server running?");
-        let status = res.status();
-        let body = res.text().await.unwrap();
-        assert!(status.is_success(), "{what}: {status} {body}");
-        serde_json::from_str(&body).unwrap_or(Value::Null)
-    }
-
-    async fn get(&self, path: &str, token: &str) -> Value {
-        let req = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(token);
-        self.call(req, path).await
-    }
-
-    async fn post(&self, path: &str, token: Option<&str>, form: &[(&str, &str)]) -> Value {
-        let mut req = self.client.post(format!("{}{path}", self.base)).form(form);
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        self.call(req, path).await
-    }
-
-    async fn login(&self, email: &str) -> String {
-        let r = self
-            .post(
-                "/api/login",
-                None,
-                &[("email", email), ("password", "curbside-demo")],
-            )
-            .await;
-        r["token"]
-            .as_str()
-            .expect("demo login (DEMO_DATA on?)")
-            .to_owned()
-    }
-}
 
 /// A small deterministic generator, so every run places the same jobs.
 struct Lcg(u64);

@@ -5,7 +5,11 @@
 //! broadcast is sent once, by its id.
 
 use app::{
-    backend::{AppState, jobs, live, now_ms, sessions},
+    backend::{
+        AppState, jobs,
+        live::{self, Subscription},
+        now_ms, sessions,
+    },
     domain::{
         AppError,
         live::{EventName, LiveEvent, Resume, StreamFilter, parse_event_id, resume},
@@ -23,7 +27,6 @@ use axum::{
 use futures::stream::{self, Stream};
 use serde::Deserialize;
 use std::{collections::VecDeque, convert::Infallible, sync::Arc, time::Duration};
-use tokio::sync::broadcast::{Receiver, error::RecvError};
 
 /// A comment line this often keeps proxies from closing an idle stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -74,13 +77,13 @@ async fn open(
         .or(params.last_event_id.as_deref())
         .and_then(parse_event_id);
     // Subscribe before reading where the table ends: whatever commits after
-    // that read is then in the channel, so nothing falls between the two.
-    let receiver = state.live.subscribe();
+    // that read is then queued for this stream, so nothing falls between.
+    let subscription = state.live.subscribe(filter.clone());
     let (pruned, newest) = live::bounds(&state.db).await?;
     let mut feed = Feed {
         db: state.db.clone(),
         filter,
-        receiver,
+        subscription,
         queue: VecDeque::new(),
         cursor: 0,
         replay_from: None,
@@ -125,7 +128,7 @@ fn sse(e: &LiveEvent) -> Event {
 struct Feed {
     db: app::backend::Db,
     filter: StreamFilter,
-    receiver: Receiver<Arc<LiveEvent>>,
+    subscription: Subscription,
     queue: VecDeque<Arc<LiveEvent>>,
     /// The newest durable id sent (or skipped as already known).
     cursor: i64,
@@ -157,20 +160,12 @@ impl Feed {
                 }
                 continue;
             }
-            match self.receiver.recv().await {
-                Ok(e) => {
-                    let seen = e.id.is_some_and(|id| id <= self.cursor);
-                    if !seen && self.filter.passes(&e) {
-                        self.queue.push_back(e);
-                    }
-                }
-                Err(RecvError::Lagged(missed)) => {
-                    // Too slow to keep up: let it go, so it never holds
-                    // anything back; it resumes from its last id by replay.
-                    tracing::info!(missed, "dropping a subscriber that fell behind");
-                    return None;
-                }
-                Err(RecvError::Closed) => return None,
+            // The hub sent only what passes this stream's filter. `None`:
+            // it fell too far behind and was let go; the client resumes
+            // from its last id by replay.
+            let e = self.subscription.events.recv().await?;
+            if e.id.is_none_or(|id| id > self.cursor) {
+                self.queue.push_back(e);
             }
         }
     }

@@ -2,7 +2,7 @@
 //! fanned out to subscribers after commit, replayed to clients that reconnect.
 //!
 //! One path feeds every subscriber: the pump reads committed events from the
-//! `events` table in id order and broadcasts them. A commit in this process
+//! `events` table in id order and routes each to the streams that may see it. A commit in this process
 //! pokes it directly; on PostgreSQL, a commit in any process is announced
 //! with `pg_notify`, which every instance LISTENs for. Reading back from the
 //! table keeps the order and loses nothing when pokes coalesce or a
@@ -15,14 +15,21 @@ use crate::domain::{
     live::{Audience, EventData, EventName, LiveEvent, StreamFilter, Watcher},
 };
 use sqlx::{AnyConnection, postgres::PgListener};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Mutex,
+};
 use std::{sync::Arc, time::Duration};
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{
+    Notify,
+    mpsc::{self, error::TrySendError},
+};
 
 /// The PostgreSQL channel instances announce new events on.
 const CHANNEL: &str = "curbside_events";
-/// Events a subscriber may fall behind by before it is cut off (it then
-/// reconnects and catches up by replay). Shared by all subscribers: the
-/// memory is the same whether one or ten thousand are connected.
+/// Events one stream may have waiting before it is cut off (it then
+/// reconnects and catches up by replay), so a slow reader never holds up
+/// the others or grows without bound.
 pub const BUFFER: usize = 1024;
 /// Rows read per query, by the pump and by a replay.
 const BATCH: i64 = 500;
@@ -263,15 +270,17 @@ pub async fn watcher(db: &Db, user: &CurrentUser) -> Result<Watcher, AppError> {
     })
 }
 
-/// The in-process hub: one broadcast channel every subscriber reads from.
+/// The in-process hub: who is subscribed, and the routing of each event to
+/// just the streams that may see it.
 #[derive(Clone)]
 pub struct Hub {
     inner: Arc<Inner>,
 }
 
 struct Inner {
-    sender: broadcast::Sender<Arc<LiveEvent>>,
+    registry: Mutex<Registry>,
     poke: Notify,
+    buffer: usize,
 }
 
 impl Default for Hub {
@@ -280,24 +289,53 @@ impl Default for Hub {
     }
 }
 
+/// One open stream's end of the hub. Dropping it unsubscribes.
+pub struct Subscription {
+    hub: Hub,
+    key: u64,
+    /// Ends (`None`) when the stream fell `BUFFER` events behind.
+    pub events: mpsc::Receiver<Arc<LiveEvent>>,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        self.hub.registry().remove(self.key);
+    }
+}
+
 impl Hub {
+    /// `buffer`: how many events one stream may have waiting before it is cut off.
     pub fn new(buffer: usize) -> Self {
-        let (sender, _) = broadcast::channel(buffer);
         Self {
             inner: Arc::new(Inner {
-                sender,
+                registry: Mutex::new(Registry::default()),
                 poke: Notify::new(),
+                buffer,
             }),
         }
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<LiveEvent>> {
-        self.inner.sender.subscribe()
+    fn registry(&self) -> std::sync::MutexGuard<'_, Registry> {
+        // A panic while routing leaves the maps consistent enough to go on.
+        self.inner
+            .registry
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn subscribe(&self, filter: StreamFilter) -> Subscription {
+        let (sender, events) = mpsc::channel(self.inner.buffer);
+        let key = self.registry().add(filter, sender);
+        Subscription {
+            hub: self.clone(),
+            key,
+            events,
+        }
     }
 
     /// How many streams are open in this process.
     pub fn subscribers(&self) -> usize {
-        self.inner.sender.receiver_count()
+        self.registry().subs.len()
     }
 
     /// Tells the pump that events were committed. Cheap; pokes coalesce.
@@ -309,7 +347,7 @@ impl Hub {
     /// process's subscribers. Missed ones are not replayed.
     pub fn publish_ephemeral(&self, event: LiveEvent) {
         debug_assert!(event.id.is_none(), "durable events go through the table");
-        let _ = self.inner.sender.send(Arc::new(event));
+        self.registry().dispatch(&Arc::new(event));
     }
 
     /// Starts the pump (and, on PostgreSQL, the listener that pokes it).
@@ -348,7 +386,7 @@ impl Hub {
                             for row in rows {
                                 last = row.id;
                                 if let Some(e) = row.event() {
-                                    let _ = hub.inner.sender.send(Arc::new(e));
+                                    hub.registry().dispatch(&Arc::new(e));
                                 }
                             }
                             if !full {
@@ -381,5 +419,186 @@ impl Hub {
                 }
             }
         });
+    }
+}
+
+struct Subscriber {
+    filter: StreamFilter,
+    sender: mpsc::Sender<Arc<LiveEvent>>,
+}
+
+/// The open streams, indexed by who may receive what, so an event costs
+/// work for its recipients only, not for every stream in the process.
+#[derive(Default)]
+struct Registry {
+    next_key: u64,
+    subs: HashMap<u64, Subscriber>,
+    /// Customers' and mechanics' streams, by user id.
+    by_user: HashMap<String, HashSet<u64>>,
+    admins: HashSet<u64>,
+    /// Mechanics who may be offered new jobs near them.
+    reaching: HashSet<u64>,
+}
+
+impl Registry {
+    fn add(&mut self, filter: StreamFilter, sender: mpsc::Sender<Arc<LiveEvent>>) -> u64 {
+        self.next_key += 1;
+        let key = self.next_key;
+        match &filter.watcher {
+            Watcher::Admin => {
+                self.admins.insert(key);
+            }
+            Watcher::Customer { id } => {
+                self.by_user.entry(id.clone()).or_default().insert(key);
+            }
+            Watcher::Mechanic { id, reach } => {
+                self.by_user.entry(id.clone()).or_default().insert(key);
+                if reach.is_some() {
+                    self.reaching.insert(key);
+                }
+            }
+        }
+        self.subs.insert(key, Subscriber { filter, sender });
+        key
+    }
+
+    fn remove(&mut self, key: u64) {
+        let Some(sub) = self.subs.remove(&key) else {
+            return;
+        };
+        self.admins.remove(&key);
+        self.reaching.remove(&key);
+        if let Watcher::Customer { id } | Watcher::Mechanic { id, .. } = &sub.filter.watcher
+            && let Some(keys) = self.by_user.get_mut(id)
+        {
+            keys.remove(&key);
+            if keys.is_empty() {
+                self.by_user.remove(id);
+            }
+        }
+    }
+
+    /// Queues `e` on every stream that may see it; a stream whose queue is
+    /// full is dropped from the hub (its sender goes, so it ends once it
+    /// has read what it has). Returns how many streams got it.
+    fn dispatch(&mut self, e: &Arc<LiveEvent>) -> usize {
+        let mut keys: Vec<u64> = self.admins.iter().copied().collect();
+        let users = [
+            Some(&e.audience.customer_id),
+            e.audience.mechanic_id.as_ref(),
+        ];
+        for user in users.into_iter().flatten() {
+            if let Some(k) = self.by_user.get(user) {
+                keys.extend(k);
+            }
+        }
+        if e.audience.nearby.is_some() {
+            keys.extend(&self.reaching);
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        let mut sent = 0;
+        let mut gone = Vec::new();
+        for key in keys {
+            let Some(sub) = self.subs.get(&key) else {
+                continue;
+            };
+            if !sub.filter.passes(e) {
+                continue;
+            }
+            match sub.sender.try_send(e.clone()) {
+                Ok(()) => sent += 1,
+                Err(TrySendError::Full(_)) => {
+                    tracing::info!(
+                        "dropping a stream that fell behind; it will catch up by replay"
+                    );
+                    gone.push(key);
+                }
+                Err(TrySendError::Closed(_)) => gone.push(key),
+            }
+        }
+        for key in gone {
+            self.remove(key);
+        }
+        sent
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::live::EventName;
+
+    fn event(customer: &str, mechanic: Option<&str>, nearby: Option<GeoPoint>) -> LiveEvent {
+        LiveEvent {
+            id: Some(1),
+            name: EventName::JobCreated,
+            job_id: "j1".into(),
+            data: "{}".into(),
+            audience: Audience {
+                customer_id: customer.into(),
+                mechanic_id: mechanic.map(Into::into),
+                nearby,
+            },
+        }
+    }
+
+    fn all(watcher: Watcher) -> StreamFilter {
+        StreamFilter { watcher, job: None }
+    }
+
+    fn received(s: &mut Subscription) -> usize {
+        let mut n = 0;
+        while s.events.try_recv().is_ok() {
+            n += 1;
+        }
+        n
+    }
+
+    #[test]
+    fn events_reach_only_the_streams_that_may_see_them() {
+        let hub = Hub::new(8);
+        let camden = GeoPoint::new(51.539, -0.1426).unwrap();
+        let mut priya = hub.subscribe(all(Watcher::Customer { id: "c1".into() }));
+        let mut ben = hub.subscribe(all(Watcher::Customer { id: "c2".into() }));
+        let mut admin = hub.subscribe(all(Watcher::Admin));
+        let mut dan = hub.subscribe(all(Watcher::Mechanic {
+            id: "m1".into(),
+            reach: Some((camden, 10)),
+        }));
+        let mut off = hub.subscribe(all(Watcher::Mechanic {
+            id: "m2".into(),
+            reach: None,
+        }));
+        let delivered = hub
+            .registry()
+            .dispatch(&Arc::new(event("c1", None, Some(camden))));
+        assert_eq!(delivered, 3);
+        hub.registry()
+            .dispatch(&Arc::new(event("c1", Some("m2"), None)));
+        assert_eq!(
+            [&mut priya, &mut ben, &mut admin, &mut dan, &mut off].map(received),
+            [2, 0, 2, 1, 1]
+        );
+    }
+
+    #[test]
+    fn a_stream_that_falls_behind_is_cut_off_and_a_dropped_one_unsubscribes() {
+        let hub = Hub::new(2);
+        let mut slow = hub.subscribe(all(Watcher::Admin));
+        let mut quick = hub.subscribe(all(Watcher::Admin));
+        for _ in 0..3 {
+            hub.registry().dispatch(&Arc::new(event("c1", None, None)));
+            received(&mut quick);
+        }
+        // The slow one keeps what it had, then ends; the quick one got all three.
+        assert_eq!(hub.subscribers(), 1);
+        assert_eq!(received(&mut slow), 2);
+        assert!(matches!(
+            slow.events.try_recv(),
+            Err(mpsc::error::TryRecvError::Disconnected)
+        ));
+        drop(quick);
+        assert_eq!(hub.subscribers(), 0);
     }
 }

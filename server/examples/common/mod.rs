@@ -1,5 +1,6 @@
 //! What the bench programs share: one line of latency figures per measurement.
 
+use serde_json::Value;
 use std::time::Duration;
 
 /// Prints `label n=… min … median … p95 … max …` in milliseconds.
@@ -32,4 +33,52 @@ pub fn args(usage: &str, default_count: usize) -> (String, String, usize, usize)
         .unwrap_or(default_count);
     let rounds = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(30);
     (base, db_url, count, rounds)
+}
+
+/// The machine API over HTTP; a failed call panics with its status and body.
+#[allow(dead_code)] // the auth bench times raw requests
+pub struct Api {
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+#[allow(dead_code)]
+impl Api {
+    pub async fn call(&self, req: reqwest::RequestBuilder, what: &str) -> Value {
+        let res = req.send().await.expect("is the server running?");
+        let status = res.status();
+        let body = res.text().await.unwrap();
+        assert!(status.is_success(), "{what}: {status} {body}");
+        serde_json::from_str(&body).unwrap_or(Value::Null)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Value {
+        let req = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token);
+        self.call(req, path).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, form: &[(&str, &str)]) -> Value {
+        let mut req = self.client.post(format!("{}{path}", self.base)).form(form);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        self.call(req, path).await
+    }
+
+    pub async fn login(&self, email: &str) -> String {
+        let r = self
+            .post(
+                "/api/login",
+                None,
+                &[("email", email), ("password", "curbside-demo")],
+            )
+            .await;
+        r["token"]
+            .as_str()
+            .expect("demo login (DEMO_DATA on?)")
+            .to_owned()
+    }
 }

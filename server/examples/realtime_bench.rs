@@ -1,0 +1,351 @@
+//! Load test for the real-time stream: opens many SSE subscribers over many
+//! jobs, publishes quote revisions through the API at a set rate, and
+//! reports how fast and how completely the events arrive.
+//!
+//! Usage: `realtime_bench <base URL> <DATABASE_URL> [subscribers] [jobs] [events/s] [seconds]`
+//! (run by `scripts/bench-realtime.sh` against a server started with demo
+//! data; `SERVER_PID` lets it read the server's CPU time and memory).
+//!
+//! Each job belongs to its own customer; subscriber `i` is customer `i % jobs`
+//! on `GET /api/events`, so every event is sent to subscribers/jobs streams and
+//! filtered away from the rest. Latency runs from the moment the publisher
+//! starts its API call (so it includes the write and its commit) to the
+//! moment the event is read off a subscriber's socket.
+
+mod common;
+
+use common::{Api, stats};
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+use tokio::{sync::Semaphore, task::JoinSet};
+
+/// Sends (their instants) per job, in order: the k-th `quote:updated` a
+/// subscriber reads for a job is the k-th send.
+type Sent = Arc<Vec<Mutex<Vec<Instant>>>>;
+
+#[derive(Default)]
+struct Received {
+    latencies: Vec<Duration>,
+    ids: HashSet<i64>,
+    duplicates: u64,
+    ended: bool,
+}
+
+fn arg(i: usize, default: usize) -> usize {
+    std::env::args()
+        .nth(i)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The server's CPU seconds and resident memory (bytes), from /proc.
+fn server_usage() -> Option<(f64, u64)> {
+    let pid = std::env::var("SERVER_PID").ok()?;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    // utime and stime are fields 14 and 15; after "pid (comm)" they are 11 and 12 (0-based).
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let rss_kb: u64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some((ticks as f64 / 100.0, rss_kb * 1024))
+}
+
+async fn customer_with_job(api: &Api, i: usize, run: i64) -> (String, String) {
+    let email = format!("rt.{run}.{i}@example.com");
+    let signup = api
+        .post(
+            "/api/register",
+            None,
+            &[
+                ("name", "Bench Customer"),
+                ("email", &email),
+                ("phone", ""),
+                ("password", "correct horse battery"),
+                ("role", "customer"),
+            ],
+        )
+        .await;
+    let token = signup["token"].as_str().unwrap().to_owned();
+    let vehicle = api
+        .post(
+            "/api/add_vehicle",
+            Some(&token),
+            &[
+                ("year", "2017"),
+                ("make", "Skoda"),
+                ("model", "Octavia"),
+                ("colour", "Silver"),
+                ("plate", "BN17 KXT"),
+            ],
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Within a few km of Camden, in the demo mechanic Dan's reach.
+    let lat = format!("{:.5}", 51.52 + (i % 40) as f64 * 0.001);
+    let lng = format!("{:.5}", -0.16 + (i / 40 % 40) as f64 * 0.001);
+    let job = api
+        .post(
+            "/api/request_job",
+            Some(&token),
+            &[
+                ("vehicle_id", &vehicle),
+                ("category", "brakes"),
+                ("description", "Squealing brakes, front left."),
+                ("lat", &lat),
+                ("lng", &lng),
+                ("address", "1 Bench Street, London"),
+                ("locality", "Camden, London"),
+                ("urgency", "asap"),
+            ],
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (token, job)
+}
+
+fn quote_form(job: &str, pence: usize) -> Vec<(String, String)> {
+    [
+        ("job_id", job.to_owned()),
+        ("items[0][kind]", "labour".into()),
+        ("items[0][description]", "Replace front pads".into()),
+        (
+            "items[0][amount]",
+            format!("{}.{:02}", 60 + pence / 100, pence % 100),
+        ),
+        ("arrival_minutes", "45".into()),
+        ("valid_hours", "24".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+/// Reads one subscriber's stream until the task is stopped.
+async fn subscribe(mut res: reqwest::Response, job: usize, sent: Sent, into: Arc<Mutex<Received>>) {
+    let mut buf = String::new();
+    let mut seen = 0usize;
+    loop {
+        let chunk = match res.chunk().await {
+            Ok(Some(c)) => c,
+            _ => {
+                into.lock().unwrap().ended = true;
+                return;
+            }
+        };
+        let now = Instant::now();
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            if !block.contains("event: quote:updated") {
+                continue;
+            }
+            let id = block
+                .lines()
+                .find_map(|l| l.strip_prefix("id: "))
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .unwrap_or(-1);
+            let mut r = into.lock().unwrap();
+            if !r.ids.insert(id) {
+                r.duplicates += 1;
+                continue;
+            }
+            let at = sent[job].lock().unwrap().get(seen).copied();
+            seen += 1;
+            if let Some(at) = at {
+                r.latencies.push(now.duration_since(at));
+            }
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let base = std::env::args().nth(1).expect(
+        "usage: realtime_bench <base URL> <DATABASE_URL> [subscribers] [jobs] [events/s] [seconds]",
+    );
+    let subscribers = arg(3, 1_000);
+    let jobs = arg(4, 100);
+    let rate = arg(5, 50);
+    let seconds = arg(6, 20);
+    let api = Arc::new(Api {
+        base: base.clone(),
+        client: reqwest::Client::new(),
+    });
+    let run = app::backend::now_ms();
+
+    let t = Instant::now();
+    let dan = api.login("dan@demo.curbside.test").await;
+    let mut set = JoinSet::new();
+    let gate = Arc::new(Semaphore::new(4));
+    for i in 0..jobs {
+        let (api, gate) = (api.clone(), gate.clone());
+        set.spawn(async move {
+            let _p = gate.acquire().await.unwrap();
+            (i, customer_with_job(&api, i, run).await)
+        });
+    }
+    let mut customers = vec![(String::new(), String::new()); jobs];
+    while let Some(r) = set.join_next().await {
+        let (i, c) = r.unwrap();
+        customers[i] = c;
+    }
+    // Dan's first quote on each: later sends revise it (`quote:updated`).
+    for (_, job) in &customers {
+        let form = quote_form(job, 0);
+        let req = api
+            .client
+            .post(format!("{base}/api/send_quote"))
+            .form(&form)
+            .bearer_auth(&dan);
+        api.call(req, "send_quote").await;
+    }
+    println!(
+        "{jobs} customers, each with a job Dan has quoted on, in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let before = server_usage();
+    let sent: Sent = Arc::new((0..jobs).map(|_| Mutex::new(Vec::new())).collect());
+    let received: Vec<Arc<Mutex<Received>>> = (0..subscribers).map(|_| Arc::default()).collect();
+    // A client of its own with no pool limit: every stream holds a connection.
+    let streams = reqwest::Client::builder().build().unwrap();
+    let t = Instant::now();
+    let mut readers = JoinSet::new();
+    let gate = Arc::new(Semaphore::new(256));
+    let mut opening = JoinSet::new();
+    for i in 0..subscribers {
+        let job = i % jobs;
+        let req = streams
+            .get(format!("{base}/api/events"))
+            .bearer_auth(&customers[job].0);
+        let gate = gate.clone();
+        opening.spawn(async move {
+            let _p = gate.acquire().await.unwrap();
+            let res = req.send().await.expect("open a stream");
+            assert_eq!(res.status(), 200, "open a stream");
+            (res, job, i)
+        });
+    }
+    while let Some(r) = opening.join_next().await {
+        let (res, job, i) = r.unwrap();
+        readers.spawn(subscribe(res, job, sent.clone(), received[i].clone()));
+    }
+    println!(
+        "{subscribers} subscribers connected in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let idle = server_usage();
+    if let (Some((_, rss0)), Some((_, rss1))) = (before, idle) {
+        println!(
+            "server memory: {:.1} MB before, {:.1} MB with {subscribers} idle streams: {:.1} KB per connection",
+            rss0 as f64 / 1e6,
+            rss1 as f64 / 1e6,
+            (rss1.saturating_sub(rss0)) as f64 / subscribers as f64 / 1024.0
+        );
+    }
+
+    // Publish: `lanes` publishers side by side, each revising its own jobs
+    // in turn, so a job's sends never overlap and arrive in order.
+    let total = rate * seconds;
+    let lanes = jobs.min(8);
+    let api_times = Arc::new(Mutex::new(Vec::new()));
+    let t = Instant::now();
+    let mut publishers = JoinSet::new();
+    for lane in 0..lanes {
+        let (api, sent, dan, api_times) =
+            (api.clone(), sent.clone(), dan.clone(), api_times.clone());
+        let jobs_of_lane: Vec<(usize, String)> = customers
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| j % lanes == lane)
+            .map(|(j, c)| (j, c.1.clone()))
+            .collect();
+        let base = base.clone();
+        publishers.spawn(async move {
+            let mine = (lane..total).step_by(lanes);
+            for (k, n) in mine.enumerate() {
+                let due = t + Duration::from_secs_f64(n as f64 / rate as f64);
+                tokio::time::sleep_until(due.into()).await;
+                let (j, job) = &jobs_of_lane[k % jobs_of_lane.len()];
+                let form = quote_form(job, n + 1);
+                let start = Instant::now();
+                sent[*j].lock().unwrap().push(start);
+                let req = api
+                    .client
+                    .post(format!("{base}/api/send_quote"))
+                    .form(&form)
+                    .bearer_auth(&dan);
+                api.call(req, "send_quote").await;
+                api_times.lock().unwrap().push(start.elapsed());
+            }
+        });
+    }
+    while publishers.join_next().await.is_some() {}
+    let publish_secs = t.elapsed().as_secs_f64();
+    let expected: usize = (0..subscribers)
+        .map(|i| sent[i % jobs].lock().unwrap().len())
+        .sum();
+    // Let the last events land.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let got: usize = received.iter().map(|r| r.lock().unwrap().ids.len()).sum();
+        if got >= expected || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let after = server_usage();
+    readers.abort_all();
+
+    let mut latencies = Vec::new();
+    let (mut got, mut duplicates, mut ended) = (0usize, 0u64, 0usize);
+    for r in &received {
+        let mut r = r.lock().unwrap();
+        got += r.ids.len();
+        duplicates += r.duplicates;
+        ended += usize::from(r.ended);
+        latencies.append(&mut r.latencies);
+    }
+    println!(
+        "published {total} events in {publish_secs:.1} s ({:.0}/s); {expected} deliveries expected, {got} received, {} lost, {duplicates} duplicated, {ended} streams ended early",
+        total as f64 / publish_secs,
+        expected.saturating_sub(got)
+    );
+    stats(
+        "publish: the API call (send_quote)",
+        api_times.lock().unwrap().clone(),
+    );
+    if !latencies.is_empty() {
+        latencies.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let pick = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
+        println!(
+            "delivery latency, publish to subscriber    n={}  p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
+            latencies.len(),
+            ms(pick(0.5)),
+            ms(pick(0.99)),
+            ms(*latencies.last().unwrap())
+        );
+    }
+    if let (Some((cpu0, _)), Some((cpu1, _))) = (idle, after) {
+        println!(
+            "server CPU: {:.2} s for {got} deliveries: {:.1} µs per delivery",
+            cpu1 - cpu0,
+            (cpu1 - cpu0) * 1e6 / got.max(1) as f64
+        );
+    }
+}
