@@ -147,7 +147,9 @@ impl Feed {
                 return Some(e);
             }
             if let Some(from) = self.replay_from {
-                match live::replay(&self.db, &self.filter, from).await {
+                // Boxed: inline, the query's large state would stay in
+                // every idle stream's future long after its replay.
+                match Box::pin(live::replay(&self.db, &self.filter, from)).await {
                     Ok(Some((events, read_to))) => {
                         self.queue.extend(events.into_iter().map(Arc::new));
                         self.replay_from = Some(read_to);
