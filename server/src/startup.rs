@@ -38,6 +38,7 @@ pub enum StartupError {
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    live: Hub,
     pub addr: SocketAddr,
     /// The admin made from `ADMIN_EMAIL` on this start, if one was.
     pub first_admin: Option<Account>,
@@ -91,6 +92,7 @@ impl Application {
         .await
         .map_err(StartupError::Events)?;
         Hub::start_pruning(pool.clone(), config.events_retention);
+        let hub = live.clone();
         let state = AppState {
             leptos_options,
             db: pool,
@@ -107,6 +109,7 @@ impl Application {
         Ok(Self {
             listener,
             router,
+            live: hub,
             addr,
             first_admin,
             demo_logins,
@@ -119,8 +122,14 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
+        let live = self.live;
         axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(async move {
+                shutdown_signal().await;
+                // Event streams never finish by themselves; end them so the
+                // graceful shutdown does not wait for ever.
+                live.close_all();
+            })
             .await
     }
 }

@@ -253,6 +253,16 @@ both_databases! {
         drop(stalled);
     }
 
+    async fn the_server_stops_promptly_with_streams_open(db) {
+        let app = spawn!(db);
+        let Requested { customer: priya, .. } = requested(&app).await;
+        let mut stream = app.events("", Auth::Bearer(&priya), None).await;
+        let started = Instant::now();
+        assert!(app.terminate().await, "a clean exit");
+        assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+        assert!(stream.next_within(Duration::from_secs(1)).await.is_none(), "the stream ended");
+    }
+
     async fn two_server_processes_on_one_postgres_share_events(db) {
         if matches!(db, common::Db::Sqlite) {
             return; // several instances is the PostgreSQL deployment

@@ -333,6 +333,18 @@ impl Hub {
         }
     }
 
+    /// Ends every open stream and every later one: the server is stopping,
+    /// and a graceful shutdown waits for responses to finish. Clients
+    /// reconnect (to another instance, or this one restarted) and replay.
+    pub fn close_all(&self) {
+        let mut registry = self.registry();
+        registry.closed = true;
+        let keys: Vec<u64> = registry.subs.keys().copied().collect();
+        for key in keys {
+            registry.remove(key);
+        }
+    }
+
     /// How many streams are open in this process.
     pub fn subscribers(&self) -> usize {
         self.registry().subs.len()
@@ -438,12 +450,17 @@ struct Registry {
     admins: HashSet<u64>,
     /// Mechanics who may be offered new jobs near them.
     reaching: HashSet<u64>,
+    /// Shutting down: no new subscribers.
+    closed: bool,
 }
 
 impl Registry {
     fn add(&mut self, filter: StreamFilter, sender: mpsc::Sender<Arc<LiveEvent>>) -> u64 {
         self.next_key += 1;
         let key = self.next_key;
+        if self.closed {
+            return key; // the sender is dropped: the stream ends at once
+        }
         match &filter.watcher {
             Watcher::Admin => {
                 self.admins.insert(key);
@@ -600,5 +617,19 @@ mod tests {
         ));
         drop(quick);
         assert_eq!(hub.subscribers(), 0);
+    }
+
+    #[test]
+    fn closing_ends_open_streams_and_refuses_new_ones() {
+        let hub = Hub::new(8);
+        let mut open = hub.subscribe(all(Watcher::Admin));
+        hub.close_all();
+        let mut late = hub.subscribe(all(Watcher::Admin));
+        for s in [&mut open, &mut late] {
+            assert!(matches!(
+                s.events.try_recv(),
+                Err(mpsc::error::TryRecvError::Disconnected)
+            ));
+        }
     }
 }

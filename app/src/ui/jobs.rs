@@ -297,7 +297,7 @@ fn CustomerQuotes(
             <section class="empty">
                 <h2>"No quotes yet"</h2>
                 <p>{match (job_open, viewer) {
-                    (true, Actor::Customer) => "Mechanics near you can see your request. Their quotes appear here; reload to check.",
+                    (true, Actor::Customer) => "Mechanics near you can see your request. Their quotes appear here as they arrive.",
                     (true, _) => "No mechanic has quoted yet.",
                     (false, _) => "No mechanic quoted for this job.",
                 }}</p>

@@ -115,7 +115,7 @@ pub fn LinkStatus() -> impl IntoView {
     let live = Live::get();
     view! {
         <Show when=move || live.link.get() == Link::Reconnecting>
-            <p class="live-status" role="status">"Reconnecting… updates will catch up."</p>
+            <p class="live-status" role="status">"Reconnecting to live updates…"</p>
         </Show>
     }
 }
