@@ -91,6 +91,10 @@ test("a customer requests a job, compares quotes, accepts one, and follows the m
   await expectNoHorizontalScroll(mechanic);
   await snap(mechanic, info, "jobs-2-mechanic-quoted");
 
+  // The customer starts typing why they might cancel; a live update must not wipe it.
+  await customer.getByText("Cancel this job").tap();
+  await customer.getByLabel("Why are you cancelling?").fill("Still deciding");
+
   // Sam quotes too, through the API, so there is something to compare.
   const login = await request.post("/api/login", { form: { email: SAM, password: DEMO_PASSWORD } });
   expect(login.status()).toBe(200);
@@ -113,6 +117,8 @@ test("a customer requests a job, compares quotes, accepts one, and follows the m
 
   // Sam's appears beside it; the customer compares the two and books Dan.
   await expect(customer.getByRole("heading", { name: "2 quotes to compare" })).toBeVisible();
+  await expect(customer.getByLabel("Why are you cancelling?")).toHaveValue("Still deciding");
+  await customer.getByText("Cancel this job").tap();
   const quotes = customer.locator(".compare .quote-card");
   await expect(quotes).toHaveCount(2);
   await expect(quotes.nth(0)).toContainText("£94.99");
