@@ -45,37 +45,10 @@ async fn main() {
     // One real customer and car, through the API; their many jobs go
     // straight into the database (the API allows ten open at once).
     let email = format!("bench.{}@example.com", app::backend::now_ms());
-    let signup = api
-        .post(
-            "/api/register",
-            None,
-            &[
-                ("name", "Bench Customer"),
-                ("email", &email),
-                ("phone", ""),
-                ("password", "correct horse battery"),
-                ("role", "customer"),
-            ],
-        )
-        .await;
+    let signup = api.new_customer(&email).await;
     let customer = signup["token"].as_str().unwrap().to_owned();
     let customer_id = signup["account"]["id"].as_str().unwrap().to_owned();
-    let vehicle = api
-        .post(
-            "/api/add_vehicle",
-            Some(&customer),
-            &[
-                ("year", "2017"),
-                ("make", "Skoda"),
-                ("model", "Octavia"),
-                ("colour", "Silver"),
-                ("plate", "BN17 KXT"),
-            ],
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let vehicle = api.add_car(&customer).await;
 
     sqlx::any::install_default_drivers();
     let pool = AnyPoolOptions::new()

@@ -61,36 +61,9 @@ fn server_usage() -> Option<(f64, u64)> {
 
 async fn customer_with_job(api: &Api, i: usize, run: i64) -> (String, String) {
     let email = format!("rt.{run}.{i}@example.com");
-    let signup = api
-        .post(
-            "/api/register",
-            None,
-            &[
-                ("name", "Bench Customer"),
-                ("email", &email),
-                ("phone", ""),
-                ("password", "correct horse battery"),
-                ("role", "customer"),
-            ],
-        )
-        .await;
+    let signup = api.new_customer(&email).await;
     let token = signup["token"].as_str().unwrap().to_owned();
-    let vehicle = api
-        .post(
-            "/api/add_vehicle",
-            Some(&token),
-            &[
-                ("year", "2017"),
-                ("make", "Skoda"),
-                ("model", "Octavia"),
-                ("colour", "Silver"),
-                ("plate", "BN17 KXT"),
-            ],
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let vehicle = api.add_car(&token).await;
     // Within a few km of Camden, in the demo mechanic Dan's reach.
     let lat = format!("{:.5}", 51.52 + (i % 40) as f64 * 0.001);
     let lng = format!("{:.5}", -0.16 + (i / 40 % 40) as f64 * 0.001);
@@ -204,13 +177,8 @@ async fn main() {
     }
     // Dan's first quote on each: later sends revise it (`quote:updated`).
     for (_, job) in &customers {
-        let form = quote_form(job, 0);
-        let req = api
-            .client
-            .post(format!("{base}/api/send_quote"))
-            .form(&form)
-            .bearer_auth(&dan);
-        api.call(req, "send_quote").await;
+        api.post_pairs("/api/send_quote", &dan, &quote_form(job, 0))
+            .await;
     }
     println!(
         "{jobs} customers, each with a job Dan has quoted on, in {:.1} s",
@@ -274,7 +242,6 @@ async fn main() {
             .filter(|(j, _)| j % lanes == lane)
             .map(|(j, c)| (j, c.1.clone()))
             .collect();
-        let base = base.clone();
         publishers.spawn(async move {
             let mine = (lane..total).step_by(lanes);
             for (k, n) in mine.enumerate() {
@@ -284,12 +251,7 @@ async fn main() {
                 let form = quote_form(job, n + 1);
                 let start = Instant::now();
                 sent[*j].lock().unwrap().push(start);
-                let req = api
-                    .client
-                    .post(format!("{base}/api/send_quote"))
-                    .form(&form)
-                    .bearer_auth(&dan);
-                api.call(req, "send_quote").await;
+                api.post_pairs("/api/send_quote", &dan, &form).await;
                 api_times.lock().unwrap().push(start.elapsed());
             }
         });

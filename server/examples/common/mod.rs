@@ -82,3 +82,51 @@ impl Api {
             .to_owned()
     }
 }
+
+#[allow(dead_code)]
+impl Api {
+    /// POSTs form pairs where names may be built (`items[0][kind]`).
+    pub async fn post_pairs(&self, path: &str, token: &str, form: &[(String, String)]) -> Value {
+        let req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .form(form)
+            .bearer_auth(token);
+        self.call(req, path).await
+    }
+
+    /// Signs up a customer; returns the sign-up answer (`token`, `account`).
+    pub async fn new_customer(&self, email: &str) -> Value {
+        self.post(
+            "/api/register",
+            None,
+            &[
+                ("name", "Bench Customer"),
+                ("email", email),
+                ("phone", ""),
+                ("password", "correct horse battery"),
+                ("role", "customer"),
+            ],
+        )
+        .await
+    }
+
+    /// Adds a car to the customer's garage; returns its id.
+    pub async fn add_car(&self, token: &str) -> String {
+        self.post(
+            "/api/add_vehicle",
+            Some(token),
+            &[
+                ("year", "2017"),
+                ("make", "Skoda"),
+                ("model", "Octavia"),
+                ("colour", "Silver"),
+                ("plate", "BN17 KXT"),
+            ],
+        )
+        .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
