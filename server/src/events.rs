@@ -89,7 +89,9 @@ async fn open(
         replay_from: None,
     };
     match resume(last, pruned, newest) {
-        Resume::Live => {}
+        // What committed before this point is in whatever the client
+        // fetched next; from here on, the stream carries it.
+        Resume::Live => feed.cursor = newest,
         Resume::After(id) => {
             feed.cursor = id;
             feed.replay_from = Some(id);

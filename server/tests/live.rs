@@ -260,7 +260,7 @@ both_databases! {
         let started = Instant::now();
         assert!(app.terminate().await, "a clean exit");
         assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
-        assert!(stream.next_within(Duration::from_secs(1)).await.is_none(), "the stream ended");
+        assert!(stream.ended_within(Duration::from_secs(1)).await, "the stream ended");
     }
 
     async fn two_server_processes_on_one_postgres_share_events(db) {

@@ -73,6 +73,18 @@ impl EventStream {
         }
     }
 
+    /// Whether the server ends the stream within `wait` (events before the end are skipped).
+    pub async fn ended_within(&mut self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.res.chunk()).await {
+                Ok(Ok(Some(_))) => continue,
+                Ok(_) => return true,
+                Err(_) => return false,
+            }
+        }
+    }
+
     /// The next event, which must come within 5 s.
     pub async fn next(&mut self) -> Sse {
         self.next_within(Duration::from_secs(5))
