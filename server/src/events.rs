@@ -45,10 +45,14 @@ pub async fn events(
     Query(params): Query<Params>,
 ) -> Response {
     match open(&state, &headers, params).await {
-        Ok(stream) => Sse::new(stream)
-            .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
-            .into_response(),
+        Ok(stream) => {
+            tracing::debug!(streams = state.live.subscribers(), "event stream opened");
+            Sse::new(stream)
+                .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+                .into_response()
+        }
         Err(e) => {
+            tracing::debug!(error = %e, "event stream refused");
             let status =
                 StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             (status, Json(e)).into_response()

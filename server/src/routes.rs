@@ -25,7 +25,6 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/api/events", get(crate::events::events))
         // Pages and server functions; AppState reaches both as context.
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -37,6 +36,10 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
             request_timeout,
         ))
         .layer(TraceLayer::new_for_http())
+        // Outside the layers above: an event stream is never compressed or
+        // timed out, and their wrappers around its body cost about 6 KB per
+        // open stream (a third of it) for nothing. It logs for itself.
+        .route("/api/events", get(crate::events::events))
         .with_state(state)
 }
 
