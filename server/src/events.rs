@@ -12,7 +12,7 @@ use app::{
     },
     domain::{
         AppError,
-        live::{EventName, LiveEvent, Resume, StreamFilter, parse_event_id, resume},
+        live::{LiveEvent, Resume, StreamFilter, parse_event_id, resume},
     },
 };
 use axum::{
@@ -101,19 +101,8 @@ async fn open(
             feed.replay_from = Some(id);
         }
         Resume::Reset => {
-            // Its id moves the browser's own Last-Event-ID past the gap.
             feed.cursor = newest;
-            feed.queue.push_back(Arc::new(LiveEvent {
-                id: Some(newest),
-                name: EventName::Reset,
-                job_id: String::new(),
-                data: r#"{"reason":"The events since your last one are no longer kept. Refetch what you show."}"#.into(),
-                audience: app::domain::live::Audience {
-                    customer_id: String::new(),
-                    mechanic_id: None,
-                    nearby: None,
-                },
-            }));
+            feed.queue.push_back(Arc::new(LiveEvent::reset(newest)));
         }
     }
     Ok(stream::unfold(feed, |mut feed| async move {
@@ -156,11 +145,10 @@ impl Feed {
                 // Boxed: inline, the query's large state would stay in
                 // every idle stream's future long after its replay.
                 match Box::pin(live::replay(&self.db, &self.filter, from)).await {
-                    Ok(Some((events, read_to))) => {
-                        self.queue.extend(events.into_iter().map(Arc::new));
-                        self.replay_from = Some(read_to);
+                    Ok(batch) => {
+                        self.queue.extend(batch.events.into_iter().map(Arc::new));
+                        self.replay_from = batch.more.then_some(batch.read_to);
                     }
-                    Ok(None) => self.replay_from = None,
                     Err(e) => {
                         tracing::warn!(error = %e, "event replay failed");
                         return None;

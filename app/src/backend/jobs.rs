@@ -589,22 +589,8 @@ pub async fn change_status(
         )
         .await?;
     }
-    let mut events = vec![Pending::new(
-        EventName::for_status(to),
-        EventData {
-            job: id.to_owned(),
-            status: to,
-            from: Some(from),
-            quote: None,
-        },
-        Audience {
-            customer_id: job.customer_id.clone(),
-            mechanic_id: job.mechanic_id.clone(),
-            // A job leaving the pool leaves the open-job lists of mechanics near it.
-            nearby: from.is_open().then_some(job.point()?),
-        },
-    )];
-    events.extend(quotes::declined_events(&job, to, declined));
+    let mut events = vec![Pending::status_change(&job, from, to)?];
+    events.extend(Pending::declined(&job, to, declined));
     live::record(&mut tx, &events, now).await?;
     tx.commit().await?;
     Ok(())

@@ -1,25 +1,31 @@
 //! Real-time events on the server: written with the change they describe,
 //! fanned out to subscribers after commit, replayed to clients that reconnect.
 //!
-//! One path feeds every subscriber: the pump reads committed events from the
-//! `events` table in id order and routes each to the streams that may see it. A commit in this process
-//! pokes it directly; on PostgreSQL, a commit in any process is announced
-//! with `pg_notify`, which every instance LISTENs for. Reading back from the
-//! table keeps the order and loses nothing when pokes coalesce or a
-//! notification is missed.
+//! One path feeds every subscriber: the pump reads committed events from
+//! the `events` table in id order and routes each to the streams that may
+//! see it. A commit in this process pokes it directly; on PostgreSQL, a
+//! commit in any process is announced with `pg_notify`, which every
+//! instance LISTENs for. Reading back from the table keeps the order and
+//! loses nothing when pokes coalesce or a notification is missed.
 
-use super::{Db, db::begin_write, jobs, sessions::CurrentUser};
+use super::{
+    Db,
+    db::{Where, begin_write},
+    jobs::{self, JobRow},
+    sessions::CurrentUser,
+};
 use crate::domain::{
     AppError, Role,
     geo::GeoPoint,
+    job::JobStatus,
     live::{Audience, EventData, EventName, LiveEvent, StreamFilter, Watcher},
 };
 use sqlx::{AnyConnection, postgres::PgListener};
 use std::{
     collections::{HashMap, HashSet},
-    sync::Mutex,
+    sync::{Arc, Mutex},
+    time::Duration,
 };
-use std::{sync::Arc, time::Duration};
 use tokio::sync::{
     Notify,
     mpsc::{self, error::TrySendError},
@@ -51,6 +57,66 @@ impl Pending {
             data,
             audience,
         }
+    }
+
+    /// `job` moving from `from` to `to`, told to its customer and booked
+    /// mechanic, and to mechanics near it when it leaves the pool of open
+    /// jobs (so it leaves their lists).
+    pub fn status_change(job: &JobRow, from: JobStatus, to: JobStatus) -> Result<Self, AppError> {
+        let leaves_pool = from.is_open() && !to.is_open();
+        Ok(Self::new(
+            EventName::for_status(to),
+            EventData {
+                job: job.id.clone(),
+                status: to,
+                from: Some(from),
+                quote: None,
+            },
+            Audience {
+                customer_id: job.customer_id.clone(),
+                mechanic_id: job.mechanic_id.clone(),
+                nearby: if leaves_pool {
+                    Some(job.point()?)
+                } else {
+                    None
+                },
+            },
+        ))
+    }
+
+    /// Something that happened to `quote` (by `mechanic`) on `job`, which now stands at `status`.
+    pub fn about_quote(
+        name: EventName,
+        job: &JobRow,
+        status: JobStatus,
+        quote: String,
+        mechanic: String,
+    ) -> Self {
+        Self::new(
+            name,
+            EventData {
+                job: job.id.clone(),
+                status,
+                from: None,
+                quote: Some(quote),
+            },
+            Audience {
+                customer_id: job.customer_id.clone(),
+                mechanic_id: Some(mechanic),
+                nearby: None,
+            },
+        )
+    }
+
+    /// A `quote:declined` for each `(quote, mechanic)` declined on `job`.
+    pub fn declined(
+        job: &JobRow,
+        status: JobStatus,
+        declined: Vec<(String, String)>,
+    ) -> impl Iterator<Item = Self> {
+        declined.into_iter().map(move |(quote, mechanic)| {
+            Self::about_quote(EventName::QuoteDeclined, job, status, quote, mechanic)
+        })
     }
 }
 
@@ -156,60 +222,54 @@ impl EventRow {
 const COLUMNS: &str =
     "id, name, job_id, data, customer_id, mechanic_id, nearby_lat, nearby_lng FROM events";
 
-async fn after(db: &Db, id: i64) -> Result<Vec<EventRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} WHERE id > $1 ORDER BY id LIMIT $2"
-    ))
-    .bind(id)
-    .bind(BATCH)
-    .fetch_all(db)
-    .await
+/// One read of stored events: those after the asked id that passed the
+/// filter, the id the read got up to (ask again from there, even when
+/// every row was filtered out), and whether there may be more.
+pub struct Batch {
+    pub events: Vec<LiveEvent>,
+    pub read_to: i64,
+    pub more: bool,
 }
 
-/// The next batch of stored events after `id` that pass `filter`, and the
-/// id the batch read up to (so the caller can ask again from there even
-/// when every row was filtered out). `None` when there are no more.
-pub async fn replay(
-    db: &Db,
-    filter: &StreamFilter,
-    id: i64,
-) -> Result<Option<(Vec<LiveEvent>, i64)>, sqlx::Error> {
-    let mut sql = format!("SELECT {COLUMNS} WHERE id > $1");
-    let mut args: Vec<&str> = Vec::new();
-    if let Some(job) = &filter.job {
-        args.push(job);
-        sql.push_str(&format!(" AND job_id = ${}", args.len() + 1));
-    }
+/// The next stored events after `id` that pass `filter`, oldest first.
+pub async fn replay(db: &Db, filter: &StreamFilter, id: i64) -> Result<Batch, sqlx::Error> {
     // Narrow the rows in SQL; the watcher's own rule decides in Rust.
+    let mut narrow = Where::default();
+    if let Some(job) = &filter.job {
+        narrow.and("job_id = {}", job.as_str());
+    }
     match &filter.watcher {
         Watcher::Admin => {}
-        Watcher::Customer { id } => {
-            args.push(id);
-            sql.push_str(&format!(" AND customer_id = ${}", args.len() + 1));
-        }
+        Watcher::Customer { id } => narrow.and("customer_id = {}", id.as_str()),
         Watcher::Mechanic { id, .. } => {
-            args.push(id);
-            sql.push_str(&format!(
-                " AND (mechanic_id = ${0} OR nearby_lat IS NOT NULL)",
-                args.len() + 1
-            ));
+            narrow.and("(mechanic_id = {} OR nearby_lat IS NOT NULL)", id.as_str());
         }
     }
-    sql.push_str(&format!(" ORDER BY id LIMIT ${}", args.len() + 2));
-    let mut query = sqlx::query_as::<_, EventRow>(&sql).bind(id);
-    for a in args {
+    let sql = format!(
+        "SELECT {COLUMNS}{} {} id > {} ORDER BY id LIMIT {}",
+        narrow.sql(),
+        if narrow.args.is_empty() {
+            "WHERE"
+        } else {
+            "AND"
+        },
+        narrow.next(1),
+        narrow.next(2),
+    );
+    let mut query = sqlx::query_as::<_, EventRow>(&sql);
+    for a in &narrow.args {
         query = query.bind(a);
     }
-    let rows = query.bind(BATCH).fetch_all(db).await?;
-    let Some(read_to) = rows.last().map(|r| r.id) else {
-        return Ok(None);
-    };
-    let events = rows
-        .into_iter()
-        .filter_map(EventRow::event)
-        .filter(|e| filter.passes(e))
-        .collect();
-    Ok(Some((events, read_to)))
+    let rows = query.bind(id).bind(BATCH).fetch_all(db).await?;
+    Ok(Batch {
+        more: rows.len() as i64 == BATCH,
+        read_to: rows.last().map_or(id, |r| r.id),
+        events: rows
+            .into_iter()
+            .filter_map(EventRow::event)
+            .filter(|e| filter.passes(e))
+            .collect(),
+    })
 }
 
 /// The newest id removed by retention and the newest id stored.
@@ -388,20 +448,22 @@ impl Hub {
             });
         }
         let hub = self.clone();
+        let everything = StreamFilter {
+            watcher: Watcher::Admin,
+            job: None,
+        };
         tokio::spawn(async move {
             loop {
                 let _ = tokio::time::timeout(SAFETY_POLL, hub.inner.poke.notified()).await;
                 loop {
-                    match after(&db, last).await {
-                        Ok(rows) => {
-                            let full = rows.len() as i64 == BATCH;
-                            for row in rows {
-                                last = row.id;
-                                if let Some(e) = row.event() {
-                                    hub.registry().dispatch(&Arc::new(e));
-                                }
+                    match replay(&db, &everything, last).await {
+                        Ok(batch) => {
+                            last = batch.read_to;
+                            let mut registry = hub.registry();
+                            for e in batch.events {
+                                registry.dispatch(&Arc::new(e));
                             }
-                            if !full {
+                            if !batch.more {
                                 break;
                             }
                         }

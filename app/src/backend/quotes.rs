@@ -1,8 +1,7 @@
 //! The `quotes` table: sending, revising and withdrawing a quote, and accepting one.
 
 use super::{
-    Db,
-    jobs::{self, JobRow},
+    Db, jobs,
     live::{self, Pending},
     new_id,
     sessions::CurrentUser,
@@ -11,7 +10,7 @@ use super::{
 use crate::domain::{
     AppError,
     job::{Actor, JobStatus},
-    live::{Audience, EventData, EventName},
+    live::EventName,
     mechanic::MechanicProfile,
     money::{Currency, Money},
     quote::{LineItem, MechanicCard, QuoteForm, QuoteStatus, QuoteView},
@@ -142,67 +141,6 @@ pub async fn decline_live<'e>(
     .await
 }
 
-/// A `quote:declined` for each quote in `declined`, to its mechanic (and the customer).
-pub fn declined_events(
-    job: &JobRow,
-    status: JobStatus,
-    declined: Vec<(String, String)>,
-) -> impl Iterator<Item = Pending> {
-    let (job_id, customer_id) = (job.id.clone(), job.customer_id.clone());
-    declined.into_iter().map(move |(quote, mechanic)| {
-        quote_event(
-            EventName::QuoteDeclined,
-            &job_id,
-            &customer_id,
-            status,
-            quote,
-            mechanic,
-        )
-    })
-}
-
-fn quote_event(
-    name: EventName,
-    job_id: &str,
-    customer_id: &str,
-    status: JobStatus,
-    quote: String,
-    mechanic: String,
-) -> Pending {
-    Pending::new(
-        name,
-        EventData {
-            job: job_id.to_owned(),
-            status,
-            from: None,
-            quote: Some(quote),
-        },
-        Audience {
-            customer_id: customer_id.to_owned(),
-            mechanic_id: Some(mechanic),
-            nearby: None,
-        },
-    )
-}
-
-/// A move of an open job's status, told to its customer.
-fn status_event(job: &JobRow, from: JobStatus, to: JobStatus) -> Pending {
-    Pending::new(
-        EventName::for_status(to),
-        EventData {
-            job: job.id.clone(),
-            status: to,
-            from: Some(from),
-            quote: None,
-        },
-        Audience {
-            customer_id: job.customer_id.clone(),
-            mechanic_id: None,
-            nearby: None,
-        },
-    )
-}
-
 /// Sends the mechanic's quote for a job, or revises their live one. The
 /// total is the sum of the lines, computed here; the first quote on a
 /// job moves it to "quoted".
@@ -234,7 +172,11 @@ pub async fn send(
         == 1;
     let mut events = Vec::new();
     if first {
-        events.push(status_event(&job, JobStatus::Requested, JobStatus::Quoted));
+        events.push(Pending::status_change(
+            &job,
+            JobStatus::Requested,
+            JobStatus::Quoted,
+        )?);
         timeline::record(
             &mut *tx,
             Change {
@@ -298,10 +240,9 @@ pub async fn send(
         .execute(&mut *tx)
         .await?;
     }
-    events.push(quote_event(
+    events.push(Pending::about_quote(
         name,
-        job_id,
-        &job.customer_id,
+        &job,
         JobStatus::Quoted,
         quote_id,
         user.id.clone(),
@@ -354,7 +295,11 @@ pub async fn withdraw(
     .await?;
     let mut events = Vec::new();
     let status = if reopened.rows_affected() == 1 {
-        events.push(status_event(&job, JobStatus::Quoted, JobStatus::Requested));
+        events.push(Pending::status_change(
+            &job,
+            JobStatus::Quoted,
+            JobStatus::Requested,
+        )?);
         JobStatus::Requested
     } else {
         job.status()?
@@ -374,10 +319,9 @@ pub async fn withdraw(
         )
         .await?;
     }
-    events.push(quote_event(
+    events.push(Pending::about_quote(
         EventName::QuoteWithdrawn,
-        &job.id,
-        &job.customer_id,
+        &job,
         status,
         quote.id.clone(),
         user.id.clone(),
@@ -444,32 +388,20 @@ pub async fn accept(
     )
     .await?;
     let mechanic = quote.mechanic.id.clone();
+    let mut booked = Pending::status_change(&job, JobStatus::Quoted, JobStatus::Accepted)?;
+    booked.data.quote = Some(quote_id.to_owned());
+    booked.audience.mechanic_id = Some(mechanic.clone());
     let mut events = vec![
-        Pending::new(
-            EventName::JobStatusUpdated,
-            EventData {
-                job: job.id.clone(),
-                status: JobStatus::Accepted,
-                from: Some(JobStatus::Quoted),
-                quote: Some(quote_id.to_owned()),
-            },
-            Audience {
-                customer_id: job.customer_id.clone(),
-                mechanic_id: Some(mechanic.clone()),
-                // Booked: it leaves the open-job lists of mechanics near it.
-                nearby: Some(job.point()?),
-            },
-        ),
-        quote_event(
+        booked,
+        Pending::about_quote(
             EventName::QuoteAccepted,
-            &job.id,
-            &job.customer_id,
+            &job,
             JobStatus::Accepted,
             quote_id.to_owned(),
             mechanic,
         ),
     ];
-    events.extend(declined_events(&job, JobStatus::Accepted, declined));
+    events.extend(Pending::declined(&job, JobStatus::Accepted, declined));
     live::record(&mut tx, &events, now).await?;
     tx.commit().await?;
     Ok(job.id)

@@ -106,6 +106,24 @@ pub struct LiveEvent {
     pub audience: Audience,
 }
 
+impl LiveEvent {
+    /// Tells a client that the events after its last one are gone; its id
+    /// (the newest there is) moves the client past the gap.
+    pub fn reset(newest: i64) -> Self {
+        LiveEvent {
+            id: Some(newest),
+            name: EventName::Reset,
+            job_id: String::new(),
+            data: r#"{"reason":"The events since your last one are no longer kept. Refetch what you show."}"#.into(),
+            audience: Audience {
+                customer_id: String::new(),
+                mechanic_id: None,
+                nearby: None,
+            },
+        }
+    }
+}
+
 /// A subscriber, as far as deciding what they may see goes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Watcher {
