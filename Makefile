@@ -18,7 +18,7 @@ CARGO_WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-
 
 ## Build (release) and serve http://127.0.0.1:3000 on SQLite under ./data.
 run: release
-	LEPTOS_SITE_ROOT=target/site target/server-release/server
+	DEMO_DATA=$${DEMO_DATA:-true} LEPTOS_SITE_ROOT=target/site target/server-release/server
 
 ## Rebuild and reload on every change (debug build).
 dev: tools

@@ -53,6 +53,8 @@ export default defineConfig({
       DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
       LEPTOS_SITE_ROOT: path.join(root, "target/site"),
       RUST_LOG: "warn",
+      // The journeys start from the demo mechanics and admin.
+      DEMO_DATA: "true",
     },
   },
 });

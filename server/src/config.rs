@@ -203,11 +203,22 @@ impl Config {
             }
             (None, _) => None,
         };
-        // A public (https) deployment never gets demo logins unless it asks.
+        // Demo logins (their password is in the README) only when asked for,
+        // and never where anyone but this machine could reach them.
         let demo_data = match get("DEMO_DATA") {
             Some(v) => parse_bool("DEMO_DATA", &v)?,
-            None => !public_url.starts_with("https://"),
+            None => false,
         };
+        if demo_data && !is_loopback_url(&public_url) {
+            return Err(bad(
+                "DEMO_DATA",
+                "true",
+                &format!(
+                    "false while PUBLIC_URL ({public_url}) is not a loopback address: \
+                     the demo accounts' password is published"
+                ),
+            ));
+        }
 
         Ok(Self {
             database_url,
@@ -242,6 +253,21 @@ impl Config {
             ),
         })
     }
+}
+
+/// `http://127.0.0.1:3000`, `http://localhost`, `http://[::1]:8080`: reachable from this machine only.
+fn is_loopback_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn bad(var: &'static str, value: &str, expected: &str) -> ConfigError {
@@ -304,21 +330,40 @@ mod tests {
         assert_eq!(c.events_retention, Duration::from_secs(7 * 24 * 3600));
         assert!(!c.trust_forwarded_for);
         assert!(!c.secure_cookies());
-        assert!(c.demo_data);
+        assert!(!c.demo_data);
         assert!(c.first_admin.is_none());
     }
 
     #[test]
-    fn a_public_deployment_gets_no_demo_data_unless_it_asks() {
-        let public = parse(&[("PUBLIC_URL", "https://curbside.example.com")]).unwrap();
-        assert!(!public.demo_data);
-        let asked = parse(&[
-            ("PUBLIC_URL", "https://curbside.example.com"),
-            ("DEMO_DATA", "true"),
-        ])
-        .unwrap();
-        assert!(asked.demo_data);
+    fn demo_data_only_when_asked_for_and_only_on_a_loopback_address() {
+        assert!(!parse(&[]).unwrap().demo_data);
+        assert!(parse(&[("DEMO_DATA", "true")]).unwrap().demo_data);
         assert!(!parse(&[("DEMO_DATA", "false")]).unwrap().demo_data);
+        for local in [
+            "http://localhost:3000",
+            "http://[::1]:8080",
+            "http://127.0.0.2/",
+        ] {
+            let c = parse(&[("PUBLIC_URL", local), ("DEMO_DATA", "true")]).unwrap();
+            assert!(c.demo_data, "{local}");
+        }
+        for public in [
+            "https://curbside.example.com",
+            "http://192.168.1.20:3000",
+            "http://127.0.0.1.evil.example",
+            "http://localhost.evil.example",
+        ] {
+            let err = parse(&[("PUBLIC_URL", public), ("DEMO_DATA", "true")])
+                .err()
+                .unwrap_or_else(|| panic!("{public} accepted demo data"));
+            assert_eq!(err.var, "DEMO_DATA");
+        }
+        let listening_everywhere = parse(&[
+            ("LEPTOS_SITE_ADDR", "0.0.0.0:3000"),
+            ("PUBLIC_URL", "http://10.0.0.5:3000"),
+            ("DEMO_DATA", "true"),
+        ]);
+        assert!(listening_everywhere.is_err());
     }
 
     #[test]

@@ -85,7 +85,7 @@ async fn main() -> ExitCode {
 /// Printed once, on the start that added the demo data.
 fn print_demo_logins(logins: &[DemoLogin], public_url: &str) {
     println!(
-        "\nDemo data added (DEMO_DATA=false turns this off). Log in at {public_url}/login \
+        "\nDemo data added (because DEMO_DATA=true). Log in at {public_url}/login \
          with password \"{DEMO_PASSWORD}\":"
     );
     for l in logins {

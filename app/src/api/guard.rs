@@ -176,7 +176,9 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
                 StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             );
         }
-        if let AppError::TooManyAttempts { retry_after_secs } = e {
+        if let AppError::TooManyAttempts { retry_after_secs }
+        | AppError::Busy { retry_after_secs } = e
+        {
             append_header(header::RETRY_AFTER, &retry_after_secs.to_string());
         }
     }

@@ -154,16 +154,17 @@ pub async fn login(
         return Err(AppError::invalid("password", "Enter your password."));
     }
     let email_lower = email.lower();
-    throttle::check(&state.db, &email_lower, &client.ip, now).await?;
+    let attempt = throttle::reserve(&state.db, &email_lower, &client.ip, now).await?;
 
     let user = users::by_email(&state.db, &email_lower).await?;
     let matches =
         password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let Some(user) = user.filter(|_| matches) else {
-        return Err(failed_attempt(state, &email_lower, client, now)
+        return Err(failed_attempt(state, attempt, &email_lower, client, now)
             .await?
             .unwrap_or(AppError::InvalidCredentials));
     };
+    attempt.succeeded(&state.db).await?;
     let account = user.account()?;
     if !account.status.may_sign_in() {
         let reason = user.status_reason.clone();
@@ -199,11 +200,12 @@ pub async fn login(
 /// the address, audits it and returns the lock-out to answer with instead.
 async fn failed_attempt(
     state: &AppState,
+    attempt: throttle::Attempt,
     email_lower: &str,
     client: &Client,
     now: i64,
 ) -> Result<Option<AppError>, AppError> {
-    let locked = throttle::record_failure(&state.db, email_lower, &client.ip, now).await?;
+    let locked = attempt.failed(&state.db).await?;
     if locked.is_some() {
         tracing::warn!(email = %email_lower, ip = %client.ip, "password guessing locked after repeated failures");
         audit::record(
@@ -289,17 +291,18 @@ pub async fn change_password(
         ));
     }
     let email_lower = user.email.to_lowercase();
-    throttle::check(&state.db, &email_lower, &client.ip, now).await?;
+    let attempt = throttle::reserve(&state.db, &email_lower, &client.ip, now).await?;
     let row = users::by_id(&state.db, &user.id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     if !password::verify(current, Some(row.password_hash)).await? {
-        return Err(failed_attempt(state, &email_lower, client, now)
+        return Err(failed_attempt(state, attempt, &email_lower, client, now)
             .await?
             .unwrap_or_else(|| {
                 AppError::invalid("current_password", "That is not your current password.")
             }));
     }
+    attempt.succeeded(&state.db).await?;
     let hash = password::hash(new).await?;
     let mut tx = super::db::begin_write(&state.db).await?;
     users::set_password(&mut *tx, &user.id, &hash, now).await?;

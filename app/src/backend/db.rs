@@ -108,6 +108,22 @@ pub async fn begin_write(db: &Db) -> Result<Transaction<'static, Any>, sqlx::Err
     }
 }
 
+/// Serializes one user's count-then-insert writes (a garage of at most 20,
+/// at most 10 unfinished jobs) until `tx` ends. A no-op update takes the
+/// user row's lock on PostgreSQL; on SQLite the write transaction already
+/// holds the database's only write lock. Without it, 50 parallel requests
+/// all counted 19 and all inserted.
+pub async fn lock_user(
+    tx: &mut Transaction<'static, Any>,
+    user_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 fn sqlite_file(url: &str) -> Option<&str> {
     let rest = url
         .strip_prefix("sqlite://")

@@ -22,7 +22,7 @@ use crate::domain::{
     money::{Currency, Money},
     vehicle,
 };
-use sqlx::{Any, Executor};
+use sqlx::{Any, Executor, Transaction};
 
 /// A customer may have this many unfinished jobs at once.
 pub const OPEN_JOBS_MAX: i64 = 10;
@@ -202,23 +202,28 @@ pub async fn request(
             "Choose one of the vehicles in your garage.",
         ));
     }
+    let mut tx = super::db::begin_write(db).await?;
+    super::db::lock_user(&mut tx, &customer.id).await?;
     let (open,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM jobs WHERE customer_id = $1 AND status NOT IN ('completed', 'cancelled')",
     )
     .bind(&customer.id)
-    .fetch_one(db)
+    .fetch_one(&mut *tx)
     .await?;
     if open >= OPEN_JOBS_MAX {
         return Err(AppError::conflict(format!(
             "You have {OPEN_JOBS_MAX} jobs under way. Finish or cancel one before asking for another."
         )));
     }
-    insert(db, &customer.id, &job, now).await
+    let id = insert(&mut tx, &customer.id, &job, now).await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
-/// Stores a checked request and its first timeline row, in one transaction.
+/// Stores a checked request, its first timeline row and its event in the
+/// caller's transaction.
 pub async fn insert(
-    db: &Db,
+    tx: &mut Transaction<'static, Any>,
     customer_id: &str,
     job: &NewJob,
     now: i64,
@@ -228,7 +233,6 @@ pub async fn insert(
         Urgency::Window { start, end } => ("window", Some(start), Some(end)),
     };
     let id = new_id();
-    let mut tx = super::db::begin_write(db).await?;
     sqlx::query(
         "INSERT INTO jobs (id, customer_id, vehicle_id, category, description, lat, lng, address, \
          locality, urgency, window_start, window_end, status, created_at, updated_at) \
@@ -248,10 +252,10 @@ pub async fn insert(
     .bind(end)
     .bind(JobStatus::Requested.as_str())
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     timeline::record(
-        &mut *tx,
+        &mut **tx,
         Change {
             job_id: &id,
             from: None,
@@ -277,8 +281,7 @@ pub async fn insert(
             nearby: Some(job.at),
         },
     );
-    live::record(&mut tx, &[created], now).await?;
-    tx.commit().await?;
+    live::record(tx, &[created], now).await?;
     Ok(id)
 }
 

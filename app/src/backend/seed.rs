@@ -361,7 +361,9 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Option<Vec<DemoLogin>>, AppE
     .await?;
     tx.commit().await?;
     if let Some((customer, vehicle)) = job_for {
-        jobs::insert(db, &customer, &demo_job(&vehicle).parse(now)?, now).await?;
+        let mut tx = super::db::begin_write(db).await?;
+        jobs::insert(&mut tx, &customer, &demo_job(&vehicle).parse(now)?, now).await?;
+        tx.commit().await?;
     }
     tracing::info!(users = logins.len(), "demo data added");
     Ok(Some(logins))

@@ -22,52 +22,64 @@ async fn recent<'e>(
     exec: impl Executor<'e, Database = Any>,
     column: &str,
     key: &str,
+    except: &str,
     limit: usize,
     now: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
     // `column` is one of two constants below, never input.
     let rows: Vec<(i64,)> = sqlx::query_as(&format!(
-        "SELECT at FROM login_failures WHERE {column} = $1 AND at > $2 ORDER BY at DESC LIMIT {limit}"
+        "SELECT at FROM login_failures WHERE {column} = $1 AND at > $2 AND id <> $3 \
+         ORDER BY at DESC LIMIT {limit}"
     ))
     .bind(key)
     .bind(now - WINDOW_MS)
+    .bind(except)
     .fetch_all(exec)
     .await?;
     Ok(rows.into_iter().map(|(at,)| at).collect())
 }
 
-/// Refuses the attempt up front while the email or the address is locked.
-pub async fn check(
+/// The seconds the email or the address stays locked, counting every
+/// attempt in the window but `except`.
+async fn lock_left(
     db: &sqlx::AnyPool,
     email_lower: &str,
     ip: &str,
+    except: &str,
     now: i64,
-) -> Result<(), AppError> {
-    let by_email = recent(db, "email_lower", email_lower, EMAIL_LIMIT, now).await?;
-    let by_ip = recent(db, "ip", ip, IP_LIMIT, now).await?;
-    let wait = [
+) -> Result<Option<u64>, AppError> {
+    let by_email = recent(db, "email_lower", email_lower, except, EMAIL_LIMIT, now).await?;
+    let by_ip = recent(db, "ip", ip, except, IP_LIMIT, now).await?;
+    Ok([
         locked_for(&by_email, EMAIL_LIMIT, now),
         locked_for(&by_ip, IP_LIMIT, now),
     ]
     .into_iter()
     .flatten()
-    .max();
-    match wait {
-        Some(secs) => Err(AppError::TooManyAttempts {
-            retry_after_secs: secs,
-        }),
-        None => Ok(()),
-    }
+    .max())
 }
 
-/// Records a failed attempt. Returns the lock-out when this failure crossed
-/// a limit (the caller audits it and answers with it).
-pub async fn record_failure(
+/// A password check that has been let through: it already counts as a
+/// failure, and stops counting only when [`Attempt::succeeded`] says so.
+#[must_use = "an attempt counts as a failure until it is settled"]
+pub struct Attempt {
+    id: String,
+    email_lower: String,
+    ip: String,
+    now: i64,
+}
+
+/// Lets one password check through unless the email or the address is
+/// locked. The attempt is written as a failure BEFORE the locks are
+/// counted, so of any number of parallel guesses, the k-th to be written
+/// sees at least k-1 others: at most the limit are ever let through, and
+/// a right password among the rest is refused like any other.
+pub async fn reserve(
     db: &sqlx::AnyPool,
     email_lower: &str,
     ip: &str,
     now: i64,
-) -> Result<Option<AppError>, AppError> {
+) -> Result<Attempt, AppError> {
     // Old rows are useless; clear this key's as we go rather than in a job.
     sqlx::query("DELETE FROM login_failures WHERE (email_lower = $1 OR ip = $2) AND at <= $3")
         .bind(email_lower)
@@ -75,17 +87,48 @@ pub async fn record_failure(
         .bind(now - WINDOW_MS)
         .execute(db)
         .await?;
+    let id = super::new_id();
     sqlx::query("INSERT INTO login_failures (id, at, email_lower, ip) VALUES ($1, $2, $3, $4)")
-        .bind(super::new_id())
+        .bind(&id)
         .bind(now)
         .bind(email_lower)
         .bind(ip)
         .execute(db)
         .await?;
-    match check(db, email_lower, ip, now).await {
-        Ok(()) => Ok(None),
-        Err(lock @ AppError::TooManyAttempts { .. }) => Ok(Some(lock)),
-        Err(other) => Err(other),
+    if let Some(retry_after_secs) = lock_left(db, email_lower, ip, &id, now).await? {
+        // A refused attempt is not a guess: keeping it would let anyone
+        // hold an account locked for ever by knocking on it.
+        release(db, &id).await?;
+        return Err(AppError::TooManyAttempts { retry_after_secs });
+    }
+    Ok(Attempt {
+        id,
+        email_lower: email_lower.to_owned(),
+        ip: ip.to_owned(),
+        now,
+    })
+}
+
+async fn release(db: &sqlx::AnyPool, id: &str) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM login_failures WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+impl Attempt {
+    /// The password was right: this attempt stops counting.
+    pub async fn succeeded(self, db: &sqlx::AnyPool) -> Result<(), AppError> {
+        release(db, &self.id).await
+    }
+
+    /// The password was wrong: the attempt stays counted. Returns the
+    /// lock-out when this failure reached a limit (the caller audits it and
+    /// answers with it).
+    pub async fn failed(self, db: &sqlx::AnyPool) -> Result<Option<AppError>, AppError> {
+        let locked = lock_left(db, &self.email_lower, &self.ip, "", self.now).await?;
+        Ok(locked.map(|retry_after_secs| AppError::TooManyAttempts { retry_after_secs }))
     }
 }
 

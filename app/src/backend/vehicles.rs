@@ -92,17 +92,21 @@ pub async fn add(
     now: i64,
 ) -> Result<Vehicle, AppError> {
     let v = form.parse(year_of(now))?;
+    let mut tx = super::db::begin_write(db).await?;
+    super::db::lock_user(&mut tx, owner_id).await?;
     let (count,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM vehicles WHERE owner_id = $1 AND removed_at IS NULL")
             .bind(owner_id)
-            .fetch_one(db)
+            .fetch_one(&mut *tx)
             .await?;
     if count >= GARAGE_MAX {
         return Err(AppError::conflict(format!(
             "Your garage is full ({GARAGE_MAX} vehicles). Remove one you no longer need first."
         )));
     }
-    insert(db, owner_id, v, now).await
+    let vehicle = insert(&mut *tx, owner_id, v, now).await?;
+    tx.commit().await?;
+    Ok(vehicle)
 }
 
 /// Stores a checked vehicle in the owner's garage.

@@ -44,6 +44,9 @@ pub enum AppError {
     Conflict { message: String },
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
+    /// Too much work at once (e.g. a burst of logins): nothing was done; retry soon.
+    #[error("Curbside is busy right now. Please try again in a few seconds.")]
+    Busy { retry_after_secs: u64 },
     /// The request never reached the function: a network failure, or arguments
     /// that could not be read.
     #[error("{message}")]
@@ -84,6 +87,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Conflict { .. } => 409,
             AppError::Internal => 500,
+            AppError::Busy { .. } => 503,
             AppError::Request { .. } => 400,
         }
     }
@@ -116,6 +120,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::Conflict { .. } => "conflict",
             AppError::Internal => "internal",
+            AppError::Busy { .. } => "busy",
             AppError::Request { .. } => "request",
         }
     }
@@ -131,7 +136,8 @@ impl From<AppError> for WireError {
                 _ => None,
             },
             retry_after_secs: match e {
-                AppError::TooManyAttempts { retry_after_secs } => Some(retry_after_secs),
+                AppError::TooManyAttempts { retry_after_secs }
+                | AppError::Busy { retry_after_secs } => Some(retry_after_secs),
                 _ => None,
             },
             reason: match e {
@@ -160,6 +166,9 @@ impl From<WireError> for AppError {
             "not_found" => AppError::NotFound,
             "conflict" => AppError::Conflict { message: w.message },
             "internal" => AppError::Internal,
+            "busy" => AppError::Busy {
+                retry_after_secs: w.retry_after_secs.unwrap_or(2),
+            },
             _ => AppError::Request { message: w.message },
         }
     }
@@ -289,6 +298,9 @@ mod tests {
             AppError::Forbidden,
             AppError::NotFound,
             AppError::Internal,
+            AppError::Busy {
+                retry_after_secs: 2,
+            },
             AppError::Request {
                 message: "offline".into(),
             },

@@ -48,6 +48,15 @@ pub struct Money {
     pub currency: Currency,
 }
 
+/// Why a typed price was not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PriceError {
+    /// A comma anywhere but between groups of thousands: `45,00`, `1,0`.
+    Comma,
+    /// Not a non-negative amount with at most two decimals.
+    Malformed,
+}
+
 /// The most a single line item or quote may be: £100,000.00.
 pub const MAX_CENTS: i64 = 10_000_000;
 
@@ -69,30 +78,48 @@ impl Money {
     }
 
     /// Reads what a person types as a price: `45`, `45.5`, `45.50`, `£1,045.50`.
-    /// At most two decimals; negative amounts are not prices.
-    pub fn parse(raw: &str, currency: Currency) -> Option<Money> {
+    /// At most two decimals; negative amounts are not prices. A comma only
+    /// separates thousands: `45,00` is refused, never read as 4,500.
+    pub fn parse(raw: &str, currency: Currency) -> Result<Money, PriceError> {
         let s = raw.trim();
         let s = s.strip_prefix(currency.symbol()).unwrap_or(s).trim();
-        let s: String = s.chars().filter(|c| *c != ',').collect();
-        let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
+        let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+        if frac.contains(',') {
+            return Err(PriceError::Comma);
+        }
+        let whole = if whole.contains(',') {
+            let mut groups = whole.split(',');
+            let first = groups.next().unwrap_or_default();
+            let grouped = (1..=3).contains(&first.len())
+                && groups.all(|g| g.len() == 3 && g.chars().all(|c| c.is_ascii_digit()));
+            if !grouped {
+                return Err(PriceError::Comma);
+            }
+            whole.replace(',', "")
+        } else {
+            whole.to_owned()
+        };
         if whole.is_empty() && frac.is_empty()
             || frac.len() > 2
             || !whole.chars().all(|c| c.is_ascii_digit())
             || !frac.chars().all(|c| c.is_ascii_digit())
             || whole.len() > 12
         {
-            return None;
+            return Err(PriceError::Malformed);
         }
         let whole: i64 = if whole.is_empty() {
             0
         } else {
-            whole.parse().ok()?
+            whole.parse().map_err(|_| PriceError::Malformed)?
         };
-        let frac: i64 = format!("{frac:0<2}").parse().ok()?;
-        Some(Money::new(
-            whole.checked_mul(100)?.checked_add(frac)?,
-            currency,
-        ))
+        let frac: i64 = format!("{frac:0<2}")
+            .parse()
+            .map_err(|_| PriceError::Malformed)?;
+        whole
+            .checked_mul(100)
+            .and_then(|w| w.checked_add(frac))
+            .map(|cents| Money::new(cents, currency))
+            .ok_or(PriceError::Malformed)
     }
 
     /// The amount as it is typed back into a form: `45.50`.
@@ -138,12 +165,10 @@ mod tests {
             (" £1,045.05 ", 104_505),
             (".99", 99),
             ("0", 0),
+            ("1,234,567.89", 123_456_789),
+            ("12,345", 1_234_500),
         ] {
-            assert_eq!(
-                Money::parse(raw, GBP),
-                Some(Money::new(cents, GBP)),
-                "{raw}"
-            );
+            assert_eq!(Money::parse(raw, GBP), Ok(Money::new(cents, GBP)), "{raw}");
         }
         for bad in [
             "",
@@ -156,7 +181,23 @@ mod tests {
             "NaN",
             "9999999999999",
         ] {
-            assert_eq!(Money::parse(bad, GBP), None, "{bad}");
+            assert_eq!(Money::parse(bad, GBP), Err(PriceError::Malformed), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_comma_is_only_a_thousands_separator() {
+        for bad in [
+            "45,00",
+            "45,5",
+            "1,0",
+            ",45",
+            "45,",
+            "1,2345",
+            "1234,567",
+            "1,234.5,0",
+        ] {
+            assert_eq!(Money::parse(bad, GBP), Err(PriceError::Comma), "{bad}");
         }
     }
 

@@ -3,7 +3,7 @@
 use super::{
     AppError,
     mechanic::Skill,
-    money::{Currency, MAX_CENTS, Money},
+    money::{Currency, MAX_CENTS, Money, PriceError},
 };
 use serde::{Deserialize, Serialize};
 
@@ -150,14 +150,23 @@ impl QuoteForm {
                     ),
                 ));
             }
-            let amount = Money::parse(&line.amount, currency)
-                .filter(|m| m.cents <= MAX_CENTS)
-                .ok_or_else(|| {
-                    AppError::invalid(
+            let amount = match Money::parse(&line.amount, currency) {
+                Ok(m) if m.cents <= MAX_CENTS => m,
+                Err(PriceError::Comma) => {
+                    return Err(AppError::invalid(
+                        "items",
+                        format!(
+                            "Line {n}: use a point for pence, e.g. 45.50 (a comma only separates thousands, as in 1,045.50)."
+                        ),
+                    ));
+                }
+                _ => {
+                    return Err(AppError::invalid(
                         "items",
                         format!("Line {n}: enter the price in pounds, e.g. 45.00."),
-                    )
-                })?;
+                    ));
+                }
+            };
             items.push(LineItem {
                 kind,
                 description,
@@ -349,6 +358,13 @@ mod tests {
             error_of(with(vec![line("parts", "Pads", "100000.01")]))
                 .1
                 .contains("price")
+        );
+        let (_, comma) = error_of(with(vec![line("parts", "Pads", "45,00")]));
+        assert!(comma.contains("use a point for pence"), "{comma}");
+        assert!(
+            with(vec![line("parts", "Pads", "1,045.00")])
+                .parse(0)
+                .is_ok()
         );
         assert!(error_of(with(vec![])).1.contains("at least one"));
         assert!(

@@ -82,12 +82,39 @@ pub fn TextArea(
                     move || message().is_some().then(|| error_id.clone())
                 }
             >
-                {value.unwrap_or_default()}
+                {textarea_text(value.unwrap_or_default())}
             </textarea>
             {(!hint.is_empty()).then(|| view! { <p class="hint">{hint}</p> })}
             {move || message().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
         </div>
     }
+}
+
+/// Leptos writes a `<textarea>`'s children into the server-rendered HTML
+/// unescaped (it treats them as raw text), so a stored
+/// `</textarea><img onerror=…>` would end the element and run. The HTML is
+/// escaped here; in the browser the text becomes a DOM text node, which is
+/// never parsed, so it goes in as it is.
+fn textarea_text(value: String) -> String {
+    if cfg!(feature = "ssr") {
+        escape_html(&value)
+    } else {
+        value
+    }
+}
+
+/// `&`, `<` and `>` as entities: text that HTML cannot read as markup.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A labelled drop-down of `(value, label)` options that shows its own error, like [`Field`].
@@ -142,5 +169,18 @@ pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
             .get()
             .and_then(|e| e.general())
             .map(|m| view! { <p class="form-error" role="alert">{m}</p> })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_in_text_is_escaped() {
+        assert_eq!(
+            escape_html("</textarea><img src=x onerror=alert(1)> & co"),
+            "&lt;/textarea&gt;&lt;img src=x onerror=alert(1)&gt; &amp; co"
+        );
     }
 }
