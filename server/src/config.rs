@@ -1,7 +1,7 @@
 //! Settings from environment variables (and `.env`), checked before anything starts.
 
 use app::{
-    backend::db::Backend,
+    backend::{db::Backend, policy::ContentPolicy, policy::parse_sources},
     domain::{Feature, FeatureFlags},
 };
 use leptos::config::Env;
@@ -46,6 +46,8 @@ pub struct Config {
     pub demo_data: bool,
     /// `EVENTS_RETENTION_DAYS`: how long real-time events stay replayable.
     pub events_retention: Duration,
+    /// `CSP_*_SRC`: the sources beyond this site the browser may use.
+    pub content_policy: ContentPolicy,
 }
 
 /// The admin made on first start from the environment.
@@ -60,6 +62,16 @@ impl Config {
     /// Cookies are marked `Secure` when the site is served over https.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// `scheme://host[:port]` of `PUBLIC_URL`: what a browser sends as `Origin`.
+    pub fn public_origin(&self) -> String {
+        let (scheme, rest) = self
+            .public_url
+            .split_once("://")
+            .unwrap_or(("http", &self.public_url));
+        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        format!("{scheme}://{}", host.to_ascii_lowercase())
     }
 }
 
@@ -220,7 +232,21 @@ impl Config {
             ));
         }
 
+        let sources = |var: &'static str| match get(var) {
+            Some(v) => parse_sources(&v)
+                .map_err(|e| bad(var, &v, &format!("space-separated https:// origins ({e})"))),
+            None => Ok(Vec::new()),
+        };
+        let content_policy = ContentPolicy {
+            script_src: sources("CSP_SCRIPT_SRC")?,
+            img_src: sources("CSP_IMG_SRC")?,
+            connect_src: sources("CSP_CONNECT_SRC")?,
+            frame_src: sources("CSP_FRAME_SRC")?,
+            dev_reload: leptos_env == Env::DEV,
+        };
+
         Ok(Self {
+            content_policy,
             database_url,
             listen_addr,
             public_url: public_url.trim_end_matches('/').to_owned(),
@@ -364,6 +390,27 @@ mod tests {
             ("DEMO_DATA", "true"),
         ]);
         assert!(listening_everywhere.is_err());
+    }
+
+    #[test]
+    fn policy_sources_are_origins_and_the_public_origin_is_what_browsers_send() {
+        let c = parse(&[
+            ("CSP_IMG_SRC", "https://*.tile.openstreetmap.org"),
+            ("CSP_SCRIPT_SRC", "https://js.stripe.com"),
+            ("PUBLIC_URL", "https://Curbside.example.com/app/"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.content_policy.img_src,
+            ["https://*.tile.openstreetmap.org"]
+        );
+        assert_eq!(c.content_policy.script_src, ["https://js.stripe.com"]);
+        assert_eq!(c.public_origin(), "https://curbside.example.com");
+        assert_eq!(parse(&[]).unwrap().public_origin(), "http://127.0.0.1:3000");
+        let err = parse(&[("CSP_SCRIPT_SRC", "'unsafe-inline'")])
+            .err()
+            .unwrap();
+        assert_eq!(err.var, "CSP_SCRIPT_SRC");
     }
 
     #[test]

@@ -26,7 +26,8 @@ use axum::{
 };
 use futures::stream::{self, Stream};
 use serde::Deserialize;
-use std::{collections::VecDeque, convert::Infallible, sync::Arc, time::Duration};
+use std::{collections::VecDeque, convert::Infallible, pin::Pin, sync::Arc, time::Duration};
+use tokio::time::Sleep;
 
 /// A comment line this often keeps proxies from closing an idle stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -82,12 +83,15 @@ async fn open(
         .and_then(parse_event_id);
     // Subscribe before reading where the table ends: whatever commits after
     // that read is then queued for this stream, so nothing falls between.
-    let subscription = state.live.subscribe(filter.clone());
+    let subscription = state.live.subscribe(filter.clone(), &user.id);
     let (pruned, newest) = live::bounds(&state.db).await?;
+    let left = Duration::from_millis((user.session_expires_at - now_ms()).max(0) as u64);
     let mut feed = Feed {
         db: state.db.clone(),
         filter,
         subscription,
+        session_id: user.session_id,
+        session_ends: Box::pin(tokio::time::sleep(left)),
         queue: VecDeque::new(),
         cursor: 0,
         replay_from: None,
@@ -124,6 +128,9 @@ struct Feed {
     db: app::backend::Db,
     filter: StreamFilter,
     subscription: Subscription,
+    /// The session the stream was opened with: the stream ends with it.
+    session_id: String,
+    session_ends: Pin<Box<Sleep>>,
     queue: VecDeque<Arc<LiveEvent>>,
     /// The newest durable id sent (or skipped as already known).
     cursor: i64,
@@ -157,9 +164,21 @@ impl Feed {
                 continue;
             }
             // The hub sent only what passes this stream's filter. `None`:
-            // it fell too far behind and was let go; the client resumes
-            // from its last id by replay.
-            let e = self.subscription.events.recv().await?;
+            // it fell too far behind (or its owner opened too many) and was
+            // let go; the client resumes from its last id by replay.
+            let e = tokio::select! {
+                e = self.subscription.events.recv() => e?,
+                () = self.subscription.recheck.notified() => {
+                    match sessions::still_open(&self.db, &self.session_id, now_ms()).await {
+                        Ok(true) => continue,
+                        // Ended, or cannot tell: the client reconnects and
+                        // is asked who it is again.
+                        _ => return None,
+                    }
+                }
+                // The session expired: a reconnect is refused with 401.
+                () = &mut self.session_ends => return None,
+            };
             if e.id.is_none_or(|id| id > self.cursor) {
                 self.queue.push_back(e);
             }

@@ -5,5 +5,6 @@ pub mod config;
 pub mod events;
 pub mod routes;
 pub mod secrets;
+pub mod security;
 pub mod startup;
 pub mod telemetry;

@@ -1,5 +1,6 @@
 //! The HTTP router: health checks, server functions, pages, static files and middleware.
 
+use crate::security::{self, WebGuards};
 use app::{
     App,
     backend::{AppState, now_ms, sessions},
@@ -16,10 +17,10 @@ use axum::{
 };
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde_json::{Value, json};
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 use tower_http::{compression::CompressionLayer, timeout::TimeoutLayer, trace::TraceLayer};
 
-pub fn router(state: AppState, request_timeout: Duration) -> Router {
+pub fn router(state: AppState, request_timeout: Duration, guards: Arc<WebGuards>) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     Router::new()
@@ -40,6 +41,16 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         // timed out, and their wrappers around its body cost about 6 KB per
         // open stream (a third of it) for nothing. It logs for itself.
         .route("/api/events", get(crate::events::events))
+        // Outermost: a refused cross-site write never reaches a handler, and
+        // every answer, refusals and the event stream included, has the headers.
+        .layer(middleware::from_fn_with_state(
+            guards.clone(),
+            security::same_origin_writes,
+        ))
+        .layer(middleware::from_fn_with_state(
+            guards,
+            security::security_headers,
+        ))
         .with_state(state)
 }
 

@@ -1,6 +1,6 @@
 //! Builds the application from a Config: database, migrations, listener, router.
 
-use crate::{config::Config, routes, secrets};
+use crate::{config::Config, routes, secrets, security::WebGuards};
 use app::{
     backend::{
         AppState, AuthSettings,
@@ -12,6 +12,7 @@ use app::{
     },
     domain::{Account, AppError},
 };
+use axum::http::HeaderValue;
 use leptos::config::LeptosOptions;
 use std::{net::SocketAddr, sync::Arc};
 use tokio::net::TcpListener;
@@ -26,6 +27,8 @@ pub enum StartupError {
     FirstAdmin(AppError),
     #[error("could not add the demo data: {0}")]
     Demo(AppError),
+    #[error("the CSP_* settings make an unprintable Content-Security-Policy")]
+    Policy,
     #[error("could not start the real-time event pump: {0}")]
     Events(sqlx::Error),
     #[error("could not listen on {addr}: {source}")]
@@ -104,8 +107,15 @@ impl Application {
                 trust_forwarded_for: config.trust_forwarded_for,
             }),
             live,
+            policy: Arc::new(config.content_policy.clone()),
         };
-        let router = routes::router(state, config.request_timeout);
+        let guards = Arc::new(WebGuards {
+            default_policy: HeaderValue::from_str(&config.content_policy.header(None))
+                .map_err(|_| StartupError::Policy)?,
+            hsts: config.secure_cookies(),
+            public_origin: config.public_origin(),
+        });
+        let router = routes::router(state, config.request_timeout, guards);
         Ok(Self {
             listener,
             router,

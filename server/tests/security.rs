@@ -198,3 +198,194 @@ both_databases! {
         assert_eq!(app.count("SELECT COUNT(*) FROM jobs").await, 10);
     }
 }
+
+async fn name_of(app: &TestApp, token: &str) -> serde_json::Value {
+    app.get("/api/me", Auth::Bearer(token)).await.json["name"].clone()
+}
+
+/// POSTs a form the way a browser on `origin` would, with the session cookie.
+async fn browser_post(
+    app: &TestApp,
+    path: &str,
+    form: &[(&str, &str)],
+    cookie: Option<&str>,
+    origin: &str,
+    fetch_site: Option<&str>,
+) -> common::Reply {
+    let mut req = app
+        .client
+        .post(app.url(path))
+        .form(form)
+        .header("origin", origin);
+    if let Some(c) = cookie {
+        req = req.header("cookie", format!("curbside_session={c}"));
+    }
+    if let Some(site) = fetch_site {
+        req = req.header("sec-fetch-site", site);
+    }
+    let res = req.send().await.expect("POST");
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let body = res.text().await.unwrap();
+    let json = serde_json::from_str(&body).unwrap_or_default();
+    common::Reply {
+        status,
+        headers,
+        body,
+        json,
+    }
+}
+
+both_databases! {
+    async fn another_site_cannot_act_with_the_session_cookie(db) {
+        let app = spawn!(db);
+        let token = app.register("customer", "Ann Lee", "ann@example.com", PW).await;
+        for (origin, site) in [
+            ("https://evil.example", None),
+            ("https://evil.example", Some("cross-site")),
+            ("null", None),
+            (app.base.as_str(), Some("same-site")),
+        ] {
+            let r = browser_post(&app, "/api/update_profile", &[("name", "Mallory")], Some(&token), origin, site).await;
+            assert_eq!(r.status, 403, "{origin} {site:?}: {}", r.body);
+            assert_eq!(r.json["error"], "forbidden");
+            assert!(r.json["message"].as_str().unwrap().contains("another website"), "{}", r.body);
+            // A cross-site login must not plant a session either.
+            let login = browser_post(&app, "/api/login", &[("email", "ann@example.com"), ("password", PW)], None, origin, site).await;
+            assert_eq!(login.status, 403, "{}", login.body);
+            assert!(login.session_cookie().is_none());
+        }
+        assert_eq!(name_of(&app, &token).await, "Ann Lee", "nothing changed");
+
+        // The site's own pages, and API clients that send no Origin, still work.
+        let own = browser_post(&app, "/api/update_profile", &[("name", "Ann B Lee")], Some(&token), &app.base, Some("same-origin")).await;
+        assert_eq!(own.status, 200, "{}", own.body);
+        let api = app.post("/api/update_profile", &[("name", "Ann C Lee")], Auth::Bearer(&token)).await;
+        assert_eq!(api.status, 200, "{}", api.body);
+        assert_eq!(name_of(&app, &token).await, "Ann C Lee");
+    }
+
+    async fn every_answer_carries_the_security_headers(db) {
+        let app = spawn!(db);
+        let token = app.register("customer", "Ann Lee", "ann@example.com", PW).await;
+        let page = app.get("/login", Auth::None).await;
+        let csp = page.header("content-security-policy").expect("a page has a policy").to_owned();
+        // The policy names the nonce the page's own scripts carry, and no other.
+        let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).expect("nonce in policy");
+        assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "{}", page.body);
+        for part in ["object-src 'none'", "base-uri 'self'", "frame-ancestors 'none'", "connect-src 'self'", "'wasm-unsafe-eval'"] {
+            assert!(csp.contains(part), "{part}: {csp}");
+        }
+        let again = app.get("/login", Auth::None).await;
+        assert_ne!(again.header("content-security-policy"), Some(csp.as_str()), "a fresh nonce per page");
+
+        let answers = [
+            page,
+            app.get("/api/me", Auth::Bearer(&token)).await,
+            app.post("/api/login", &[("email", "x@example.com"), ("password", "")], Auth::None).await,
+            app.get("/healthz", Auth::None).await,
+            app.get("/manifest.webmanifest", Auth::None).await,
+            app.get("/no/such/page", Auth::None).await,
+        ];
+        for r in &answers {
+            assert!(r.header("content-security-policy").is_some_and(|p| p.contains("frame-ancestors 'none'")), "{r:?}");
+            assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+            assert_eq!(r.header("referrer-policy"), Some("strict-origin-when-cross-origin"));
+            assert!(r.header("permissions-policy").is_some_and(|p| p.contains("geolocation=(self)")));
+            assert_eq!(r.header("strict-transport-security"), None, "plain http gets no HSTS");
+        }
+        // The event stream, which lives outside the other layers, too.
+        let res = app.client.get(app.url("/api/events")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.headers().get("x-content-type-options").unwrap(), "nosniff");
+        drop(res);
+
+        let https = app.restart(&[("PUBLIC_URL", "https://curbside.example.com")]).await;
+        let r = https.get("/healthz", Auth::None).await;
+        assert!(r.header("strict-transport-security").is_some_and(|v| v.contains("max-age=")), "{r:?}");
+    }
+}
+
+/// Whether the stream ends within 3 s: soon after the session did, long
+/// before the 2 s safety poll could have been the reason twice over.
+async fn ends(stream: &mut common::sse::EventStream) -> bool {
+    stream.ended_within(std::time::Duration::from_secs(3)).await
+}
+
+both_databases! {
+    async fn an_open_stream_ends_with_its_session_however_it_ends(db) {
+        let app = spawn!(db);
+        let admin = app.admin(ADMIN, PW).await;
+        app.register("customer", "Ann Lee", "ann@example.com", PW).await;
+        let login = || async { app.login("ann@example.com", PW).await.json["token"].as_str().unwrap().to_owned() };
+
+        // Logout ends this session's streams, and only this session's.
+        let (phone, laptop) = (login().await, login().await);
+        let mut on_phone = app.events("", Auth::Bearer(&phone), None).await;
+        let mut on_laptop = app.events("", Auth::Bearer(&laptop), None).await;
+        assert_eq!(app.post("/api/logout", &[], Auth::Bearer(&phone)).await.status, 200);
+        assert!(ends(&mut on_phone).await, "logout");
+        assert!(!on_laptop.ended_within(std::time::Duration::from_millis(500)).await, "another session's stream stays");
+
+        // A password change ends the other sessions' streams.
+        let kept = login().await;
+        let mut on_kept = app.events("", Auth::Bearer(&kept), None).await;
+        let new_pw = "a brand new passphrase";
+        let r = app.post("/api/change_password", &[("current_password", PW), ("new_password", new_pw)], Auth::Bearer(&kept)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(ends(&mut on_laptop).await, "password change");
+        assert!(!on_kept.ended_within(std::time::Duration::from_millis(500)).await, "the session that changed it stays");
+
+        // Logout everywhere ends them all.
+        let pw_login = || async { app.login("ann@example.com", new_pw).await.json["token"].as_str().unwrap().to_owned() };
+        let other = pw_login().await;
+        let mut on_other = app.events("", Auth::Bearer(&other), None).await;
+        assert_eq!(app.post("/api/logout_everywhere", &[], Auth::Bearer(&kept)).await.status, 200);
+        assert!(ends(&mut on_kept).await, "logout everywhere");
+        assert!(ends(&mut on_other).await, "logout everywhere");
+
+        // A suspension ends a mechanic's streams.
+        let dan = near_mechanic(&app, &admin, "dan@example.com").await;
+        let mut on_dan = app.events("", Auth::Bearer(&dan.token), None).await;
+        let r = app.post("/api/admin_review", &[("id", &dan.id), ("action", "suspend"), ("reason", "No-shows")], Auth::Bearer(&admin)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(ends(&mut on_dan).await, "suspension");
+        let again = app.open_events("", Auth::Bearer(&dan.token), None).await;
+        assert_eq!(again.status(), 401);
+    }
+
+    async fn a_stream_ends_when_its_session_expires(db) {
+        let app = spawn!(db, &[("SESSION_TTL_SECS", "2")]);
+        let token = app.register("customer", "Ann Lee", "ann@example.com", PW).await;
+        let mut stream = app.events("", Auth::Bearer(&token), None).await;
+        assert!(!stream.ended_within(std::time::Duration::from_millis(1000)).await);
+        assert!(ends(&mut stream).await, "expiry");
+        assert_eq!(app.open_events("", Auth::Bearer(&token), None).await.status(), 401);
+    }
+
+    async fn opening_a_twenty_first_stream_closes_the_oldest(db) {
+        let app = spawn!(db);
+        let token = app.register("customer", "Ann Lee", "ann@example.com", PW).await;
+        let mut first = app.events("", Auth::Bearer(&token), None).await;
+        let mut rest = Vec::new();
+        for _ in 1..20 {
+            rest.push(app.events("", Auth::Bearer(&token), None).await);
+        }
+        assert!(!first.ended_within(std::time::Duration::from_millis(300)).await, "20 are allowed");
+        let _newest = app.events("", Auth::Bearer(&token), None).await;
+        assert!(ends(&mut first).await, "the oldest is closed");
+        assert!(!rest[0].ended_within(std::time::Duration::from_millis(300)).await, "the second oldest stays");
+    }
+
+    async fn a_logout_on_one_instance_ends_the_stream_on_another(db) {
+        if matches!(db, common::Db::Sqlite) {
+            return; // several instances is the PostgreSQL deployment
+        }
+        let secret = [("JWT_SECRET", "a shared secret that is long enough for HS256 tokens")];
+        let one = spawn!(db, &secret);
+        let two = one.second(&secret).await;
+        let token = one.register("customer", "Ann Lee", "ann@example.com", PW).await;
+        let mut on_two = two.events("", Auth::Bearer(&token), None).await;
+        assert_eq!(one.post("/api/logout", &[], Auth::Bearer(&token)).await.status, 200);
+        assert!(ends(&mut on_two).await, "ended through NOTIFY");
+    }
+}

@@ -224,6 +224,7 @@ async fn failed_attempt(
 /// Ends the session the request came with.
 pub async fn logout(state: &AppState, user: &CurrentUser, now: i64) -> Result<(), AppError> {
     sessions::revoke(&state.db, &user.session_id, now).await?;
+    state.live.sessions_changed(&state.db, &user.id).await;
     Ok(())
 }
 
@@ -245,6 +246,7 @@ pub async fn logout_everywhere(
     )
     .await?;
     tx.commit().await?;
+    state.live.sessions_changed(&state.db, &user.id).await;
     Ok(ended)
 }
 
@@ -317,6 +319,7 @@ pub async fn change_password(
     )
     .await?;
     tx.commit().await?;
+    state.live.sessions_changed(&state.db, &user.id).await;
     Ok(ended)
 }
 

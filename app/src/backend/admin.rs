@@ -120,6 +120,9 @@ pub async fn review_account(
     )
     .await?;
     tx.commit().await?;
+    if decision.ends_sessions {
+        state.live.sessions_changed(&state.db, target_id).await;
+    }
     tracing::info!(admin = %admin.id, user = target_id, action = action.as_str(), "account reviewed");
     user_detail(state, target_id).await
 }

@@ -22,8 +22,11 @@ use crate::domain::{
 };
 use sqlx::{AnyConnection, postgres::PgListener};
 use std::{
-    collections::{HashMap, HashSet},
-    sync::{Arc, Mutex},
+    collections::{BTreeSet, HashMap, HashSet},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
     time::Duration,
 };
 use tokio::sync::{
@@ -33,6 +36,12 @@ use tokio::sync::{
 
 /// The PostgreSQL channel instances announce new events on.
 const CHANNEL: &str = "curbside_events";
+/// The channel that says a user's sessions changed (a logout, a password
+/// change, a suspension): every instance rechecks that user's open streams.
+const SESSIONS_CHANNEL: &str = "curbside_sessions";
+/// Open streams one user may have; opening another closes their oldest.
+/// A person has a few tabs and devices; more is a script holding memory.
+pub const STREAMS_PER_USER: usize = 20;
 /// Events one stream may have waiting before it is cut off (it then
 /// reconnects and catches up by replay), so a slow reader never holds up
 /// the others or grows without bound.
@@ -341,6 +350,8 @@ struct Inner {
     registry: Mutex<Registry>,
     poke: Notify,
     buffer: usize,
+    /// Session changes are announced to the other instances too.
+    postgres: AtomicBool,
 }
 
 impl Default for Hub {
@@ -353,8 +364,12 @@ impl Default for Hub {
 pub struct Subscription {
     hub: Hub,
     key: u64,
-    /// Ends (`None`) when the stream fell `BUFFER` events behind.
+    /// Ends (`None`) when the stream fell `BUFFER` events behind, or was
+    /// closed because its owner opened too many.
     pub events: mpsc::Receiver<Arc<LiveEvent>>,
+    /// Woken when the owner's sessions changed: the stream checks that its
+    /// own session is still open, and ends if not.
+    pub recheck: Arc<Notify>,
 }
 
 impl Drop for Subscription {
@@ -371,6 +386,7 @@ impl Hub {
                 registry: Mutex::new(Registry::default()),
                 poke: Notify::new(),
                 buffer,
+                postgres: AtomicBool::new(false),
             }),
         }
     }
@@ -383,13 +399,49 @@ impl Hub {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub fn subscribe(&self, filter: StreamFilter) -> Subscription {
+    /// Subscribes a stream of `owner`'s (the signed-in user, whatever the filter).
+    pub fn subscribe(&self, filter: StreamFilter, owner: &str) -> Subscription {
         let (sender, events) = mpsc::channel(self.inner.buffer);
-        let key = self.registry().add(filter, sender);
+        let recheck = Arc::new(Notify::new());
+        let key = self.registry().add(filter, owner, sender, recheck.clone());
         Subscription {
             hub: self.clone(),
             key,
             events,
+            recheck,
+        }
+    }
+
+    /// Says that sessions of `user_id` ended (logout, logout everywhere, a
+    /// new password, a suspension): each of their open streams, in every
+    /// instance, checks its own session and ends if that one is gone.
+    /// Call it after the change committed.
+    pub async fn sessions_changed(&self, db: &Db, user_id: &str) {
+        self.recheck_streams_of(user_id);
+        if self.inner.postgres.load(Ordering::Relaxed)
+            && let Err(e) = sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(SESSIONS_CHANNEL)
+                .bind(user_id)
+                .execute(db)
+                .await
+        {
+            tracing::warn!(error = %e, "could not tell other instances that sessions ended");
+        }
+    }
+
+    fn recheck_streams_of(&self, user_id: &str) {
+        let registry = self.registry();
+        for key in registry.owned.get(user_id).into_iter().flatten() {
+            if let Some(sub) = registry.subs.get(key) {
+                sub.recheck.notify_one();
+            }
+        }
+    }
+
+    /// After a lost LISTEN connection, session changes may have been missed.
+    fn recheck_all(&self) {
+        for sub in self.registry().subs.values() {
+            sub.recheck.notify_one();
         }
     }
 
@@ -426,22 +478,28 @@ impl Hub {
     pub async fn start(&self, db: Db, postgres_url: Option<&str>) -> Result<(), sqlx::Error> {
         let (_, mut last) = bounds(&db).await?;
         if let Some(url) = postgres_url {
+            self.inner.postgres.store(true, Ordering::Relaxed);
             let pool = sqlx::postgres::PgPoolOptions::new()
                 .max_connections(1)
                 .connect_lazy(url)?;
             let mut listener = PgListener::connect_with(&pool).await?;
-            listener.listen(CHANNEL).await?;
+            listener.listen_all([CHANNEL, SESSIONS_CHANNEL]).await?;
             let hub = self.clone();
             tokio::spawn(async move {
                 loop {
                     match listener.recv().await {
+                        Ok(n) if n.channel() == SESSIONS_CHANNEL => {
+                            hub.recheck_streams_of(n.payload());
+                        }
                         Ok(_) => hub.committed(),
                         Err(e) => {
-                            // recv reconnects on the next call; what was
-                            // announced meanwhile is found by the catch-up read.
+                            // recv reconnects on the next call; events
+                            // announced meanwhile are found by the catch-up
+                            // read, ended sessions by every stream rechecking.
                             tracing::warn!(error = %e, "event listener lost its connection");
                             tokio::time::sleep(Duration::from_secs(1)).await;
                             hub.committed();
+                            hub.recheck_all();
                         }
                     }
                 }
@@ -498,7 +556,9 @@ impl Hub {
 
 struct Subscriber {
     filter: StreamFilter,
+    owner: String,
     sender: mpsc::Sender<Arc<LiveEvent>>,
+    recheck: Arc<Notify>,
 }
 
 /// The open streams, indexed by who may receive what, so an event costs
@@ -512,17 +572,32 @@ struct Registry {
     admins: HashSet<u64>,
     /// Mechanics who may be offered new jobs near them.
     reaching: HashSet<u64>,
+    /// Every stream by the user who opened it, oldest (smallest key) first.
+    owned: HashMap<String, BTreeSet<u64>>,
     /// Shutting down: no new subscribers.
     closed: bool,
 }
 
 impl Registry {
-    fn add(&mut self, filter: StreamFilter, sender: mpsc::Sender<Arc<LiveEvent>>) -> u64 {
+    fn add(
+        &mut self,
+        filter: StreamFilter,
+        owner: &str,
+        sender: mpsc::Sender<Arc<LiveEvent>>,
+        recheck: Arc<Notify>,
+    ) -> u64 {
         self.next_key += 1;
         let key = self.next_key;
         if self.closed {
             return key; // the sender is dropped: the stream ends at once
         }
+        let mine = self.owned.entry(owner.to_owned()).or_default();
+        let excess = (mine.len() + 1).saturating_sub(STREAMS_PER_USER);
+        let oldest: Vec<u64> = mine.iter().take(excess).copied().collect();
+        for old in oldest {
+            self.remove(old);
+        }
+        self.owned.entry(owner.to_owned()).or_default().insert(key);
         match &filter.watcher {
             Watcher::Admin => {
                 self.admins.insert(key);
@@ -537,7 +612,15 @@ impl Registry {
                 }
             }
         }
-        self.subs.insert(key, Subscriber { filter, sender });
+        self.subs.insert(
+            key,
+            Subscriber {
+                filter,
+                owner: owner.to_owned(),
+                sender,
+                recheck,
+            },
+        );
         key
     }
 
@@ -547,6 +630,12 @@ impl Registry {
         };
         self.admins.remove(&key);
         self.reaching.remove(&key);
+        if let Some(keys) = self.owned.get_mut(&sub.owner) {
+            keys.remove(&key);
+            if keys.is_empty() {
+                self.owned.remove(&sub.owner);
+            }
+        }
         if let Watcher::Customer { id } | Watcher::Mechanic { id, .. } = &sub.filter.watcher
             && let Some(keys) = self.by_user.get_mut(id)
         {
@@ -638,17 +727,23 @@ mod tests {
     fn events_reach_only_the_streams_that_may_see_them() {
         let hub = Hub::new(8);
         let camden = GeoPoint::new(51.539, -0.1426).unwrap();
-        let mut priya = hub.subscribe(all(Watcher::Customer { id: "c1".into() }));
-        let mut ben = hub.subscribe(all(Watcher::Customer { id: "c2".into() }));
-        let mut admin = hub.subscribe(all(Watcher::Admin));
-        let mut dan = hub.subscribe(all(Watcher::Mechanic {
-            id: "m1".into(),
-            reach: Some((camden, 10)),
-        }));
-        let mut off = hub.subscribe(all(Watcher::Mechanic {
-            id: "m2".into(),
-            reach: None,
-        }));
+        let mut priya = hub.subscribe(all(Watcher::Customer { id: "c1".into() }), "c1");
+        let mut ben = hub.subscribe(all(Watcher::Customer { id: "c2".into() }), "c2");
+        let mut admin = hub.subscribe(all(Watcher::Admin), "a1");
+        let mut dan = hub.subscribe(
+            all(Watcher::Mechanic {
+                id: "m1".into(),
+                reach: Some((camden, 10)),
+            }),
+            "m1",
+        );
+        let mut off = hub.subscribe(
+            all(Watcher::Mechanic {
+                id: "m2".into(),
+                reach: None,
+            }),
+            "m2",
+        );
         let delivered = hub
             .registry()
             .dispatch(&Arc::new(event("c1", None, Some(camden))));
@@ -664,8 +759,8 @@ mod tests {
     #[test]
     fn a_stream_that_falls_behind_is_cut_off_and_a_dropped_one_unsubscribes() {
         let hub = Hub::new(2);
-        let mut slow = hub.subscribe(all(Watcher::Admin));
-        let mut quick = hub.subscribe(all(Watcher::Admin));
+        let mut slow = hub.subscribe(all(Watcher::Admin), "a1");
+        let mut quick = hub.subscribe(all(Watcher::Admin), "a1");
         for _ in 0..3 {
             hub.registry().dispatch(&Arc::new(event("c1", None, None)));
             received(&mut quick);
@@ -684,14 +779,59 @@ mod tests {
     #[test]
     fn closing_ends_open_streams_and_refuses_new_ones() {
         let hub = Hub::new(8);
-        let mut open = hub.subscribe(all(Watcher::Admin));
+        let mut open = hub.subscribe(all(Watcher::Admin), "a1");
         hub.close_all();
-        let mut late = hub.subscribe(all(Watcher::Admin));
+        let mut late = hub.subscribe(all(Watcher::Admin), "a1");
         for s in [&mut open, &mut late] {
             assert!(matches!(
                 s.events.try_recv(),
                 Err(mpsc::error::TryRecvError::Disconnected)
             ));
         }
+    }
+
+    #[test]
+    fn opening_one_stream_too_many_closes_the_owners_oldest() {
+        let hub = Hub::new(8);
+        let mut first = hub.subscribe(all(Watcher::Customer { id: "c1".into() }), "c1");
+        let mut rest: Vec<Subscription> = (1..STREAMS_PER_USER)
+            .map(|_| hub.subscribe(all(Watcher::Customer { id: "c1".into() }), "c1"))
+            .collect();
+        let _other = hub.subscribe(all(Watcher::Admin), "a1");
+        assert_eq!(hub.subscribers(), STREAMS_PER_USER + 1);
+        assert!(
+            first
+                .events
+                .try_recv()
+                .is_err_and(|e| e == mpsc::error::TryRecvError::Empty)
+        );
+        let _newest = hub.subscribe(all(Watcher::Customer { id: "c1".into() }), "c1");
+        assert_eq!(hub.subscribers(), STREAMS_PER_USER + 1);
+        assert!(matches!(
+            first.events.try_recv(),
+            Err(mpsc::error::TryRecvError::Disconnected)
+        ));
+        assert!(matches!(
+            rest[0].events.try_recv(),
+            Err(mpsc::error::TryRecvError::Empty)
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_sessions_change_wakes_only_that_users_streams() {
+        let hub = Hub::new(8);
+        let ann = hub.subscribe(all(Watcher::Customer { id: "c1".into() }), "c1");
+        let ben = hub.subscribe(all(Watcher::Customer { id: "c2".into() }), "c2");
+        hub.recheck_streams_of("c1");
+        let woke = |s: &Subscription| {
+            let n = s.recheck.clone();
+            async move {
+                tokio::time::timeout(Duration::from_millis(50), n.notified())
+                    .await
+                    .is_ok()
+            }
+        };
+        assert!(woke(&ann).await);
+        assert!(!woke(&ben).await);
     }
 }

@@ -7,6 +7,7 @@ pub mod db;
 pub mod jobs;
 pub mod live;
 pub mod password;
+pub mod policy;
 pub mod profiles;
 pub mod quotes;
 pub mod seed;

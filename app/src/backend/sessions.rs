@@ -19,6 +19,8 @@ pub struct CurrentUser {
     pub role: Role,
     pub status: AccountStatus,
     pub created_at: i64,
+    /// When this session ends by itself (unix milliseconds).
+    pub session_expires_at: i64,
 }
 
 impl CurrentUser {
@@ -171,6 +173,7 @@ struct SessionUser {
     role: String,
     status: String,
     created_at: i64,
+    expires_at: i64,
 }
 
 /// Who a request is from: `None` for no token, a bad or expired token, a
@@ -188,7 +191,8 @@ pub async fn authenticate(
         return Ok(None);
     };
     let row: Option<SessionUser> = sqlx::query_as(
-        "SELECT u.id, u.name, u.email, u.phone, u.role, u.status, u.created_at FROM sessions s JOIN users u ON u.id = s.user_id \
+        "SELECT u.id, u.name, u.email, u.phone, u.role, u.status, u.created_at, s.expires_at \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL AND s.expires_at > $3",
     )
     .bind(&claims.sid)
@@ -216,7 +220,23 @@ pub async fn authenticate(
         role,
         status,
         created_at: row.created_at,
+        session_expires_at: row.expires_at,
     }))
+}
+
+/// Whether a session still lets its user in: not revoked, not expired,
+/// and its account not suspended. An open event stream asks this when told
+/// its user's sessions changed.
+pub async fn still_open(db: &super::Db, session_id: &str, now: i64) -> Result<bool, AppError> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT u.status FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2",
+    )
+    .bind(session_id)
+    .bind(now)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.is_some_and(|(status,)| AccountStatus::parse(&status).is_some_and(|s| s.may_sign_in())))
 }
 
 #[cfg(test)]

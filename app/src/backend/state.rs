@@ -1,7 +1,7 @@
 //! Everything a request handler needs, built once at start-up.
 
 use crate::{
-    backend::{db::Db, live::Hub, tokens::TokenKeys},
+    backend::{db::Db, live::Hub, policy::ContentPolicy, tokens::TokenKeys},
     domain::FeatureFlags,
 };
 use axum::extract::FromRef;
@@ -17,6 +17,8 @@ pub struct AppState {
     pub auth: Arc<AuthSettings>,
     /// Real-time events for this process's subscribers.
     pub live: Hub,
+    /// The Content-Security-Policy pages and every other answer carry.
+    pub policy: Arc<ContentPolicy>,
 }
 
 /// How sessions are signed and sent.

@@ -34,6 +34,8 @@ impl SiteFeatures {
 }
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::backend::policy::apply_to_page();
     view! {
         <!DOCTYPE html>
         <html lang="en">

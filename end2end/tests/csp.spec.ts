@@ -1,0 +1,87 @@
+import { test, type Page } from "@playwright/test";
+import { desktopPage, expect, hydrated, logIn, phonePage } from "./helpers";
+
+// Seeded on the e2e server's empty database (see README, "Demo data").
+const DEMO_PASSWORD = "curbside-demo";
+
+/** Records every Content-Security-Policy violation the page reports, from its first script on. */
+async function watchPolicy(page: Page): Promise<string[]> {
+  const refused: string[] = [];
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      const w = window as unknown as { __csp?: string[] };
+      (w.__csp ??= []).push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
+  });
+  return refused;
+}
+
+/** Opens `path` under an enforced policy, waits for the app to run, and expects no violation. */
+async function visit(page: Page, refused: string[], path: string) {
+  const res = await page.goto(path);
+  const policy = res?.headers()["content-security-policy"] ?? "";
+  expect(policy, `${path} is served with a policy`).toContain("'nonce-");
+  expect(policy).toContain("object-src 'none'");
+  // A refused script would stop the app from ever hydrating: say so first.
+  await page.waitForTimeout(200);
+  await expectNoViolation(page, refused, path);
+  await hydrated(page);
+  // Give streamed resources, the event stream and late scripts a moment to run.
+  await page.waitForTimeout(300);
+  await expectNoViolation(page, refused, path);
+}
+
+async function expectNoViolation(page: Page, refused: string[], path: string) {
+  const reported = await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []);
+  expect([...reported, ...refused], `violations on ${path}`).toEqual([]);
+}
+
+/** The first link on the page whose address starts with `prefix`. */
+async function firstLink(page: Page, prefix: string): Promise<string> {
+  const href = await page.locator(`a[href^="${prefix}"]`).first().getAttribute("href");
+  expect(href, `a link to ${prefix}…`).toBeTruthy();
+  return href as string;
+}
+
+test("every page runs under the content security policy without a violation", async ({ browser }) => {
+  const visitor = await phonePage(browser);
+  const seen = await watchPolicy(visitor);
+  for (const path of ["/", "/login", "/register", "/register?as=mechanic", "/no/such/page"]) {
+    await visit(visitor, seen, path);
+  }
+
+  const customer = await phonePage(browser);
+  const customerSeen = await watchPolicy(customer);
+  await logIn(customer, "tom@demo.curbside.test", DEMO_PASSWORD);
+  await expect(customer).toHaveURL(/\/customer$/);
+  for (const path of ["/customer", "/customer/request", "/customer/garage", "/account"]) {
+    await visit(customer, customerSeen, path);
+  }
+  await visit(customer, customerSeen, "/customer");
+  await visit(customer, customerSeen, await firstLink(customer, "/customer/jobs/"));
+
+  const mechanic = await phonePage(browser);
+  const mechanicSeen = await watchPolicy(mechanic);
+  await logIn(mechanic, "dan@demo.curbside.test", DEMO_PASSWORD);
+  await expect(mechanic).toHaveURL(/\/mechanic$/);
+  for (const path of ["/mechanic", "/mechanic/profile"]) {
+    await visit(mechanic, mechanicSeen, path);
+  }
+  await visit(mechanic, mechanicSeen, "/mechanic");
+  await visit(mechanic, mechanicSeen, await firstLink(mechanic, "/mechanic/jobs/"));
+
+  const admin = await desktopPage(browser);
+  const adminSeen = await watchPolicy(admin);
+  await logIn(admin, "admin@demo.curbside.test", DEMO_PASSWORD);
+  await expect(admin).toHaveURL(/\/admin$/);
+  for (const path of ["/admin", "/admin/users", "/admin/audit", "/admin/jobs"]) {
+    await visit(admin, adminSeen, path);
+  }
+  await visit(admin, adminSeen, "/admin/jobs");
+  await visit(admin, adminSeen, await firstLink(admin, "/admin/jobs/"));
+  await visit(admin, adminSeen, "/admin/users");
+  await visit(admin, adminSeen, await firstLink(admin, "/admin/users/"));
+});

@@ -1,0 +1,182 @@
+//! Headers every answer carries, and the refusal of state-changing requests sent by other sites.
+
+use axum::{
+    Json,
+    extract::{Request, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+use std::sync::Arc;
+
+/// What the two middlewares need, read from the configuration once.
+pub struct WebGuards {
+    /// The policy for answers that are not pages (pages add their nonce).
+    pub default_policy: HeaderValue,
+    /// `Strict-Transport-Security` when the public URL is https.
+    pub hsts: bool,
+    /// `PUBLIC_URL`'s origin, which browsers send as `Origin`.
+    pub public_origin: String,
+}
+
+const PERMISSIONS_POLICY: &str = "geolocation=(self), camera=(), microphone=(), payment=(), usb=()";
+
+/// Adds the security headers to every answer: pages, the API, files and the event stream.
+pub async fn security_headers(
+    State(guards): State<Arc<WebGuards>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            guards.default_policy.clone(),
+        );
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static(PERMISSIONS_POLICY),
+    );
+    if guards.hsts {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    res
+}
+
+/// Refuses a state-changing request that a browser says another site sent:
+/// the session cookie would otherwise act for its owner (SameSite=Lax lets
+/// a same-site sibling through, and not every browser enforces it).
+/// Clients that send neither `Origin` nor `Sec-Fetch-Site` (API clients
+/// with a bearer token, curl) are not browsers acting for someone else.
+pub async fn same_origin_writes(
+    State(guards): State<Arc<WebGuards>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    match cross_site(req.method(), req.headers(), &guards.public_origin) {
+        None => next.run(req).await,
+        Some(why) => {
+            tracing::warn!(
+                method = %req.method(),
+                path = %req.uri().path(),
+                origin = ?req.headers().get(header::ORIGIN),
+                why,
+                "cross-site request refused"
+            );
+            (
+                StatusCode::FORBIDDEN,
+                Json(json!({
+                    "error": "forbidden",
+                    "message": "This request came from another website and was refused. \
+                                Open Curbside itself and try again.",
+                })),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Why the request is refused as cross-site, or `None` to let it through.
+fn cross_site(method: &Method, headers: &HeaderMap, public_origin: &str) -> Option<&'static str> {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return None;
+    }
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    match text(header::HeaderName::from_static("sec-fetch-site")) {
+        Some("cross-site") => return Some("Sec-Fetch-Site: cross-site"),
+        // A sibling subdomain is another site as far as we are concerned.
+        Some("same-site") => return Some("Sec-Fetch-Site: same-site"),
+        _ => {}
+    }
+    let origin = match headers.get(header::ORIGIN) {
+        None => return None,
+        Some(v) => v.to_str().map_err(|_| ()),
+    };
+    let Ok(origin) = origin else {
+        return Some("unreadable Origin");
+    };
+    let origin = origin.trim().to_ascii_lowercase();
+    if origin == public_origin {
+        return None;
+    }
+    // The host the request was sent to: right whatever PUBLIC_URL says when
+    // the site is reached by another name (a LAN address, a test's port).
+    let authority = origin.split_once("://").map(|(_, a)| a);
+    let host = text(header::HOST).map(str::to_ascii_lowercase);
+    match (authority, host) {
+        (Some(a), Some(h)) if a == h => None,
+        _ => Some("Origin is another site"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PUBLIC: &str = "https://curbside.example.com";
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn another_sites_writes_are_refused() {
+        for h in [
+            headers(&[("origin", "https://evil.example")]),
+            headers(&[("sec-fetch-site", "cross-site")]),
+            headers(&[("sec-fetch-site", "same-site")]),
+            headers(&[("origin", "null")]),
+            headers(&[
+                ("origin", "https://evil.example"),
+                ("host", "curbside.example.com"),
+            ]),
+            headers(&[
+                ("origin", "https://curbside.example.com.evil.example"),
+                ("host", "curbside.example.com"),
+            ]),
+        ] {
+            assert!(cross_site(&Method::POST, &h, PUBLIC).is_some(), "{h:?}");
+        }
+    }
+
+    #[test]
+    fn own_pages_api_clients_and_reads_pass() {
+        for h in [
+            headers(&[]),
+            headers(&[("authorization", "Bearer x")]),
+            headers(&[("origin", "https://curbside.example.com")]),
+            headers(&[("origin", "HTTPS://Curbside.example.com")]),
+            headers(&[("sec-fetch-site", "same-origin"), ("origin", PUBLIC)]),
+            headers(&[
+                ("origin", "http://127.0.0.1:4000"),
+                ("host", "127.0.0.1:4000"),
+            ]),
+        ] {
+            assert_eq!(cross_site(&Method::POST, &h, PUBLIC), None, "{h:?}");
+        }
+        let evil = headers(&[("origin", "https://evil.example")]);
+        assert_eq!(cross_site(&Method::GET, &evil, PUBLIC), None);
+    }
+}
