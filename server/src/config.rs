@@ -40,6 +40,8 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     pub session_ttl: Duration,
     pub trust_forwarded_for: bool,
+    /// `SIGNUPS_PER_HOUR`: registrations one client address may make in an hour.
+    pub signups_per_hour: usize,
     /// `ADMIN_EMAIL` + `ADMIN_PASSWORD`: the first admin, made at start-up while there is none.
     pub first_admin: Option<FirstAdmin>,
     /// `DEMO_DATA`: seed demo accounts into an empty database.
@@ -272,6 +274,7 @@ impl Config {
                 366 * 24 * 3600,
             )?),
             trust_forwarded_for,
+            signups_per_hour: parse_range(&get, "SIGNUPS_PER_HOUR", 20, 1, 100_000)? as usize,
             first_admin,
             demo_data,
             events_retention: Duration::from_secs(

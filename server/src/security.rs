@@ -68,7 +68,25 @@ pub async fn same_origin_writes(
     next: Next,
 ) -> Response {
     match cross_site(req.method(), req.headers(), &guards.public_origin) {
-        None => next.run(req).await,
+        None => {
+            let host = req
+                .headers()
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_ascii_lowercase);
+            let mut res = next.run(req).await;
+            // A form posted without JavaScript is sent back where its
+            // `Referer` says it came from; only ever to a page of this site.
+            if let Some(location) = res.headers().get(header::LOCATION)
+                && let Ok(location) = location.to_str()
+                && let Some(local) =
+                    local_redirect(location, host.as_deref(), &guards.public_origin)
+                && let Ok(v) = HeaderValue::from_str(&local)
+            {
+                res.headers_mut().insert(header::LOCATION, v);
+            }
+            res
+        }
         Some(why) => {
             tracing::warn!(
                 method = %req.method(),
@@ -127,6 +145,26 @@ fn cross_site(method: &Method, headers: &HeaderMap, public_origin: &str) -> Opti
     }
 }
 
+/// `Some(path)` to send instead of `location` when it is an absolute URL:
+/// its path on this site, or the home page when it names another site.
+/// `None`: it is a path already.
+fn local_redirect(location: &str, host: Option<&str>, public_origin: &str) -> Option<String> {
+    let (scheme, rest) = location.split_once("://")?;
+    let split = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(split);
+    let origin = format!(
+        "{}://{}",
+        scheme.to_ascii_lowercase(),
+        authority.to_ascii_lowercase()
+    );
+    let ours = origin == public_origin || host.is_some_and(|h| h == authority.to_ascii_lowercase());
+    Some(match (ours, path) {
+        (true, p) if p.starts_with('/') && !p.starts_with("//") => p.to_owned(),
+        (true, p) if !p.is_empty() => format!("/{p}"),
+        _ => "/".to_owned(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,5 +216,29 @@ mod tests {
         }
         let evil = headers(&[("origin", "https://evil.example")]);
         assert_eq!(cross_site(&Method::GET, &evil, PUBLIC), None);
+    }
+
+    #[test]
+    fn redirects_stay_on_this_site() {
+        let host = Some("127.0.0.1:4000");
+        let r = |l| local_redirect(l, host, PUBLIC);
+        assert_eq!(r("/login?next=/account"), None);
+        assert_eq!(
+            r("http://127.0.0.1:4000/login?__err=x").as_deref(),
+            Some("/login?__err=x")
+        );
+        assert_eq!(
+            r("https://curbside.example.com/account").as_deref(),
+            Some("/account")
+        );
+        assert_eq!(
+            r("https://evil.example/phish?__err=x").as_deref(),
+            Some("/")
+        );
+        assert_eq!(
+            r("https://127.0.0.1:4000.evil.example/").as_deref(),
+            Some("/")
+        );
+        assert_eq!(r("http://127.0.0.1:4000").as_deref(), Some("/"));
     }
 }

@@ -105,6 +105,7 @@ impl Application {
                 session_ttl: config.session_ttl,
                 secure_cookie: config.secure_cookies(),
                 trust_forwarded_for: config.trust_forwarded_for,
+                signups_per_hour: config.signups_per_hour,
             }),
             live,
             policy: Arc::new(config.content_policy.clone()),

@@ -128,23 +128,29 @@ both_databases! {
         // No JS yet: the browser posts the form itself and follows redirects.
         let app = spawn!(db);
         app.register("customer", "Ann", "ann@example.com", PW).await;
-        let post = |password: &'static str| {
+        let post_from = |referer: String, password: &'static str| {
             app.client
                 .post(app.url("/api/login"))
                 .header("accept", "text/html,application/xhtml+xml")
-                .header("referer", app.url("/login?next=/account"))
+                .header("referer", referer)
                 .form(&[("email", "ann@example.com"), ("password", password), ("next", "/account")])
                 .send()
         };
+        let post = |password| post_from(app.url("/login?next=/account"), password);
         let failed = post("not the password").await.unwrap();
         assert_eq!(failed.status(), 302);
         let back = failed.headers()["location"].to_str().unwrap().to_owned();
-        // leptos_axum sends it back to the form with the error in the query…
-        assert!(back.starts_with(&app.url("/login?next=/account&__path=%2Fapi%2Flogin&__err=")), "{back}");
+        // leptos_axum sends it back to the form (a path on this site) with the error in the query…
+        assert!(back.starts_with("/login?next=/account&__path=%2Fapi%2Flogin&__err="), "{back}");
         // …and the form's action starts out holding it.
-        let page = app.get(back.strip_prefix(&app.base).unwrap(), Auth::None).await;
+        let page = app.get(&back, Auth::None).await;
         assert_eq!(page.status, 200);
         assert!(page.body.contains("Email or password is incorrect."), "the login page shows the error");
+
+        // A Referer naming another site never sends the browser there.
+        let elsewhere = post_from("https://evil.example/phish".into(), "not the password").await.unwrap();
+        assert_eq!(elsewhere.status(), 302);
+        assert_eq!(elsewhere.headers()["location"], "/");
 
         let ok = post(PW).await.unwrap();
         assert_eq!(ok.status(), 302);

@@ -91,6 +91,8 @@ both_databases! {
         assert_eq!(names(&maria_all), ["job:created", "quote:new", "job:status-updated", "quote:declined", "job:created"]);
         assert_eq!(maria_all[1].data["quote"], q2.as_str());
         assert_eq!(maria_all[3].data["quote"], q2.as_str());
+        // The job leaving the pool does not name the winning quote to its rivals.
+        assert_eq!(maria_all[2].data, serde_json::json!({"job": job, "status": "accepted", "from": "quoted"}));
         assert!(maria_all.iter().all(|e| !e.data.to_string().contains("Parkway")), "no address in events");
 
         // The admin sees everything, in order.

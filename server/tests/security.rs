@@ -389,3 +389,21 @@ both_databases! {
         assert!(ends(&mut on_two).await, "ended through NOTIFY");
     }
 }
+
+both_databases! {
+    async fn registrations_from_one_address_are_limited(db) {
+        let app = spawn!(db, &[("SIGNUPS_PER_HOUR", "3")]);
+        app.register("customer", "Ann Lee", "ann@example.com", PW).await;
+        // An "already exists" answer counts too: asking is what is limited.
+        let taken = app.post("/api/register", &[("name", "Ann"), ("email", "ann@example.com"), ("password", PW), ("role", "customer")], Auth::None).await;
+        assert_eq!(taken.status, 422, "{}", taken.body);
+        app.register("customer", "Ben Lee", "ben@example.com", PW).await;
+        let r = app.post("/api/register", &[("name", "Cat"), ("email", "cat@example.com"), ("password", PW), ("role", "customer")], Auth::None).await;
+        assert_eq!(r.status, 429, "{}", r.body);
+        assert_eq!(r.json["error"], "too_many_signups");
+        assert!(r.header("retry-after").is_some_and(|s| s.parse::<u64>().unwrap() > 3000), "{:?}", r.headers);
+        let taken = app.post("/api/register", &[("name", "Ann"), ("email", "ann@example.com"), ("password", PW), ("role", "customer")], Auth::None).await;
+        assert_eq!(taken.status, 429, "no more answers about which emails exist");
+        assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 2);
+    }
+}

@@ -177,6 +177,7 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
             );
         }
         if let AppError::TooManyAttempts { retry_after_secs }
+        | AppError::TooManySignups { retry_after_secs }
         | AppError::Busy { retry_after_secs } = e
         {
             append_header(header::RETRY_AFTER, &retry_after_secs.to_string());

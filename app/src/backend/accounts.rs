@@ -47,6 +47,8 @@ pub async fn register(
         form.phone.as_deref().unwrap_or_default(),
         form.role == Role::Mechanic,
     )?;
+    // Counted before the email is looked up: "already exists" is an answer too.
+    throttle::reserve_signup(&state.db, &client.ip, state.auth.signups_per_hour, now).await?;
     let Some((mut tx, account)) = open(
         &state.db,
         NewAccount {

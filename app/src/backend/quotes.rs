@@ -388,8 +388,9 @@ pub async fn accept(
     )
     .await?;
     let mechanic = quote.mechanic.id.clone();
+    // Rivals nearby hear the job leave the pool from this event, so it does
+    // not name the winning quote: `quote:accepted` tells the two parties.
     let mut booked = Pending::status_change(&job, JobStatus::Quoted, JobStatus::Accepted)?;
-    booked.data.quote = Some(quote_id.to_owned());
     booked.audience.mechanic_id = Some(mechanic.clone());
     let mut events = vec![
         booked,

@@ -30,6 +30,8 @@ pub struct AuthSettings {
     /// Take the client address from the last `X-Forwarded-For` entry
     /// (only behind a proxy that sets it; otherwise anyone could pick theirs).
     pub trust_forwarded_for: bool,
+    /// Registrations one client address may make in an hour.
+    pub signups_per_hour: usize,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -132,6 +132,52 @@ impl Attempt {
     }
 }
 
+/// Registrations from one address are counted over this window.
+pub const SIGNUP_WINDOW_MS: i64 = 60 * 60 * 1000;
+
+/// Counts a registration attempt from `ip`, whatever its outcome, and
+/// refuses it past `limit` in the window. Written before counting, like a
+/// login attempt, so parallel requests cannot all slip under the limit.
+pub async fn reserve_signup(
+    db: &sqlx::AnyPool,
+    ip: &str,
+    limit: usize,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM signup_attempts WHERE ip = $1 AND at <= $2")
+        .bind(ip)
+        .bind(now - SIGNUP_WINDOW_MS)
+        .execute(db)
+        .await?;
+    let id = super::new_id();
+    sqlx::query("INSERT INTO signup_attempts (id, at, ip) VALUES ($1, $2, $3)")
+        .bind(&id)
+        .bind(now)
+        .bind(ip)
+        .execute(db)
+        .await?;
+    let rows: Vec<(i64,)> = sqlx::query_as(&format!(
+        "SELECT at FROM signup_attempts WHERE ip = $1 AND at > $2 AND id <> $3 \
+         ORDER BY at DESC LIMIT {limit}"
+    ))
+    .bind(ip)
+    .bind(now - SIGNUP_WINDOW_MS)
+    .bind(&id)
+    .fetch_all(db)
+    .await?;
+    let recent: Vec<i64> = rows.into_iter().map(|(at,)| at).collect();
+    if recent.len() >= limit {
+        let oldest = recent[recent.len() - 1];
+        let retry_after_secs = ((oldest + SIGNUP_WINDOW_MS - now).max(1) as u64).div_ceil(1000);
+        sqlx::query("DELETE FROM signup_attempts WHERE id = $1")
+            .bind(&id)
+            .execute(db)
+            .await?;
+        return Err(AppError::TooManySignups { retry_after_secs });
+    }
+    Ok(())
+}
+
 /// A successful login forgives the email's failures (not the address's).
 pub async fn forgive(db: &sqlx::AnyPool, email_lower: &str) -> Result<(), AppError> {
     sqlx::query("DELETE FROM login_failures WHERE email_lower = $1")

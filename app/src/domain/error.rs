@@ -21,6 +21,12 @@ pub enum AppError {
     InvalidCredentials,
     #[error("Too many failed attempts. Try again in {}.", wait_words(*retry_after_secs))]
     TooManyAttempts { retry_after_secs: u64 },
+    /// Registrations from one network address are limited per hour.
+    #[error(
+        "Too many accounts were made from your network just now. Try again in {}.",
+        wait_words(*retry_after_secs)
+    )]
+    TooManySignups { retry_after_secs: u64 },
     /// The account exists and the password was right, but an admin suspended it.
     #[error(
         "This account is suspended{}. Contact support if you think this is a mistake.",
@@ -82,7 +88,7 @@ impl AppError {
         match self {
             AppError::Invalid { .. } => 422,
             AppError::InvalidCredentials | AppError::Unauthenticated => 401,
-            AppError::TooManyAttempts { .. } => 429,
+            AppError::TooManyAttempts { .. } | AppError::TooManySignups { .. } => 429,
             AppError::Suspended { .. } | AppError::Rejected { .. } | AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Conflict { .. } => 409,
@@ -113,6 +119,7 @@ impl AppError {
             AppError::Invalid { .. } => "invalid",
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::TooManySignups { .. } => "too_many_signups",
             AppError::Suspended { .. } => "suspended",
             AppError::Rejected { .. } => "rejected",
             AppError::Unauthenticated => "unauthenticated",
@@ -137,6 +144,7 @@ impl From<AppError> for WireError {
             },
             retry_after_secs: match e {
                 AppError::TooManyAttempts { retry_after_secs }
+                | AppError::TooManySignups { retry_after_secs }
                 | AppError::Busy { retry_after_secs } => Some(retry_after_secs),
                 _ => None,
             },
@@ -157,6 +165,9 @@ impl From<WireError> for AppError {
             },
             "invalid_credentials" => AppError::InvalidCredentials,
             "too_many_attempts" => AppError::TooManyAttempts {
+                retry_after_secs: w.retry_after_secs.unwrap_or(60),
+            },
+            "too_many_signups" => AppError::TooManySignups {
                 retry_after_secs: w.retry_after_secs.unwrap_or(60),
             },
             "suspended" => AppError::Suspended { reason: w.reason },
@@ -298,6 +309,9 @@ mod tests {
             AppError::Forbidden,
             AppError::NotFound,
             AppError::Internal,
+            AppError::TooManySignups {
+                retry_after_secs: 600,
+            },
             AppError::Busy {
                 retry_after_secs: 2,
             },
