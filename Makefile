@@ -14,7 +14,7 @@ export LEPTOS_OUTPUT_NAME := curbside
 CARGO_SSR := -p app -p server --features app/ssr
 CARGO_WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown
 
-.PHONY: run dev tools test-tools build release fmt-check lint unit integration e2e test bench-cold-start bench-auth bench-admin bench-jobs bench-realtime
+.PHONY: run dev tools test-tools build release fmt-check lint unit integration e2e test bench-cold-start bench-auth bench-admin bench-jobs bench-realtime bench-login-burst
 
 ## Build (release) and serve http://127.0.0.1:3000 on SQLite under ./data.
 run: release
@@ -77,3 +77,7 @@ bench-jobs: release
 ## SSE load test at 1,000 and 10,000 subscribers (figures in docs/PERFORMANCE.md).
 bench-realtime: release
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/bench-realtime.sh
+
+## 3 bursts of 100 concurrent logins: server memory after each and 15 s later, login p50/p99.
+bench-login-burst: release
+	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/bench-login-burst.sh

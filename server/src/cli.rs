@@ -12,12 +12,15 @@ usage:
   server                                          run the web app
   server admin create --email EMAIL --name NAME   make an admin account
                                                   (asks for the password, or reads
-                                                  ADMIN_PASSWORD when not run in a terminal)";
+                                                  ADMIN_PASSWORD when not run in a terminal)
+  server routes                                   list every route the app serves
+                                                  (METHOD PATH, one per line)";
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Command {
     Serve,
     CreateAdmin { email: String, name: String },
+    Routes,
     Help,
 }
 
@@ -26,6 +29,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     match args {
         [] => Ok(Command::Serve),
         [h] if h == "-h" || h == "--help" || h == "help" => Ok(Command::Help),
+        [r] if r == "routes" => Ok(Command::Routes),
         [admin, create, rest @ ..] if admin == "admin" && create == "create" => {
             let (mut email, mut name) = (None, None);
             let mut it = rest.iter();
@@ -132,6 +136,7 @@ mod tests {
         );
         assert_eq!(parse(&[]), Ok(Command::Serve));
         assert_eq!(parse(&args("--help")), Ok(Command::Help));
+        assert_eq!(parse(&args("routes")), Ok(Command::Routes));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod config;
 pub mod events;
+pub mod memory;
 pub mod routes;
 pub mod secrets;
 pub mod security;

@@ -12,8 +12,19 @@ use server::{
 };
 use std::{process::ExitCode, time::Instant};
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // Before the runtime starts its threads.
+    server::memory::tune_allocator();
+    match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt.block_on(run()),
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> ExitCode {
     let started = Instant::now();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = match cli::parse(&args) {
@@ -25,6 +36,12 @@ async fn main() -> ExitCode {
     };
     if command == Command::Help {
         println!("{}", cli::USAGE);
+        return ExitCode::SUCCESS;
+    }
+    if command == Command::Routes {
+        for (method, path) in server::routes::route_table() {
+            println!("{method} {path}");
+        }
         return ExitCode::SUCCESS;
     }
     let config = match Config::from_env() {

@@ -20,12 +20,37 @@ use serde_json::{Value, json};
 use std::{sync::Arc, time::Duration};
 use tower_http::{compression::CompressionLayer, timeout::TimeoutLayer, trace::TraceLayer};
 
+/// The routes this file adds besides pages and server functions.
+const HEALTHZ: &str = "/healthz";
+const READYZ: &str = "/readyz";
+const EVENTS: &str = "/api/events";
+
+/// Every route the app serves, as `(METHOD, path)`: pages (`:id` for a
+/// parameter), server functions and the routes above, sorted. The
+/// authorization test holds a rule for each, so a new route without one
+/// fails it.
+pub fn route_table() -> Vec<(String, String)> {
+    let mut table: Vec<(String, String)> = [HEALTHZ, READYZ, EVENTS]
+        .into_iter()
+        .map(|p| ("GET".to_owned(), p.to_owned()))
+        .collect();
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        table.push((method.to_string(), path.to_owned()));
+    }
+    for page in generate_route_list(App) {
+        table.push(("GET".to_owned(), page.path().to_owned()));
+    }
+    table.sort();
+    table.dedup();
+    table
+}
+
 pub fn router(state: AppState, request_timeout: Duration, guards: Arc<WebGuards>) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+        .route(HEALTHZ, get(healthz))
+        .route(READYZ, get(readyz))
         // Pages and server functions; AppState reaches both as context.
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -40,7 +65,7 @@ pub fn router(state: AppState, request_timeout: Duration, guards: Arc<WebGuards>
         // Outside the layers above: an event stream is never compressed or
         // timed out, and their wrappers around its body cost about 6 KB per
         // open stream (a third of it) for nothing. It logs for itself.
-        .route("/api/events", get(crate::events::events))
+        .route(EVENTS, get(crate::events::events))
         // Outermost: a refused cross-site write never reaches a handler, and
         // every answer, refusals and the event stream included, has the headers.
         .layer(middleware::from_fn_with_state(

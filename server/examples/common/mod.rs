@@ -3,6 +3,7 @@
 use serde_json::Value;
 use std::time::Duration;
 
+#[allow(dead_code)] // the login-burst bench prints its own percentiles
 /// Prints `label n=… min … median … p95 … max …` in milliseconds.
 pub fn stats(label: &str, mut samples: Vec<Duration>) {
     samples.sort();

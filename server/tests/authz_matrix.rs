@@ -1,0 +1,529 @@
+//! Who may call what: one table of every route the app serves, with the
+//! callers it lets in, checked by calling each route as each kind of
+//! caller. `server routes` lists the routes; one missing from the table
+//! fails the test, so every new endpoint must say who may call it here.
+
+mod common;
+
+use common::{Auth, Reply, TestApp, flow::*, run_command};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The callers, in the order of each rule's `who` string.
+const CALLERS: [&str; 7] = [
+    "anonymous",
+    "the owner (customer)",
+    "another customer",
+    "a mechanic in radius who quoted",
+    "a mechanic out of radius",
+    "a pending mechanic",
+    "an admin",
+];
+
+/// One route and who gets past its checks: `who` has a letter per caller,
+/// in `CALLERS` order: `y` let in, `.` refused, `c` refused with a 409 that
+/// says why (a mechanic awaiting approval). Let in means an answer other
+/// than 401, 403, 404 and 409-where-`c` (a 422 for a deliberately bad form
+/// counts: the caller got past authorization); for a page, a 200 rather
+/// than a redirect to login or to the caller's own area.
+struct Rule {
+    method: &'static str,
+    /// As `server routes` prints it (`{id}` for a parameter).
+    route: &'static str,
+    /// The request to send: `{J}` and friends are replaced by fixture ids.
+    target: &'static str,
+    form: &'static [(&'static str, &'static str)],
+    who: &'static str,
+    /// Ends sessions (this one, or all of the caller's): called with a
+    /// fresh login, and the caller logs in again afterwards.
+    fresh: bool,
+}
+
+const fn rule(
+    method: &'static str,
+    route: &'static str,
+    target: &'static str,
+    form: &'static [(&'static str, &'static str)],
+    who: &'static str,
+) -> Rule {
+    Rule {
+        method,
+        route,
+        target,
+        form,
+        who,
+        fresh: false,
+    }
+}
+
+const fn ending_session(mut r: Rule) -> Rule {
+    r.fresh = true;
+    r
+}
+
+/// Fixture: the owner's job `J` (quoted by the in-radius mechanic),
+/// the owner's booked job `B` (accepted quote `QB`), the owner's spare
+/// vehicle `V`, the pending mechanic `P`, the owner's user id `U`.
+const RULES: &[Rule] = &[
+    rule("GET", "/healthz", "/healthz", &[], "yyyyyyy"),
+    rule("GET", "/readyz", "/readyz", &[], "yyyyyyy"),
+    rule("GET", "/api/events", "/api/events", &[], ".yyyyyy"),
+    rule("GET", "/api/events", "/api/events?job={J}", &[], ".y.y..y"),
+    rule(
+        "GET",
+        "/api/site_config",
+        "/api/site_config",
+        &[],
+        "yyyyyyy",
+    ),
+    // Accounts: bad forms, so nothing is made or changed.
+    rule(
+        "POST",
+        "/api/register",
+        "/api/register",
+        &[
+            ("name", ""),
+            ("email", "x@example.com"),
+            ("password", ""),
+            ("role", "customer"),
+        ],
+        "yyyyyyy",
+    ),
+    rule(
+        "POST",
+        "/api/login",
+        "/api/login",
+        &[("email", "x@example.com"), ("password", "")],
+        "yyyyyyy",
+    ),
+    ending_session(rule("POST", "/api/logout", "/api/logout", &[], "yyyyyyy")),
+    ending_session(rule(
+        "POST",
+        "/api/logout_everywhere",
+        "/api/logout_everywhere",
+        &[],
+        ".yyyyyy",
+    )),
+    rule("GET", "/api/me", "/api/me", &[], ".yyyyyy"),
+    rule(
+        "POST",
+        "/api/update_profile",
+        "/api/update_profile",
+        &[("name", "")],
+        ".yyyyyy",
+    ),
+    rule(
+        "POST",
+        "/api/change_password",
+        "/api/change_password",
+        &[("current_password", ""), ("new_password", "")],
+        ".yyyyyy",
+    ),
+    // The garage and jobs.
+    rule(
+        "GET",
+        "/api/my_vehicles",
+        "/api/my_vehicles",
+        &[],
+        ".yy....",
+    ),
+    rule(
+        "POST",
+        "/api/add_vehicle",
+        "/api/add_vehicle",
+        &[
+            ("year", "soon"),
+            ("make", ""),
+            ("model", ""),
+            ("colour", ""),
+            ("plate", ""),
+        ],
+        ".yy....",
+    ),
+    rule(
+        "POST",
+        "/api/remove_vehicle",
+        "/api/remove_vehicle",
+        &[("id", "{V}")],
+        ".y.....",
+    ),
+    rule(
+        "POST",
+        "/api/request_job",
+        "/api/request_job",
+        &[
+            ("vehicle_id", ""),
+            ("category", ""),
+            ("description", ""),
+            ("lat", ""),
+            ("lng", ""),
+            ("address", ""),
+            ("locality", ""),
+            ("urgency", "asap"),
+        ],
+        ".yy....",
+    ),
+    rule("GET", "/api/my_jobs", "/api/my_jobs", &[], ".yyyyy."),
+    rule("GET", "/api/job", "/api/job?id={J}", &[], ".y.y..y"),
+    rule("GET", "/api/job", "/api/job?id={B}", &[], ".y.y..y"),
+    // Those who may act on a booked job get past the door (completed is not
+    // a legal next step, so they get a 409 and nothing moves); which moves
+    // each may make is pinned in jobs.rs.
+    rule(
+        "POST",
+        "/api/update_job_status",
+        "/api/update_job_status",
+        &[("id", "{B}"), ("status", "completed")],
+        ".y.y..y",
+    ),
+    rule(
+        "POST",
+        "/api/cancel_job",
+        "/api/cancel_job",
+        &[("id", "{J}"), ("reason", "")],
+        ".y....y",
+    ),
+    // Mechanics.
+    rule("GET", "/api/my_profile", "/api/my_profile", &[], "...yyy."),
+    rule(
+        "POST",
+        "/api/save_profile",
+        "/api/save_profile",
+        &[
+            ("display_name", ""),
+            ("years_experience", "x"),
+            ("base_lat", ""),
+            ("base_lng", ""),
+            ("base_address", ""),
+            ("radius_km", ""),
+        ],
+        "...yyy.",
+    ),
+    // A pending mechanic is told why (409, "pending approval"): `c`.
+    rule("GET", "/api/open_jobs", "/api/open_jobs", &[], "...yyc."),
+    rule(
+        "POST",
+        "/api/send_quote",
+        "/api/send_quote",
+        &[
+            ("job_id", "{J}"),
+            ("note", ""),
+            ("arrival_minutes", "x"),
+            ("valid_hours", "x"),
+        ],
+        "...y.c.",
+    ),
+    rule(
+        "POST",
+        "/api/withdraw_quote",
+        "/api/withdraw_quote",
+        &[("id", "{QB}")],
+        "...y...",
+    ),
+    // Already accepted: accepting again changes nothing.
+    rule(
+        "POST",
+        "/api/accept_quote",
+        "/api/accept_quote",
+        &[("id", "{QB}")],
+        ".y.....",
+    ),
+    // The admin console.
+    rule(
+        "GET",
+        "/api/admin_overview",
+        "/api/admin_overview",
+        &[],
+        "......y",
+    ),
+    rule(
+        "GET",
+        "/api/admin_users",
+        "/api/admin_users",
+        &[],
+        "......y",
+    ),
+    rule("GET", "/api/admin_jobs", "/api/admin_jobs", &[], "......y"),
+    rule(
+        "GET",
+        "/api/admin_user",
+        "/api/admin_user?id={U}",
+        &[],
+        "......y",
+    ),
+    rule(
+        "POST",
+        "/api/admin_review",
+        "/api/admin_review",
+        &[("id", "{P}"), ("action", "promote"), ("reason", "")],
+        "......y",
+    ),
+    rule(
+        "GET",
+        "/api/admin_audit",
+        "/api/admin_audit",
+        &[],
+        "......y",
+    ),
+    // Pages.
+    rule("GET", "/", "/", &[], "yyyyyyy"),
+    rule("GET", "/login", "/login", &[], "yyyyyyy"),
+    rule("GET", "/register", "/register", &[], "yyyyyyy"),
+    rule("GET", "/account", "/account", &[], ".yyyyyy"),
+    rule("GET", "/customer", "/customer", &[], ".yy...."),
+    rule(
+        "GET",
+        "/customer/request",
+        "/customer/request",
+        &[],
+        ".yy....",
+    ),
+    rule(
+        "GET",
+        "/customer/garage",
+        "/customer/garage",
+        &[],
+        ".yy....",
+    ),
+    rule(
+        "GET",
+        "/customer/jobs/{id}",
+        "/customer/jobs/{J}",
+        &[],
+        ".yy....",
+    ),
+    rule("GET", "/mechanic", "/mechanic", &[], "...yyy."),
+    rule(
+        "GET",
+        "/mechanic/profile",
+        "/mechanic/profile",
+        &[],
+        "...yyy.",
+    ),
+    rule(
+        "GET",
+        "/mechanic/jobs/{id}",
+        "/mechanic/jobs/{B}",
+        &[],
+        "...yyy.",
+    ),
+    rule("GET", "/admin", "/admin", &[], "......y"),
+    rule("GET", "/admin/users", "/admin/users", &[], "......y"),
+    rule(
+        "GET",
+        "/admin/users/{id}",
+        "/admin/users/{U}",
+        &[],
+        "......y",
+    ),
+    rule("GET", "/admin/audit", "/admin/audit", &[], "......y"),
+    rule("GET", "/admin/jobs", "/admin/jobs", &[], "......y"),
+    rule("GET", "/admin/jobs/{id}", "/admin/jobs/{J}", &[], "......y"),
+];
+
+/// Tokens of the callers (anonymous has none) and the fixture's ids.
+struct World {
+    tokens: [Option<String>; 7],
+    emails: [Option<&'static str>; 7],
+    ids: BTreeMap<&'static str, String>,
+}
+
+async fn world(app: &TestApp) -> World {
+    let admin = app.admin(ADMIN, PW).await;
+    let (owner, vehicle) = customer(app, "priya@example.com").await;
+    let (other, _) = customer(app, "ben@example.com").await;
+    let near = near_mechanic(app, &admin, "dan@example.com").await;
+    // Croydon, 10 km: the Camden job is about 17 km away.
+    let far = mechanic(
+        app,
+        &admin,
+        "far@example.com",
+        ("51.3762", "-0.0982"),
+        "10",
+        true,
+        true,
+    )
+    .await;
+    let pending = mechanic(
+        app,
+        &admin,
+        "pen@example.com",
+        ("51.5450", "-0.1500"),
+        "12",
+        true,
+        false,
+    )
+    .await;
+
+    let job = request_job(app, &owner, &vehicle).await;
+    assert_eq!(quote(app, &near, &job, "60", "30").await.status, 200);
+    let booked = request_job(app, &owner, &vehicle).await;
+    let qb = quote(app, &near, &booked, "70", "30").await.json["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .post("/api/accept_quote", &[("id", &qb)], Auth::Bearer(&owner))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let spare = app
+        .post(
+            "/api/add_vehicle",
+            &[
+                ("year", "2012"),
+                ("make", "Ford"),
+                ("model", "Ka"),
+                ("colour", "Red"),
+                ("plate", "xy12 abc"),
+            ],
+            Auth::Bearer(&owner),
+        )
+        .await;
+    assert_eq!(spare.status, 200, "{}", spare.body);
+    let me = app.get("/api/me", Auth::Bearer(&owner)).await;
+
+    let ids = BTreeMap::from([
+        ("{J}", job),
+        ("{B}", booked),
+        ("{QB}", qb),
+        ("{V}", spare.json["id"].as_str().unwrap().to_owned()),
+        ("{P}", pending.id.clone()),
+        ("{U}", me.json["id"].as_str().unwrap().to_owned()),
+    ]);
+    World {
+        tokens: [
+            None,
+            Some(owner),
+            Some(other),
+            Some(near.token),
+            Some(far.token),
+            Some(pending.token),
+            Some(admin),
+        ],
+        emails: [
+            None,
+            Some("priya@example.com"),
+            Some("ben@example.com"),
+            Some("dan@example.com"),
+            Some("far@example.com"),
+            Some("pen@example.com"),
+            Some(ADMIN),
+        ],
+        ids,
+    }
+}
+
+fn fill(text: &str, ids: &BTreeMap<&'static str, String>) -> String {
+    ids.iter()
+        .fold(text.to_owned(), |t, (k, v)| t.replace(k, v))
+}
+
+/// Calls `rule` as caller `i`; returns the status, the body and whether it was let in.
+async fn login(app: &TestApp, email: &str) -> String {
+    let r = app.login(email, PW).await;
+    r.json["token"].as_str().expect("login").to_owned()
+}
+
+async fn call(app: &TestApp, w: &mut World, rule: &Rule, i: usize) -> (u16, String, bool) {
+    let token = match (&w.tokens[i], w.emails[i], rule.fresh) {
+        (Some(_), Some(email), true) => Some(login(app, email).await),
+        (t, _, _) => t.clone(),
+    };
+    let answer = send(app, w, rule, token.as_deref()).await;
+    if let (Some(email), true) = (w.emails[i], rule.fresh) {
+        w.tokens[i] = Some(login(app, email).await);
+    }
+    answer
+}
+
+async fn send(app: &TestApp, w: &World, rule: &Rule, token: Option<&str>) -> (u16, String, bool) {
+    let auth = token.map_or(Auth::None, Auth::Cookie);
+    let target = fill(rule.target, &w.ids);
+    if rule.route == "/api/events" {
+        let auth = token.map_or(Auth::None, Auth::Bearer);
+        let query = target.trim_start_matches("/api/events");
+        let res = app.open_events(query, auth, None).await;
+        let status = res.status().as_u16();
+        return (status, String::new(), status == 200);
+    }
+    let reply: Reply = if rule.method == "GET" {
+        app.get(&target, auth).await
+    } else {
+        let form: Vec<(String, String)> = rule
+            .form
+            .iter()
+            .map(|(k, v)| (k.to_string(), fill(v, &w.ids)))
+            .collect();
+        // As an API client with the token: pages and forms are the same rules.
+        let auth = token.map_or(Auth::None, Auth::Bearer);
+        app.post_pairs(&target, &form, auth).await
+    };
+    let is_page =
+        !rule.route.starts_with("/api/") && rule.route != "/healthz" && rule.route != "/readyz";
+    let let_in = if is_page {
+        reply.status == 200
+    } else {
+        !matches!(reply.status, 401 | 403 | 404)
+    };
+    (reply.status, reply.body, let_in)
+}
+
+both_databases! {
+    async fn every_route_lets_in_exactly_the_callers_its_rule_names(db) {
+        let app = spawn!(db);
+        let mut w = world(&app).await;
+        let address = ADDRESS;
+        let mut wrong = Vec::new();
+        for rule in RULES {
+            assert_eq!(rule.who.len(), CALLERS.len(), "{}", rule.target);
+            for (i, want) in rule.who.chars().enumerate() {
+                let (status, body, let_in) = call(&app, &mut w, rule, i).await;
+                let right = match want {
+                    'y' => let_in,
+                    'c' => status == 409,
+                    _ => !let_in,
+                };
+                if !right {
+                    wrong.push(format!(
+                        "{} {} as {}: {} (expected {})\n    {}",
+                        rule.method,
+                        fill(rule.target, &w.ids),
+                        CALLERS[i],
+                        status,
+                        match want { 'y' => "let in", 'c' => "a 409", _ => "refused" },
+                        body.chars().take(160).collect::<String>(),
+                    ));
+                }
+                // Whoever is refused learns nothing of the owner's job or account.
+                if want != 'y' {
+                    for secret in [address, "priya@example.com"] {
+                        if body.contains(secret) {
+                            wrong.push(format!("{} {} as {} leaks {secret:?}", rule.method, rule.target, CALLERS[i]));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{} wrong answers:\n{}", wrong.len(), wrong.join("\n"));
+    }
+
+    async fn every_route_the_app_serves_has_a_rule(db) {
+        let app = spawn!(db);
+        let run = run_command(&app.db, &["routes"], &[]).await;
+        assert!(run.success, "server routes: {}", run.stderr);
+        let served: BTreeSet<(String, String)> = run
+            .stdout
+            .lines()
+            .filter_map(|l| l.split_once(' '))
+            .map(|(m, p)| (m.to_owned(), p.to_owned()))
+            .collect();
+        assert!(served.len() > 40, "{served:?}");
+        let ruled: BTreeSet<(String, String)> = RULES
+            .iter()
+            .map(|r| (r.method.to_owned(), r.route.to_owned()))
+            .collect();
+        let missing: Vec<_> = served.difference(&ruled).collect();
+        assert!(missing.is_empty(), "routes with no rule in authz_matrix.rs: {missing:?}");
+        let stale: Vec<_> = ruled.difference(&served).collect();
+        assert!(stale.is_empty(), "rules for routes the app does not serve: {stale:?}");
+    }
+}
