@@ -94,6 +94,14 @@ both_databases! {
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
         let dan_token = app.login("dan@example.com", PW).await.json["token"].as_str().unwrap().to_owned();
+        // A cancelled job shows its reason.
+        let r = app.post_pairs("/api/request_job", &job_form(&vehicle), Auth::Bearer(&customer)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let cancelled = r.json["id"].as_str().unwrap().to_owned();
+        let r = app
+            .post("/api/cancel_job", &[("id", &cancelled), ("reason", &marked("Fixed it myself"))], Auth::Bearer(&customer))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
 
         let pages = [
             (&customer, "/customer".to_owned()),
@@ -109,6 +117,8 @@ both_databases! {
             (&admin, "/admin/audit".to_owned()),
             (&admin, "/admin/jobs".to_owned()),
             (&admin, format!("/admin/jobs/{job}")),
+            (&customer, format!("/customer/jobs/{cancelled}")),
+            (&admin, format!("/admin/jobs/{cancelled}")),
         ];
         let mut shown = 0;
         for (token, path) in pages {
@@ -117,7 +127,7 @@ both_databases! {
             shown += body.matches("&lt;img src=x onerror").count();
         }
         // The payloads were stored and shown, as text, not dropped.
-        assert!(shown >= 13, "only {shown} escaped payloads shown");
+        assert!(shown >= 15, "only {shown} escaped payloads shown");
     }
 
     async fn a_comma_in_a_price_is_refused_with_a_reason(db) {

@@ -19,7 +19,11 @@ pub const MAX_QUEUE_WAIT: Duration = Duration::from_secs(5);
 
 /// Waits for a hashing slot, first come first served (tokio's semaphore is fair).
 async fn turn() -> Result<SemaphorePermit<'static>, AppError> {
-    match tokio::time::timeout(MAX_QUEUE_WAIT, HASHING.acquire()).await {
+    turn_in(&HASHING, MAX_QUEUE_WAIT).await
+}
+
+async fn turn_in(queue: &Semaphore, max_wait: Duration) -> Result<SemaphorePermit<'_>, AppError> {
+    match tokio::time::timeout(max_wait, queue.acquire()).await {
         Ok(Ok(permit)) => Ok(permit),
         Ok(Err(closed)) => Err(internal("password hashing queue", &closed)),
         Err(_) => {
@@ -92,6 +96,21 @@ mod tests {
         );
         assert!(!verify("correct horsf".into(), Some(h)).await.unwrap());
         assert!(!verify("anything".into(), None).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_request_that_waits_too_long_for_its_turn_is_told_to_retry() {
+        let queue = Semaphore::new(1);
+        let wait = Duration::from_millis(50);
+        let first = turn_in(&queue, wait).await.unwrap();
+        assert_eq!(
+            turn_in(&queue, wait).await.err(),
+            Some(AppError::Busy {
+                retry_after_secs: 2
+            })
+        );
+        drop(first);
+        assert!(turn_in(&queue, wait).await.is_ok(), "free again");
     }
 
     #[tokio::test]
