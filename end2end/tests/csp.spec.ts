@@ -46,42 +46,51 @@ async function firstLink(page: Page, prefix: string): Promise<string> {
   return href as string;
 }
 
-test("every page runs under the content security policy without a violation", async ({ browser }) => {
+// Each page hydrates under the policy; a role's pages take 10–20 s in all.
+test.describe.configure({ timeout: 120_000 });
+
+test("a visitor's pages run under the content security policy without a violation", async ({ browser }) => {
   const visitor = await phonePage(browser);
   const seen = await watchPolicy(visitor);
   for (const path of ["/", "/login", "/register", "/register?as=mechanic", "/no/such/page"]) {
     await visit(visitor, seen, path);
   }
+});
 
+test("a customer's pages run under the policy without a violation", async ({ browser }) => {
   const customer = await phonePage(browser);
-  const customerSeen = await watchPolicy(customer);
+  const seen = await watchPolicy(customer);
   await logIn(customer, "tom@demo.curbside.test", DEMO_PASSWORD);
   await expect(customer).toHaveURL(/\/customer$/);
   for (const path of ["/customer", "/customer/request", "/customer/garage", "/account"]) {
-    await visit(customer, customerSeen, path);
+    await visit(customer, seen, path);
   }
-  await visit(customer, customerSeen, "/customer");
-  await visit(customer, customerSeen, await firstLink(customer, "/customer/jobs/"));
+  await visit(customer, seen, "/customer");
+  await visit(customer, seen, await firstLink(customer, "/customer/jobs/"));
+});
 
+test("a mechanic's pages run under the policy without a violation", async ({ browser }) => {
   const mechanic = await phonePage(browser);
-  const mechanicSeen = await watchPolicy(mechanic);
+  const seen = await watchPolicy(mechanic);
   await logIn(mechanic, "dan@demo.curbside.test", DEMO_PASSWORD);
   await expect(mechanic).toHaveURL(/\/mechanic$/);
   for (const path of ["/mechanic", "/mechanic/profile"]) {
-    await visit(mechanic, mechanicSeen, path);
+    await visit(mechanic, seen, path);
   }
-  await visit(mechanic, mechanicSeen, "/mechanic");
-  await visit(mechanic, mechanicSeen, await firstLink(mechanic, "/mechanic/jobs/"));
+  await visit(mechanic, seen, "/mechanic");
+  await visit(mechanic, seen, await firstLink(mechanic, "/mechanic/jobs/"));
+});
 
+test("the admin console runs under the policy without a violation", async ({ browser }) => {
   const admin = await desktopPage(browser);
-  const adminSeen = await watchPolicy(admin);
+  const seen = await watchPolicy(admin);
   await logIn(admin, "admin@demo.curbside.test", DEMO_PASSWORD);
   await expect(admin).toHaveURL(/\/admin$/);
   for (const path of ["/admin", "/admin/users", "/admin/audit", "/admin/jobs"]) {
-    await visit(admin, adminSeen, path);
+    await visit(admin, seen, path);
   }
-  await visit(admin, adminSeen, "/admin/jobs");
-  await visit(admin, adminSeen, await firstLink(admin, "/admin/jobs/"));
-  await visit(admin, adminSeen, "/admin/users");
-  await visit(admin, adminSeen, await firstLink(admin, "/admin/users/"));
+  await visit(admin, seen, "/admin/jobs");
+  await visit(admin, seen, await firstLink(admin, "/admin/jobs/"));
+  await visit(admin, seen, "/admin/users");
+  await visit(admin, seen, await firstLink(admin, "/admin/users/"));
 });
