@@ -25,7 +25,7 @@ const HEALTHZ: &str = "/healthz";
 const READYZ: &str = "/readyz";
 const EVENTS: &str = "/api/events";
 
-/// Every route the app serves, as `(METHOD, path)`: pages (`:id` for a
+/// Every route the app serves, as `(METHOD, path)`: pages (`{id}` for a
 /// parameter), server functions and the routes above, sorted. The
 /// authorization test holds a rule for each, so a new route without one
 /// fails it.

@@ -67,45 +67,51 @@ pub async fn same_origin_writes(
     req: Request,
     next: Next,
 ) -> Response {
-    match cross_site(req.method(), req.headers(), &guards.public_origin) {
-        None => {
-            let host = req
-                .headers()
-                .get(header::HOST)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_ascii_lowercase);
-            let mut res = next.run(req).await;
-            // A form posted without JavaScript is sent back where its
-            // `Referer` says it came from; only ever to a page of this site.
-            if let Some(location) = res.headers().get(header::LOCATION)
-                && let Ok(location) = location.to_str()
-                && let Some(local) =
-                    local_redirect(location, host.as_deref(), &guards.public_origin)
-                && let Ok(v) = HeaderValue::from_str(&local)
-            {
-                res.headers_mut().insert(header::LOCATION, v);
-            }
-            res
-        }
-        Some(why) => {
-            tracing::warn!(
-                method = %req.method(),
-                path = %req.uri().path(),
-                origin = ?req.headers().get(header::ORIGIN),
-                why,
-                "cross-site request refused"
-            );
-            (
-                StatusCode::FORBIDDEN,
-                Json(json!({
-                    "error": "forbidden",
-                    "message": "This request came from another website and was refused. \
-                                Open Curbside itself and try again.",
-                })),
-            )
-                .into_response()
-        }
+    let host = header_text(req.headers(), header::HOST).map(str::to_owned);
+    if let Some(why) = cross_site(req.method(), req.headers(), &guards.public_origin) {
+        tracing::warn!(
+            method = %req.method(),
+            path = %req.uri().path(),
+            origin = ?req.headers().get(header::ORIGIN),
+            why,
+            "cross-site request refused"
+        );
+        return (
+            StatusCode::FORBIDDEN,
+            Json(json!({
+                "error": "forbidden",
+                "message": "This request came from another website and was refused. \
+                            Open Curbside itself and try again.",
+            })),
+        )
+            .into_response();
     }
+    let mut res = next.run(req).await;
+    // A form posted without JavaScript is sent back where its `Referer`
+    // says it came from; only ever to a page of this site.
+    if let Some(location) = header_text(res.headers(), header::LOCATION)
+        && let Some(local) = local_redirect(location, host.as_deref(), &guards.public_origin)
+        && let Ok(v) = HeaderValue::from_str(&local)
+    {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Whether `origin` (`scheme://host[:port]`) is this site: `PUBLIC_URL`'s
+/// origin, or the host the request was sent to, which is right whatever
+/// `PUBLIC_URL` says when the site is reached by another name (a LAN
+/// address, a test's port).
+fn is_ours(origin: &str, host: Option<&str>, public_origin: &str) -> bool {
+    let origin = origin.trim().to_ascii_lowercase();
+    origin == public_origin
+        || origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| host.is_some_and(|h| h.eq_ignore_ascii_case(authority)))
 }
 
 /// Why the request is refused as cross-site, or `None` to let it through.
@@ -113,35 +119,17 @@ fn cross_site(method: &Method, headers: &HeaderMap, public_origin: &str) -> Opti
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return None;
     }
-    let text = |name| {
-        headers
-            .get(name)
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-    };
-    match text(header::HeaderName::from_static("sec-fetch-site")) {
+    match header_text(headers, header::HeaderName::from_static("sec-fetch-site")) {
         Some("cross-site") => return Some("Sec-Fetch-Site: cross-site"),
         // A sibling subdomain is another site as far as we are concerned.
         Some("same-site") => return Some("Sec-Fetch-Site: same-site"),
         _ => {}
     }
-    let origin = match headers.get(header::ORIGIN) {
-        None => return None,
-        Some(v) => v.to_str().map_err(|_| ()),
-    };
-    let Ok(origin) = origin else {
-        return Some("unreadable Origin");
-    };
-    let origin = origin.trim().to_ascii_lowercase();
-    if origin == public_origin {
-        return None;
-    }
-    // The host the request was sent to: right whatever PUBLIC_URL says when
-    // the site is reached by another name (a LAN address, a test's port).
-    let authority = origin.split_once("://").map(|(_, a)| a);
-    let host = text(header::HOST).map(str::to_ascii_lowercase);
-    match (authority, host) {
-        (Some(a), Some(h)) if a == h => None,
-        _ => Some("Origin is another site"),
+    match headers.get(header::ORIGIN).map(HeaderValue::to_str) {
+        None => None,
+        Some(Err(_)) => Some("unreadable Origin"),
+        Some(Ok(o)) if is_ours(o, header_text(headers, header::HOST), public_origin) => None,
+        Some(Ok(_)) => Some("Origin is another site"),
     }
 }
 
@@ -151,16 +139,11 @@ fn cross_site(method: &Method, headers: &HeaderMap, public_origin: &str) -> Opti
 fn local_redirect(location: &str, host: Option<&str>, public_origin: &str) -> Option<String> {
     let (scheme, rest) = location.split_once("://")?;
     let split = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(split);
-    let origin = format!(
-        "{}://{}",
-        scheme.to_ascii_lowercase(),
-        authority.to_ascii_lowercase()
-    );
-    let ours = origin == public_origin || host.is_some_and(|h| h == authority.to_ascii_lowercase());
-    Some(match (ours, path) {
-        (true, p) if p.starts_with('/') && !p.starts_with("//") => p.to_owned(),
-        (true, p) if !p.is_empty() => format!("/{p}"),
+    let path = &rest[split..];
+    let ours = is_ours(&location[..scheme.len() + 3 + split], host, public_origin);
+    Some(match path {
+        p if ours && p.starts_with('/') && !p.starts_with("//") => p.to_owned(),
+        p if ours && !p.is_empty() => format!("/{p}"),
         _ => "/".to_owned(),
     })
 }

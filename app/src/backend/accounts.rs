@@ -166,9 +166,9 @@ pub async fn login(
             .await?
             .unwrap_or(AppError::InvalidCredentials));
     };
-    attempt.succeeded(&state.db).await?;
     let account = user.account()?;
     if !account.status.may_sign_in() {
+        attempt.succeeded(&state.db).await?;
         let reason = user.status_reason.clone();
         // A mechanic turned down before ever being approved was rejected, not suspended.
         let rejected = account.role == Role::Mechanic
@@ -181,7 +181,7 @@ pub async fn login(
             AppError::Suspended { reason }
         });
     }
-    throttle::forgive(&state.db, &email_lower).await?;
+    attempt.signed_in(&state.db).await?;
     sessions::prune(&state.db, &user.id, now).await?;
     let issued = sessions::start(
         &state.db,

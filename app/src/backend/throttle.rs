@@ -1,7 +1,6 @@
-//! Slows password guessing: failed logins per email and per client address, kept in the database.
+//! Slows password guessing and mass sign-ups: attempts per email and per client address, kept in the database.
 
 use crate::domain::AppError;
-use sqlx::{Any, Executor};
 
 /// Failures counted over this window.
 pub const WINDOW_MS: i64 = 15 * 60 * 1000;
@@ -9,58 +8,87 @@ pub const WINDOW_MS: i64 = 15 * 60 * 1000;
 pub const EMAIL_LIMIT: usize = 5;
 /// One address may be a whole office or a phone carrier's NAT, so it gets more room.
 pub const IP_LIMIT: usize = 20;
+/// Registrations from one address are counted over this window.
+pub const SIGNUP_WINDOW_MS: i64 = 60 * 60 * 1000;
 
-/// When `limit` failures (newest first) fall inside the window, the lock lasts
-/// until the oldest of them leaves it. Returns the seconds left, if locked.
-pub fn locked_for(recent_desc: &[i64], limit: usize, now: i64) -> Option<u64> {
+/// When `limit` attempts (newest first) fall inside the window, the lock
+/// lasts until the oldest of them leaves it. Returns the seconds left, if locked.
+pub fn locked_for(recent_desc: &[i64], limit: usize, window_ms: i64, now: i64) -> Option<u64> {
     let oldest_counted = *recent_desc.get(limit.checked_sub(1)?)?;
-    let until = oldest_counted + WINDOW_MS;
+    let until = oldest_counted + window_ms;
     (until > now).then(|| ((until - now) as u64).div_ceil(1000))
 }
 
-async fn recent<'e>(
-    exec: impl Executor<'e, Database = Any>,
-    column: &str,
-    key: &str,
-    except: &str,
+/// Where attempts of one kind are kept: table and key column, constants
+/// below, never input (they are formatted into the SQL).
+#[derive(Clone, Copy)]
+struct Counter {
+    table: &'static str,
+    column: &'static str,
     limit: usize,
-    now: i64,
-) -> Result<Vec<i64>, sqlx::Error> {
-    // `column` is one of two constants below, never input.
-    let rows: Vec<(i64,)> = sqlx::query_as(&format!(
-        "SELECT at FROM login_failures WHERE {column} = $1 AND at > $2 AND id <> $3 \
-         ORDER BY at DESC LIMIT {limit}"
-    ))
-    .bind(key)
-    .bind(now - WINDOW_MS)
-    .bind(except)
-    .fetch_all(exec)
-    .await?;
-    Ok(rows.into_iter().map(|(at,)| at).collect())
+    window_ms: i64,
 }
 
-/// The seconds the email or the address stays locked, counting every
-/// attempt in the window but `except`.
-async fn lock_left(
+const BY_EMAIL: Counter = Counter {
+    table: "login_failures",
+    column: "email_lower",
+    limit: EMAIL_LIMIT,
+    window_ms: WINDOW_MS,
+};
+const BY_IP: Counter = Counter {
+    table: "login_failures",
+    column: "ip",
+    limit: IP_LIMIT,
+    window_ms: WINDOW_MS,
+};
+
+impl Counter {
+    /// Seconds `key` stays locked, counting every attempt in the window but `except`.
+    async fn lock_left(
+        self,
+        db: &sqlx::AnyPool,
+        key: &str,
+        except: &str,
+        now: i64,
+    ) -> Result<Option<u64>, sqlx::Error> {
+        let (table, column, limit) = (self.table, self.column, self.limit);
+        let rows: Vec<(i64,)> = sqlx::query_as(&format!(
+            "SELECT at FROM {table} WHERE {column} = $1 AND at > $2 AND id <> $3 \
+             ORDER BY at DESC LIMIT {limit}"
+        ))
+        .bind(key)
+        .bind(now - self.window_ms)
+        .bind(except)
+        .fetch_all(db)
+        .await?;
+        let recent: Vec<i64> = rows.into_iter().map(|(at,)| at).collect();
+        Ok(locked_for(&recent, limit, self.window_ms, now))
+    }
+}
+
+async fn delete(db: &sqlx::AnyPool, table: &str, id: &str) -> Result<(), AppError> {
+    sqlx::query(&format!("DELETE FROM {table} WHERE id = $1"))
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The longer of the email's and the address's locks, counting all but `except`.
+async fn login_lock_left(
     db: &sqlx::AnyPool,
     email_lower: &str,
     ip: &str,
     except: &str,
     now: i64,
 ) -> Result<Option<u64>, AppError> {
-    let by_email = recent(db, "email_lower", email_lower, except, EMAIL_LIMIT, now).await?;
-    let by_ip = recent(db, "ip", ip, except, IP_LIMIT, now).await?;
-    Ok([
-        locked_for(&by_email, EMAIL_LIMIT, now),
-        locked_for(&by_ip, IP_LIMIT, now),
-    ]
-    .into_iter()
-    .flatten()
-    .max())
+    let by_email = BY_EMAIL.lock_left(db, email_lower, except, now).await?;
+    let by_ip = BY_IP.lock_left(db, ip, except, now).await?;
+    Ok(by_email.max(by_ip))
 }
 
 /// A password check that has been let through: it already counts as a
-/// failure, and stops counting only when [`Attempt::succeeded`] says so.
+/// failure, until [`Attempt::signed_in`] or [`Attempt::succeeded`] settles it.
 #[must_use = "an attempt counts as a failure until it is settled"]
 pub struct Attempt {
     id: String,
@@ -80,13 +108,6 @@ pub async fn reserve(
     ip: &str,
     now: i64,
 ) -> Result<Attempt, AppError> {
-    // Old rows are useless; clear this key's as we go rather than in a job.
-    sqlx::query("DELETE FROM login_failures WHERE (email_lower = $1 OR ip = $2) AND at <= $3")
-        .bind(email_lower)
-        .bind(ip)
-        .bind(now - WINDOW_MS)
-        .execute(db)
-        .await?;
     let id = super::new_id();
     sqlx::query("INSERT INTO login_failures (id, at, email_lower, ip) VALUES ($1, $2, $3, $4)")
         .bind(&id)
@@ -95,10 +116,10 @@ pub async fn reserve(
         .bind(ip)
         .execute(db)
         .await?;
-    if let Some(retry_after_secs) = lock_left(db, email_lower, ip, &id, now).await? {
+    if let Some(retry_after_secs) = login_lock_left(db, email_lower, ip, &id, now).await? {
         // A refused attempt is not a guess: keeping it would let anyone
         // hold an account locked for ever by knocking on it.
-        release(db, &id).await?;
+        delete(db, "login_failures", &id).await?;
         return Err(AppError::TooManyAttempts { retry_after_secs });
     }
     Ok(Attempt {
@@ -109,31 +130,38 @@ pub async fn reserve(
     })
 }
 
-async fn release(db: &sqlx::AnyPool, id: &str) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM login_failures WHERE id = $1")
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(())
-}
-
 impl Attempt {
-    /// The password was right: this attempt stops counting.
+    /// The password was right but the login goes no further (a suspended
+    /// account): this attempt stops counting, earlier failures stay.
     pub async fn succeeded(self, db: &sqlx::AnyPool) -> Result<(), AppError> {
-        release(db, &self.id).await
+        delete(db, "login_failures", &self.id).await
+    }
+
+    /// The user signed in: the email's failures, this attempt's included,
+    /// are forgiven (the address's others are not).
+    pub async fn signed_in(self, db: &sqlx::AnyPool) -> Result<(), AppError> {
+        sqlx::query("DELETE FROM login_failures WHERE email_lower = $1")
+            .bind(&self.email_lower)
+            .execute(db)
+            .await?;
+        Ok(())
     }
 
     /// The password was wrong: the attempt stays counted. Returns the
     /// lock-out when this failure reached a limit (the caller audits it and
     /// answers with it).
     pub async fn failed(self, db: &sqlx::AnyPool) -> Result<Option<AppError>, AppError> {
-        let locked = lock_left(db, &self.email_lower, &self.ip, "", self.now).await?;
+        // Old rows are useless; clear this key's as we go rather than in a job.
+        sqlx::query("DELETE FROM login_failures WHERE (email_lower = $1 OR ip = $2) AND at <= $3")
+            .bind(&self.email_lower)
+            .bind(&self.ip)
+            .bind(self.now - WINDOW_MS)
+            .execute(db)
+            .await?;
+        let locked = login_lock_left(db, &self.email_lower, &self.ip, "", self.now).await?;
         Ok(locked.map(|retry_after_secs| AppError::TooManyAttempts { retry_after_secs }))
     }
 }
-
-/// Registrations from one address are counted over this window.
-pub const SIGNUP_WINDOW_MS: i64 = 60 * 60 * 1000;
 
 /// Counts a registration attempt from `ip`, whatever its outcome, and
 /// refuses it past `limit` in the window. Written before counting, like a
@@ -156,34 +184,16 @@ pub async fn reserve_signup(
         .bind(ip)
         .execute(db)
         .await?;
-    let rows: Vec<(i64,)> = sqlx::query_as(&format!(
-        "SELECT at FROM signup_attempts WHERE ip = $1 AND at > $2 AND id <> $3 \
-         ORDER BY at DESC LIMIT {limit}"
-    ))
-    .bind(ip)
-    .bind(now - SIGNUP_WINDOW_MS)
-    .bind(&id)
-    .fetch_all(db)
-    .await?;
-    let recent: Vec<i64> = rows.into_iter().map(|(at,)| at).collect();
-    if recent.len() >= limit {
-        let oldest = recent[recent.len() - 1];
-        let retry_after_secs = ((oldest + SIGNUP_WINDOW_MS - now).max(1) as u64).div_ceil(1000);
-        sqlx::query("DELETE FROM signup_attempts WHERE id = $1")
-            .bind(&id)
-            .execute(db)
-            .await?;
+    let by_ip = Counter {
+        table: "signup_attempts",
+        column: "ip",
+        limit,
+        window_ms: SIGNUP_WINDOW_MS,
+    };
+    if let Some(retry_after_secs) = by_ip.lock_left(db, ip, &id, now).await? {
+        delete(db, "signup_attempts", &id).await?;
         return Err(AppError::TooManySignups { retry_after_secs });
     }
-    Ok(())
-}
-
-/// A successful login forgives the email's failures (not the address's).
-pub async fn forgive(db: &sqlx::AnyPool, email_lower: &str) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM login_failures WHERE email_lower = $1")
-        .bind(email_lower)
-        .execute(db)
-        .await?;
     Ok(())
 }
 
@@ -197,18 +207,18 @@ mod tests {
         let minute = 60_000;
         // newest first: 0, 1, 2, 3, 4 minutes ago
         let five: Vec<i64> = (0..5).map(|m| now - m * minute).collect();
-        assert_eq!(locked_for(&five, 5, now), Some(11 * 60));
-        assert_eq!(locked_for(&five[..4], 5, now), None);
+        assert_eq!(locked_for(&five, 5, WINDOW_MS, now), Some(11 * 60));
+        assert_eq!(locked_for(&five[..4], 5, WINDOW_MS, now), None);
         // the oldest counted failure is 15 minutes old: free again
         let old: Vec<i64> = (0..5).map(|m| now - (11 + m) * minute).collect();
-        assert_eq!(locked_for(&old, 5, now), None);
-        assert_eq!(locked_for(&five, 0, now), None);
+        assert_eq!(locked_for(&old, 5, WINDOW_MS, now), None);
+        assert_eq!(locked_for(&five, 0, WINDOW_MS, now), None);
     }
 
     #[test]
     fn a_partial_second_rounds_up() {
         let now = 1_000_000;
         let recent = [now - WINDOW_MS + 1];
-        assert_eq!(locked_for(&recent, 1, now), Some(1));
+        assert_eq!(locked_for(&recent, 1, WINDOW_MS, now), Some(1));
     }
 }
