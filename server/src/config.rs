@@ -1,8 +1,12 @@
 //! Settings from environment variables (and `.env`), checked before anything starts.
 
 use app::{
-    backend::{db::Backend, policy::ContentPolicy, policy::parse_sources},
-    domain::{Feature, FeatureFlags},
+    backend::{db::Backend, policy::ContentPolicy, policy::parse_sources, tracking::Trail},
+    domain::{
+        Feature, FeatureFlags,
+        map::{MapSettings, OSM_ATTRIBUTION, tile_origin},
+        tracking::DistanceModel,
+    },
 };
 use leptos::config::Env;
 use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
@@ -50,6 +54,12 @@ pub struct Config {
     pub events_retention: Duration,
     /// `CSP_*_SRC`: the sources beyond this site the browser may use.
     pub content_policy: ContentPolicy,
+    /// `MAP_TILE_URL`, `MAP_ATTRIBUTION`: the maps' tile layer.
+    pub map: MapSettings,
+    /// `ETA_ROAD_FACTOR`, `ETA_SPEED_KMH`: the arrival estimate without a routing service.
+    pub eta_model: DistanceModel,
+    /// `LOCATION_TRAIL`: what is kept of the way there once a job ends.
+    pub location_trail: Trail,
 }
 
 /// The admin made on first start from the environment.
@@ -239,9 +249,38 @@ impl Config {
                 .map_err(|e| bad(var, &v, &format!("space-separated https:// origins ({e})"))),
             None => Ok(Vec::new()),
         };
+        let map = MapSettings {
+            tile_url: match get("MAP_TILE_URL") {
+                None => MapSettings::default().tile_url,
+                Some(v) if v.trim().is_empty() || v.trim() == "none" => None,
+                Some(v) => {
+                    tile_origin(&v).map_err(|e| {
+                        bad("MAP_TILE_URL", &v, &format!("an https:// tile URL template with {{z}}/{{x}}/{{y}}, or none ({e})"))
+                    })?;
+                    Some(v)
+                }
+            },
+            attribution: get("MAP_ATTRIBUTION").unwrap_or_else(|| OSM_ATTRIBUTION.to_owned()),
+        };
+        let mut img_src = sources("CSP_IMG_SRC")?;
+        if let Some(url) = &map.tile_url
+            && let Ok(origin) = tile_origin(url)
+        {
+            img_src.push(origin);
+        }
+        let eta_model = DistanceModel {
+            road_factor: parse_float(&get, "ETA_ROAD_FACTOR", 1.3, 1.0, 3.0)?,
+            speed_kmh: parse_float(&get, "ETA_SPEED_KMH", 30.0, 5.0, 130.0)?,
+        };
+        let location_trail = match get("LOCATION_TRAIL") {
+            None => Trail::default(),
+            Some(v) => {
+                Trail::parse(&v).ok_or_else(|| bad("LOCATION_TRAIL", &v, "purge or coarse"))?
+            }
+        };
         let content_policy = ContentPolicy {
             script_src: sources("CSP_SCRIPT_SRC")?,
-            img_src: sources("CSP_IMG_SRC")?,
+            img_src,
             connect_src: sources("CSP_CONNECT_SRC")?,
             frame_src: sources("CSP_FRAME_SRC")?,
             dev_reload: leptos_env == Env::DEV,
@@ -249,6 +288,9 @@ impl Config {
 
         Ok(Self {
             content_policy,
+            map,
+            eta_model,
+            location_trail,
             database_url,
             listen_addr,
             public_url: public_url.trim_end_matches('/').to_owned(),
@@ -315,6 +357,22 @@ fn parse_bool(var: &'static str, v: &str) -> Result<bool, ConfigError> {
     }
 }
 
+fn parse_float(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: f64,
+    min: f64,
+    max: f64,
+) -> Result<f64, ConfigError> {
+    match get(var) {
+        None => Ok(default),
+        Some(v) => match v.trim().parse::<f64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
+            _ => Err(bad(var, &v, &format!("a number from {min} to {max}"))),
+        },
+    }
+}
+
 fn parse_range(
     get: &impl Fn(&str) -> Option<String>,
     var: &'static str,
@@ -360,6 +418,9 @@ mod tests {
         assert!(!c.trust_forwarded_for);
         assert!(!c.secure_cookies());
         assert!(!c.demo_data);
+        assert_eq!(c.map, MapSettings::default());
+        assert_eq!(c.eta_model, DistanceModel::default());
+        assert_eq!(c.location_trail, Trail::Purge);
         assert!(c.first_admin.is_none());
     }
 
@@ -396,6 +457,40 @@ mod tests {
     }
 
     #[test]
+    fn map_and_eta_settings_are_checked() {
+        let c = parse(&[
+            (
+                "MAP_TILE_URL",
+                "https://{s}.tiles.example.com/{z}/{x}/{y}.png",
+            ),
+            ("MAP_ATTRIBUTION", "© Example"),
+            ("ETA_ROAD_FACTOR", "1.5"),
+            ("ETA_SPEED_KMH", "40"),
+            ("LOCATION_TRAIL", "coarse"),
+        ])
+        .unwrap();
+        assert_eq!(c.content_policy.img_src, ["https://*.tiles.example.com"]);
+        assert_eq!(c.map.attribution, "© Example");
+        assert_eq!(
+            (c.eta_model.road_factor, c.eta_model.speed_kmh),
+            (1.5, 40.0)
+        );
+        assert_eq!(c.location_trail, Trail::Coarse);
+        let off = parse(&[("MAP_TILE_URL", "none")]).unwrap();
+        assert_eq!(off.map.tile_url, None);
+        assert!(off.content_policy.img_src.is_empty());
+        for (var, value) in [
+            ("MAP_TILE_URL", "http://tiles.example.com/{z}/{x}/{y}.png"),
+            ("ETA_ROAD_FACTOR", "0.5"),
+            ("ETA_SPEED_KMH", "fast"),
+            ("LOCATION_TRAIL", "forever"),
+        ] {
+            let e = parse(&[(var, value)]).unwrap_err();
+            assert_eq!(e.var, var);
+        }
+    }
+
+    #[test]
     fn policy_sources_are_origins_and_the_public_origin_is_what_browsers_send() {
         let c = parse(&[
             ("CSP_IMG_SRC", "https://*.tile.openstreetmap.org"),
@@ -403,9 +498,13 @@ mod tests {
             ("PUBLIC_URL", "https://Curbside.example.com/app/"),
         ])
         .unwrap();
+        // The default map tiles' origin is added to what the operator named.
         assert_eq!(
             c.content_policy.img_src,
-            ["https://*.tile.openstreetmap.org"]
+            [
+                "https://*.tile.openstreetmap.org",
+                "https://tile.openstreetmap.org"
+            ]
         );
         assert_eq!(c.content_policy.script_src, ["https://js.stripe.com"]);
         assert_eq!(c.public_origin(), "https://curbside.example.com");

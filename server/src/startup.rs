@@ -9,6 +9,7 @@ use app::{
         now_ms,
         seed::{self, DemoLogin},
         tokens::TokenKeys,
+        tracking::Tracker,
     },
     domain::{Account, AppError},
 };
@@ -42,6 +43,8 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     live: Hub,
+    /// Positions not yet written are written on the way out.
+    stopping: (Tracker, app::backend::Db),
     pub addr: SocketAddr,
     /// The admin made from `ADMIN_EMAIL` on this start, if one was.
     pub first_admin: Option<Account>,
@@ -96,6 +99,9 @@ impl Application {
         .map_err(StartupError::Events)?;
         Hub::start_pruning(pool.clone(), config.events_retention);
         let hub = live.clone();
+        let tracker = Tracker::new(config.eta_model, config.location_trail);
+        tracker.start_writing(pool.clone());
+        let stopping = (tracker.clone(), pool.clone());
         let state = AppState {
             leptos_options,
             db: pool,
@@ -108,6 +114,8 @@ impl Application {
                 signups_per_hour: config.signups_per_hour,
             }),
             live,
+            tracker,
+            map: Arc::new(config.map.clone()),
             policy: Arc::new(config.content_policy.clone()),
         };
         let guards = Arc::new(WebGuards {
@@ -121,6 +129,7 @@ impl Application {
             listener,
             router,
             live: hub,
+            stopping,
             addr,
             first_admin,
             demo_logins,
@@ -134,14 +143,19 @@ impl Application {
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
         let live = self.live;
-        axum::serve(self.listener, service)
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(async move {
                 shutdown_signal().await;
                 // Event streams never finish by themselves; end them so the
                 // graceful shutdown does not wait for ever.
                 live.close_all();
             })
-            .await
+            .await;
+        let (tracker, db) = self.stopping;
+        if let Err(e) = tracker.flush(&db).await {
+            tracing::warn!(error = %e, "could not store the last positions");
+        }
+        served
     }
 }
 

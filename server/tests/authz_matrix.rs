@@ -175,6 +175,28 @@ const RULES: &[Rule] = &[
         &[("id", "{B}"), ("status", "completed")],
         ".y.y..y",
     ),
+    // Only the booked mechanic, and only once on the way: B is booked with
+    // the in-radius mechanic but not yet en route, so theirs is a 409.
+    rule(
+        "POST",
+        "/api/share_location",
+        "/api/share_location",
+        &[
+            ("job", "{B}"),
+            ("lat", "51.54"),
+            ("lng", "-0.14"),
+            ("accuracy", "10"),
+            ("at", "1"),
+        ],
+        "...c...",
+    ),
+    rule(
+        "GET",
+        "/api/map_settings",
+        "/api/map_settings",
+        &[],
+        "yyyyyyy",
+    ),
     rule(
         "POST",
         "/api/cancel_job",

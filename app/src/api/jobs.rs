@@ -1,4 +1,5 @@
-//! Jobs: `/api/request_job`, `/api/my_jobs`, `/api/job`, `/api/update_job_status`, `/api/cancel_job`.
+//! Jobs: `/api/request_job`, `/api/my_jobs`, `/api/job`, `/api/update_job_status`,
+//! `/api/cancel_job`, and the booked mechanic's `/api/share_location`.
 
 // One argument per form field keeps the wire format a plain form post; the
 // macro-generated client function inherits the count.
@@ -7,6 +8,7 @@
 use crate::domain::{
     AppError,
     job::{JobSummary, JobView},
+    tracking::Eta,
 };
 use leptos::prelude::*;
 use server_fn::codec::GetUrl;
@@ -15,10 +17,11 @@ use server_fn::codec::GetUrl;
 use {
     super::guard::{self, respond},
     crate::{
-        backend::{jobs, now_ms},
+        backend::{jobs, now_ms, sessions::CurrentUser},
         domain::{
             Role,
             job::{JobForm, JobStatus},
+            tracking::RawFix,
         },
     },
 };
@@ -57,7 +60,7 @@ pub async fn request_job(
             let db = &guard::state().db;
             let id = jobs::request(db, &user, &form, now_ms()).await?;
             guard::announce();
-            jobs::view(db, &user, &id, now_ms()).await
+            view(&user, &id).await
         }
         .await,
     )
@@ -87,7 +90,7 @@ pub async fn job(id: String) -> Result<JobView, AppError> {
     respond(
         async move {
             let user = guard::require_user().await?;
-            jobs::view(&guard::state().db, &user, &id, now_ms()).await
+            view(&user, &id).await
         }
         .await,
     )
@@ -108,9 +111,18 @@ pub async fn update_job_status(
                 AppError::invalid("status", format!("{status:?} is not a job status."))
             })?;
             let db = &guard::state().db;
-            jobs::change_status(db, &user, &id, to, reason.as_deref(), now_ms()).await?;
+            jobs::change_status(
+                db,
+                &guard::state().tracker,
+                &user,
+                &id,
+                to,
+                reason.as_deref(),
+                now_ms(),
+            )
+            .await?;
             guard::announce();
-            jobs::view(db, &user, &id, now_ms()).await
+            view(&user, &id).await
         }
         .await,
     )
@@ -125,6 +137,7 @@ pub async fn cancel_job(id: String, reason: String) -> Result<JobView, AppError>
             let db = &guard::state().db;
             jobs::change_status(
                 db,
+                &guard::state().tracker,
                 &user,
                 &id,
                 JobStatus::Cancelled,
@@ -133,7 +146,69 @@ pub async fn cancel_job(id: String, reason: String) -> Result<JobView, AppError>
             )
             .await?;
             guard::announce();
-            jobs::view(db, &user, &id, now_ms()).await
+            view(&user, &id).await
+        }
+        .await,
+    )
+}
+
+/// One job as `user` may see it, with the booked mechanic's position when they may see that.
+#[cfg(feature = "ssr")]
+pub(crate) async fn view(user: &CurrentUser, id: &str) -> Result<JobView, AppError> {
+    let state = guard::state();
+    let mut view = jobs::view(&state.db, user, id, now_ms()).await?;
+    state.tracker.attach(&state.db, &mut view).await?;
+    Ok(view)
+}
+
+/// `POST /api/share_location`: the booked mechanic's position on the way
+/// to the job (`en_route`, `arrived` or `in_progress`). `at` is when the
+/// phone took the fix, in ms since the epoch; `heading` (degrees) and
+/// `speed` (m/s) are sent when known. Answers the estimate the customer sees.
+#[server(endpoint = "share_location")]
+pub async fn share_location(
+    job: String,
+    lat: String,
+    lng: String,
+    accuracy: String,
+    at: String,
+    heading: Option<String>,
+    speed: Option<String>,
+) -> Result<Eta, AppError> {
+    respond(
+        async move {
+            let user = guard::require_role(&[Role::Mechanic]).await?;
+            let number = |field: &str, raw: &str| {
+                raw.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .ok_or_else(|| {
+                        AppError::invalid(field, format!("{field} must be a number, not {raw:?}."))
+                    })
+            };
+            let optional = |field: &str, raw: Option<String>| match raw {
+                Some(r) if !r.trim().is_empty() => number(field, &r).map(Some),
+                _ => Ok(None),
+            };
+            let raw = RawFix {
+                lat: number("lat", &lat)?,
+                lng: number("lng", &lng)?,
+                accuracy_m: number("accuracy", &accuracy)?,
+                heading: optional("heading", heading)?,
+                speed_mps: optional("speed", speed)?,
+                at: at.trim().parse::<i64>().map_err(|_| {
+                    AppError::invalid(
+                        "at",
+                        format!("at must be a time in ms since 1970, not {at:?}."),
+                    )
+                })?,
+            };
+            let state = guard::state();
+            state
+                .tracker
+                .post(&state.db, &state.live, &user, &job, raw, now_ms())
+                .await
         }
         .await,
     )

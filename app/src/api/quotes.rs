@@ -82,7 +82,7 @@ pub async fn accept_quote(id: String) -> Result<JobView, AppError> {
             let db = &guard::state().db;
             let job_id = quotes::accept(db, &user, &id, now_ms()).await?;
             guard::announce();
-            jobs::view(db, &user, &job_id, now_ms()).await
+            super::jobs::view(&user, &job_id).await
         }
         .await,
     )

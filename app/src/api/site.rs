@@ -1,6 +1,6 @@
 //! What this installation offers: read by the shell before it draws the navigation.
 
-use crate::domain::FeatureFlags;
+use crate::domain::{FeatureFlags, map::MapSettings};
 use leptos::prelude::*;
 use server_fn::codec::GetUrl;
 
@@ -9,4 +9,11 @@ use server_fn::codec::GetUrl;
 pub async fn site_config() -> Result<FeatureFlags, ServerFnError> {
     let state = expect_context::<crate::backend::AppState>();
     Ok(state.features)
+}
+
+/// `GET /api/map_settings`: where the maps' tiles come from and whose they are.
+#[server(endpoint = "map_settings", input = GetUrl)]
+pub async fn tile_layer() -> Result<MapSettings, ServerFnError> {
+    let state = expect_context::<crate::backend::AppState>();
+    Ok((*state.map).clone())
 }

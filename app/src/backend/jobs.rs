@@ -7,6 +7,7 @@ use super::{
     new_id, profiles, quotes,
     sessions::CurrentUser,
     timeline::{self, Change},
+    tracking::{self, Tracker},
     vehicles,
 };
 use crate::domain::{
@@ -328,6 +329,8 @@ pub async fn view(db: &Db, user: &CurrentUser, id: &str, now: i64) -> Result<Job
         quotes,
         timeline: timeline::for_job(db, id, &user.id, viewer).await?,
         cancel_reason: job.cancel_reason.clone(),
+        position: None,
+        eta: None,
     })
 }
 
@@ -530,6 +533,7 @@ pub async fn open_near(db: &Db, user: &CurrentUser) -> Result<Vec<JobSummary>, A
 /// checked against the transition table for the caller's standing.
 pub async fn change_status(
     db: &Db,
+    tracker: &Tracker,
     user: &CurrentUser,
     id: &str,
     to: JobStatus,
@@ -592,10 +596,14 @@ pub async fn change_status(
         )
         .await?;
     }
+    if to.is_finished() {
+        tracking::job_ended(&mut tx, id, tracker.trail()).await?;
+    }
     let mut events = vec![Pending::status_change(&job, from, to)?];
     events.extend(Pending::declined(&job, to, declined));
     live::record(&mut tx, &events, now).await?;
     tx.commit().await?;
+    tracker.job_changed(id, to);
     Ok(())
 }
 

@@ -39,6 +39,9 @@ const CHANNEL: &str = "curbside_events";
 /// The channel that says a user's sessions changed (a logout, a password
 /// change, a suspension): every instance rechecks that user's open streams.
 const SESSIONS_CHANNEL: &str = "curbside_sessions";
+/// The channel ephemeral events (GPS fixes) travel on between instances,
+/// the events themselves in the payload: they are in no table to read back.
+const EPHEMERAL_CHANNEL: &str = "curbside_ephemeral";
 /// Open streams one user may have; opening another closes their oldest.
 /// A person has a few tabs and devices; more is a script holding memory.
 pub const STREAMS_PER_USER: usize = 20;
@@ -352,6 +355,87 @@ struct Inner {
     buffer: usize,
     /// Session changes are announced to the other instances too.
     postgres: AtomicBool,
+    /// This process, so it can ignore its own ephemeral notifications.
+    instance: String,
+    /// Ephemeral events waiting to be told to the other instances.
+    outgoing: Mutex<Vec<Wire>>,
+    send_poke: Notify,
+}
+
+/// An ephemeral event as told to the other instances through NOTIFY.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Wire {
+    name: String,
+    job: String,
+    data: String,
+    customer: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mechanic: Option<String>,
+}
+
+impl Wire {
+    fn of(e: &LiveEvent) -> Self {
+        Wire {
+            name: e.name.as_str().to_owned(),
+            job: e.job_id.clone(),
+            data: e.data.clone(),
+            customer: e.audience.customer_id.clone(),
+            mechanic: e.audience.mechanic_id.clone(),
+        }
+    }
+
+    fn event(self) -> Option<LiveEvent> {
+        Some(LiveEvent {
+            id: None,
+            name: EventName::parse(&self.name)?,
+            job_id: self.job,
+            data: self.data,
+            audience: Audience {
+                customer_id: self.customer,
+                mechanic_id: self.mechanic,
+                nearby: None,
+            },
+        })
+    }
+}
+
+/// Several ephemeral events in one notification, from one instance.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct WireBatch {
+    from: String,
+    events: Vec<Wire>,
+}
+
+/// PostgreSQL refuses a NOTIFY payload of 8000 bytes or more.
+const NOTIFY_PAYLOAD_MAX: usize = 7_000;
+
+/// Packs `events` into as few payloads under the limit as it can; an
+/// event too big for one alone is dropped (ephemeral events are small).
+fn pack(from: &str, events: Vec<Wire>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut batch = WireBatch {
+        from: from.to_owned(),
+        events: Vec::new(),
+    };
+    let mut size = 0;
+    for e in events {
+        let len = serde_json::to_string(&e).map_or(usize::MAX, |j| j.len() + 1);
+        if len > NOTIFY_PAYLOAD_MAX - 100 {
+            tracing::warn!(name = e.name, "ephemeral event too big for other instances");
+            continue;
+        }
+        if size + len > NOTIFY_PAYLOAD_MAX - 100 {
+            out.extend(serde_json::to_string(&batch).ok());
+            batch.events.clear();
+            size = 0;
+        }
+        size += len;
+        batch.events.push(e);
+    }
+    if !batch.events.is_empty() {
+        out.extend(serde_json::to_string(&batch).ok());
+    }
+    out
 }
 
 impl Default for Hub {
@@ -387,6 +471,9 @@ impl Hub {
                 poke: Notify::new(),
                 buffer,
                 postgres: AtomicBool::new(false),
+                instance: uuid::Uuid::now_v7().to_string(),
+                outgoing: Mutex::new(Vec::new()),
+                send_poke: Notify::new(),
             }),
         }
     }
@@ -469,9 +556,58 @@ impl Hub {
 
     /// Sends an event that is not stored (typing, a GPS tick) to this
     /// process's subscribers. Missed ones are not replayed.
+    /// On PostgreSQL the other instances get it too, through NOTIFY,
+    /// batched: one statement carries every event queued meanwhile.
     pub fn publish_ephemeral(&self, event: LiveEvent) {
         debug_assert!(event.id.is_none(), "durable events go through the table");
+        if self.inner.postgres.load(Ordering::Relaxed) {
+            self.inner
+                .outgoing
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(Wire::of(&event));
+            self.inner.send_poke.notify_one();
+        }
         self.registry().dispatch(&Arc::new(event));
+    }
+
+    /// Routes ephemeral events another instance published.
+    fn heard_ephemeral(&self, payload: &str) {
+        let Ok(batch) = serde_json::from_str::<WireBatch>(payload) else {
+            tracing::warn!("unreadable ephemeral notification");
+            return;
+        };
+        if batch.from == self.inner.instance {
+            return;
+        }
+        let mut registry = self.registry();
+        for e in batch.events.into_iter().filter_map(Wire::event) {
+            registry.dispatch(&Arc::new(e));
+        }
+    }
+
+    /// Sends queued ephemeral events to the other instances as soon as
+    /// there are any; while one send is in flight, the next ones gather.
+    fn start_sending(&self, db: Db) {
+        let hub = self.clone();
+        tokio::spawn(async move {
+            loop {
+                hub.inner.send_poke.notified().await;
+                let events = std::mem::take(
+                    &mut *hub.inner.outgoing.lock().unwrap_or_else(|p| p.into_inner()),
+                );
+                for payload in pack(&hub.inner.instance, events) {
+                    if let Err(e) = sqlx::query("SELECT pg_notify($1, $2)")
+                        .bind(EPHEMERAL_CHANNEL)
+                        .bind(payload)
+                        .execute(&db)
+                        .await
+                    {
+                        tracing::warn!(error = %e, "could not tell other instances an ephemeral event");
+                    }
+                }
+            }
+        });
     }
 
     /// Starts the pump (and, on PostgreSQL, the listener that pokes it).
@@ -483,13 +619,19 @@ impl Hub {
                 .max_connections(1)
                 .connect_lazy(url)?;
             let mut listener = PgListener::connect_with(&pool).await?;
-            listener.listen_all([CHANNEL, SESSIONS_CHANNEL]).await?;
+            listener
+                .listen_all([CHANNEL, SESSIONS_CHANNEL, EPHEMERAL_CHANNEL])
+                .await?;
+            self.start_sending(db.clone());
             let hub = self.clone();
             tokio::spawn(async move {
                 loop {
                     match listener.recv().await {
                         Ok(n) if n.channel() == SESSIONS_CHANNEL => {
                             hub.recheck_streams_of(n.payload());
+                        }
+                        Ok(n) if n.channel() == EPHEMERAL_CHANNEL => {
+                            hub.heard_ephemeral(n.payload());
                         }
                         Ok(_) => hub.committed(),
                         Err(e) => {
@@ -815,6 +957,39 @@ mod tests {
             rest[0].events.try_recv(),
             Err(mpsc::error::TryRecvError::Empty)
         ));
+    }
+
+    #[test]
+    fn ephemeral_events_pack_into_notifications_under_the_limit() {
+        let wire = |n: usize| Wire {
+            name: "job:location-updated".into(),
+            job: format!("job-{n}"),
+            data: format!(r#"{{"job":"job-{n}","lat":51.5,"lng":-0.12,"accuracy_m":10.0,"at":1}}"#),
+            customer: "c1".into(),
+            mechanic: None,
+        };
+        let payloads = pack("me", (0..100).map(wire).collect());
+        assert!(payloads.len() > 1, "100 fixes do not fit one notification");
+        let mut seen = Vec::new();
+        for p in &payloads {
+            assert!(p.len() < NOTIFY_PAYLOAD_MAX, "{}", p.len());
+            let batch: WireBatch = serde_json::from_str(p).unwrap();
+            assert_eq!(batch.from, "me");
+            seen.extend(batch.events.into_iter().map(|e| e.event().unwrap().job_id));
+        }
+        let want: Vec<String> = (0..100).map(|n| format!("job-{n}")).collect();
+        assert_eq!(seen, want, "every event once, in order");
+        // An instance ignores what it sent itself.
+        let hub = Hub::new(8);
+        let mut admin = hub.subscribe(all(Watcher::Admin), "a1");
+        for p in pack(&hub.inner.instance, vec![wire(1)]) {
+            hub.heard_ephemeral(&p);
+        }
+        assert_eq!(received(&mut admin), 0);
+        for p in pack("another", vec![wire(1), wire(2)]) {
+            hub.heard_ephemeral(&p);
+        }
+        assert_eq!(received(&mut admin), 2);
     }
 
     #[tokio::test]

@@ -16,6 +16,7 @@ pub mod state;
 pub mod throttle;
 pub mod timeline;
 pub mod tokens;
+pub mod tracking;
 pub mod users;
 pub mod vehicles;
 

@@ -1,8 +1,8 @@
 //! Everything a request handler needs, built once at start-up.
 
 use crate::{
-    backend::{db::Db, live::Hub, policy::ContentPolicy, tokens::TokenKeys},
-    domain::FeatureFlags,
+    backend::{db::Db, live::Hub, policy::ContentPolicy, tokens::TokenKeys, tracking::Tracker},
+    domain::{FeatureFlags, map::MapSettings},
 };
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -17,6 +17,10 @@ pub struct AppState {
     pub auth: Arc<AuthSettings>,
     /// Real-time events for this process's subscribers.
     pub live: Hub,
+    /// Booked mechanics' positions: checked, delivered, written in batches.
+    pub tracker: Tracker,
+    /// The maps' tile layer.
+    pub map: Arc<MapSettings>,
     /// The Content-Security-Policy pages and every other answer carry.
     pub policy: Arc<ContentPolicy>,
 }

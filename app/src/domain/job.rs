@@ -163,6 +163,14 @@ impl JobStatus {
         )
     }
 
+    /// The booked mechanic shares their position: on the way, there, or working.
+    pub fn shares_location(self) -> bool {
+        matches!(
+            self,
+            JobStatus::EnRoute | JobStatus::Arrived | JobStatus::InProgress
+        )
+    }
+
     fn rule(self, to: JobStatus) -> Option<(&'static [Actor], Via)> {
         TABLE
             .iter()
@@ -547,6 +555,13 @@ pub struct JobView {
     pub quotes: Vec<super::quote::QuoteView>,
     pub timeline: Vec<TimelineEntry>,
     pub cancel_reason: Option<String>,
+    /// The booked mechanic's latest position, while they share it, for
+    /// the customer, the mechanic and admins.
+    #[serde(default)]
+    pub position: Option<super::tracking::Fix>,
+    /// How far the mechanic is and how long they take, with `position`.
+    #[serde(default)]
+    pub eta: Option<super::tracking::Eta>,
 }
 
 #[cfg(test)]

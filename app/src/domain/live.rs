@@ -1,6 +1,10 @@
 //! Real-time events: their names, what they carry, and who may see each one.
 
-use super::{geo::GeoPoint, job::JobStatus};
+use super::{
+    geo::GeoPoint,
+    job::JobStatus,
+    tracking::{Eta, Fix},
+};
 use serde::{Deserialize, Serialize};
 
 /// The name of an event, sent as the SSE `event:` field.
@@ -16,13 +20,17 @@ pub enum EventName {
     QuoteWithdrawn,
     QuoteAccepted,
     QuoteDeclined,
+    /// The booked mechanic's new position (ephemeral).
+    JobLocationUpdated,
+    /// The arrival estimate moved by a minute or more (ephemeral).
+    JobEtaUpdated,
     /// Not stored: the client asked to resume from an event that is gone,
     /// so it must refetch what it shows.
     Reset,
 }
 
 impl EventName {
-    pub const ALL: [EventName; 11] = [
+    pub const ALL: [EventName; 13] = [
         EventName::JobCreated,
         EventName::JobStatusUpdated,
         EventName::JobStarted,
@@ -33,6 +41,8 @@ impl EventName {
         EventName::QuoteWithdrawn,
         EventName::QuoteAccepted,
         EventName::QuoteDeclined,
+        EventName::JobLocationUpdated,
+        EventName::JobEtaUpdated,
         EventName::Reset,
     ];
 
@@ -48,6 +58,8 @@ impl EventName {
             EventName::QuoteWithdrawn => "quote:withdrawn",
             EventName::QuoteAccepted => "quote:accepted",
             EventName::QuoteDeclined => "quote:declined",
+            EventName::JobLocationUpdated => "job:location-updated",
+            EventName::JobEtaUpdated => "job:eta-updated",
             EventName::Reset => "reset",
         }
     }
@@ -81,6 +93,23 @@ pub struct EventData {
     pub from: Option<JobStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quote: Option<String>,
+}
+
+/// What `job:location-updated` carries: the fix itself, its time the
+/// phone's own (the customer's "last seen" counts from it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PositionData {
+    pub job: String,
+    #[serde(flatten)]
+    pub fix: Fix,
+}
+
+/// What `job:eta-updated` carries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EtaData {
+    pub job: String,
+    #[serde(flatten)]
+    pub eta: Eta,
 }
 
 /// Who an event is for, besides admins, who see everything.

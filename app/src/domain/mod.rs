@@ -7,10 +7,12 @@ pub mod features;
 pub mod geo;
 pub mod job;
 pub mod live;
+pub mod map;
 pub mod mechanic;
 pub mod money;
 pub mod quote;
 pub mod time;
+pub mod tracking;
 pub mod vehicle;
 
 pub use account::{Account, AccountStatus, Email, Role, SignedIn};

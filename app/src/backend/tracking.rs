@@ -1,0 +1,479 @@
+//! The booked mechanic's position on the server: fixes are checked and
+//! delivered from memory at once, and written in batches (one transaction
+//! a second at most), so the write path is not bound by commit rate.
+//!
+//! Who may post is read from the job row and remembered for a few seconds;
+//! every write repeats the check in SQL, so a fix that raced the end of
+//! its job is never stored.
+
+use super::{Db, db::begin_write, jobs, live::Hub, sessions::CurrentUser};
+use crate::domain::{
+    AppError,
+    geo::GeoPoint,
+    job::{Actor, JobStatus, JobView, Location},
+    live::{Audience, EtaData, EventName, LiveEvent, PositionData},
+    tracking::{DistanceModel, Eta, Fix, RawFix, check_fix, coarse_trail},
+};
+use sqlx::{Any, Transaction};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+use tokio::sync::Notify;
+
+/// How long a job's "who may post" is trusted before it is read again. A
+/// job that ends in this process is forgotten at once; one that ends in
+/// another instance is noticed within this.
+const RECHECK_AFTER_MS: i64 = 5_000;
+/// Fixes are written at most this often.
+pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
+/// A coarse trail keeps one fix per this many ms.
+const COARSE_EVERY_MS: i64 = 5 * 60_000;
+
+/// What happens to the way there when a job ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Trail {
+    /// Every fix is deleted.
+    #[default]
+    Purge,
+    /// One fix per five minutes is kept, the rest deleted.
+    Coarse,
+}
+
+impl Trail {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "purge" => Some(Trail::Purge),
+            "coarse" => Some(Trail::Coarse),
+            _ => None,
+        }
+    }
+}
+
+/// What the tracker remembers of one job.
+struct Tracked {
+    customer_id: String,
+    mechanic_id: Option<String>,
+    status: JobStatus,
+    destination: GeoPoint,
+    checked_at: i64,
+    fix: Option<Fix>,
+    told_eta: Option<Eta>,
+}
+
+#[derive(Clone)]
+pub struct Tracker {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    jobs: Mutex<HashMap<String, Tracked>>,
+    queue: Mutex<Vec<(String, Fix)>>,
+    queued: Notify,
+    model: DistanceModel,
+    trail: Trail,
+}
+
+impl Tracker {
+    pub fn new(model: DistanceModel, trail: Trail) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                jobs: Mutex::new(HashMap::new()),
+                queue: Mutex::new(Vec::new()),
+                queued: Notify::new(),
+                model,
+                trail,
+            }),
+        }
+    }
+
+    pub fn trail(&self) -> Trail {
+        self.inner.trail
+    }
+
+    fn jobs(&self) -> std::sync::MutexGuard<'_, HashMap<String, Tracked>> {
+        self.inner.jobs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Checks and delivers one fix from `user` for `job_id`; it is written
+    /// with the next batch. Answers the estimate to the customer.
+    pub async fn post(
+        &self,
+        db: &Db,
+        hub: &Hub,
+        user: &CurrentUser,
+        job_id: &str,
+        raw: RawFix,
+        now: i64,
+    ) -> Result<Eta, AppError> {
+        let fresh = self
+            .jobs()
+            .get(job_id)
+            .is_some_and(|t| now - t.checked_at < RECHECK_AFTER_MS);
+        if !fresh {
+            self.load(db, job_id, now).await?;
+        }
+        let (fix, eta, eta_moved, audience) = {
+            let mut jobs = self.jobs();
+            let t = jobs.get(job_id).ok_or(AppError::NotFound)?;
+            let refusal = if t.mechanic_id.as_deref() != Some(user.id.as_str()) {
+                // Anyone but the booked mechanic: the same answer as a job that is not there.
+                Some(AppError::NotFound)
+            } else if !t.status.shares_location() {
+                Some(AppError::conflict(
+                    "Your location is shared only while you are on your way to the job, there, or working on it. Tap \u{201c}I'm on my way\u{201d} first.",
+                ))
+            } else {
+                None
+            };
+            if let Some(e) = refusal {
+                // Only jobs being shared are remembered: a booking or a
+                // start made meanwhile is seen on the next try.
+                if !t.status.shares_location() {
+                    jobs.remove(job_id);
+                }
+                return Err(e);
+            }
+            let t = jobs.get_mut(job_id).ok_or(AppError::NotFound)?;
+            let fix = check_fix(raw, t.fix.as_ref(), now)?;
+            let eta = self
+                .inner
+                .model
+                .estimate(fix.point().unwrap_or(t.destination), t.destination);
+            let moved = eta.moved_from(t.told_eta.as_ref());
+            t.fix = Some(fix);
+            if moved {
+                t.told_eta = Some(eta);
+            }
+            let audience = Audience {
+                customer_id: t.customer_id.clone(),
+                // The mechanic knows where they are; the customer and admins are told.
+                mechanic_id: None,
+                nearby: None,
+            };
+            (fix, eta, moved, audience)
+        };
+        self.inner
+            .queue
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((job_id.to_owned(), fix));
+        self.inner.queued.notify_one();
+        let position = PositionData {
+            job: job_id.to_owned(),
+            fix,
+        };
+        hub.publish_ephemeral(LiveEvent {
+            id: None,
+            name: EventName::JobLocationUpdated,
+            job_id: job_id.to_owned(),
+            data: serde_json::to_string(&position).map_err(|_| AppError::Internal)?,
+            audience: audience.clone(),
+        });
+        if eta_moved {
+            let data = EtaData {
+                job: job_id.to_owned(),
+                eta,
+            };
+            hub.publish_ephemeral(LiveEvent {
+                id: None,
+                name: EventName::JobEtaUpdated,
+                job_id: job_id.to_owned(),
+                data: serde_json::to_string(&data).map_err(|_| AppError::Internal)?,
+                audience,
+            });
+        }
+        Ok(eta)
+    }
+
+    /// Reads who may post for `job_id` and its stored fix (after a restart,
+    /// the speed filter starts from it).
+    async fn load(&self, db: &Db, job_id: &str, now: i64) -> Result<(), AppError> {
+        let job = jobs::row(db, job_id).await?.ok_or(AppError::NotFound)?;
+        let stored = stored_fix(db, job_id).await?;
+        let (status, destination) = (job.status()?, job.point()?);
+        let mut jobs = self.jobs();
+        let (remembered, told_eta) = jobs
+            .remove(job_id)
+            .map_or((None, None), |t| (t.fix, t.told_eta));
+        // Another instance may have stored a newer fix than this one remembers.
+        let fix = match (remembered, stored) {
+            (Some(m), Some(s)) => Some(if s.at > m.at { s } else { m }),
+            (m, s) => m.or(s),
+        };
+        jobs.insert(
+            job_id.to_owned(),
+            Tracked {
+                customer_id: job.customer_id,
+                mechanic_id: job.mechanic_id,
+                status,
+                destination,
+                checked_at: now,
+                fix,
+                told_eta,
+            },
+        );
+        Ok(())
+    }
+
+    /// The job changed status (in this process): read it again next time,
+    /// and drop what was remembered once it has ended.
+    pub fn job_changed(&self, job_id: &str, to: JobStatus) {
+        let mut jobs = self.jobs();
+        if to.shares_location() {
+            if let Some(t) = jobs.get_mut(job_id) {
+                t.checked_at = 0;
+            }
+        } else {
+            jobs.remove(job_id);
+        }
+    }
+
+    /// Fills in the mechanic's position and the estimate, for viewers who
+    /// may see them, while the job is on its way or under way.
+    pub async fn attach(&self, db: &Db, view: &mut JobView) -> Result<(), AppError> {
+        let may_see = matches!(
+            view.viewer,
+            Actor::Customer | Actor::AssignedMechanic | Actor::Admin
+        );
+        let Location::Exact { lat, lng, .. } = view.location else {
+            return Ok(());
+        };
+        if !may_see || !view.status.shares_location() {
+            return Ok(());
+        }
+        let remembered = self.jobs().get(&view.id).and_then(|t| t.fix);
+        let fix = match remembered {
+            Some(f) => Some(f),
+            None => stored_fix(db, &view.id).await?,
+        };
+        if let (Some(f), Some(to)) = (fix, GeoPoint::new(lat, lng)) {
+            view.eta = f.point().map(|from| self.inner.model.estimate(from, to));
+            view.position = Some(f);
+        }
+        Ok(())
+    }
+
+    /// Writes queued fixes every `FLUSH_EVERY` while there are any.
+    pub fn start_writing(&self, db: Db) {
+        let tracker = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tracker.inner.queued.notified().await;
+                if let Err(e) = tracker.flush(&db).await {
+                    tracing::warn!(error = %e, "could not store positions; retrying");
+                }
+                tokio::time::sleep(FLUSH_EVERY).await;
+            }
+        });
+    }
+
+    /// Writes every queued fix in one transaction: the history rows, and
+    /// each job's newest fix on the job. Answers how many fixes it wrote.
+    pub async fn flush(&self, db: &Db) -> Result<usize, sqlx::Error> {
+        let queued =
+            std::mem::take(&mut *self.inner.queue.lock().unwrap_or_else(|p| p.into_inner()));
+        if queued.is_empty() {
+            return Ok(0);
+        }
+        let batch = Batch::of(&queued);
+        let written = batch.history.len();
+        let result = write(db, &batch).await;
+        drop(batch);
+        if result.is_err() {
+            // Put them back in front of what came meanwhile: nothing is lost to a busy database.
+            let mut queue = self.inner.queue.lock().unwrap_or_else(|p| p.into_inner());
+            let newer = std::mem::replace(&mut *queue, queued);
+            queue.extend(newer);
+            self.inner.queued.notify_one();
+        }
+        result.map(|()| written)
+    }
+}
+
+/// One batch of fixes to write: every fix for the history, and the newest per job.
+#[derive(Debug, PartialEq)]
+pub struct Batch<'a> {
+    pub history: &'a [(String, Fix)],
+    pub latest: Vec<(&'a str, Fix)>,
+}
+
+impl<'a> Batch<'a> {
+    pub fn of(fixes: &'a [(String, Fix)]) -> Self {
+        let mut latest: HashMap<&str, Fix> = HashMap::new();
+        for (job, fix) in fixes {
+            let newest = latest.entry(job.as_str()).or_insert(*fix);
+            if fix.at > newest.at {
+                *newest = *fix;
+            }
+        }
+        let mut latest: Vec<(&str, Fix)> = latest.into_iter().collect();
+        latest.sort_by(|a, b| a.0.cmp(b.0));
+        Batch {
+            history: fixes,
+            latest,
+        }
+    }
+}
+
+const SHARING: &str = "('en_route', 'arrived', 'in_progress')";
+
+async fn write(db: &Db, batch: &Batch<'_>) -> Result<(), sqlx::Error> {
+    let mut tx = begin_write(db).await?;
+    for (job, f) in batch.history {
+        sqlx::query(&format!(
+            "INSERT INTO job_fixes (job_id, lat, lng, accuracy_m, at) SELECT $1, $2, $3, $4, $5 \
+             WHERE EXISTS (SELECT 1 FROM jobs WHERE id = $1 AND status IN {SHARING})"
+        ))
+        .bind(job)
+        .bind(f.lat)
+        .bind(f.lng)
+        .bind(f.accuracy_m)
+        .bind(f.at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (job, f) in &batch.latest {
+        // Heading and speed are often unknown: a bound NULL float is typed
+        // differently by the Any driver, so those are written as -1 and
+        // read back as unknown.
+        sqlx::query(&format!(
+            "UPDATE jobs SET fix_lat = $1, fix_lng = $2, fix_accuracy_m = $3, fix_heading = $4, \
+             fix_speed_mps = $5, fix_at = $6 WHERE id = $7 AND status IN {SHARING} \
+             AND (fix_at IS NULL OR fix_at < $6)"
+        ))
+        .bind(f.lat)
+        .bind(f.lng)
+        .bind(f.accuracy_m)
+        .bind(f.heading.unwrap_or(-1.0))
+        .bind(f.speed_mps.unwrap_or(-1.0))
+        .bind(f.at)
+        .bind(*job)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
+}
+
+#[derive(sqlx::FromRow)]
+struct StoredFix {
+    fix_lat: Option<f64>,
+    fix_lng: Option<f64>,
+    fix_accuracy_m: Option<f64>,
+    fix_heading: Option<f64>,
+    fix_speed_mps: Option<f64>,
+    fix_at: Option<i64>,
+}
+
+/// The newest stored fix of `job_id`, if it has one.
+pub async fn stored_fix(db: &Db, job_id: &str) -> Result<Option<Fix>, AppError> {
+    let row: Option<StoredFix> = sqlx::query_as(
+        "SELECT fix_lat, fix_lng, fix_accuracy_m, fix_heading, fix_speed_mps, fix_at \
+         FROM jobs WHERE id = $1",
+    )
+    .bind(job_id)
+    .fetch_optional(db)
+    .await?;
+    let known = |v: Option<f64>| v.filter(|x| *x >= 0.0);
+    Ok(row.and_then(|r| {
+        Some(Fix {
+            lat: r.fix_lat?,
+            lng: r.fix_lng?,
+            accuracy_m: r.fix_accuracy_m?,
+            heading: known(r.fix_heading),
+            speed_mps: known(r.fix_speed_mps),
+            at: r.fix_at?,
+        })
+    }))
+}
+
+/// In the transaction that ends a job: forgets where its mechanic was,
+/// and purges or thins the way there.
+pub async fn job_ended(
+    tx: &mut Transaction<'static, Any>,
+    job_id: &str,
+    trail: Trail,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE jobs SET fix_lat = NULL, fix_lng = NULL, fix_accuracy_m = NULL, fix_heading = NULL, \
+         fix_speed_mps = NULL, fix_at = NULL WHERE id = $1",
+    )
+    .bind(job_id)
+    .execute(&mut **tx)
+    .await?;
+    match trail {
+        Trail::Purge => {
+            sqlx::query("DELETE FROM job_fixes WHERE job_id = $1")
+                .bind(job_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Trail::Coarse => {
+            let rows: Vec<(i64, i64)> =
+                sqlx::query_as("SELECT id, at FROM job_fixes WHERE job_id = $1 ORDER BY at, id")
+                    .bind(job_id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+            let times: Vec<i64> = rows.iter().map(|r| r.1).collect();
+            let keep = coarse_trail(&times, COARSE_EVERY_MS);
+            let mut keep = keep.into_iter().peekable();
+            for (i, (id, _)) in rows.iter().enumerate() {
+                if keep.peek() == Some(&i) {
+                    keep.next();
+                    continue;
+                }
+                sqlx::query("DELETE FROM job_fixes WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// How many history rows `job_id` has (for tests and the admin).
+pub async fn history_len(db: &Db, job_id: &str) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM job_fixes WHERE job_id = $1")
+        .bind(job_id)
+        .fetch_one(db)
+        .await?;
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fix(at: i64) -> Fix {
+        Fix {
+            lat: 51.5,
+            lng: -0.12,
+            accuracy_m: 10.0,
+            heading: None,
+            speed_mps: None,
+            at,
+        }
+    }
+
+    #[test]
+    fn a_batch_keeps_every_fix_for_history_and_the_newest_per_job() {
+        let fixes = vec![
+            ("j2".to_owned(), fix(5)),
+            ("j1".to_owned(), fix(1)),
+            ("j1".to_owned(), fix(3)),
+            ("j1".to_owned(), fix(2)),
+        ];
+        let batch = Batch::of(&fixes);
+        assert_eq!(batch.history.len(), 4);
+        assert_eq!(batch.latest, vec![("j1", fix(3)), ("j2", fix(5))]);
+    }
+
+    #[test]
+    fn trails_are_named_in_settings() {
+        assert_eq!(Trail::parse("purge"), Some(Trail::Purge));
+        assert_eq!(Trail::parse(" coarse "), Some(Trail::Coarse));
+        assert_eq!(Trail::parse("keep"), None);
+    }
+}

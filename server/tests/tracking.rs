@@ -1,0 +1,319 @@
+//! The booked mechanic's position, black-box over HTTP on SQLite and
+//! PostgreSQL: who may post, which fixes are refused and why, who hears
+//! them, what is kept after the job ends, and what survives a restart.
+
+mod common;
+
+use common::{Auth, Reply, TestApp, flow::*, sse::EventStream};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+/// A job booked with Dan and Dan on his way; Ben is another customer, Maria another mechanic.
+struct OnTheWay {
+    admin: String,
+    priya: String,
+    /// Ben's token and car.
+    ben: (String, String),
+    dan: Mechanic,
+    maria: Mechanic,
+    job: String,
+}
+
+async fn on_the_way(app: &TestApp) -> OnTheWay {
+    let Requested {
+        admin,
+        customer: priya,
+        job,
+    } = requested(app).await;
+    let dan = near_mechanic(app, &admin, "dan@example.com").await;
+    let maria = near_mechanic(app, &admin, "maria@example.com").await;
+    let ben = customer(app, "ben@example.com").await;
+    let q = quote(app, &dan, &job, "60", "30").await;
+    let r = app
+        .post(
+            "/api/accept_quote",
+            &[("id", q.json["id"].as_str().unwrap())],
+            Auth::Bearer(&priya),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(move_to(app, &dan.token, &job, "en_route").await.status, 200);
+    OnTheWay {
+        admin,
+        priya,
+        ben,
+        dan,
+        maria,
+        job,
+    }
+}
+
+/// Posts a fix `(lat, lng)` taken at `at`, with 10 m accuracy.
+async fn post_fix(app: &TestApp, token: &str, job: &str, lat: f64, lng: f64, at: i64) -> Reply {
+    post_fix_with(
+        app,
+        token,
+        job,
+        &[
+            ("lat", &lat.to_string()),
+            ("lng", &lng.to_string()),
+            ("at", &at.to_string()),
+        ],
+    )
+    .await
+}
+
+async fn post_fix_with(app: &TestApp, token: &str, job: &str, fields: &[(&str, &str)]) -> Reply {
+    let mut form = vec![
+        ("job", job.to_owned()),
+        ("accuracy", "10".to_owned()),
+        ("heading", "90".to_owned()),
+        ("speed", "8.5".to_owned()),
+    ];
+    for (k, v) in fields {
+        form.retain(|(f, _)| f != k);
+        form.push((*k, (*v).to_owned()));
+    }
+    let form: Vec<(String, String)> = form.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    app.post_pairs("/api/share_location", &form, Auth::Bearer(token))
+        .await
+}
+
+/// The next `job:location-updated` within `wait`, skipping other events.
+async fn next_position(stream: &mut EventStream, wait: Duration) -> Option<serde_json::Value> {
+    let deadline = Instant::now() + wait;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match stream.next_within(left).await {
+            Some(e) if e.event == "job:location-updated" => return Some(e.data),
+            Some(_) => continue,
+            None => return None,
+        }
+    }
+    None
+}
+
+/// Waits until the batch writer has stored the fix taken at `at`.
+async fn stored(app: &TestApp, job: &str, at: i64) {
+    for _ in 0..50 {
+        if app
+            .count(&format!(
+                "SELECT COUNT(*) FROM jobs WHERE id = '{job}' AND fix_at = {at}"
+            ))
+            .await
+            == 1
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the fix taken at {at} was not stored within 5 s");
+}
+
+const START: (f64, f64) = (51.5450, -0.1500);
+
+both_databases! {
+    async fn only_the_booked_mechanic_on_the_way_may_post(db) {
+        let app = spawn!(db);
+        let Requested { admin, customer: priya, job } = requested(&app).await;
+        let dan = near_mechanic(&app, &admin, "dan@example.com").await;
+        let maria = near_mechanic(&app, &admin, "maria@example.com").await;
+        let q = quote(&app, &dan, &job, "60", "30").await;
+        let fix = |token: String| {
+            let (app, job) = (&app, job.clone());
+            async move { post_fix(app, &token, &job, START.0, START.1, now_ms()).await }
+        };
+        // Before anyone is booked: nobody's fix is taken.
+        assert_eq!(fix(dan.token.clone()).await.status, 404);
+        let r = app.post("/api/accept_quote", &[("id", q.json["id"].as_str().unwrap())], Auth::Bearer(&priya)).await;
+        assert_eq!(r.status, 200);
+        // Booked, not yet on the way: the mechanic is told to tap "I'm on my way".
+        let early = fix(dan.token.clone()).await;
+        assert_eq!(early.status, 409, "{}", early.body);
+        assert!(early.json["message"].as_str().unwrap().contains("I'm on my way"), "{}", early.body);
+        assert_eq!(move_to(&app, &dan.token, &job, "en_route").await.status, 200);
+        // Now Dan may; Maria, the customer, an admin and strangers may not.
+        let ok = fix(dan.token.clone()).await;
+        assert_eq!(ok.status, 200, "{}", ok.body);
+        assert!(ok.json["seconds"].as_i64().unwrap() > 0, "{}", ok.body);
+        assert_eq!(fix(maria.token.clone()).await.status, 404);
+        assert_eq!(fix(priya.clone()).await.status, 403);
+        assert_eq!(fix(admin.clone()).await.status, 403);
+        let anon = app.post("/api/share_location", &[("job", &job), ("lat", "51.5"), ("lng", "-0.1"), ("accuracy", "5"), ("at", "1")], Auth::None).await;
+        assert_eq!(anon.status, 401);
+        // Once the job is done, no more.
+        for s in ["arrived", "in_progress", "completed"] {
+            assert_eq!(move_to(&app, &dan.token, &job, s).await.status, 200);
+        }
+        assert_eq!(fix(dan.token.clone()).await.status, 409);
+    }
+
+    async fn every_bad_fix_is_refused_with_its_reason(db) {
+        let app = spawn!(db);
+        let w = on_the_way(&app).await;
+        let now = now_ms();
+        let ok = post_fix(&app, &w.dan.token, &w.job, START.0, START.1, now - 10_000).await;
+        assert_eq!(ok.status, 200, "{}", ok.body);
+        let now_s = now.to_string();
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+        let cases: [Case; 10] = [
+            (&[("lat", "91"), ("lng", "0"), ("at", &now_s)], "lat", "between -90 and 90"),
+            (&[("lat", "north"), ("lng", "0"), ("at", &now_s)], "lat", "must be a number"),
+            (&[("lat", "51.5"), ("lng", "-180.5"), ("at", &now_s)], "lng", "between -180 and 180"),
+            (&[("lat", "51.545"), ("lng", "-0.15"), ("at", &now_s), ("accuracy", "0")], "accuracy", "more than 0"),
+            (&[("lat", "51.545"), ("lng", "-0.15"), ("at", &now_s), ("accuracy", "20000")], "accuracy", "too vague"),
+            (&[("lat", "51.545"), ("lng", "-0.15"), ("at", &now_s), ("heading", "400")], "heading", "under 360"),
+            (&[("lat", "51.545"), ("lng", "-0.15"), ("at", &(now + 120_000).to_string())], "at", "in the future"),
+            (&[("lat", "51.545"), ("lng", "-0.15"), ("at", &(now - 600_000).to_string())], "at", "more than 5 minutes old"),
+            (&[("lat", "51.545"), ("lng", "-0.15"), ("at", &(now - 20_000).to_string())], "at", "not newer than the last one"),
+            // 5 km in 10 s.
+            (&[("lat", "51.59"), ("lng", "-0.15"), ("at", &now_s)], "fix", "Bad fix"),
+        ];
+        for (fields, field, words) in cases {
+            let r = post_fix_with(&app, &w.dan.token, &w.job, fields).await;
+            assert_eq!(r.status, 422, "{fields:?}: {}", r.body);
+            assert_eq!(r.json["field"], field, "{fields:?}: {}", r.body);
+            assert!(r.json["message"].as_str().unwrap().contains(words), "{fields:?}: {}", r.body);
+        }
+        // None of them moved the marker: the customer still sees the first fix.
+        let seen = view(&app, &w.priya, &w.job).await;
+        assert_eq!(seen.json["position"]["at"], now - 10_000, "{}", seen.body);
+        // A refused jump does not become the baseline: a plausible next fix passes.
+        let next = post_fix(&app, &w.dan.token, &w.job, START.0 + 0.0005, START.1, now).await;
+        assert_eq!(next.status, 200, "{}", next.body);
+    }
+
+    async fn positions_reach_the_customer_and_admins_and_nobody_else(db) {
+        let app = spawn!(db);
+        let w = on_the_way(&app).await;
+        let mut priyas = app.events("", Auth::Bearer(&w.priya), None).await;
+        let mut admins = app.events("", Auth::Bearer(&w.admin), None).await;
+        let mut bens = app.events("", Auth::Bearer(&w.ben.0), None).await;
+        let mut dans = app.events("", Auth::Bearer(&w.dan.token), None).await;
+        let mut marias = app.events("", Auth::Bearer(&w.maria.token), None).await;
+        let at = now_ms();
+        let r = post_fix(&app, &w.dan.token, &w.job, START.0, START.1, at).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        for stream in [&mut priyas, &mut admins] {
+            let data = next_position(stream, Duration::from_secs(2)).await.expect("a position");
+            assert_eq!(data["job"], w.job.as_str());
+            assert_eq!((data["lat"].as_f64(), data["lng"].as_f64()), (Some(START.0), Some(START.1)));
+            assert_eq!(data["at"], at, "the fix's own time");
+            assert_eq!((data["accuracy_m"].as_f64(), data["heading"].as_f64(), data["speed_mps"].as_f64()), (Some(10.0), Some(90.0), Some(8.5)));
+        }
+        let eta = loop {
+            let e = priyas.next().await;
+            if e.event == "job:eta-updated" {
+                break e.data;
+            }
+        };
+        assert!(eta["seconds"].as_i64().unwrap() > 0 && eta["distance_km"].as_f64().unwrap() > 0.0, "{eta}");
+        // Proof of absence by order: a durable event sent after the fix
+        // reaches them, and no position came before it.
+        // Ben's new job, next door, reaches all three of them.
+        let bens_job = request_job(&app, &w.ben.0, &w.ben.1).await;
+        for stream in [&mut bens, &mut dans, &mut marias] {
+            loop {
+                let e = stream.next().await;
+                assert_ne!(e.event, "job:location-updated", "{e:?}");
+                assert_ne!(e.event, "job:eta-updated", "{e:?}");
+                if e.event == "job:created" && e.job() == bens_job {
+                    break;
+                }
+            }
+        }
+        // A small move within the minute does not send another ETA, but does send the position.
+        let r = post_fix(&app, &w.dan.token, &w.job, START.0 + 0.0003, START.1, at + 5_000).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let e = priyas.next().await;
+        assert_eq!(e.event, "job:location-updated");
+        assert!(priyas.next_within(Duration::from_millis(300)).await.is_none(), "no eta for a 30 m move");
+    }
+
+    async fn the_way_there_is_purged_when_the_job_ends(db) {
+        let app = spawn!(db);
+        let w = on_the_way(&app).await;
+        let t0 = now_ms() - 60_000;
+        for i in 0..5 {
+            let r = post_fix(&app, &w.dan.token, &w.job, START.0 + 0.001 * f64::from(i), START.1, t0 + i64::from(i) * 10_000).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+        }
+        stored(&app, &w.job, t0 + 40_000).await;
+        let history = format!("SELECT COUNT(*) FROM job_fixes WHERE job_id = '{}'", w.job);
+        assert_eq!(app.count(&history).await, 5, "every fix is kept while the job is active");
+        for s in ["arrived", "in_progress", "completed"] {
+            assert_eq!(move_to(&app, &w.dan.token, &w.job, s).await.status, 200);
+        }
+        assert_eq!(app.count(&history).await, 0, "purged on completion");
+        assert_eq!(
+            app.count(&format!("SELECT COUNT(*) FROM jobs WHERE id = '{}' AND fix_at IS NOT NULL", w.job)).await,
+            0,
+            "the last position is forgotten too"
+        );
+        let after = view(&app, &w.priya, &w.job).await;
+        assert!(after.json["position"].is_null() && after.json["eta"].is_null(), "{}", after.body);
+    }
+
+    async fn a_coarse_trail_keeps_one_fix_per_five_minutes(db) {
+        let app = spawn!(db, &[("LOCATION_TRAIL", "coarse")]);
+        let w = on_the_way(&app).await;
+        let t0 = now_ms() - 60_000;
+        for i in 0..4 {
+            let r = post_fix(&app, &w.dan.token, &w.job, START.0 + 0.001 * f64::from(i), START.1, t0 + i64::from(i) * 10_000).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+        }
+        stored(&app, &w.job, t0 + 30_000).await;
+        let r = app.post("/api/cancel_job", &[("id", &w.job), ("reason", "Fixed it myself.")], Auth::Bearer(&w.priya)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(app.count(&format!("SELECT COUNT(*) FROM job_fixes WHERE job_id = '{}'", w.job)).await, 1);
+    }
+
+    async fn the_latest_position_survives_a_restart(db) {
+        let app = spawn!(db);
+        let w = on_the_way(&app).await;
+        let at = now_ms();
+        assert_eq!(post_fix(&app, &w.dan.token, &w.job, START.0, START.1, at - 5_000).await.status, 200);
+        assert_eq!(post_fix(&app, &w.dan.token, &w.job, START.0 + 0.0004, START.1, at).await.status, 200);
+        stored(&app, &w.job, at).await;
+        let app = app.restart(&[]).await;
+        let seen = view(&app, &w.priya, &w.job).await;
+        assert_eq!(seen.json["position"]["at"], at, "{}", seen.body);
+        assert_eq!(seen.json["position"]["lat"].as_f64(), Some(START.0 + 0.0004));
+        assert!(seen.json["eta"]["seconds"].as_i64().unwrap() > 0);
+        // The speed filter goes on from the stored fix: a jump is still a jump.
+        let jump = post_fix(&app, &w.dan.token, &w.job, START.0 + 0.1, START.1, at + 1_000).await;
+        assert_eq!(jump.status, 422, "{}", jump.body);
+        // Mechanics who are not booked never see it in the job view.
+        let marias = view(&app, &w.maria.token, &w.job).await;
+        assert!(marias.status == 404 || marias.json["position"].is_null(), "{}", marias.body);
+    }
+
+    async fn two_server_processes_on_one_postgres_both_deliver_a_fix(db) {
+        if matches!(db, common::Db::Sqlite) {
+            return; // several instances is the PostgreSQL deployment
+        }
+        let secret = [("JWT_SECRET", "a shared secret that is long enough for HS256 tokens")];
+        let one = spawn!(db, &secret);
+        let two = one.second(&secret).await;
+        let w = on_the_way(&one).await;
+        let mut on_one = one.events("", Auth::Bearer(&w.priya), None).await;
+        let mut on_two = two.events("", Auth::Bearer(&w.admin), None).await;
+        let sent = Instant::now();
+        let r = post_fix(&one, &w.dan.token, &w.job, START.0, START.1, now_ms() - 10_000).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(next_position(&mut on_one, Duration::from_secs(1)).await.is_some());
+        let far = next_position(&mut on_two, Duration::from_secs(1)).await.expect("delivered by the other instance");
+        assert_eq!(far["job"], w.job.as_str());
+        assert!(sent.elapsed() < Duration::from_secs(1), "{:?}", sent.elapsed());
+        // And a fix posted to the second instance reaches a stream on the first.
+        let r = post_fix(&two, &w.dan.token, &w.job, START.0 + 0.0003, START.1, now_ms()).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let back = next_position(&mut on_one, Duration::from_secs(1)).await.expect("back the other way");
+        assert_eq!(back["lat"].as_f64(), Some(START.0 + 0.0003));
+    }
+}
