@@ -55,6 +55,8 @@ export default defineConfig({
       RUST_LOG: "warn",
       // The journeys start from the demo mechanics and admin.
       DEMO_DATA: "true",
+      // No tile server in tests: maps draw their pins on a plain background.
+      MAP_TILE_URL: "none",
     },
   },
 });

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 TOOLS_DIR="${TOOLS_DIR:-$HOME/.cache/curbside-tools}"
 CARGO_LEPTOS_VERSION="0.3.0"
 BINARYEN_VERSION="132"
+LEAFLET_VERSION="1.9.4"
 
 log() { printf '\033[1;34m[tools]\033[0m %s\n' "$*"; }
 
@@ -38,4 +39,22 @@ if [ ! -x "$TOOLS_DIR/node_modules/.bin/wasm-opt" ]; then
   mkdir -p "$TOOLS_DIR"
   (cd "$TOOLS_DIR" && { [ -f package.json ] || echo '{"private":true}' > package.json; } \
      && npm install --no-audit --no-fund --silent "binaryen@$BINARYEN_VERSION")
+fi
+
+# Leaflet for the maps, from its npm package into public/ (served by this
+# site, no CDN; cargo-leptos copies public/ into the site).
+VENDOR=public/vendor/leaflet
+if [ "$(cat "$VENDOR/VERSION" 2>/dev/null)" != "$LEAFLET_VERSION" ]; then
+  pkg="$TOOLS_DIR/node_modules/leaflet"
+  if [ "$(node -p "require('$pkg/package.json').version" 2>/dev/null)" != "$LEAFLET_VERSION" ]; then
+    log "installing leaflet@$LEAFLET_VERSION into $TOOLS_DIR"
+    mkdir -p "$TOOLS_DIR"
+    (cd "$TOOLS_DIR" && { [ -f package.json ] || echo '{"private":true}' > package.json; } \
+       && npm install --no-audit --no-fund --silent "leaflet@$LEAFLET_VERSION")
+  fi
+  rm -rf "$VENDOR" && mkdir -p "$VENDOR"
+  cp "$pkg/dist/leaflet.js" "$pkg/dist/leaflet.css" "$pkg/LICENSE" "$VENDOR/"
+  cp -r "$pkg/dist/images" "$VENDOR/"
+  echo "$LEAFLET_VERSION" > "$VENDOR/VERSION"
+  log "vendored leaflet $LEAFLET_VERSION into $VENDOR"
 fi

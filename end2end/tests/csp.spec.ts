@@ -86,7 +86,7 @@ test("the admin console runs under the policy without a violation", async ({ bro
   const seen = await watchPolicy(admin);
   await logIn(admin, "admin@demo.curbside.test", DEMO_PASSWORD);
   await expect(admin).toHaveURL(/\/admin$/);
-  for (const path of ["/admin", "/admin/users", "/admin/audit", "/admin/jobs"]) {
+  for (const path of ["/admin", "/admin/users", "/admin/audit", "/admin/jobs", "/admin/map"]) {
     await visit(admin, seen, path);
   }
   await visit(admin, seen, "/admin/jobs");

@@ -50,8 +50,10 @@ test("a customer requests a job, compares quotes, accepts one, and follows the m
   await customer.getByLabel("Describe the problem").fill("Squeal");
   await customer.getByLabel("Address", { exact: true }).fill("7 Jamestown Road, London NW1 7BY");
   await customer.getByLabel("Area").fill(area);
-  await customer.getByLabel("Latitude").fill("51.5392");
-  await customer.getByLabel("Longitude").fill("-0.1465");
+  // No location permission on this phone: a tap on the map drops the pin (central London).
+  await customer.locator(".pin-picker .leaflet-container").waitFor();
+  await customer.locator(".pin-picker .map").tap();
+  await expect(customer.getByTestId("pin-status")).toContainText("Pinned at 51.5");
   await customer.getByRole("button", { name: "Ask for quotes" }).tap();
   // Too short: the error sits beside the field and nothing typed is lost.
   await expect(customer.locator("#field-description-error")).toContainText("Describe the problem");

@@ -198,6 +198,14 @@ const RULES: &[Rule] = &[
         "yyyyyyy",
     ),
     rule(
+        "GET",
+        "/api/admin_live_map",
+        "/api/admin_live_map",
+        &[],
+        "......y",
+    ),
+    rule("GET", "/admin/map", "/admin/map", &[], "......y"),
+    rule(
         "POST",
         "/api/cancel_job",
         "/api/cancel_job",

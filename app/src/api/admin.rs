@@ -3,7 +3,7 @@
 use crate::domain::{
     AppError,
     account::Overview,
-    admin::{AuditPage, JobPage, UserDetail, UserPage},
+    admin::{AuditPage, JobPage, MapJob, UserDetail, UserPage},
 };
 use leptos::prelude::*;
 use server_fn::codec::GetUrl;
@@ -20,6 +20,20 @@ use {
         },
     },
 };
+
+/// `GET /api/admin_live_map`: every unfinished job (the newest 500) with
+/// its booked mechanic's latest position while they share it.
+#[server(endpoint = "admin_live_map", input = GetUrl)]
+pub async fn admin_live_map() -> Result<Vec<MapJob>, AppError> {
+    respond(
+        async move {
+            guard::require_role(&[Role::Admin]).await?;
+            let state = guard::state();
+            state.tracker.map(&state.db).await
+        }
+        .await,
+    )
+}
 
 /// `GET /api/admin_overview`: how many accounts there are of each kind.
 #[server(endpoint = "admin_overview", input = GetUrl)]

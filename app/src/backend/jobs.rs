@@ -433,6 +433,7 @@ impl SummaryRow {
                 .my_quote_cents
                 .map(|c| Money::new(c, Currency::PLATFORM)),
             distance_km: from.map(|f| f.distance_km(at)),
+            area: None,
             id: self.id,
         })
     }
@@ -517,6 +518,7 @@ pub async fn open_near(db: &Db, user: &CurrentUser) -> Result<Vec<JobSummary>, A
         if reach.base.within(at, reach.radius_km) {
             let mut job = r.summary(None)?;
             job.distance_km = Some(shown_distance(reach.base, at));
+            job.area = Some(at.approximate());
             jobs.push(job);
         }
     }

@@ -9,9 +9,11 @@
 use super::{Db, db::begin_write, jobs, live::Hub, sessions::CurrentUser};
 use crate::domain::{
     AppError,
+    admin::MapJob,
     geo::GeoPoint,
     job::{Actor, JobStatus, JobView, Location},
     live::{Audience, EtaData, EventName, LiveEvent, PositionData},
+    mechanic::Skill,
     tracking::{DistanceModel, Eta, Fix, RawFix, check_fix, coarse_trail},
 };
 use sqlx::{Any, Transaction};
@@ -255,6 +257,43 @@ impl Tracker {
         Ok(())
     }
 
+    /// Every unfinished job (the newest 500), with its mechanic's latest
+    /// position while they share it: the admin's live map.
+    pub async fn map(&self, db: &Db) -> Result<Vec<MapJob>, AppError> {
+        let rows: Vec<MapRow> = sqlx::query_as(&format!(
+            "SELECT j.id, j.status, j.category, j.locality, j.lat, j.lng, \
+             COALESCE(p.display_name, m.name) AS mechanic, j.fix_lat, j.fix_lng, j.fix_accuracy_m, \
+             j.fix_heading, j.fix_speed_mps, j.fix_at \
+             FROM jobs j LEFT JOIN users m ON m.id = j.mechanic_id \
+             LEFT JOIN mechanic_profiles p ON p.user_id = j.mechanic_id \
+             WHERE j.status NOT IN ('completed', 'cancelled') ORDER BY j.created_at DESC LIMIT {MAP_LIMIT}"
+        ))
+        .fetch_all(db)
+        .await?;
+        let jobs = self.jobs();
+        rows.into_iter()
+            .map(|r| {
+                let status = JobStatus::parse(&r.status).ok_or(AppError::Internal)?;
+                let stored = r.fix.fix();
+                let remembered = jobs.get(&r.id).and_then(|t| t.fix);
+                let position = match (remembered, stored) {
+                    (Some(m), Some(s)) => Some(if s.at > m.at { s } else { m }),
+                    (m, s) => m.or(s),
+                }
+                .filter(|_| status.shares_location());
+                Ok(MapJob {
+                    status,
+                    category: Skill::parse(&r.category).ok_or(AppError::Internal)?,
+                    locality: r.locality,
+                    at: GeoPoint::new(r.lat, r.lng).ok_or(AppError::Internal)?,
+                    mechanic: r.mechanic,
+                    position,
+                    id: r.id,
+                })
+            })
+            .collect()
+    }
+
     /// Writes queued fixes every `FLUSH_EVERY` while there are any.
     pub fn start_writing(&self, db: Db) {
         let tracker = self.clone();
@@ -356,6 +395,22 @@ async fn write(db: &Db, batch: &Batch<'_>) -> Result<(), sqlx::Error> {
     tx.commit().await
 }
 
+/// Jobs on the admin's live map at most.
+const MAP_LIMIT: i64 = 500;
+
+#[derive(sqlx::FromRow)]
+struct MapRow {
+    id: String,
+    status: String,
+    category: String,
+    locality: String,
+    lat: f64,
+    lng: f64,
+    mechanic: Option<String>,
+    #[sqlx(flatten)]
+    fix: StoredFix,
+}
+
 #[derive(sqlx::FromRow)]
 struct StoredFix {
     fix_lat: Option<f64>,
@@ -375,17 +430,21 @@ pub async fn stored_fix(db: &Db, job_id: &str) -> Result<Option<Fix>, AppError> 
     .bind(job_id)
     .fetch_optional(db)
     .await?;
-    let known = |v: Option<f64>| v.filter(|x| *x >= 0.0);
-    Ok(row.and_then(|r| {
+    Ok(row.and_then(|r| r.fix()))
+}
+
+impl StoredFix {
+    fn fix(&self) -> Option<Fix> {
+        let known = |v: Option<f64>| v.filter(|x| *x >= 0.0);
         Some(Fix {
-            lat: r.fix_lat?,
-            lng: r.fix_lng?,
-            accuracy_m: r.fix_accuracy_m?,
-            heading: known(r.fix_heading),
-            speed_mps: known(r.fix_speed_mps),
-            at: r.fix_at?,
+            lat: self.fix_lat?,
+            lng: self.fix_lng?,
+            accuracy_m: self.fix_accuracy_m?,
+            heading: known(self.fix_heading),
+            speed_mps: known(self.fix_speed_mps),
+            at: self.fix_at?,
         })
-    }))
+    }
 }
 
 /// In the transaction that ends a job: forgets where its mechanic was,

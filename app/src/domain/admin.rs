@@ -3,6 +3,20 @@
 use super::{Account, AccountStatus, AppError, Role, mechanic::MechanicProfile};
 use serde::{Deserialize, Serialize};
 
+/// A job on the admin's live map: where it is, how it stands, and where
+/// its mechanic is while they share their position.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MapJob {
+    pub id: String,
+    pub status: super::job::JobStatus,
+    pub category: super::mechanic::Skill,
+    pub locality: String,
+    pub at: super::geo::GeoPoint,
+    /// The booked mechanic's business name.
+    pub mechanic: Option<String>,
+    pub position: Option<super::tracking::Fix>,
+}
+
 /// What an admin can do to an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -300,6 +300,12 @@ impl JobForm {
                 format!("Keep the description to {DESCRIPTION_MAX_CHARS} characters or fewer."),
             ));
         }
+        if self.lat.trim().is_empty() && self.lng.trim().is_empty() {
+            return Err(AppError::invalid(
+                "lat",
+                "Put a pin where the car is: tap the map, or use your location.",
+            ));
+        }
         let lat = degrees(&self.lat, 90.0).ok_or_else(|| {
             AppError::invalid("lat", "Enter a latitude between -90 and 90, e.g. 51.5072.")
         })?;
@@ -533,6 +539,9 @@ pub struct JobSummary {
     pub distance_km: Option<f64>,
     /// The viewing mechanic's live quote on it, if they sent one.
     pub my_quote: Option<super::money::Money>,
+    /// Where it is to about a kilometre, for a mechanic's map of open jobs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<GeoPoint>,
 }
 
 /// One job as the viewer may see it, with its quotes and timeline.

@@ -29,7 +29,7 @@ use leptos_router::{
 
 /// Every console page: the sign-in check, the console's own navigation, the page.
 #[component]
-fn Console(title: &'static str, children: ChildrenFn) -> impl IntoView {
+pub(super) fn Console(title: &'static str, children: ChildrenFn) -> impl IntoView {
     let location = use_location();
     let current = move |href: &'static str| {
         let path = location.pathname.get();
@@ -49,6 +49,7 @@ fn Console(title: &'static str, children: ChildrenFn) -> impl IntoView {
                     <a href="/admin" aria-current=move || current("/admin")>"Overview"</a>
                     <a href="/admin/users" aria-current=move || current("/admin/users")>"Users"</a>
                     <a href="/admin/jobs" aria-current=move || current("/admin/jobs")>"Jobs"</a>
+                    <a href="/admin/map" aria-current=move || current("/admin/map")>"Live map"</a>
                     <a href="/admin/audit" aria-current=move || current("/admin/audit")>"Audit log"</a>
                 </nav>
                 {children.read_value()()}

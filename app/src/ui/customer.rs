@@ -17,6 +17,7 @@ use crate::{
         garage::VehicleForm,
         jobs::JobCard,
         session::RequireSignIn,
+        tracking::PinPicker,
     },
 };
 use leptos::prelude::*;
@@ -138,10 +139,7 @@ fn RequestForm(vehicles: Vec<(String, String)>) -> impl IntoView {
                 hint="e.g. Camden, London. Mechanics see this before you book."
                 error
             />
-            <div class="pair">
-                <Field label="Latitude" name="lat" inputmode="decimal" hint="e.g. 51.5390" error />
-                <Field label="Longitude" name="lng" inputmode="decimal" hint="e.g. -0.1426" error />
-            </div>
+            <PinPicker error />
             <fieldset class="choice" class:invalid=move || urgency_error().is_some()>
                 <legend>"When"</legend>
                 <label><input type="radio" name="urgency" value="asap" checked=true />"As soon as possible"</label>

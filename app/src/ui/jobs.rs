@@ -17,6 +17,7 @@ use crate::{
         forms::{Field, FormError, TextArea},
         mechanic::years_words,
         session::RequireSignIn,
+        tracking::{Sharing, Tracking},
     },
 };
 use leptos::prelude::*;
@@ -195,6 +196,15 @@ fn JobDetail(job: JobView, actions: Actions) -> impl IntoView {
             <div class="banner" role="status"><strong>"Cancelled: "</strong>{r}</div>
         })}
         {(!steps.is_empty()).then(|| view! { <StepButtons job_id=j.id.clone() steps step=actions.step /> })}
+        {match (&j.location, j.status.shares_location(), j.viewer) {
+            (Location::Exact { lat, lng, .. }, true, Actor::Customer | Actor::Admin) => Some(view! {
+                <Tracking job_id=j.id.clone() car=(*lat, *lng) position=j.position eta=j.eta />
+            }.into_any()),
+            (Location::Exact { lat, lng, .. }, true, Actor::AssignedMechanic) => Some(view! {
+                <Sharing job_id=j.id.clone() car=(*lat, *lng) />
+            }.into_any()),
+            _ => None,
+        }}
         <dl class="details">
             <dt>"Vehicle"</dt>
             <dd>{vehicle.title()} <span class="muted">{vehicle_extra}</span></dd>

@@ -2,7 +2,10 @@
 //! turns events into signals pages refetch on, and the indicator that
 //! shows when it is down.
 
-use crate::{domain::live::EventData, ui::session::Session};
+use crate::{
+    domain::live::{EtaData, EventData, PositionData},
+    ui::session::Session,
+};
 use leptos::prelude::*;
 
 /// Where the stream stands.
@@ -39,6 +42,11 @@ pub struct Heard {
 pub struct Live {
     pub link: RwSignal<Link>,
     pub heard: RwSignal<Heard>,
+    /// The newest mechanic position heard, of whichever job: pages compare
+    /// the job id. Positions change no page data, so they refetch nothing.
+    pub position: RwSignal<Option<PositionData>>,
+    /// The newest arrival estimate heard.
+    pub eta: RwSignal<Option<EtaData>>,
 }
 
 impl Live {
@@ -48,6 +56,8 @@ impl Live {
         let live = Live {
             link: RwSignal::new(Link::Off),
             heard: RwSignal::new(Heard { n: 0, job: None }),
+            position: RwSignal::new(None),
+            eta: RwSignal::new(None),
         };
         provide_context(live);
         let session = Session::get();
@@ -178,10 +188,20 @@ mod browser {
                     conn.borrow_mut().last_id = Some(id);
                 }
                 let data = e.data().as_string().unwrap_or_default();
-                live.hear(match name {
-                    EventName::Reset => None,
-                    _ => job_of(&data),
-                });
+                match name {
+                    EventName::JobLocationUpdated => {
+                        if let Ok(p) = serde_json::from_str(&data) {
+                            live.position.set(Some(p));
+                        }
+                    }
+                    EventName::JobEtaUpdated => {
+                        if let Ok(eta) = serde_json::from_str(&data) {
+                            live.eta.set(Some(eta));
+                        }
+                    }
+                    EventName::Reset => live.hear(None),
+                    _ => live.hear(job_of(&data)),
+                }
             });
             let _ = source
                 .add_event_listener_with_callback(name.as_str(), handler.as_ref().unchecked_ref());

@@ -8,6 +8,7 @@ use crate::{
     },
     domain::{
         Account, AccountStatus, AppError,
+        job::JobSummary,
         mechanic::{BIO_MAX_CHARS, MechanicProfile, ProfileForm, Skill},
     },
     ui::live::Live,
@@ -15,6 +16,7 @@ use crate::{
         areas::Greeting,
         forms::{Field, FormError, TextArea},
         jobs::JobCard,
+        map::{AreaKind, MapView, PinKind, Shape},
         session::RequireSignIn,
     },
 };
@@ -58,13 +60,16 @@ fn Dashboard() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <MechanicJobs approved />
+        <MechanicJobs approved profile />
     }
 }
 
 /// Jobs booked with the mechanic, then open jobs near them.
 #[component]
-fn MechanicJobs(approved: bool) -> impl IntoView {
+fn MechanicJobs(
+    approved: bool,
+    profile: Resource<Result<Option<MechanicProfile>, AppError>>,
+) -> impl IntoView {
     let changed = Live::get().any_version();
     let mine = Resource::new(move || changed.get(), |_| my_jobs());
     let open = Resource::new(move || changed.get(), |_| open_jobs());
@@ -96,6 +101,10 @@ fn MechanicJobs(approved: bool) -> impl IntoView {
                                     <p class="empty">"No open jobs within your radius right now."</p>
                                 }.into_any(),
                                 Ok(list) => view! {
+                                    {match profile.await {
+                                        Ok(Some(p)) => Some(view! { <OpenJobsMap profile=p jobs=list.clone() /> }),
+                                        _ => None,
+                                    }}
                                     <p class="hint">"Nearest first. You see the area; the address comes when a customer books you."</p>
                                     <ul class="job-list">
                                         {list.into_iter().map(|job| view! { <JobCard job href_base="/mechanic/jobs" /> }).collect_view()}
@@ -302,5 +311,41 @@ mod tests {
             RADIUS_HINT,
             format!("From {RADIUS_KM_MIN} to {RADIUS_KM_MAX} km.")
         );
+    }
+}
+
+/// The mechanic's reach and the open jobs in it, each as an area of about
+/// a kilometre: never the job's exact point.
+#[component]
+fn OpenJobsMap(profile: MechanicProfile, jobs: Vec<JobSummary>) -> impl IntoView {
+    let base = (profile.base.lat(), profile.base.lng());
+    let mut shapes = vec![
+        Shape::Area {
+            at: base,
+            radius_m: f64::from(profile.radius_km) * 1000.0,
+            kind: AreaKind::Reach,
+            label: format!("{} km from your base", profile.radius_km),
+        },
+        Shape::Pin {
+            key: "base".into(),
+            at: base,
+            kind: PinKind::Base,
+            label: "Your base".into(),
+        },
+    ];
+    shapes.extend(jobs.iter().filter_map(|j| {
+        j.area.map(|a| Shape::Area {
+            at: (a.lat(), a.lng()),
+            radius_m: 700.0,
+            kind: AreaKind::Job,
+            label: j.locality.clone(),
+        })
+    }));
+    view! {
+        <MapView label="Map of open jobs near your base" shapes=Signal::stored(shapes) home=base />
+        <p class="map-legend" aria-hidden="true">
+            <span><span class="dot pin-base"></span>" Your base, and how far you travel"</span>
+            <span><span class="dot pin-job"></span>" Open jobs (to about a kilometre)"</span>
+        </p>
     }
 }

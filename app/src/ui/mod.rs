@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod admin_map;
 mod areas;
 mod auth;
 mod customer;
@@ -11,8 +12,10 @@ mod jobs;
 mod landing;
 mod layout;
 pub mod live;
+mod map;
 mod mechanic;
 pub mod session;
+mod tracking;
 
 use crate::{api::site::site_config, domain::FeatureFlags};
 use leptos::prelude::*;
@@ -96,6 +99,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users/:id") view=admin::UserPage />
                     <Route path=path!("/admin/audit") view=admin::AuditPage />
                     <Route path=path!("/admin/jobs") view=admin::JobsPage />
+                    <Route path=path!("/admin/map") view=admin_map::LiveMapPage />
                     <Route path=path!("/admin/jobs/:id") view=jobs::JobPage />
                 </Routes>
             </main>
