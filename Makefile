@@ -14,7 +14,7 @@ export LEPTOS_OUTPUT_NAME := curbside
 CARGO_SSR := -p app -p server --features app/ssr
 CARGO_WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown
 
-.PHONY: run dev tools test-tools build release fmt-check lint unit integration e2e test bench-cold-start bench-auth bench-admin bench-jobs bench-realtime bench-login-burst
+.PHONY: run dev tools test-tools build release fmt-check lint unit integration e2e test bench-cold-start bench-auth bench-admin bench-jobs bench-realtime bench-login-burst bench-location
 
 ## Build (release) and serve http://127.0.0.1:3000 on SQLite under ./data.
 run: release
@@ -81,3 +81,7 @@ bench-realtime: release
 ## 3 bursts of 100 concurrent logins: server memory after each and 15 s later, login p50/p99.
 bench-login-burst: release
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/bench-login-burst.sh
+
+## Live location at 10,000 watchers and at 5,000 with faster fixes (docs/PERFORMANCE.md).
+bench-location: release
+	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/bench-location.sh

@@ -60,6 +60,10 @@ pub struct Config {
     pub eta_model: DistanceModel,
     /// `LOCATION_TRAIL`: what is kept of the way there once a job ends.
     pub location_trail: Trail,
+    /// `OSRM_URL`: an OSRM-compatible routing service for arrival estimates.
+    pub osrm_url: Option<String>,
+    /// `OSRM_TIMEOUT_MS`: how long to wait for it before the distance estimate stands in.
+    pub osrm_timeout: Duration,
 }
 
 /// The admin made on first start from the environment.
@@ -278,6 +282,17 @@ impl Config {
                 Trail::parse(&v).ok_or_else(|| bad("LOCATION_TRAIL", &v, "purge or coarse"))?
             }
         };
+        let osrm_url = match get("OSRM_URL") {
+            None => None,
+            Some(v) if v.starts_with("http://") && v.len() > "http://".len() => Some(v),
+            Some(v) => {
+                return Err(bad(
+                    "OSRM_URL",
+                    &v,
+                    "an http:// URL of an OSRM-compatible routing service beside the app (e.g. http://127.0.0.1:5000)",
+                ));
+            }
+        };
         let content_policy = ContentPolicy {
             script_src: sources("CSP_SCRIPT_SRC")?,
             img_src,
@@ -291,6 +306,14 @@ impl Config {
             map,
             eta_model,
             location_trail,
+            osrm_url,
+            osrm_timeout: Duration::from_millis(parse_range(
+                &get,
+                "OSRM_TIMEOUT_MS",
+                2_000,
+                100,
+                60_000,
+            )?),
             database_url,
             listen_addr,
             public_url: public_url.trim_end_matches('/').to_owned(),
@@ -476,6 +499,14 @@ mod tests {
             (1.5, 40.0)
         );
         assert_eq!(c.location_trail, Trail::Coarse);
+        assert_eq!(c.osrm_url, None);
+        let routed = parse(&[
+            ("OSRM_URL", "http://127.0.0.1:5000"),
+            ("OSRM_TIMEOUT_MS", "800"),
+        ])
+        .unwrap();
+        assert_eq!(routed.osrm_url.as_deref(), Some("http://127.0.0.1:5000"));
+        assert_eq!(routed.osrm_timeout, Duration::from_millis(800));
         let off = parse(&[("MAP_TILE_URL", "none")]).unwrap();
         assert_eq!(off.map.tile_url, None);
         assert!(off.content_policy.img_src.is_empty());
@@ -484,6 +515,9 @@ mod tests {
             ("ETA_ROAD_FACTOR", "0.5"),
             ("ETA_SPEED_KMH", "fast"),
             ("LOCATION_TRAIL", "forever"),
+            ("OSRM_URL", "https://router.example.com"),
+            ("OSRM_URL", "osrm:5000"),
+            ("OSRM_TIMEOUT_MS", "5"),
         ] {
             let e = parse(&[(var, value)]).unwrap_err();
             assert_eq!(e.var, var);

@@ -7,6 +7,7 @@ use app::{
         db::{self, Backend},
         live::Hub,
         now_ms,
+        routing::{EtaSource, Osrm},
         seed::{self, DemoLogin},
         tokens::TokenKeys,
         tracking::Tracker,
@@ -32,6 +33,8 @@ pub enum StartupError {
     Policy,
     #[error("could not start the real-time event pump: {0}")]
     Events(sqlx::Error),
+    #[error("could not set up the routing service's client: {0}")]
+    Routing(String),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -99,7 +102,13 @@ impl Application {
         .map_err(StartupError::Events)?;
         Hub::start_pruning(pool.clone(), config.events_retention);
         let hub = live.clone();
-        let tracker = Tracker::new(config.eta_model, config.location_trail);
+        let routing: Option<Arc<dyn EtaSource>> = match &config.osrm_url {
+            Some(url) => Some(Arc::new(
+                Osrm::new(url, config.osrm_timeout).map_err(StartupError::Routing)?,
+            )),
+            None => None,
+        };
+        let tracker = Tracker::new(config.eta_model, routing, config.location_trail);
         tracker.start_writing(pool.clone());
         let stopping = (tracker.clone(), pool.clone());
         let state = AppState {

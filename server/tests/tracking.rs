@@ -5,7 +5,54 @@
 mod common;
 
 use common::{Auth, Reply, TestApp, flow::*, sse::EventStream};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+/// A stand-in OSRM routing service: answers every route with `(seconds,
+/// metres)`, or 500 when `None`. Returns its URL and how often it was asked.
+async fn routing_stub(answer: Option<(f64, f64)>) -> (String, Arc<AtomicUsize>) {
+    use axum::{extract::Path, http::StatusCode, routing::get};
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counted = hits.clone();
+    let app = axum::Router::new().route(
+        "/route/v1/driving/{coords}",
+        get(move |Path(_coords): Path<String>| {
+            let counted = counted.clone();
+            async move {
+                counted.fetch_add(1, Ordering::SeqCst);
+                match answer {
+                    Some((d, m)) => (
+                        StatusCode::OK,
+                        format!(r#"{{"code":"Ok","routes":[{{"duration":{d},"distance":{m}}}]}}"#),
+                    ),
+                    None => (StatusCode::INTERNAL_SERVER_ERROR, "down".to_owned()),
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), hits)
+}
+
+/// The next `job:eta-updated` within `wait`.
+async fn next_eta(stream: &mut EventStream, wait: Duration) -> Option<serde_json::Value> {
+    let deadline = Instant::now() + wait;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match stream.next_within(left).await {
+            Some(e) if e.event == "job:eta-updated" => return Some(e.data),
+            Some(_) => continue,
+            None => return None,
+        }
+    }
+    None
+}
 
 fn now_ms() -> i64 {
     SystemTime::now()
@@ -291,6 +338,67 @@ both_databases! {
         // Mechanics who are not booked never see it in the job view.
         let marias = view(&app, &w.maria.token, &w.job).await;
         assert!(marias.status == 404 || marias.json["position"].is_null(), "{}", marias.body);
+    }
+
+    async fn a_routing_service_estimate_replaces_the_distance_one(db) {
+        let (url, hits) = routing_stub(Some((1800.0, 21_500.0))).await;
+        let app = spawn!(db, &[("OSRM_URL", url.as_str())]);
+        let w = on_the_way(&app).await;
+        let mut priyas = app.events("", Auth::Bearer(&w.priya), None).await;
+        let r = post_fix(&app, &w.dan.token, &w.job, START.0, START.1, now_ms() - 10_000).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        // The distance estimate at once, then the route's.
+        let first = next_eta(&mut priyas, Duration::from_secs(2)).await.expect("an estimate");
+        assert!(first["seconds"].as_i64().unwrap() < 600, "{first}");
+        let routed = next_eta(&mut priyas, Duration::from_secs(3)).await.expect("the routed estimate");
+        assert_eq!(routed["seconds"], 1800, "{routed}");
+        assert_eq!(routed["distance_km"].as_f64(), Some(21.5));
+        assert_eq!(view(&app, &w.priya, &w.job).await.json["eta"]["seconds"], 1800);
+        // Asked once; the next fix within 30 s is estimated from that answer.
+        let r = post_fix(&app, &w.dan.token, &w.job, START.0 + 0.0003, START.1, now_ms()).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!((1700..=1900).contains(&r.json["seconds"].as_i64().unwrap()), "{}", r.body);
+        assert_eq!(hits.load(Ordering::SeqCst), 1);
+    }
+
+    async fn a_failing_routing_service_leaves_the_distance_estimate(db) {
+        let (url, hits) = routing_stub(None).await;
+        let app = spawn!(db, &[("OSRM_URL", url.as_str())]);
+        let w = on_the_way(&app).await;
+        let mut priyas = app.events("", Auth::Bearer(&w.priya), None).await;
+        let r = post_fix(&app, &w.dan.token, &w.job, START.0, START.1, now_ms()).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let first = next_eta(&mut priyas, Duration::from_secs(2)).await.expect("an estimate");
+        for _ in 0..50 {
+            if hits.load(Ordering::SeqCst) > 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(hits.load(Ordering::SeqCst), 1, "the service was asked");
+        assert!(next_eta(&mut priyas, Duration::from_millis(500)).await.is_none());
+        let seen = view(&app, &w.priya, &w.job).await;
+        assert_eq!(seen.json["eta"]["seconds"], first["seconds"], "{}", seen.body);
+    }
+
+    async fn the_admin_live_map_shows_unfinished_jobs_and_sharing_mechanics(db) {
+        let app = spawn!(db);
+        let w = on_the_way(&app).await;
+        let at = now_ms();
+        assert_eq!(post_fix(&app, &w.dan.token, &w.job, START.0, START.1, at).await.status, 200);
+        let open = request_job(&app, &w.ben.0, &w.ben.1).await;
+        let map = app.get("/api/admin_live_map", Auth::Bearer(&w.admin)).await;
+        assert_eq!(map.status, 200, "{}", map.body);
+        let jobs = map.json.as_array().unwrap();
+        let find = |id: &str| jobs.iter().find(|j| j["id"] == id).cloned().unwrap();
+        assert_eq!(find(&w.job)["position"]["at"], at);
+        assert_eq!(find(&w.job)["status"], "en_route");
+        assert!(find(&open)["position"].is_null());
+        // Finished jobs leave it.
+        let r = app.post("/api/cancel_job", &[("id", &open), ("reason", "Sorted.")], Auth::Bearer(&w.ben.0)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let map = app.get("/api/admin_live_map", Auth::Bearer(&w.admin)).await;
+        assert!(!map.body.contains(&open), "{}", map.body);
     }
 
     async fn two_server_processes_on_one_postgres_both_deliver_a_fix(db) {

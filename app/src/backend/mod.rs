@@ -10,6 +10,7 @@ pub mod password;
 pub mod policy;
 pub mod profiles;
 pub mod quotes;
+pub mod routing;
 pub mod seed;
 pub mod sessions;
 pub mod state;

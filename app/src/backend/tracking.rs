@@ -6,7 +6,7 @@
 //! every write repeats the check in SQL, so a fix that raced the end of
 //! its job is never stored.
 
-use super::{Db, db::begin_write, jobs, live::Hub, sessions::CurrentUser};
+use super::{Db, db::begin_write, jobs, live::Hub, routing::EtaSource, sessions::CurrentUser};
 use crate::domain::{
     AppError,
     admin::MapJob,
@@ -32,6 +32,9 @@ const RECHECK_AFTER_MS: i64 = 5_000;
 pub const FLUSH_EVERY: Duration = Duration::from_secs(1);
 /// A coarse trail keeps one fix per this many ms.
 const COARSE_EVERY_MS: i64 = 5 * 60_000;
+/// A routing service is asked about one job at most this often; between
+/// answers its estimate is scaled by how much closer the mechanic is.
+const ROUTE_EVERY_MS: i64 = 30_000;
 
 /// What happens to the way there when a job ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -62,6 +65,25 @@ struct Tracked {
     checked_at: i64,
     fix: Option<Fix>,
     told_eta: Option<Eta>,
+    /// The routing service's last answer, and the straight-line km it was for.
+    routed: Option<(Eta, f64)>,
+    /// When the routing service was last asked about this job.
+    asked_at: Option<i64>,
+}
+
+impl Tracked {
+    fn estimate(&self, model: &DistanceModel, from: GeoPoint) -> Eta {
+        match self.routed {
+            Some((eta, straight_km)) if straight_km > 0.05 => {
+                let scale = from.distance_km(self.destination) / straight_km;
+                Eta {
+                    seconds: (eta.seconds as f64 * scale).round() as i64,
+                    distance_km: eta.distance_km * scale,
+                }
+            }
+            _ => model.estimate(from, self.destination),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -74,17 +96,20 @@ struct Inner {
     queue: Mutex<Vec<(String, Fix)>>,
     queued: Notify,
     model: DistanceModel,
+    /// A routing service, when one is set; the model stands in when it fails.
+    routing: Option<Arc<dyn EtaSource>>,
     trail: Trail,
 }
 
 impl Tracker {
-    pub fn new(model: DistanceModel, trail: Trail) -> Self {
+    pub fn new(model: DistanceModel, routing: Option<Arc<dyn EtaSource>>, trail: Trail) -> Self {
         Self {
             inner: Arc::new(Inner {
                 jobs: Mutex::new(HashMap::new()),
                 queue: Mutex::new(Vec::new()),
                 queued: Notify::new(),
                 model,
+                routing,
                 trail,
             }),
         }
@@ -116,7 +141,7 @@ impl Tracker {
         if !fresh {
             self.load(db, job_id, now).await?;
         }
-        let (fix, eta, eta_moved, audience) = {
+        let (fix, eta, eta_moved, audience, ask) = {
             let mut jobs = self.jobs();
             let t = jobs.get(job_id).ok_or(AppError::NotFound)?;
             let refusal = if t.mechanic_id.as_deref() != Some(user.id.as_str()) {
@@ -139,11 +164,15 @@ impl Tracker {
             }
             let t = jobs.get_mut(job_id).ok_or(AppError::NotFound)?;
             let fix = check_fix(raw, t.fix.as_ref(), now)?;
-            let eta = self
-                .inner
-                .model
-                .estimate(fix.point().unwrap_or(t.destination), t.destination);
+            let here = fix.point().unwrap_or(t.destination);
+            let eta = t.estimate(&self.inner.model, here);
             let moved = eta.moved_from(t.told_eta.as_ref());
+            let ask = (self.inner.routing.is_some()
+                && t.asked_at.is_none_or(|a| now - a >= ROUTE_EVERY_MS))
+            .then_some((here, t.destination));
+            if ask.is_some() {
+                t.asked_at = Some(now);
+            }
             t.fix = Some(fix);
             if moved {
                 t.told_eta = Some(eta);
@@ -154,8 +183,11 @@ impl Tracker {
                 mechanic_id: None,
                 nearby: None,
             };
-            (fix, eta, moved, audience)
+            (fix, eta, moved, audience, ask)
         };
+        if let Some((from, to)) = ask {
+            self.ask_route(hub.clone(), job_id.to_owned(), from, to, audience.clone());
+        }
         self.inner
             .queue
             .lock()
@@ -174,19 +206,52 @@ impl Tracker {
             audience: audience.clone(),
         });
         if eta_moved {
-            let data = EtaData {
-                job: job_id.to_owned(),
-                eta,
-            };
-            hub.publish_ephemeral(LiveEvent {
-                id: None,
-                name: EventName::JobEtaUpdated,
-                job_id: job_id.to_owned(),
-                data: serde_json::to_string(&data).map_err(|_| AppError::Internal)?,
-                audience,
-            });
+            publish_eta(hub, job_id, eta, audience);
         }
         Ok(eta)
+    }
+
+    /// Asks the routing service in the background; its answer replaces the
+    /// estimate (and is told if it moved by a minute). On failure the
+    /// distance model goes on standing in.
+    fn ask_route(
+        &self,
+        hub: Hub,
+        job_id: String,
+        from: GeoPoint,
+        to: GeoPoint,
+        audience: Audience,
+    ) {
+        let Some(routing) = self.inner.routing.clone() else {
+            return;
+        };
+        let tracker = self.clone();
+        tokio::spawn(async move {
+            let routed = match routing.estimate(from, to).await {
+                Ok(eta) => eta,
+                Err(e) => {
+                    tracing::warn!(error = %e, job = job_id, "routing service failed; using the distance estimate");
+                    return;
+                }
+            };
+            let told = {
+                let mut jobs = tracker.jobs();
+                let Some(t) = jobs.get_mut(&job_id) else {
+                    return;
+                };
+                t.routed = Some((routed, from.distance_km(to)));
+                let here = t.fix.and_then(|f| f.point()).unwrap_or(from);
+                let eta = t.estimate(&tracker.inner.model, here);
+                let moved = eta.moved_from(t.told_eta.as_ref());
+                if moved {
+                    t.told_eta = Some(eta);
+                }
+                moved.then_some(eta)
+            };
+            if let Some(eta) = told {
+                publish_eta(&hub, &job_id, eta, audience);
+            }
+        });
     }
 
     /// Reads who may post for `job_id` and its stored fix (after a restart,
@@ -196,9 +261,10 @@ impl Tracker {
         let stored = stored_fix(db, job_id).await?;
         let (status, destination) = (job.status()?, job.point()?);
         let mut jobs = self.jobs();
-        let (remembered, told_eta) = jobs
-            .remove(job_id)
-            .map_or((None, None), |t| (t.fix, t.told_eta));
+        let (remembered, told_eta, routed, asked_at) =
+            jobs.remove(job_id).map_or((None, None, None, None), |t| {
+                (t.fix, t.told_eta, t.routed, t.asked_at)
+            });
         // Another instance may have stored a newer fix than this one remembers.
         let fix = match (remembered, stored) {
             (Some(m), Some(s)) => Some(if s.at > m.at { s } else { m }),
@@ -214,6 +280,8 @@ impl Tracker {
                 checked_at: now,
                 fix,
                 told_eta,
+                routed,
+                asked_at,
             },
         );
         Ok(())
@@ -251,7 +319,11 @@ impl Tracker {
             None => stored_fix(db, &view.id).await?,
         };
         if let (Some(f), Some(to)) = (fix, GeoPoint::new(lat, lng)) {
-            view.eta = f.point().map(|from| self.inner.model.estimate(from, to));
+            let routed = self
+                .jobs()
+                .get(&view.id)
+                .map(|t| t.estimate(&self.inner.model, f.point().unwrap_or(to)));
+            view.eta = routed.or_else(|| f.point().map(|from| self.inner.model.estimate(from, to)));
             view.position = Some(f);
         }
         Ok(())
@@ -328,6 +400,23 @@ impl Tracker {
             self.inner.queued.notify_one();
         }
         result.map(|()| written)
+    }
+}
+
+fn publish_eta(hub: &Hub, job_id: &str, eta: Eta, audience: Audience) {
+    let data = EtaData {
+        job: job_id.to_owned(),
+        eta,
+    };
+    match serde_json::to_string(&data) {
+        Ok(data) => hub.publish_ephemeral(LiveEvent {
+            id: None,
+            name: EventName::JobEtaUpdated,
+            job_id: job_id.to_owned(),
+            data,
+            audience,
+        }),
+        Err(e) => tracing::error!(error = %e, "unprintable estimate"),
     }
 }
 

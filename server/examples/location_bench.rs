@@ -1,0 +1,408 @@
+//! Load test for live location: J jobs on their way, each watched by 10
+//! streams (1 admin + 9 customer tabs, each on `?job=`), and one mechanic
+//! per job posting a fix every P ms through `POST /api/share_location`.
+//!
+//! Usage: `location_bench <base URL> <DATABASE_URL> [jobs] [period ms] [seconds]`
+//! (run by `scripts/bench-location.sh` against a server started with demo
+//! data; `SERVER_PID` lets it read the server's CPU time and memory).
+//!
+//! Latency runs from the moment a poster starts its API call to the moment
+//! the `job:location-updated` is read off a watcher's socket; each fix is
+//! known by its `at`, so a lost or repeated one is counted exactly.
+
+mod common;
+
+use app::backend::{db, seed};
+use common::{Api, stats};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+use tokio::{sync::Semaphore, task::JoinSet};
+
+/// Streams per job, as the scenario has it: an admin and nine customer tabs.
+const WATCHERS: usize = 10;
+/// One user may keep 20 streams open (`STREAMS_PER_USER`): each admin watches 20 jobs.
+const JOBS_PER_ADMIN: usize = 20;
+
+/// When each fix (by job and `at`) was sent.
+type Sent = Arc<Vec<Mutex<HashMap<i64, Instant>>>>;
+
+#[derive(Default)]
+struct Received {
+    latencies: Vec<Duration>,
+    seen: HashMap<i64, u32>,
+    ended: bool,
+}
+
+fn arg(i: usize, default: usize) -> usize {
+    std::env::args()
+        .nth(i)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The server's CPU seconds and resident memory (bytes), from /proc.
+fn server_usage() -> Option<(f64, u64)> {
+    let pid = std::env::var("SERVER_PID").ok()?;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let rss_kb: u64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some((ticks as f64 / 100.0, rss_kb * 1024))
+}
+
+/// Rows written to the database so far (PostgreSQL: tuples inserted and
+/// updated; SQLite: fixes stored, each batch also updating one row per job).
+async fn db_writes(url: &str) -> Option<i64> {
+    let pool = db::connect(url, 1).await.ok()?;
+    let n = if url.starts_with("postgres") {
+        sqlx::query_as::<_, (i64,)>(
+            "SELECT CAST(COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0) AS BIGINT) FROM pg_stat_user_tables",
+        )
+        .fetch_one(&pool)
+        .await
+        .ok()?
+        .0
+    } else {
+        sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM job_fixes")
+            .fetch_one(&pool)
+            .await
+            .ok()?
+            .0
+    };
+    pool.close().await;
+    Some(n)
+}
+
+/// A customer with a job at `i`'s spot near Camden, booked with Dan and on its way.
+async fn job_on_the_way(api: &Api, dan: &str, i: usize, run: i64) -> (String, String) {
+    let signup = api
+        .new_customer(&format!("loc.{run}.{i}@example.com"))
+        .await;
+    let token = signup["token"].as_str().unwrap().to_owned();
+    let vehicle = api.add_car(&token).await;
+    let lat = format!("{:.5}", 51.52 + (i % 40) as f64 * 0.001);
+    let lng = format!("{:.5}", -0.16 + (i / 40 % 40) as f64 * 0.001);
+    let job = api
+        .post(
+            "/api/request_job",
+            Some(&token),
+            &[
+                ("vehicle_id", &vehicle),
+                ("category", "brakes"),
+                ("description", "Squealing brakes, front left."),
+                ("lat", &lat),
+                ("lng", &lng),
+                ("address", "1 Bench Street, London"),
+                ("locality", "Camden, London"),
+                ("urgency", "asap"),
+            ],
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let quote = api
+        .post(
+            "/api/send_quote",
+            Some(dan),
+            &[
+                ("job_id", &job),
+                ("items[0][kind]", "labour"),
+                ("items[0][description]", "Replace front pads"),
+                ("items[0][amount]", "60"),
+                ("arrival_minutes", "45"),
+                ("valid_hours", "24"),
+            ],
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    api.post("/api/accept_quote", Some(&token), &[("id", &quote)])
+        .await;
+    api.post(
+        "/api/update_job_status",
+        Some(dan),
+        &[("id", &job), ("status", "en_route")],
+    )
+    .await;
+    (token, job)
+}
+
+/// Reads one watcher's stream until the task is stopped.
+async fn watch(mut res: reqwest::Response, job: usize, sent: Sent, into: Arc<Mutex<Received>>) {
+    let mut buf = String::new();
+    loop {
+        let chunk = match res.chunk().await {
+            Ok(Some(c)) => c,
+            _ => {
+                into.lock().unwrap().ended = true;
+                return;
+            }
+        };
+        let now = Instant::now();
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            if !block.contains("event: job:location-updated") {
+                continue;
+            }
+            let Some(at) = block
+                .lines()
+                .find_map(|l| l.strip_prefix("data: "))
+                .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+                .and_then(|v| v["at"].as_i64())
+            else {
+                continue;
+            };
+            let mut r = into.lock().unwrap();
+            let n = r.seen.entry(at).or_default();
+            *n += 1;
+            if *n == 1
+                && let Some(t) = sent[job].lock().unwrap().get(&at)
+            {
+                r.latencies.push(now.duration_since(*t));
+            }
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let usage = "usage: location_bench <base URL> <DATABASE_URL> [jobs] [period ms] [seconds]";
+    let base = std::env::args().nth(1).expect(usage);
+    let db_url = std::env::args().nth(2).expect(usage);
+    let jobs = arg(3, 100);
+    let period_ms = arg(4, 1000) as u64;
+    let seconds = arg(5, 20) as u64;
+    let api = Arc::new(Api {
+        base: base.clone(),
+        client: reqwest::Client::new(),
+    });
+    let run = app::backend::now_ms();
+
+    let t = Instant::now();
+    let dan = api.login("dan@demo.curbside.test").await;
+    // Admins straight into the database (there is no sign-up for admins).
+    let admins_needed = jobs.div_ceil(JOBS_PER_ADMIN);
+    let pool = db::connect(&db_url, 2).await.expect("database");
+    let mut admins = Vec::new();
+    for a in 0..admins_needed {
+        let email = format!("ops.{run}.{a}@example.com");
+        seed::create_admin(
+            &pool,
+            &email,
+            "Bench Admin",
+            "bench admin password".into(),
+            seed::AdminSource::CommandLine,
+            run,
+        )
+        .await
+        .expect("admin");
+        let r = api
+            .post(
+                "/api/login",
+                None,
+                &[("email", &email), ("password", "bench admin password")],
+            )
+            .await;
+        admins.push(r["token"].as_str().unwrap().to_owned());
+    }
+    pool.close().await;
+    let mut set = JoinSet::new();
+    let gate = Arc::new(Semaphore::new(4));
+    for i in 0..jobs {
+        let (api, gate, dan) = (api.clone(), gate.clone(), dan.clone());
+        set.spawn(async move {
+            let _p = gate.acquire().await.unwrap();
+            (i, job_on_the_way(&api, &dan, i, run).await)
+        });
+    }
+    let mut customers = vec![(String::new(), String::new()); jobs];
+    while let Some(r) = set.join_next().await {
+        let (i, c) = r.unwrap();
+        customers[i] = c;
+    }
+    println!(
+        "{jobs} jobs booked with Dan and on their way, {admins_needed} admins, in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let before = server_usage();
+    let sent: Sent = Arc::new((0..jobs).map(|_| Mutex::new(HashMap::new())).collect());
+    let watchers = jobs * WATCHERS;
+    let received: Vec<Arc<Mutex<Received>>> = (0..watchers).map(|_| Arc::default()).collect();
+    let streams = reqwest::Client::builder().build().unwrap();
+    let t = Instant::now();
+    let mut readers = JoinSet::new();
+    let mut opening = JoinSet::new();
+    let gate = Arc::new(Semaphore::new(256));
+    for w in 0..watchers {
+        let job = w / WATCHERS;
+        let token = if w % WATCHERS == 0 {
+            admins[job / JOBS_PER_ADMIN].clone()
+        } else {
+            customers[job].0.clone()
+        };
+        let req = streams
+            .get(format!("{base}/api/events?job={}", customers[job].1))
+            .bearer_auth(token);
+        let gate = gate.clone();
+        opening.spawn(async move {
+            let _p = gate.acquire().await.unwrap();
+            let res = req.send().await.expect("open a stream");
+            assert_eq!(res.status(), 200, "open a stream");
+            (res, job, w)
+        });
+    }
+    while let Some(r) = opening.join_next().await {
+        let (res, job, w) = r.unwrap();
+        readers.spawn(watch(res, job, sent.clone(), received[w].clone()));
+    }
+    println!(
+        "{watchers} watchers connected in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let idle = server_usage();
+    if let (Some((_, rss0)), Some((_, rss1))) = (before, idle) {
+        println!(
+            "server memory: {:.1} MB before, {:.1} MB with {watchers} idle streams: {:.1} KB per stream",
+            rss0 as f64 / 1e6,
+            rss1 as f64 / 1e6,
+            (rss1.saturating_sub(rss0)) as f64 / watchers as f64 / 1024.0
+        );
+    }
+    let writes0 = db_writes(&db_url).await;
+
+    // Post: every job's mechanic sends a fix every `period_ms`, the jobs'
+    // phases spread over the period; each creeps north 5 m a fix.
+    let api_times = Arc::new(Mutex::new(Vec::new()));
+    let refused = Arc::new(Mutex::new(0u64));
+    let t = Instant::now();
+    let mut posters = JoinSet::new();
+    let poster_client = reqwest::Client::new();
+    for (j, (_, job)) in customers.iter().enumerate() {
+        let (sent, dan, api_times, refused, client, base, job) = (
+            sent.clone(),
+            dan.clone(),
+            api_times.clone(),
+            refused.clone(),
+            poster_client.clone(),
+            base.clone(),
+            job.clone(),
+        );
+        let offset = Duration::from_millis(period_ms * j as u64 / jobs as u64);
+        posters.spawn(async move {
+            let mut k = 0u64;
+            loop {
+                let due = t + offset + Duration::from_millis(period_ms * k);
+                if due > t + Duration::from_secs(seconds) {
+                    return;
+                }
+                tokio::time::sleep_until(due.into()).await;
+                let at = app::backend::now_ms();
+                let lat = 51.50 + k as f64 * 0.000045;
+                let start = Instant::now();
+                sent[j].lock().unwrap().insert(at, start);
+                let res = client
+                    .post(format!("{base}/api/share_location"))
+                    .bearer_auth(&dan)
+                    .form(&[
+                        ("job", job.as_str()),
+                        ("lat", &format!("{lat:.6}")),
+                        ("lng", "-0.1300"),
+                        ("accuracy", "8"),
+                        ("at", &at.to_string()),
+                    ])
+                    .send()
+                    .await;
+                api_times.lock().unwrap().push(start.elapsed());
+                if !res.is_ok_and(|r| r.status().is_success()) {
+                    sent[j].lock().unwrap().remove(&at);
+                    *refused.lock().unwrap() += 1;
+                }
+                k += 1;
+            }
+        });
+    }
+    while posters.join_next().await.is_some() {}
+    let post_secs = t.elapsed().as_secs_f64();
+    let fixes: usize = sent.iter().map(|s| s.lock().unwrap().len()).sum();
+    let expected = fixes * WATCHERS;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let got: usize = received.iter().map(|r| r.lock().unwrap().seen.len()).sum();
+        if got >= expected || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let after = server_usage();
+    // The batch writer stores within a second.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let writes1 = db_writes(&db_url).await;
+    readers.abort_all();
+
+    let mut latencies = Vec::new();
+    let (mut got, mut duplicates, mut ended) = (0usize, 0u64, 0usize);
+    for r in &received {
+        let mut r = r.lock().unwrap();
+        got += r.seen.len();
+        duplicates += r.seen.values().map(|n| u64::from(n - 1)).sum::<u64>();
+        ended += usize::from(r.ended);
+        latencies.append(&mut r.latencies);
+    }
+    println!(
+        "posted {fixes} fixes in {post_secs:.1} s ({:.0}/s, {} refused); {expected} deliveries expected, {got} received ({:.0}/s), {} lost, {duplicates} duplicated, {ended} streams ended early",
+        fixes as f64 / post_secs,
+        refused.lock().unwrap(),
+        got as f64 / post_secs,
+        expected.saturating_sub(got)
+    );
+    stats(
+        "post: the API call (share_location)",
+        api_times.lock().unwrap().clone(),
+    );
+    if !latencies.is_empty() {
+        latencies.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let pick = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
+        println!(
+            "delivery latency, post to watcher          n={}  p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
+            latencies.len(),
+            ms(pick(0.5)),
+            ms(pick(0.99)),
+            ms(*latencies.last().unwrap())
+        );
+    }
+    if let (Some((cpu0, _)), Some((cpu1, _))) = (idle, after) {
+        println!(
+            "server CPU: {:.2} s for {got} deliveries: {:.1} µs per delivery (the posts included)",
+            cpu1 - cpu0,
+            (cpu1 - cpu0) * 1e6 / got.max(1) as f64
+        );
+    }
+    if let (Some(w0), Some(w1)) = (writes0, writes1) {
+        println!(
+            "database: {} rows written, {:.0} per second ({})",
+            w1 - w0,
+            (w1 - w0) as f64 / post_secs,
+            if db_url.starts_with("postgres") {
+                "tuples inserted, updated and deleted"
+            } else {
+                "fixes stored; each batch also updates one row per job"
+            }
+        );
+    }
+}
