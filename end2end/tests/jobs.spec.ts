@@ -72,6 +72,11 @@ test("a customer requests a job, compares quotes, accepts one, and follows the m
   const card = mechanic.locator(".job-card", { hasText: area });
   await expect(card).toBeVisible();
   await expect(card).toContainText("away");
+  // His dashboard's map: his reach and the job's approximate area (no exact pin).
+  await expect(mechanic.locator(".leaflet-container .area-job").first()).toBeAttached();
+  await expect(mechanic.locator(".leaflet-marker-icon.pin-base")).toBeVisible();
+  await expect(mechanic.locator(".leaflet-marker-icon.pin-car")).toHaveCount(0);
+  await snap(mechanic, info, "jobs-1b-mechanic-open-jobs-map");
   await card.getByRole("link").tap();
   await expect(mechanic).toHaveURL(new RegExp(`/mechanic/jobs/${jobId}$`));
   await expect(mechanic.getByText(`Near ${area}`)).toBeVisible();
