@@ -117,12 +117,12 @@ pub fn MapView(
 
 #[cfg(feature = "hydrate")]
 mod browser {
-    use super::{PinKind, Shape};
-    use crate::api::site::tile_layer;
+    use super::{AreaKind, PinKind, Shape};
+    use crate::{api::site::tile_layer, domain::map::MapSettings};
     use js_sys::{Array, Object, Reflect};
     use leaflet::{
-        Circle, CircleOptions, DivIconOptions, Icon, LatLng, LatLngBounds, Map, MapOptions, Marker,
-        MarkerOptions, Point, TileLayer, TileLayerOptions,
+        Circle, CircleMarker, CircleOptions, DivIconOptions, Icon, LatLng, LatLngBounds, Layer,
+        Map, MapOptions, Marker, MarkerOptions, Point, TileLayer, TileLayerOptions,
     };
     use leptos::{
         prelude::*,
@@ -142,6 +142,17 @@ mod browser {
 
     thread_local! {
         static LEAFLET: RefCell<Loader> = const { RefCell::new(Loader::Idle) };
+        /// The tile settings, fetched by the first map and kept for the next.
+        static TILES: RefCell<Option<MapSettings>> = const { RefCell::new(None) };
+    }
+
+    async fn tiles() -> Result<MapSettings, ServerFnError> {
+        if let Some(t) = TILES.with(|t| t.borrow().clone()) {
+            return Ok(t);
+        }
+        let t = tile_layer().await?;
+        TILES.with(|c| *c.borrow_mut() = Some(t.clone()));
+        Ok(t)
     }
 
     /// Runs `f` once Leaflet is loaded, loading it the first time a page asks.
@@ -198,7 +209,7 @@ mod browser {
     struct Drawn {
         map: Map,
         pins: HashMap<String, (Marker, PinKind)>,
-        areas: Vec<Circle>,
+        areas: Vec<Layer>,
         /// The pins the map was last fitted to.
         fitted: Vec<String>,
         home: Option<(f64, f64)>,
@@ -213,7 +224,7 @@ mod browser {
         follow: bool,
     ) {
         let drawn: Rc<RefCell<Option<Drawn>>> = Rc::new(RefCell::new(None));
-        let tiles = LocalResource::new(tile_layer);
+        let tiles = LocalResource::new(tiles);
         let started = StoredValue::new(false);
         {
             let drawn = drawn.clone();
@@ -233,6 +244,8 @@ mod browser {
                     };
                     let options = MapOptions::new();
                     options.set_scroll_wheel_zoom(false);
+                    // Fits land between whole zoom levels, so a radius fills the map.
+                    options.set_zoom_snap(0.25);
                     let Ok(map) = Map::new_with_element(&el, &options) else {
                         return;
                     };
@@ -367,9 +380,17 @@ mod browser {
             o.set_radius(*radius_m);
             o.set_class_name(kind.class().to_owned());
             o.set_interactive(false);
-            let c = Circle::new_with_options(&LatLng::new(at.0, at.1), &o);
-            c.add_to(&d.map);
-            d.areas.push(c);
+            let at = LatLng::new(at.0, at.1);
+            // A job's area is drawn at a size a thumb can see at any zoom:
+            // its point is already rounded to about a kilometre.
+            let layer: Layer = if *kind == AreaKind::Job {
+                o.set_radius(9.0);
+                CircleMarker::new_with_options(&at, &o).unchecked_into()
+            } else {
+                Circle::new_with_options(&at, &o).into()
+            };
+            layer.add_to(&d.map);
+            d.areas.push(layer);
         }
         keys.sort();
         if keys != d.fitted && (d.follow || d.fitted.is_empty()) {
