@@ -13,7 +13,7 @@
 mod common;
 
 use app::backend::{db, seed};
-use common::{Api, stats};
+use common::{Api, arg, server_usage, stats};
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
@@ -34,30 +34,6 @@ struct Received {
     latencies: Vec<Duration>,
     seen: HashMap<i64, u32>,
     ended: bool,
-}
-
-fn arg(i: usize, default: usize) -> usize {
-    std::env::args()
-        .nth(i)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// The server's CPU seconds and resident memory (bytes), from /proc.
-fn server_usage() -> Option<(f64, u64)> {
-    let pid = std::env::var("SERVER_PID").ok()?;
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let rss_kb: u64 = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some((ticks as f64 / 100.0, rss_kb * 1024))
 }
 
 /// Rows written to the database so far (PostgreSQL: tuples inserted and

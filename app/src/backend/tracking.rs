@@ -266,10 +266,7 @@ impl Tracker {
                 (t.fix, t.told_eta, t.routed, t.asked_at)
             });
         // Another instance may have stored a newer fix than this one remembers.
-        let fix = match (remembered, stored) {
-            (Some(m), Some(s)) => Some(if s.at > m.at { s } else { m }),
-            (m, s) => m.or(s),
-        };
+        let fix = Fix::newest(remembered, stored);
         jobs.insert(
             job_id.to_owned(),
             Tracked {
@@ -313,19 +310,25 @@ impl Tracker {
         if !may_see || !view.status.shares_location() {
             return Ok(());
         }
-        let remembered = self.jobs().get(&view.id).and_then(|t| t.fix);
-        let fix = match remembered {
-            Some(f) => Some(f),
-            None => stored_fix(db, &view.id).await?,
+        // Memory first: it is newer than the table, and knows a routed estimate.
+        let remembered = self.jobs().get(&view.id).and_then(|t| {
+            let f = t.fix?;
+            Some((f, t.estimate(&self.inner.model, f.point()?)))
+        });
+        let (fix, eta) = match remembered {
+            Some((f, eta)) => (Some(f), Some(eta)),
+            None => {
+                let f = stored_fix(db, &view.id).await?;
+                let to = GeoPoint::new(lat, lng);
+                let eta = f
+                    .and_then(|f| f.point())
+                    .zip(to)
+                    .map(|(from, to)| self.inner.model.estimate(from, to));
+                (f, eta)
+            }
         };
-        if let (Some(f), Some(to)) = (fix, GeoPoint::new(lat, lng)) {
-            let routed = self
-                .jobs()
-                .get(&view.id)
-                .map(|t| t.estimate(&self.inner.model, f.point().unwrap_or(to)));
-            view.eta = routed.or_else(|| f.point().map(|from| self.inner.model.estimate(from, to)));
-            view.position = Some(f);
-        }
+        view.position = fix;
+        view.eta = eta.filter(|_| fix.is_some());
         Ok(())
     }
 
@@ -348,11 +351,7 @@ impl Tracker {
                 let status = JobStatus::parse(&r.status).ok_or(AppError::Internal)?;
                 let stored = r.fix.fix();
                 let remembered = jobs.get(&r.id).and_then(|t| t.fix);
-                let position = match (remembered, stored) {
-                    (Some(m), Some(s)) => Some(if s.at > m.at { s } else { m }),
-                    (m, s) => m.or(s),
-                }
-                .filter(|_| status.shares_location());
+                let position = Fix::newest(remembered, stored).filter(|_| status.shares_location());
                 Ok(MapJob {
                     status,
                     category: Skill::parse(&r.category).ok_or(AppError::Internal)?,
@@ -579,15 +578,6 @@ pub async fn job_ended(
         }
     }
     Ok(())
-}
-
-/// How many history rows `job_id` has (for tests and the admin).
-pub async fn history_len(db: &Db, job_id: &str) -> Result<i64, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM job_fixes WHERE job_id = $1")
-        .bind(job_id)
-        .fetch_one(db)
-        .await?;
-    Ok(n)
 }
 
 #[cfg(test)]

@@ -46,6 +46,15 @@ pub struct Fix {
 }
 
 impl Fix {
+    /// The later of two fixes, either of which may be missing: what this
+    /// process remembers against what another stored.
+    pub fn newest(a: Option<Fix>, b: Option<Fix>) -> Option<Fix> {
+        match (a, b) {
+            (Some(a), Some(b)) => Some(if b.at > a.at { b } else { a }),
+            (a, b) => a.or(b),
+        }
+    }
+
     /// `None` only for a fix that was never checked (read from elsewhere).
     pub fn point(&self) -> Option<GeoPoint> {
         GeoPoint::new(self.lat, self.lng)
@@ -464,6 +473,22 @@ mod tests {
             navigation_url("Mozilla/5.0 (X11; Linux x86_64) Firefox/130", to)
                 .starts_with("https://www.openstreetmap.org/directions")
         );
+    }
+
+    #[test]
+    fn the_newest_of_two_fixes_wins_and_a_missing_one_never_does() {
+        let fix = |at| check_fix(raw(51.5, -0.12, at), None, NOW).unwrap();
+        assert_eq!(
+            Fix::newest(Some(fix(NOW - 5)), Some(fix(NOW))),
+            Some(fix(NOW))
+        );
+        assert_eq!(
+            Fix::newest(Some(fix(NOW)), Some(fix(NOW - 5))),
+            Some(fix(NOW))
+        );
+        assert_eq!(Fix::newest(None, Some(fix(NOW))), Some(fix(NOW)));
+        assert_eq!(Fix::newest(Some(fix(NOW)), None), Some(fix(NOW)));
+        assert_eq!(Fix::newest(None, None), None);
     }
 
     #[test]

@@ -52,14 +52,6 @@ fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// The newest of what the list said and what the stream said since.
-fn newest(a: Option<Fix>, b: Option<Fix>) -> Option<Fix> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(if b.at > a.at { b } else { a }),
-        (a, b) => a.or(b),
-    }
-}
-
 #[component]
 fn LiveMap(jobs: Vec<MapJob>, heard: RwSignal<HashMap<String, Fix>>) -> impl IntoView {
     let now = clock();
@@ -70,7 +62,7 @@ fn LiveMap(jobs: Vec<MapJob>, heard: RwSignal<HashMap<String, Fix>>) -> impl Int
             jobs.iter()
                 .filter(|j| j.status.shares_location())
                 .filter_map(|j| {
-                    newest(j.position, heard.get(&j.id).copied()).map(|f| (j.id.clone(), f))
+                    Fix::newest(j.position, heard.get(&j.id).copied()).map(|f| (j.id.clone(), f))
                 })
                 .collect::<HashMap<_, _>>()
         })

@@ -131,3 +131,32 @@ impl Api {
             .to_owned()
     }
 }
+
+#[allow(dead_code)] // not every bench takes positional numbers
+/// The `i`-th command-line argument as a number, or `default`.
+pub fn arg(i: usize, default: usize) -> usize {
+    std::env::args()
+        .nth(i)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[allow(dead_code)] // only the streaming benches read the server's usage
+/// The server's CPU seconds and resident memory (bytes), from /proc
+/// (`SERVER_PID`, set by `scripts/bench-lib.sh`).
+pub fn server_usage() -> Option<(f64, u64)> {
+    let pid = std::env::var("SERVER_PID").ok()?;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    // utime and stime are fields 14 and 15; after "pid (comm)" they are 11 and 12 (0-based).
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let rss_kb: u64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some((ticks as f64 / 100.0, rss_kb * 1024))
+}
