@@ -40,7 +40,7 @@ struct Received {
 /// updated; SQLite: fixes stored, each batch also updating one row per job).
 async fn db_writes(url: &str) -> Option<i64> {
     let pool = db::connect(url, 1).await.ok()?;
-    let n = if url.starts_with("postgres") {
+    let n = if pool.backend() == db::Backend::Postgres {
         sqlx::query_as::<_, (i64,)>(
             "SELECT CAST(COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0) AS BIGINT) FROM pg_stat_user_tables",
         )
@@ -374,7 +374,7 @@ async fn main() {
             "database: {} rows written, {:.0} per second ({})",
             w1 - w0,
             (w1 - w0) as f64 / post_secs,
-            if db_url.starts_with("postgres") {
+            if db::Backend::of_url(&db_url) == Some(db::Backend::Postgres) {
                 "tuples inserted, updated and deleted"
             } else {
                 "fixes stored; each batch also updates one row per job"

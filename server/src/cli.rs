@@ -63,9 +63,7 @@ pub async fn create_admin(config: &Config, email: &str, name: &str) -> Result<St
     let pool = db::connect(&config.database_url, 1)
         .await
         .map_err(|e| e.to_string())?;
-    db::migrate(&pool, &config.database_url)
-        .await
-        .map_err(|e| e.to_string())?;
+    db::migrate(&pool).await.map_err(|e| e.to_string())?;
     let admin = seed::create_admin(
         &pool,
         email,

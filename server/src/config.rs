@@ -52,6 +52,9 @@ pub struct Config {
     pub demo_data: bool,
     /// `EVENTS_RETENTION_DAYS`: how long real-time events stay replayable.
     pub events_retention: Duration,
+    /// `EVENTS_SAFETY_POLL_MS`: how often the event pump reads the table
+    /// without being told of a commit (a missed notification's worst delay).
+    pub events_safety_poll: Duration,
     /// `CSP_*_SRC`: the sources beyond this site the browser may use.
     pub content_policy: ContentPolicy,
     /// `MAP_TILE_URL`, `MAP_ATTRIBUTION`: the maps' tile layer.
@@ -345,6 +348,13 @@ impl Config {
             events_retention: Duration::from_secs(
                 parse_range(&get, "EVENTS_RETENTION_DAYS", 7, 1, 3_650)? * 24 * 3600,
             ),
+            events_safety_poll: Duration::from_millis(parse_range(
+                &get,
+                "EVENTS_SAFETY_POLL_MS",
+                2_000,
+                100,
+                3_600_000,
+            )?),
         })
     }
 }
@@ -438,6 +448,7 @@ mod tests {
         assert!(c.jwt_secret.is_none());
         assert_eq!(c.session_ttl, Duration::from_secs(30 * 24 * 3600));
         assert_eq!(c.events_retention, Duration::from_secs(7 * 24 * 3600));
+        assert_eq!(c.events_safety_poll, Duration::from_secs(2));
         assert!(!c.trust_forwarded_for);
         assert!(!c.secure_cookies());
         assert!(!c.demo_data);

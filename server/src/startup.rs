@@ -59,7 +59,7 @@ impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
         let secret = secrets::jwt_secret(config.jwt_secret.as_deref(), &config.data_dir)?;
         let pool = db::connect(&config.database_url, config.db_max_connections).await?;
-        db::migrate(&pool, &config.database_url).await?;
+        db::migrate(&pool).await?;
         let first_admin = match &config.first_admin {
             Some(a) => {
                 seed::bootstrap_admin(&pool, &a.email, &a.name, a.password.clone(), now_ms())
@@ -93,10 +93,11 @@ impl Application {
             .env(config.leptos_env.clone())
             .build();
         let live = Hub::default();
-        let postgres = Backend::of_url(&config.database_url) == Some(Backend::Postgres);
+        let postgres = pool.backend() == Backend::Postgres;
         live.start(
             pool.clone(),
             postgres.then_some(config.database_url.as_str()),
+            config.events_safety_poll,
         )
         .await
         .map_err(StartupError::Events)?;

@@ -255,6 +255,23 @@ both_databases! {
         drop(stalled);
     }
 
+    async fn a_commit_wakes_the_stream_without_polling(db) {
+        // Only the commit itself can deliver within the limit below.
+        let app = spawn!(db, &[("EVENTS_SAFETY_POLL_MS", "600000")]);
+        let Requested { admin, customer: priya, job } = requested(&app).await;
+        let dan = near_mechanic(&app, &admin, "dan@example.com").await;
+        let mut stream = app.events(&format!("?job={job}"), Auth::Bearer(&priya), None).await;
+        let sent = Instant::now();
+        assert_eq!(quote(&app, &dan, &job, "60", "30").await.status, 200);
+        stream.until("quote:new", &job).await;
+        assert!(sent.elapsed() < Duration::from_secs(1), "a quote took {:?}", sent.elapsed());
+        let sent = Instant::now();
+        let r = app.post("/api/cancel_job", &[("id", &job), ("reason", "Found a garage.")], Auth::Bearer(&priya)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        stream.until("job:cancelled", &job).await;
+        assert!(sent.elapsed() < Duration::from_secs(1), "a cancel took {:?}", sent.elapsed());
+    }
+
     async fn the_server_stops_promptly_with_streams_open(db) {
         let app = spawn!(db);
         let Requested { customer: priya, .. } = requested(&app).await;
@@ -269,7 +286,11 @@ both_databases! {
         if matches!(db, common::Db::Sqlite) {
             return; // several instances is the PostgreSQL deployment
         }
-        let secret = [("JWT_SECRET", "a shared secret that is long enough for HS256 tokens")];
+        // The safety poll far beyond the limits below: only LISTEN can be on time.
+        let secret = [
+            ("JWT_SECRET", "a shared secret that is long enough for HS256 tokens"),
+            ("EVENTS_SAFETY_POLL_MS", "600000"),
+        ];
         let one = spawn!(db, &secret);
         let two = one.second(&secret).await;
         let Requested { admin, customer: priya, job } = requested(&one).await;
@@ -284,9 +305,11 @@ both_databases! {
         assert_eq!(names(&seen), ["job:status-updated", "quote:new"]);
         // And the other way round.
         assert_eq!(move_to(&two, &priya, &job, "cancelled").await.status, 422);
+        let sent = Instant::now();
         let r = two.post("/api/cancel_job", &[("id", &job), ("reason", "Found a garage.")], Auth::Bearer(&priya)).await;
         assert_eq!(r.status, 200, "{}", r.body);
         let on_one_seen = on_one.until("job:cancelled", &job).await;
+        assert!(sent.elapsed() < Duration::from_secs(1), "arrived through LISTEN, not the safety poll");
         assert_eq!(names(&on_one_seen), ["job:status-updated", "quote:new", "job:cancelled"]);
     }
 }

@@ -19,12 +19,6 @@ pub fn state() -> AppState {
     expect_context::<AppState>()
 }
 
-/// Tells this process's real-time hub that events were just committed,
-/// so its subscribers get them now rather than at the next safety poll.
-pub fn announce() {
-    state().live.committed();
-}
-
 fn parts() -> Result<Parts, AppError> {
     use_context::<Parts>().ok_or_else(|| {
         tracing::error!("server function called without request parts");

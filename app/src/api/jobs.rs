@@ -59,7 +59,6 @@ pub async fn request_job(
             };
             let db = &guard::state().db;
             let id = jobs::request(db, &user, &form, now_ms()).await?;
-            guard::announce();
             view(&user, &id).await
         }
         .await,
@@ -121,7 +120,6 @@ pub async fn update_job_status(
                 now_ms(),
             )
             .await?;
-            guard::announce();
             view(&user, &id).await
         }
         .await,
@@ -145,7 +143,6 @@ pub async fn cancel_job(id: String, reason: String) -> Result<JobView, AppError>
                 now_ms(),
             )
             .await?;
-            guard::announce();
             view(&user, &id).await
         }
         .await,

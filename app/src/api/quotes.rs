@@ -51,7 +51,6 @@ pub async fn send_quote(
                 valid_hours,
             };
             let quote = quotes::send(&guard::state().db, &user, &job_id, &form, now_ms()).await?;
-            guard::announce();
             Ok(quote)
         }
         .await,
@@ -65,7 +64,6 @@ pub async fn withdraw_quote(id: String) -> Result<(), AppError> {
         async move {
             let user = guard::require_role(&[Role::Mechanic]).await?;
             quotes::withdraw(&guard::state().db, &user, &id, now_ms()).await?;
-            guard::announce();
             Ok(())
         }
         .await,
@@ -81,7 +79,6 @@ pub async fn accept_quote(id: String) -> Result<JobView, AppError> {
             let user = guard::require_role(&[Role::Customer]).await?;
             let db = &guard::state().db;
             let job_id = quotes::accept(db, &user, &id, now_ms()).await?;
-            guard::announce();
             super::jobs::view(&user, &job_id).await
         }
         .await,

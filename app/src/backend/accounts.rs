@@ -13,7 +13,6 @@ use crate::domain::{
     account::{Overview, check_password, parse_name, parse_phone},
 };
 use serde_json::json;
-use sqlx::{Any, Transaction};
 
 /// A registration form as submitted.
 pub struct Registration {
@@ -103,7 +102,7 @@ pub(super) async fn open(
     new: NewAccount,
     password: String,
     now: i64,
-) -> Result<Option<(Transaction<'static, Any>, Account)>, AppError> {
+) -> Result<Option<(super::db::Write, Account)>, AppError> {
     check_password(&password, new.email.as_str(), "password")?;
     let email_lower = new.email.lower();
     // Spare the hash when the answer is already known; the unique index

@@ -1,13 +1,146 @@
 //! The connection pool over SQLite or PostgreSQL, and the migrations for each.
 
+use futures::{future::BoxFuture, stream::BoxStream};
 use sqlx::{
-    Any, AnyPool, Transaction,
-    any::AnyPoolOptions,
+    Any, AnyConnection, AnyPool, Describe, Either, Execute, Executor, Transaction,
+    any::{AnyPoolOptions, AnyQueryResult, AnyRow, AnyStatement, AnyTypeInfo},
     migrate::{MigrateError, Migrator},
 };
-use std::{path::Path, time::Duration};
+use std::{
+    ops::{Deref, DerefMut},
+    path::Path,
+    sync::Arc,
+    time::Duration,
+};
+use tokio::sync::watch;
 
-pub type Db = AnyPool;
+/// The pool, which backend it talks to, and the signal that events were
+/// committed. Queries run on `&Db` as on a pool.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+    /// Counts commits that recorded events; the real-time pump watches it.
+    commits: Arc<watch::Sender<u64>>,
+}
+
+impl Db {
+    fn new(pool: AnyPool, backend: Backend) -> Self {
+        Self {
+            pool,
+            backend,
+            commits: Arc::new(watch::channel(0).0),
+        }
+    }
+
+    /// The one place to ask which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Changes each time a transaction that recorded events commits.
+    pub fn commits(&self) -> watch::Receiver<u64> {
+        self.commits.subscribe()
+    }
+}
+
+impl Deref for Db {
+    type Target = AnyPool;
+    fn deref(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+/// Lets every query run on `&Db` exactly as on `&AnyPool` (the pool's
+/// own executor borrows nothing from it, so neither does this one).
+impl<'p> Executor<'p> for &'_ Db {
+    type Database = Any;
+
+    fn fetch_many<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> BoxStream<'e, Result<Either<AnyQueryResult, AnyRow>, sqlx::Error>>
+    where
+        'p: 'e,
+        E: 'q + Execute<'q, Any>,
+    {
+        (&self.pool).fetch_many(query)
+    }
+
+    fn fetch_optional<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> BoxFuture<'e, Result<Option<AnyRow>, sqlx::Error>>
+    where
+        'p: 'e,
+        E: 'q + Execute<'q, Any>,
+    {
+        (&self.pool).fetch_optional(query)
+    }
+
+    fn prepare_with<'e, 'q: 'e>(
+        self,
+        sql: &'q str,
+        parameters: &'e [AnyTypeInfo],
+    ) -> BoxFuture<'e, Result<AnyStatement<'q>, sqlx::Error>>
+    where
+        'p: 'e,
+    {
+        (&self.pool).prepare_with(sql, parameters)
+    }
+
+    fn describe<'e, 'q: 'e>(self, sql: &'q str) -> BoxFuture<'e, Result<Describe<Any>, sqlx::Error>>
+    where
+        'p: 'e,
+    {
+        (&self.pool).describe(sql)
+    }
+}
+
+/// A write transaction. Committing one that recorded events wakes this
+/// process's real-time pump, so no writer has to remember to.
+pub struct Write {
+    tx: Transaction<'static, Any>,
+    backend: Backend,
+    commits: Arc<watch::Sender<u64>>,
+    recorded: bool,
+}
+
+impl Write {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Marks this transaction as one whose commit others must hear about.
+    pub(crate) fn recorded_events(&mut self) {
+        self.recorded = true;
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await?;
+        if self.recorded {
+            self.commits.send_modify(|n| *n = n.wrapping_add(1));
+        }
+        Ok(())
+    }
+}
+
+impl Deref for Write {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for Write {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -73,7 +206,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbSetupError
             });
         }
     }
-    AnyPoolOptions::new()
+    let pool = AnyPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
         .after_connect(move |conn, _meta| {
@@ -93,19 +226,25 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbSetupError
         })
         .connect(&url)
         .await
-        .map_err(DbSetupError::Connect)
+        .map_err(DbSetupError::Connect)?;
+    Ok(Db::new(pool, backend))
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock
 /// at once (`BEGIN IMMEDIATE`): a deferred transaction that reads first and
 /// then writes fails with "database is locked" when another writer got in
 /// between, whereas this one waits its turn on the busy timeout.
-pub async fn begin_write(db: &Db) -> Result<Transaction<'static, Any>, sqlx::Error> {
-    if db.connect_options().database_url.scheme() == "sqlite" {
-        db.begin_with("BEGIN IMMEDIATE").await
-    } else {
-        db.begin().await
-    }
+pub async fn begin_write(db: &Db) -> Result<Write, sqlx::Error> {
+    let tx = match db.backend {
+        Backend::Sqlite => db.pool.begin_with("BEGIN IMMEDIATE").await?,
+        Backend::Postgres => db.pool.begin().await?,
+    };
+    Ok(Write {
+        tx,
+        backend: db.backend,
+        commits: db.commits.clone(),
+        recorded: false,
+    })
 }
 
 /// Serializes one user's count-then-insert writes (a garage of at most 20,
@@ -113,10 +252,7 @@ pub async fn begin_write(db: &Db) -> Result<Transaction<'static, Any>, sqlx::Err
 /// user row's lock on PostgreSQL; on SQLite the write transaction already
 /// holds the database's only write lock. Without it, 50 parallel requests
 /// all counted 19 and all inserted.
-pub async fn lock_user(
-    tx: &mut Transaction<'static, Any>,
-    user_id: &str,
-) -> Result<(), sqlx::Error> {
+pub async fn lock_user(tx: &mut Write, user_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
         .bind(user_id)
         .execute(&mut **tx)
@@ -138,11 +274,9 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
 /// Applies the migrations for the URL's dialect (embedded at compile time
 /// from `migrations/sqlite` or `migrations/postgres`). A failure names the
 /// migration, so an operator knows which file to look at.
-pub async fn migrate(pool: &Db, url: &str) -> Result<(), DbSetupError> {
-    let migrator = Backend::of_url(url)
-        .ok_or_else(|| DbSetupError::Scheme(url.to_owned()))?
-        .migrator();
-    migrator.run(pool).await.map_err(|e| match e {
+pub async fn migrate(db: &Db) -> Result<(), DbSetupError> {
+    let migrator = db.backend.migrator();
+    migrator.run(&db.pool).await.map_err(|e| match e {
         MigrateError::ExecuteMigration(source, version) => DbSetupError::Migration {
             name: migration_name(migrator, version),
             source,

@@ -23,7 +23,7 @@ use crate::domain::{
     money::{Currency, Money},
     vehicle,
 };
-use sqlx::{Any, Executor, Transaction};
+use sqlx::{Any, Executor};
 
 /// A customer may have this many unfinished jobs at once.
 pub const OPEN_JOBS_MAX: i64 = 10;
@@ -224,7 +224,7 @@ pub async fn request(
 /// Stores a checked request, its first timeline row and its event in the
 /// caller's transaction.
 pub async fn insert(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut super::db::Write,
     customer_id: &str,
     job: &NewJob,
     now: i64,

@@ -10,7 +10,7 @@
 
 use super::{
     Db,
-    db::{Where, begin_write},
+    db::{Backend, Where, Write, begin_write},
     jobs::{self, JobRow},
     sessions::CurrentUser,
 };
@@ -51,9 +51,6 @@ pub const STREAMS_PER_USER: usize = 20;
 pub const BUFFER: usize = 1024;
 /// Rows read per query, by the pump and by a replay.
 const BATCH: i64 = 500;
-/// The pump also looks for new events this often, in case a poke was missed
-/// (a dropped LISTEN connection).
-const SAFETY_POLL: Duration = Duration::from_secs(2);
 
 /// An event to write in the transaction that makes its change.
 pub struct Pending {
@@ -137,15 +134,13 @@ impl Pending {
 /// queues other writers of events until this transaction ends, so ids
 /// commit in order and a reader never sees id 11 before id 10 (a replay
 /// would otherwise skip 10 for good). SQLite has one writer at a time anyway.
-pub async fn record(
-    conn: &mut AnyConnection,
-    events: &[Pending],
-    now: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn record(tx: &mut Write, events: &[Pending], now: i64) -> Result<(), sqlx::Error> {
     if events.is_empty() {
         return Ok(());
     }
-    let postgres = conn.backend_name() == "PostgreSQL";
+    tx.recorded_events();
+    let postgres = tx.backend() == Backend::Postgres;
+    let conn: &mut AnyConnection = tx;
     if postgres {
         sqlx::query("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")
             .execute(&mut *conn)
@@ -549,8 +544,8 @@ impl Hub {
         self.registry().subs.len()
     }
 
-    /// Tells the pump that events were committed. Cheap; pokes coalesce.
-    pub fn committed(&self) {
+    /// Tells the pump that another instance committed events. Cheap; pokes coalesce.
+    fn committed(&self) {
         self.inner.poke.notify_one();
     }
 
@@ -611,7 +606,14 @@ impl Hub {
     }
 
     /// Starts the pump (and, on PostgreSQL, the listener that pokes it).
-    pub async fn start(&self, db: Db, postgres_url: Option<&str>) -> Result<(), sqlx::Error> {
+    /// The pump also reads the table every `safety_poll`, in case a poke
+    /// was missed (a dropped LISTEN connection).
+    pub async fn start(
+        &self,
+        db: Db,
+        postgres_url: Option<&str>,
+        safety_poll: Duration,
+    ) -> Result<(), sqlx::Error> {
         let (_, mut last) = bounds(&db).await?;
         if let Some(url) = postgres_url {
             self.inner.postgres.store(true, Ordering::Relaxed);
@@ -652,9 +654,15 @@ impl Hub {
             watcher: Watcher::Admin,
             job: None,
         };
+        // Commits in this process (through `Write::commit`) wake the pump directly.
+        let mut commits = db.commits();
         tokio::spawn(async move {
             loop {
-                let _ = tokio::time::timeout(SAFETY_POLL, hub.inner.poke.notified()).await;
+                tokio::select! {
+                    () = hub.inner.poke.notified() => {}
+                    _ = commits.changed() => {}
+                    () = tokio::time::sleep(safety_poll) => {}
+                }
                 loop {
                     match replay(&db, &everything, last).await {
                         Ok(batch) => {

@@ -16,7 +16,6 @@ use crate::domain::{
     mechanic::Skill,
     tracking::{DistanceModel, Eta, Fix, RawFix, check_fix, coarse_trail},
 };
-use sqlx::{Any, Transaction};
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
@@ -538,7 +537,7 @@ impl StoredFix {
 /// In the transaction that ends a job: forgets where its mechanic was,
 /// and purges or thins the way there.
 pub async fn job_ended(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut super::db::Write,
     job_id: &str,
     trail: Trail,
 ) -> Result<(), sqlx::Error> {
