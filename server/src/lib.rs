@@ -2,7 +2,6 @@
 
 pub mod cli;
 pub mod config;
-pub mod events;
 pub mod memory;
 pub mod routes;
 pub mod secrets;

@@ -3,12 +3,17 @@
 use crate::security::{self, WebGuards};
 use app::{
     App,
-    backend::{AppState, now_ms, sessions},
+    api::{
+        caller,
+        events::{self, EVENTS},
+        health::{HEALTHZ, READYZ, healthz, readyz},
+    },
+    backend::AppState,
     domain::account::{needs_sign_in, page_redirect},
     shell,
 };
 use axum::{
-    Json, Router,
+    Router,
     extract::{Request, State},
     http::{Method, StatusCode},
     middleware::{self, Next},
@@ -16,17 +21,12 @@ use axum::{
     routing::get,
 };
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::{sync::Arc, time::Duration};
 use tower_http::{compression::CompressionLayer, timeout::TimeoutLayer, trace::TraceLayer};
 
-/// The routes this file adds besides pages and server functions.
-const HEALTHZ: &str = "/healthz";
-const READYZ: &str = "/readyz";
-const EVENTS: &str = "/api/events";
-
 /// Every route the app serves, as `(METHOD, path)`: pages (`{id}` for a
-/// parameter), server functions and the routes above, sorted. The
+/// parameter), server functions and the plain routes, sorted. The
 /// authorization test holds a rule for each, so a new route without one
 /// fails it.
 pub fn route_table() -> Vec<(String, String)> {
@@ -65,7 +65,7 @@ pub fn router(state: AppState, request_timeout: Duration, guards: Arc<WebGuards>
         // Outside the layers above: an event stream is never compressed or
         // timed out, and their wrappers around its body cost about 6 KB per
         // open stream (a third of it) for nothing. It logs for itself.
-        .route(EVENTS, get(crate::events::events))
+        .route(EVENTS, get(events::events))
         // Outermost: a refused cross-site write never reaches a handler, and
         // every answer, refusals and the event stream included, has the headers.
         .layer(middleware::from_fn_with_state(
@@ -79,32 +79,10 @@ pub fn router(state: AppState, request_timeout: Duration, guards: Arc<WebGuards>
         .with_state(state)
 }
 
-/// Alive: the process answers. Says nothing about its dependencies.
-async fn healthz() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
-}
-
-/// Ready for traffic: the database answers too.
-async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    match sqlx::query("SELECT 1").execute(&state.db).await {
-        Ok(_) => (
-            StatusCode::OK,
-            Json(json!({ "status": "ready", "database": "ok" })),
-        ),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "unavailable", "database": "unreachable" })),
-            )
-        }
-    }
-}
-
 /// Pages behind sign-in, checked before they render: a visitor goes to the
 /// login page (and comes back after), a user in another role's area goes to
 /// their own. The same rule runs in the browser for in-app navigation.
-async fn page_guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+async fn page_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path_and_query = req
         .uri()
         .path_and_query()
@@ -112,15 +90,15 @@ async fn page_guard(State(state): State<AppState>, mut req: Request, next: Next)
     if req.method() != Method::GET || !needs_sign_in(&path_and_query) {
         return next.run(req).await;
     }
-    let user = match sessions::authenticate(&state, req.headers(), now_ms()).await {
+    let (mut parts, body) = req.into_parts();
+    let user = match caller::resolve(&mut parts, &state).await {
         Ok(user) => user,
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
     if let Some(to) = page_redirect(user.as_ref().map(|u| u.role), &path_and_query) {
         return Redirect::to(&to).into_response();
     }
-    req.extensions_mut().insert(sessions::Authenticated(user));
-    next.run(req).await
+    next.run(Request::from_parts(parts, body)).await
 }
 
 /// server_fn answers arguments it cannot read (a missing field, a JSON body

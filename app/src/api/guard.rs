@@ -5,7 +5,7 @@ use crate::{
         AppState,
         accounts::Client,
         now_ms,
-        sessions::{self, COOKIE, CurrentUser},
+        sessions::{COOKIE, CurrentUser},
     },
     domain::{AppError, Role},
 };
@@ -27,13 +27,9 @@ fn parts() -> Result<Parts, AppError> {
 }
 
 /// The signed-in user, or `None`; a suspended account counts as signed out.
+/// A page behind sign-in was resolved by the page guard moments ago.
 pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
-    let parts = parts()?;
-    // A page behind sign-in was authenticated by the page guard moments ago.
-    if let Some(sessions::Authenticated(user)) = parts.extensions.get() {
-        return Ok(user.clone());
-    }
-    sessions::authenticate(&state(), &parts.headers, now_ms()).await
+    super::caller::resolve(&mut parts()?, &state()).await
 }
 
 pub async fn require_user() -> Result<CurrentUser, AppError> {

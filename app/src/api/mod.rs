@@ -1,13 +1,21 @@
-//! Server functions, one module per feature. Thin: who is calling, may they, then the backend.
+//! Every HTTP entry point: server functions, one module per feature, and
+//! the plain axum routes (the event stream, health checks). Thin: who is
+//! calling ([`caller`]), may they, then the backend.
 //!
 //! Every function has a fixed URL under `/api/` (see docs/API.md) so other
 //! clients can call it and the URL does not change between builds.
 
 pub mod admin;
 pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod caller;
+#[cfg(feature = "ssr")]
+pub mod events;
 pub mod garage;
 #[cfg(feature = "ssr")]
 pub mod guard;
+#[cfg(feature = "ssr")]
+pub mod health;
 pub mod jobs;
 pub mod mechanic;
 pub mod quotes;

@@ -38,11 +38,6 @@ impl CurrentUser {
     }
 }
 
-/// A request already authenticated by the page guard, kept in its extensions
-/// so the page's own server-function calls do not look the session up again.
-#[derive(Debug, Clone)]
-pub struct Authenticated(pub Option<CurrentUser>);
-
 /// A new session row and its token.
 pub struct Issued {
     pub session_id: String,
@@ -177,8 +172,8 @@ struct SessionUser {
 }
 
 /// Who a request is from: `None` for no token, a bad or expired token, a
-/// revoked session, or a suspended account. Every server function and
-/// endpoint goes through here.
+/// revoked session, or a suspended account. Entry points ask through
+/// `api::caller`, which keeps the answer for the rest of the request.
 pub async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,

@@ -4,9 +4,10 @@
 //! missed from the table, then goes live; an event both replayed and
 //! broadcast is sent once, by its id.
 
-use app::{
+use super::caller::CurrentUser;
+use crate::{
     backend::{
-        AppState, jobs,
+        AppState, Db, jobs,
         live::{self, Subscription},
         now_ms, sessions,
     },
@@ -16,9 +17,8 @@ use app::{
     },
 };
 use axum::{
-    Json,
     extract::{Query, State},
-    http::{HeaderMap, StatusCode},
+    http::HeaderMap,
     response::{
         IntoResponse, Response,
         sse::{Event, KeepAlive, Sse},
@@ -28,6 +28,8 @@ use futures::stream::{self, Stream};
 use serde::Deserialize;
 use std::{collections::VecDeque, convert::Infallible, pin::Pin, sync::Arc, time::Duration};
 use tokio::time::Sleep;
+
+pub const EVENTS: &str = "/api/events";
 
 /// A comment line this often keeps proxies from closing an idle stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -42,10 +44,11 @@ pub struct Params {
 
 pub async fn events(
     State(state): State<AppState>,
+    user: CurrentUser,
     headers: HeaderMap,
     Query(params): Query<Params>,
 ) -> Response {
-    match open(&state, &headers, params).await {
+    match open(&state, user, &headers, params).await {
         Ok(stream) => {
             tracing::debug!(streams = state.live.subscribers(), "event stream opened");
             Sse::new(stream)
@@ -54,21 +57,17 @@ pub async fn events(
         }
         Err(e) => {
             tracing::debug!(error = %e, "event stream refused");
-            let status =
-                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, Json(e)).into_response()
+            e.into_response()
         }
     }
 }
 
 async fn open(
     state: &AppState,
+    user: CurrentUser,
     headers: &HeaderMap,
     params: Params,
 ) -> Result<impl Stream<Item = Result<Event, Infallible>> + use<>, AppError> {
-    let user = sessions::authenticate(state, headers, now_ms())
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
     if let Some(job) = &params.job {
         jobs::check_visible(&state.db, &user, job).await?;
     }
@@ -125,7 +124,7 @@ fn sse(e: &LiveEvent) -> Event {
 
 /// One subscriber's stream: replay first, then the hub.
 struct Feed {
-    db: app::backend::Db,
+    db: Db,
     filter: StreamFilter,
     subscription: Subscription,
     /// The session the stream was opened with: the stream ends with it.
