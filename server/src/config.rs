@@ -1,7 +1,7 @@
 //! Settings from environment variables (and `.env`), checked before anything starts.
 
 use app::{
-    backend::{db::Backend, policy::ContentPolicy, policy::parse_sources, tracking::Trail},
+    backend::{db::Backend, policy::ContentPolicy, policy::parse_sources, store::fixes::Trail},
     domain::{
         Feature, FeatureFlags,
         map::{MapSettings, OSM_ATTRIBUTION, tile_origin},

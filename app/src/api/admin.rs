@@ -12,7 +12,7 @@ use server_fn::codec::GetUrl;
 use {
     super::guard::{self, respond},
     crate::{
-        backend::{accounts, admin, jobs, now_ms},
+        backend::{accounts, admin, now_ms, store},
         domain::{
             AccountStatus, Role,
             admin::{AuditFilter, Paging, ReviewAction, UserFilter, audit},
@@ -76,7 +76,7 @@ pub async fn admin_jobs(status: Option<String>, page: Option<u32>) -> Result<Job
         async move {
             guard::require_role(&[Role::Admin]).await?;
             let status = parse_choice(status, "status", JobStatus::parse)?;
-            jobs::list_all(&guard::state().db, status, Paging::new(page), now_ms()).await
+            store::jobs::list_all(&guard::state().db, status, Paging::new(page), now_ms()).await
         }
         .await,
     )

@@ -7,7 +7,7 @@
 use super::caller::CurrentUser;
 use crate::{
     backend::{
-        AppState, Db, jobs,
+        AppState, Db, access,
         live::{self, Subscription},
         now_ms, sessions,
     },
@@ -69,10 +69,10 @@ async fn open(
     params: Params,
 ) -> Result<impl Stream<Item = Result<Event, Infallible>> + use<>, AppError> {
     if let Some(job) = &params.job {
-        jobs::check_visible(&state.db, &user, job).await?;
+        access::check_visible(&state.db, &user, job).await?;
     }
     let filter = StreamFilter {
-        watcher: live::watcher(&state.db, &user).await?,
+        watcher: access::watcher(&state.db, &user).await?,
         job: params.job,
     };
     let last = headers

@@ -17,7 +17,7 @@ use server_fn::codec::GetUrl;
 use {
     super::guard::{self, respond},
     crate::{
-        backend::{jobs, now_ms, sessions::CurrentUser},
+        backend::{access, flows::booking, now_ms, profiles, sessions::CurrentUser, store},
         domain::{
             Role,
             job::{JobForm, JobStatus},
@@ -58,7 +58,7 @@ pub async fn request_job(
                 window_end: window_end.unwrap_or_default(),
             };
             let db = &guard::state().db;
-            let id = jobs::request(db, &user, &form, now_ms()).await?;
+            let id = booking::request(db, &user, &form, now_ms()).await?;
             view(&user, &id).await
         }
         .await,
@@ -74,8 +74,11 @@ pub async fn my_jobs() -> Result<Vec<JobSummary>, AppError> {
             let user = guard::require_role(&[Role::Customer, Role::Mechanic]).await?;
             let db = &guard::state().db;
             match user.role {
-                Role::Customer => jobs::for_customer(db, &user.id, now_ms()).await,
-                _ => jobs::for_mechanic(db, &user.id).await,
+                Role::Customer => store::jobs::for_customer(db, &user.id, now_ms()).await,
+                _ => {
+                    let base = profiles::get(db, &user.id).await?.map(|(p, _)| p.base);
+                    store::jobs::for_mechanic(db, &user.id, base).await
+                }
             }
         }
         .await,
@@ -110,7 +113,7 @@ pub async fn update_job_status(
                 AppError::invalid("status", format!("{status:?} is not a job status."))
             })?;
             let db = &guard::state().db;
-            jobs::change_status(
+            booking::change_status(
                 db,
                 &guard::state().tracker,
                 &user,
@@ -133,7 +136,7 @@ pub async fn cancel_job(id: String, reason: String) -> Result<JobView, AppError>
         async move {
             let user = guard::require_role(&[Role::Customer, Role::Admin]).await?;
             let db = &guard::state().db;
-            jobs::change_status(
+            booking::change_status(
                 db,
                 &guard::state().tracker,
                 &user,
@@ -153,7 +156,7 @@ pub async fn cancel_job(id: String, reason: String) -> Result<JobView, AppError>
 #[cfg(feature = "ssr")]
 pub(crate) async fn view(user: &CurrentUser, id: &str) -> Result<JobView, AppError> {
     let state = guard::state();
-    let mut view = jobs::view(&state.db, user, id, now_ms()).await?;
+    let mut view = access::view(&state.db, user, id, now_ms()).await?;
     state.tracker.attach(&state.db, &mut view).await?;
     Ok(view)
 }

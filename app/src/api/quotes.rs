@@ -12,7 +12,7 @@ use server_fn::codec::GetUrl;
 use {
     super::guard::{self, respond},
     crate::{
-        backend::{jobs, now_ms, quotes},
+        backend::{access, flows::quoting, now_ms},
         domain::{Role, quote::QuoteForm},
     },
 };
@@ -24,7 +24,7 @@ pub async fn open_jobs() -> Result<Vec<JobSummary>, AppError> {
     respond(
         async move {
             let user = guard::require_role(&[Role::Mechanic]).await?;
-            jobs::open_near(&guard::state().db, &user).await
+            access::open_near(&guard::state().db, &user).await
         }
         .await,
     )
@@ -50,7 +50,7 @@ pub async fn send_quote(
                 arrival_minutes,
                 valid_hours,
             };
-            let quote = quotes::send(&guard::state().db, &user, &job_id, &form, now_ms()).await?;
+            let quote = quoting::send(&guard::state().db, &user, &job_id, &form, now_ms()).await?;
             Ok(quote)
         }
         .await,
@@ -63,7 +63,7 @@ pub async fn withdraw_quote(id: String) -> Result<(), AppError> {
     respond(
         async move {
             let user = guard::require_role(&[Role::Mechanic]).await?;
-            quotes::withdraw(&guard::state().db, &user, &id, now_ms()).await?;
+            quoting::withdraw(&guard::state().db, &user, &id, now_ms()).await?;
             Ok(())
         }
         .await,
@@ -78,7 +78,7 @@ pub async fn accept_quote(id: String) -> Result<JobView, AppError> {
         async move {
             let user = guard::require_role(&[Role::Customer]).await?;
             let db = &guard::state().db;
-            let job_id = quotes::accept(db, &user, &id, now_ms()).await?;
+            let job_id = quoting::accept(db, &user, &id, now_ms()).await?;
             super::jobs::view(&user, &job_id).await
         }
         .await,

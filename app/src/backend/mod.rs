@@ -1,19 +1,20 @@
 //! Server-only code: the database, accounts and sessions, and the state handlers share. Never used by UI code.
 
+pub mod access;
 pub mod accounts;
 pub mod admin;
 pub mod audit;
 pub mod db;
-pub mod jobs;
+pub mod flows;
 pub mod live;
 pub mod password;
 pub mod policy;
 pub mod profiles;
-pub mod quotes;
 pub mod routing;
 pub mod seed;
 pub mod sessions;
 pub mod state;
+pub mod store;
 pub mod throttle;
 pub mod timeline;
 pub mod tokens;

@@ -6,7 +6,7 @@ use super::{
     audit,
     audit::action,
     db::Db,
-    jobs, password, profiles, users, vehicles,
+    password, profiles, users, vehicles,
 };
 use crate::domain::{
     Account, AccountStatus, AppError, Email, Role,
@@ -362,7 +362,8 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Option<Vec<DemoLogin>>, AppE
     tx.commit().await?;
     if let Some((customer, vehicle)) = job_for {
         let mut tx = super::db::begin_write(db).await?;
-        jobs::insert(&mut tx, &customer, &demo_job(&vehicle).parse(now)?, now).await?;
+        super::flows::booking::insert(&mut tx, &customer, &demo_job(&vehicle).parse(now)?, now)
+            .await?;
         tx.commit().await?;
     }
     tracing::info!(users = logins.len(), "demo data added");

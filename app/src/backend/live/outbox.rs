@@ -4,7 +4,7 @@ use super::CHANNEL;
 use crate::{
     backend::{
         db::{Backend, Write},
-        jobs::JobRow,
+        store::jobs::JobRow,
     },
     domain::{
         AppError,

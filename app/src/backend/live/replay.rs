@@ -6,11 +6,8 @@ use crate::{
     backend::{
         Db,
         db::{Where, begin_write},
-        jobs,
-        sessions::CurrentUser,
     },
     domain::{
-        AppError, Role,
         geo::GeoPoint,
         live::{Audience, EventName, LiveEvent, StreamFilter, Watcher},
     },
@@ -144,25 +141,4 @@ pub async fn prune(db: &Db, cutoff: i64) -> Result<u64, sqlx::Error> {
         .await?;
     tx.commit().await?;
     Ok(gone)
-}
-
-/// Who is subscribing, as far as what they may see goes.
-pub async fn watcher(db: &Db, user: &CurrentUser) -> Result<Watcher, AppError> {
-    Ok(match user.role {
-        Role::Admin => Watcher::Admin,
-        Role::Customer => Watcher::Customer {
-            id: user.id.clone(),
-        },
-        Role::Mechanic => {
-            let reach = match jobs::reach(db, user).await {
-                Ok(r) => Some((r.base, r.radius_km)),
-                Err(AppError::Internal) => return Err(AppError::Internal),
-                Err(_) => None,
-            };
-            Watcher::Mechanic {
-                id: user.id.clone(),
-                reach,
-            }
-        }
-    })
 }

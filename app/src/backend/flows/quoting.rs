@@ -1,145 +1,25 @@
-//! The `quotes` table: sending, revising and withdrawing a quote, and accepting one.
+//! Quoting use cases: sending, revising and withdrawing a quote, and
+//! accepting one, each in one transaction with its events.
 
-use super::{
-    Db, jobs,
-    live::{self, Pending},
-    new_id,
-    sessions::CurrentUser,
-    timeline::{self, Change},
+use crate::{
+    backend::{
+        Db, access, db,
+        live::{self, Pending},
+        new_id,
+        sessions::CurrentUser,
+        store::{
+            jobs,
+            quotes::{by_id, decline_live, for_job},
+        },
+        timeline::{self, Change},
+    },
+    domain::{
+        AppError,
+        job::{Actor, JobStatus},
+        live::EventName,
+        quote::{QuoteForm, QuoteStatus, QuoteView},
+    },
 };
-use crate::domain::{
-    AppError,
-    job::{Actor, JobStatus},
-    live::EventName,
-    mechanic::MechanicProfile,
-    money::{Currency, Money},
-    quote::{LineItem, MechanicCard, QuoteForm, QuoteStatus, QuoteView},
-};
-use sqlx::{Any, Executor};
-
-#[derive(sqlx::FromRow)]
-struct QuoteRow {
-    id: String,
-    job_id: String,
-    mechanic_id: String,
-    status: String,
-    items: String,
-    total_cents: i64,
-    currency: String,
-    note: Option<String>,
-    arrival_minutes: i64,
-    expires_at: i64,
-    created_at: i64,
-    updated_at: i64,
-    display_name: String,
-    skills: String,
-    years_experience: i64,
-}
-
-impl QuoteRow {
-    fn view(self, now: i64) -> Result<QuoteView, AppError> {
-        let corrupt = |column: &str| {
-            tracing::error!(quote = self.id, column, "unreadable quote row");
-            AppError::Internal
-        };
-        let currency = Currency::parse(&self.currency).ok_or_else(|| corrupt("currency"))?;
-        let status = QuoteStatus::parse(&self.status).ok_or_else(|| corrupt("status"))?;
-        Ok(QuoteView {
-            status,
-            expired: status == QuoteStatus::Live && self.expires_at <= now,
-            items: serde_json::from_str::<Vec<LineItem>>(&self.items)
-                .map_err(|_| corrupt("items"))?,
-            total: Money::new(self.total_cents, currency),
-            arrival_minutes: u32::try_from(self.arrival_minutes)
-                .map_err(|_| corrupt("arrival_minutes"))?,
-            mechanic: MechanicCard {
-                skills: MechanicProfile::skills_from_column(&self.skills)
-                    .ok_or_else(|| corrupt("skills"))?,
-                years_experience: u32::try_from(self.years_experience)
-                    .map_err(|_| corrupt("years_experience"))?,
-                id: self.mechanic_id,
-                display_name: self.display_name,
-            },
-            id: self.id,
-            job_id: self.job_id,
-            note: self.note,
-            expires_at: self.expires_at,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        })
-    }
-}
-
-const SELECT: &str = "SELECT q.id, q.job_id, q.mechanic_id, q.status, q.items, q.total_cents, \
-    q.currency, q.note, q.arrival_minutes, q.expires_at, q.created_at, q.updated_at, \
-    p.display_name, p.skills, p.years_experience \
-    FROM quotes q JOIN mechanic_profiles p ON p.user_id = q.mechanic_id";
-
-/// A job's quotes, cheapest first: every one but the withdrawn, or all of one mechanic's.
-pub async fn for_job(
-    db: &Db,
-    job_id: &str,
-    only_mechanic: Option<&str>,
-    now: i64,
-) -> Result<Vec<QuoteView>, AppError> {
-    let rows: Vec<QuoteRow> = match only_mechanic {
-        None => {
-            sqlx::query_as(&format!(
-                "{SELECT} WHERE q.job_id = $1 AND q.status <> 'withdrawn' ORDER BY q.total_cents, q.id"
-            ))
-            .bind(job_id)
-            .fetch_all(db)
-            .await?
-        }
-        Some(mechanic) => {
-            sqlx::query_as(&format!(
-                "{SELECT} WHERE q.job_id = $1 AND q.mechanic_id = $2 ORDER BY q.created_at DESC, q.id DESC"
-            ))
-            .bind(job_id)
-            .bind(mechanic)
-            .fetch_all(db)
-            .await?
-        }
-    };
-    rows.into_iter().map(|r| r.view(now)).collect()
-}
-
-async fn by_id(db: &Db, id: &str, now: i64) -> Result<Option<QuoteView>, AppError> {
-    let row: Option<QuoteRow> = sqlx::query_as(&format!("{SELECT} WHERE q.id = $1"))
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    row.map(|r| r.view(now)).transpose()
-}
-
-pub async fn has_quoted(db: &Db, job_id: &str, mechanic_id: &str) -> Result<bool, AppError> {
-    let (n,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM quotes WHERE job_id = $1 AND mechanic_id = $2")
-            .bind(job_id)
-            .bind(mechanic_id)
-            .fetch_one(db)
-            .await?;
-    Ok(n > 0)
-}
-
-/// Declines every live quote on the job but `except`; returns each
-/// declined quote's id and mechanic.
-pub async fn decline_live<'e>(
-    exec: impl Executor<'e, Database = Any>,
-    job_id: &str,
-    except: Option<&str>,
-    now: i64,
-) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "UPDATE quotes SET status = 'declined', updated_at = $1 \
-         WHERE job_id = $2 AND status = 'live' AND id <> $3 RETURNING id, mechanic_id",
-    )
-    .bind(now)
-    .bind(job_id)
-    .bind(except.unwrap_or_default())
-    .fetch_all(exec)
-    .await
-}
 
 /// Sends the mechanic's quote for a job, or revises their live one. The
 /// total is the sum of the lines, computed here; the first quote on a
@@ -152,13 +32,13 @@ pub async fn send(
     now: i64,
 ) -> Result<QuoteView, AppError> {
     let job = jobs::row(db, job_id).await?.ok_or(AppError::NotFound)?;
-    jobs::check_may_quote(db, user, &job).await?;
+    access::check_may_quote(db, user, &job).await?;
     let quote = form.parse(now)?;
     let items = serde_json::to_string(&quote.items).map_err(|e| {
         tracing::error!(error = %e, "could not encode line items");
         AppError::Internal
     })?;
-    let mut tx = super::db::begin_write(db).await?;
+    let mut tx = db::begin_write(db).await?;
     // Writing the job row first takes its lock, so a quote cannot slip in
     // beside an acceptance: whichever commits second sees the other.
     let first = sqlx::query(
@@ -271,7 +151,7 @@ pub async fn withdraw(
     let job = jobs::row(db, &quote.job_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut tx = super::db::begin_write(db).await?;
+    let mut tx = db::begin_write(db).await?;
     let done = sqlx::query(
         "UPDATE quotes SET status = 'withdrawn', updated_at = $1 WHERE id = $2 AND status = 'live'",
     )
@@ -346,7 +226,7 @@ pub async fn accept(
     let job = job
         .filter(|j| j.customer_id == user.id)
         .ok_or(AppError::NotFound)?;
-    let mut tx = super::db::begin_write(db).await?;
+    let mut tx = db::begin_write(db).await?;
     // Conditional on the job still waiting and the quote still standing:
     // on PostgreSQL a racing transaction waits for this row and then finds
     // it booked; SQLite runs one writer at a time. Either way, one wins.

@@ -1,0 +1,199 @@
+//! Booking use cases: requesting a job and moving it along, each in one
+//! transaction with its timeline row and its events.
+
+use crate::{
+    backend::{
+        Db, access, audit,
+        db::{self, Write},
+        live::{self, Pending},
+        new_id,
+        sessions::CurrentUser,
+        store::{self, fixes, jobs::OPEN_JOBS_MAX, quotes},
+        timeline::{self, Change},
+        tracking::Tracker,
+        vehicles,
+    },
+    domain::{
+        AppError,
+        job::{Actor, JobForm, JobStatus, NewJob, Urgency, Via, parse_cancel_reason},
+        live::{Audience, EventData, EventName},
+    },
+};
+
+/// Checks the request and stores it with its first timeline row.
+pub async fn request(
+    db: &Db,
+    customer: &CurrentUser,
+    form: &JobForm,
+    now: i64,
+) -> Result<String, AppError> {
+    let job = form.parse(now)?;
+    if vehicles::owned(db, &customer.id, &job.vehicle_id)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::invalid(
+            "vehicle_id",
+            "Choose one of the vehicles in your garage.",
+        ));
+    }
+    let mut tx = db::begin_write(db).await?;
+    db::lock_user(&mut tx, &customer.id).await?;
+    let (open,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM jobs WHERE customer_id = $1 AND status NOT IN ('completed', 'cancelled')",
+    )
+    .bind(&customer.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if open >= OPEN_JOBS_MAX {
+        return Err(AppError::conflict(format!(
+            "You have {OPEN_JOBS_MAX} jobs under way. Finish or cancel one before asking for another."
+        )));
+    }
+    let id = insert(&mut tx, &customer.id, &job, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Stores a checked request, its first timeline row and its event in the
+/// caller's transaction.
+pub async fn insert(
+    tx: &mut Write,
+    customer_id: &str,
+    job: &NewJob,
+    now: i64,
+) -> Result<String, AppError> {
+    let (kind, start, end) = match job.urgency {
+        Urgency::Asap => ("asap", None, None),
+        Urgency::Window { start, end } => ("window", Some(start), Some(end)),
+    };
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO jobs (id, customer_id, vehicle_id, category, description, lat, lng, address, \
+         locality, urgency, window_start, window_end, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+    )
+    .bind(&id)
+    .bind(customer_id)
+    .bind(&job.vehicle_id)
+    .bind(job.category.as_str())
+    .bind(&job.description)
+    .bind(job.at.lat())
+    .bind(job.at.lng())
+    .bind(&job.address)
+    .bind(&job.locality)
+    .bind(kind)
+    .bind(start)
+    .bind(end)
+    .bind(JobStatus::Requested.as_str())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    timeline::record(
+        &mut **tx,
+        Change {
+            job_id: &id,
+            from: None,
+            to: JobStatus::Requested,
+            actor_id: customer_id,
+            actor: Actor::Customer,
+            reason: None,
+            at: now,
+        },
+    )
+    .await?;
+    let created = Pending::new(
+        EventName::JobCreated,
+        EventData {
+            job: id.clone(),
+            status: JobStatus::Requested,
+            from: None,
+            quote: None,
+        },
+        Audience {
+            customer_id: customer_id.to_owned(),
+            mechanic_id: None,
+            nearby: Some(job.at),
+        },
+    );
+    live::record(tx, &[created], now).await?;
+    Ok(id)
+}
+
+/// A one-tap move (en route, arrived, started, completed) or a cancellation,
+/// checked against the transition table for the caller's standing.
+pub async fn change_status(
+    db: &Db,
+    tracker: &Tracker,
+    user: &CurrentUser,
+    id: &str,
+    to: JobStatus,
+    reason: Option<&str>,
+    now: i64,
+) -> Result<(), AppError> {
+    let job = store::jobs::row(db, id).await?.ok_or(AppError::NotFound)?;
+    let (actor, _) = access::standing(db, user, &job).await?;
+    let from = job.status()?;
+    from.check_move(to, actor, Via::Button)?;
+    let reason = match to {
+        JobStatus::Cancelled => Some(parse_cancel_reason(reason.unwrap_or_default())?),
+        _ => None,
+    };
+    let mut tx = db::begin_write(db).await?;
+    // The status we checked must still be the status we change: a second
+    // tab, or the customer cancelling meanwhile, makes this touch no row.
+    let done = sqlx::query(
+        "UPDATE jobs SET status = $1, cancel_reason = COALESCE($2, cancel_reason), updated_at = $3 \
+         WHERE id = $4 AND status = $5",
+    )
+    .bind(to.as_str())
+    .bind(reason.as_deref())
+    .bind(now)
+    .bind(id)
+    .bind(from.as_str())
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::conflict(
+            "This job changed while you were looking at it. Reload to see where it stands.",
+        ));
+    }
+    let declined = if to == JobStatus::Cancelled {
+        quotes::decline_live(&mut *tx, id, None, now).await?
+    } else {
+        Vec::new()
+    };
+    timeline::record(
+        &mut *tx,
+        Change {
+            job_id: id,
+            from: Some(from),
+            to,
+            actor_id: &user.id,
+            actor,
+            reason: reason.as_deref(),
+            at: now,
+        },
+    )
+    .await?;
+    if actor == Actor::Admin && to == JobStatus::Cancelled {
+        audit::record(
+            &mut *tx,
+            Some(&user.id),
+            audit::action::JOB_CANCELLED,
+            Some(id),
+            serde_json::json!({ "from": from.as_str(), "reason": reason, "customer": job.customer_id }),
+            now,
+        )
+        .await?;
+    }
+    if to.is_finished() {
+        fixes::job_ended(&mut tx, id, tracker.trail()).await?;
+    }
+    let mut events = vec![Pending::status_change(&job, from, to)?];
+    events.extend(Pending::declined(&job, to, declined));
+    live::record(&mut tx, &events, now).await?;
+    tx.commit().await?;
+    tracker.job_changed(id, to);
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! Use cases that own a write transaction: the change, its timeline row
+//! and audit entry, and its events, committed together.
+
+pub mod booking;
+pub mod quoting;
