@@ -56,6 +56,52 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (y, m, d)
 }
 
+/// `2026-11-26T09:00` (seconds optional) read as UTC, to unix ms.
+pub fn parse_local_utc(raw: &str) -> Option<i64> {
+    let (date, time) = raw.trim().split_once('T')?;
+    let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let mut t = time.split(':').map(|p| p.parse::<i64>().ok());
+    let (h, min) = (t.next()??, t.next()??);
+    let sec = t.next().flatten().unwrap_or(0);
+    if d.next().is_some()
+        || !(1..=12).contains(&m)
+        || !(1..=days_in_month(y, m)).contains(&day)
+        || !(0..24).contains(&h)
+        || !(0..60).contains(&min)
+        || !(0..60).contains(&sec)
+    {
+        return None;
+    }
+    Some(((days_from_civil(y, m, day) * 24 + h) * 60 + min) * 60_000 + sec * 1000)
+}
+
+/// Unix ms to `2026-11-26T09:00` (UTC), what a `datetime-local` input shows.
+pub fn format_local_utc(ms: i64) -> String {
+    let s = super::time::format_iso_minutes(ms);
+    s.trim_end_matches('Z').to_owned()
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Howard Hinnant's `days_from_civil`: days since 1970-01-01.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
