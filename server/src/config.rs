@@ -1,4 +1,7 @@
 //! Settings from environment variables (and `.env`), checked before anything starts.
+//!
+//! Every setting in one file on purpose: it is the list an operator reads
+//! beside the README's table, each with its default and its range.
 
 use app::{
     backend::{db::Backend, policy::ContentPolicy, policy::parse_sources, store::fixes::Trail},

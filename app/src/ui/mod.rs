@@ -1,21 +1,11 @@
 //! Components and pages: the HTML shell, the router, and the site-wide context.
+//! `pages/` holds what each route shows, `parts/` what pages are built from.
 
-mod account;
-mod admin;
-mod admin_map;
-mod areas;
-mod auth;
-mod customer;
-mod forms;
-mod garage;
-mod jobs;
-mod landing;
 mod layout;
 pub mod live;
-mod map;
-mod mechanic;
+mod pages;
+mod parts;
 pub mod session;
-mod tracking;
 
 use crate::{api::site::site_config, domain::FeatureFlags};
 use leptos::prelude::*;
@@ -83,24 +73,24 @@ pub fn App() -> impl IntoView {
             <layout::Header />
             <main id="main">
                 <Routes fallback=layout::NotFound>
-                    <Route path=path!("/") view=landing::Landing />
-                    <Route path=path!("/login") view=auth::LoginPage />
-                    <Route path=path!("/register") view=auth::RegisterPage />
-                    <Route path=path!("/account") view=account::AccountPage />
-                    <Route path=path!("/customer") view=customer::CustomerHome />
-                    <Route path=path!("/customer/request") view=customer::RequestPage />
-                    <Route path=path!("/customer/garage") view=garage::GaragePage />
-                    <Route path=path!("/customer/jobs/:id") view=jobs::JobPage />
-                    <Route path=path!("/mechanic") view=mechanic::MechanicHome />
-                    <Route path=path!("/mechanic/jobs/:id") view=jobs::JobPage />
-                    <Route path=path!("/mechanic/profile") view=mechanic::ProfilePage />
-                    <Route path=path!("/admin") view=admin::AdminHome />
-                    <Route path=path!("/admin/users") view=admin::UsersPage />
-                    <Route path=path!("/admin/users/:id") view=admin::UserPage />
-                    <Route path=path!("/admin/audit") view=admin::AuditPage />
-                    <Route path=path!("/admin/jobs") view=admin::JobsPage />
-                    <Route path=path!("/admin/map") view=admin_map::LiveMapPage />
-                    <Route path=path!("/admin/jobs/:id") view=jobs::JobPage />
+                    <Route path=path!("/") view=pages::landing::Landing />
+                    <Route path=path!("/login") view=pages::auth::LoginPage />
+                    <Route path=path!("/register") view=pages::auth::RegisterPage />
+                    <Route path=path!("/account") view=pages::account::AccountPage />
+                    <Route path=path!("/customer") view=pages::customer::CustomerHome />
+                    <Route path=path!("/customer/request") view=pages::customer::RequestPage />
+                    <Route path=path!("/customer/garage") view=pages::garage::GaragePage />
+                    <Route path=path!("/customer/jobs/:id") view=pages::job::JobPage />
+                    <Route path=path!("/mechanic") view=pages::mechanic::MechanicHome />
+                    <Route path=path!("/mechanic/jobs/:id") view=pages::job::JobPage />
+                    <Route path=path!("/mechanic/profile") view=pages::mechanic::ProfilePage />
+                    <Route path=path!("/admin") view=pages::admin::AdminHome />
+                    <Route path=path!("/admin/users") view=pages::admin::UsersPage />
+                    <Route path=path!("/admin/users/:id") view=pages::admin::UserPage />
+                    <Route path=path!("/admin/audit") view=pages::admin::AuditPage />
+                    <Route path=path!("/admin/jobs") view=pages::admin::JobsPage />
+                    <Route path=path!("/admin/map") view=pages::admin_map::LiveMapPage />
+                    <Route path=path!("/admin/jobs/:id") view=pages::job::JobPage />
                 </Routes>
             </main>
             <layout::Footer />

@@ -12,12 +12,12 @@ use crate::{
     },
     ui::live::Live,
     ui::{
-        areas::Greeting,
-        forms::{Field, FormError, Select, TextArea},
-        garage::VehicleForm,
-        jobs::JobCard,
+        parts::areas::Greeting,
+        parts::forms::{Field, FormError, Select, TextArea},
+        parts::job_card::JobCard,
+        parts::tracking::PinPicker,
+        parts::vehicle_form::VehicleForm,
         session::RequireSignIn,
-        tracking::PinPicker,
     },
 };
 use leptos::prelude::*;

@@ -4,7 +4,7 @@ use crate::{
     api::auth::{ChangePassword, Logout, LogoutEverywhere, UpdateProfile},
     domain::{Account, AppError, account::PASSWORD_MIN_CHARS},
     ui::{
-        forms::{Field, FormError},
+        parts::forms::{Field, FormError},
         session::{RequireSignIn, go_to},
     },
 };

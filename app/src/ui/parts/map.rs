@@ -1,5 +1,9 @@
 //! Maps: a component that draws pins and circles from plain data, over the
 //! vendored Leaflet, which only pages that draw a map load.
+//!
+//! Longer than most files on purpose: the component and the few Leaflet
+//! calls it makes through its own bindings (loading the script, icons,
+//! fitting bounds) change together, and split apart neither reads alone.
 
 use leptos::prelude::*;
 

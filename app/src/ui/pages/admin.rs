@@ -1,84 +1,28 @@
-//! The admin console (desktop, 1280 px and wider): overview, users, one user's review, audit log.
+//! The admin console's pages: `/admin`, `/admin/users`, `/admin/users/:id`, `/admin/jobs`, `/admin/audit`.
 
+use crate::ui::parts::console::{
+    AuditTable, Console, JobsTable, Pager, ProfileFacts, StatusBadge, UsersTable, failed,
+    list_href, loading,
+};
 use crate::{
     api::admin::{AdminReview, admin_audit, admin_jobs, admin_overview, admin_user, admin_users},
     domain::{
         Account, AccountStatus, AppError, Role,
-        account::encode_query_value,
-        admin::{AdminJob, AuditEntry, Paging, ReviewAction, UserDetail, audit, review},
+        admin::{ReviewAction, UserDetail, audit, review},
         job::JobStatus,
-        mechanic::MechanicProfile,
-        time::{format_date, format_utc},
+        time::format_utc,
     },
     ui::live::Live,
     ui::{
-        areas::Greeting,
-        forms::{FormError, TextArea},
-        jobs::StatusPill,
-        mechanic::years_words,
-        session::RequireSignIn,
+        parts::areas::Greeting,
+        parts::forms::{FormError, TextArea},
     },
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{
     components::Form,
-    hooks::{use_location, use_params_map, use_query_map},
-    params::ParamsMap,
+    hooks::{use_params_map, use_query_map},
 };
-
-/// Every console page: the sign-in check, the console's own navigation, the page.
-#[component]
-pub(super) fn Console(title: &'static str, children: ChildrenFn) -> impl IntoView {
-    let location = use_location();
-    let current = move |href: &'static str| {
-        let path = location.pathname.get();
-        let here = if href == "/admin" {
-            path == href
-        } else {
-            path.starts_with(href)
-        };
-        here.then_some("page")
-    };
-    let children = StoredValue::new(children);
-    view! {
-        <Title text=title />
-        <div class="console">
-            <RequireSignIn>
-                <nav class="console-nav" aria-label="Console">
-                    <a href="/admin" aria-current=move || current("/admin")>"Overview"</a>
-                    <a href="/admin/users" aria-current=move || current("/admin/users")>"Users"</a>
-                    <a href="/admin/jobs" aria-current=move || current("/admin/jobs")>"Jobs"</a>
-                    <a href="/admin/map" aria-current=move || current("/admin/map")>"Live map"</a>
-                    <a href="/admin/audit" aria-current=move || current("/admin/audit")>"Audit log"</a>
-                </nav>
-                {children.read_value()()}
-            </RequireSignIn>
-        </div>
-    }
-}
-
-fn loading() -> impl IntoView {
-    view! { <p class="loading">"Loading…"</p> }
-}
-
-fn failed(e: AppError) -> AnyView {
-    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
-}
-
-/// A list page's link to another page of the same filtered list.
-fn list_href(path: &str, query: Memo<ParamsMap>, filters: &[&str], page: u32) -> String {
-    let query = query.read();
-    let mut parts: Vec<String> = filters
-        .iter()
-        .filter_map(|k| {
-            let v = query.get(k).filter(|v| !v.is_empty())?;
-            Some(format!("{k}={}", encode_query_value(&v)))
-        })
-        .collect();
-    parts.push(format!("page={page}"));
-    format!("{path}?{}", parts.join("&"))
-}
 
 const PENDING_MECHANICS: &str = "/admin/users?role=mechanic&status=pending_approval";
 
@@ -250,86 +194,6 @@ pub fn JobsPage() -> impl IntoView {
 }
 
 #[component]
-fn JobsTable(jobs: Vec<AdminJob>) -> impl IntoView {
-    view! {
-        <table class="grid">
-            <thead>
-                <tr><th>"Requested"</th><th>"Job"</th><th>"Area"</th><th>"Customer"</th><th>"Mechanic"</th><th>"Status"</th></tr>
-            </thead>
-            <tbody>
-                {jobs.into_iter().map(|a| {
-                    let j = a.job;
-                    view! {
-                        <tr>
-                            <td class="nowrap">{format_utc(j.created_at)}</td>
-                            <td><a href=format!("/admin/jobs/{}", j.id)>{j.category.label()}</a><br /><span class="muted small">{j.vehicle}</span></td>
-                            <td>{j.locality}</td>
-                            <td>{a.customer}</td>
-                            <td>{a.mechanic.unwrap_or_else(|| "—".to_owned())}</td>
-                            <td><StatusPill status=j.status /></td>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
-    }
-}
-
-#[component]
-fn UsersTable(users: Vec<Account>) -> impl IntoView {
-    view! {
-        <table class="grid">
-            <thead>
-                <tr><th>"Name"</th><th>"Email"</th><th>"Role"</th><th>"Status"</th><th>"Joined"</th></tr>
-            </thead>
-            <tbody>
-                {users.into_iter().map(|u| view! {
-                    <tr>
-                        <td><a href=format!("/admin/users/{}", u.id)>{u.name}</a></td>
-                        <td>{u.email}</td>
-                        <td>{u.role.label()}</td>
-                        <td><StatusBadge status=u.status /></td>
-                        <td>{format_date(u.created_at)}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
-    }
-}
-
-#[component]
-fn StatusBadge(status: AccountStatus) -> impl IntoView {
-    let class = match status {
-        AccountStatus::Active => "badge ok",
-        AccountStatus::PendingApproval => "badge pending",
-        AccountStatus::Suspended => "badge stopped",
-    };
-    view! { <span class=class>{status.label()}</span> }
-}
-
-/// "Page 2 of 3 · 61 users", with links either side.
-#[component]
-fn Pager(
-    paging: Paging,
-    total: i64,
-    /// Singular and plural: `("user", "users")`.
-    noun: (&'static str, &'static str),
-    href: impl Fn(u32) -> String + 'static,
-) -> impl IntoView {
-    let pages = paging.pages(total);
-    let noun = if total == 1 { noun.0 } else { noun.1 };
-    let prev = (paging.page > 1).then(|| href(paging.page - 1));
-    let next = (paging.page < pages).then(|| href(paging.page + 1));
-    view! {
-        <nav class="pager" aria-label="Pages">
-            {prev.map(|h| view! { <a href=h rel="prev">"← Newer"</a> })}
-            <span>{format!("Page {} of {pages} · {total} {noun}", paging.page)}</span>
-            {next.map(|h| view! { <a href=h rel="next">"Older →"</a> })}
-        </nav>
-    }
-}
-
-#[component]
 pub fn UserPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
@@ -466,24 +330,6 @@ fn ReviewForm(
 }
 
 #[component]
-fn ProfileFacts(profile: MechanicProfile) -> impl IntoView {
-    let p = profile;
-    view! {
-        <h2>"Mechanic profile"</h2>
-        <dl class="details">
-            <dt>"Business name"</dt><dd>{p.display_name}</dd>
-            <dt>"About"</dt><dd>{if p.bio.is_empty() { "—".to_owned() } else { p.bio }}</dd>
-            <dt>"Skills"</dt><dd>{p.skills.iter().map(|s| s.label()).collect::<Vec<_>>().join(", ")}</dd>
-            <dt>"Experience"</dt><dd>{years_words(p.years_experience)}</dd>
-            <dt>"Based at"</dt>
-            <dd>{format!("{} ({:.4}, {:.4})", p.base_address, p.base.lat(), p.base.lng())}</dd>
-            <dt>"Travels"</dt><dd>{format!("Up to {} km", p.radius_km)}</dd>
-            <dt>"Availability"</dt><dd>{if p.available { "Available" } else { "Not taking jobs" }}</dd>
-        </dl>
-    }
-}
-
-#[component]
 pub fn AuditPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
@@ -527,37 +373,4 @@ pub fn AuditPage() -> impl IntoView {
             </Suspense>
         </Console>
     }
-}
-
-#[component]
-fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
-    if entries.is_empty() {
-        return view! { <p class="empty">"Nothing recorded."</p> }.into_any();
-    }
-    let party = |p: Option<crate::domain::admin::Party>| match p {
-        Some(p) if p.email.is_empty() => view! { <span>{p.name}</span> }.into_any(),
-        Some(p) => {
-            view! { <a href=format!("/admin/users/{}", p.id) title=p.email>{p.name}</a> }.into_any()
-        }
-        None => view! { <span class="muted">"System"</span> }.into_any(),
-    };
-    view! {
-        <table class="grid">
-            <thead>
-                <tr><th>"When"</th><th>"Who"</th><th>"Action"</th><th>"On whom"</th><th>"Reason"</th></tr>
-            </thead>
-            <tbody>
-                {entries.into_iter().map(|e| view! {
-                    <tr>
-                        <td class="nowrap">{format_utc(e.at)}</td>
-                        <td>{party(e.actor)}</td>
-                        <td>{audit::label(&e.action).to_owned()}</td>
-                        <td>{party(e.subject)}</td>
-                        <td>{e.reason.unwrap_or_default()}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
-    }
-    .into_any()
 }

@@ -8,11 +8,11 @@ use crate::{
         tracking::{Fix, STALE_AFTER_MS, seen_words},
     },
     ui::{
-        admin::Console,
-        jobs::StatusPill,
         live::Live,
-        map::{MapView, PinKind, Shape},
-        tracking::clock,
+        parts::console::Console,
+        parts::job_card::StatusPill,
+        parts::map::{MapView, PinKind, Shape},
+        parts::tracking::clock,
     },
 };
 use leptos::prelude::*;

@@ -1,5 +1,6 @@
 //! The mechanic's area: their approval state, their profile, and the form to keep it.
 
+use crate::ui::parts::quotes::years_words;
 use crate::{
     api::{
         jobs::my_jobs,
@@ -13,10 +14,10 @@ use crate::{
     },
     ui::live::Live,
     ui::{
-        areas::Greeting,
-        forms::{Field, FormError, TextArea},
-        jobs::JobCard,
-        map::{AreaKind, MapView, PinKind, Shape},
+        parts::areas::Greeting,
+        parts::forms::{Field, FormError, TextArea},
+        parts::job_card::JobCard,
+        parts::map::{AreaKind, MapView, PinKind, Shape},
         session::RequireSignIn,
     },
 };
@@ -177,14 +178,6 @@ fn ProfileSummary(profile: MechanicProfile) -> impl IntoView {
                 <dd>{if p.available { "Available for new jobs" } else { "Not taking new jobs" }}</dd>
             </dl>
         </section>
-    }
-}
-
-pub fn years_words(years: u32) -> String {
-    match years {
-        0 => "Less than a year".to_owned(),
-        1 => "1 year".to_owned(),
-        n => format!("{n} years"),
     }
 }
 

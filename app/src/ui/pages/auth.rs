@@ -7,7 +7,7 @@ use crate::{
         account::{PASSWORD_MIN_CHARS, after_login, encode_query_value},
     },
     ui::{
-        forms::{Field, FormError},
+        parts::forms::{Field, FormError},
         session::{Session, go_to},
     },
 };

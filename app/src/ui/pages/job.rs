@@ -1,0 +1,248 @@
+//! `/customer/jobs/:id`, `/mechanic/jobs/:id`, `/admin/jobs/:id`: one job's page, for whoever may see it.
+
+use crate::ui::parts::{
+    job_actions::Actions,
+    job_card::{StatusPill, urgency_words},
+    quotes::{CustomerQuotes, MechanicQuote, QuoteCard},
+};
+use crate::{
+    api::jobs::{CancelJob, UpdateJobStatus, job as load_job},
+    domain::{
+        Account, AppError, Role,
+        geo::distance_words,
+        job::{Actor, JobStatus, JobView, Location, TimelineEntry},
+        quote::QuoteStatus,
+        time::format_utc,
+    },
+    ui::live::Live,
+    ui::{
+        parts::forms::{FormError, TextArea},
+        parts::tracking::{Sharing, Tracking},
+        session::RequireSignIn,
+    },
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn JobPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let actions = Actions {
+        accept: ServerAction::new(),
+        cancel: ServerAction::new(),
+        step: ServerAction::new(),
+        send: ServerAction::new(),
+        withdraw: ServerAction::new(),
+    };
+    let changed = Live::get().job_version(id);
+    let job = Resource::new(
+        move || {
+            (
+                id(),
+                changed.get(),
+                actions.accept.version().get(),
+                actions.cancel.version().get(),
+                actions.step.version().get(),
+                actions.send.version().get(),
+                actions.withdraw.version().get(),
+            )
+        },
+        |(id, ..)| load_job(id),
+    );
+    view! {
+        <Title text="Job" />
+        <section class="page narrow job-page">
+            <RequireSignIn>
+                <BackHome />
+                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match job.await {
+                            Ok(j) => view! { <JobDetail job=j actions /> }.into_any(),
+                            Err(AppError::NotFound) => view! {
+                                <h1>"Job not found"</h1>
+                                <p>"This job does not exist, or it is not one you can see."</p>
+                            }.into_any(),
+                            Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </RequireSignIn>
+        </section>
+    }
+}
+
+#[component]
+fn BackHome() -> impl IntoView {
+    let (href, text) = match expect_context::<Account>().role {
+        Role::Admin => ("/admin/jobs", "All jobs"),
+        role => (role.home(), role.area_name()),
+    };
+    view! { <p><a href=href>"← " {text}</a></p> }
+}
+
+#[component]
+fn JobDetail(job: JobView, actions: Actions) -> impl IntoView {
+    let j = job;
+    let error = Signal::derive(move || actions.error());
+    let buttons = j.status.buttons_for(j.viewer);
+    let (steps, can_cancel): (Vec<_>, Vec<_>) = buttons
+        .into_iter()
+        .partition(|s| *s != JobStatus::Cancelled);
+    let can_cancel = !can_cancel.is_empty();
+    let vehicle = &j.vehicle;
+    let vehicle_extra = [vehicle.colour.as_str(), vehicle.plate.as_str()]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .fold(String::new(), |acc, s| format!("{acc} · {s}"));
+    let booked = j
+        .quotes
+        .iter()
+        .find(|q| q.status == QuoteStatus::Accepted)
+        .cloned();
+    view! {
+        <div class="title-row">
+            <h1>{j.category.label()}</h1>
+            <StatusPill status=j.status />
+        </div>
+        <FormError error />
+        {j.cancel_reason.clone().filter(|_| j.status == JobStatus::Cancelled).map(|r| view! {
+            <div class="banner" role="status"><strong>"Cancelled: "</strong>{r}</div>
+        })}
+        {(!steps.is_empty()).then(|| view! { <StepButtons job_id=j.id.clone() steps step=actions.step /> })}
+        {match (&j.location, j.status.shares_location(), j.viewer) {
+            (Location::Exact { lat, lng, .. }, true, Actor::Customer | Actor::Admin) => Some(view! {
+                <Tracking job_id=j.id.clone() car=(*lat, *lng) position=j.position eta=j.eta />
+            }.into_any()),
+            (Location::Exact { lat, lng, .. }, true, Actor::AssignedMechanic) => Some(view! {
+                <Sharing job_id=j.id.clone() car=(*lat, *lng) />
+            }.into_any()),
+            _ => None,
+        }}
+        <dl class="details">
+            <dt>"Vehicle"</dt>
+            <dd>{vehicle.title()} <span class="muted">{vehicle_extra}</span></dd>
+            <dt>"Problem"</dt>
+            <dd class="prose">{j.description.clone()}</dd>
+            <dt>"Where"</dt>
+            <dd><Place location=j.location.clone() distance_km=j.distance_km /></dd>
+            <dt>"When"</dt>
+            <dd>{urgency_words(j.urgency)}</dd>
+            {j.customer_name.clone().map(|n| view! { <dt>"Customer"</dt><dd>{n}</dd> })}
+            <dt>"Requested"</dt>
+            <dd>{format_utc(j.created_at)}</dd>
+        </dl>
+        {match j.viewer {
+            Actor::Customer | Actor::Admin => view! {
+                <CustomerQuotes job_open=j.status.is_open() quotes=j.quotes.clone() accept=actions.accept viewer=j.viewer />
+            }.into_any(),
+            Actor::QuotingMechanic => view! {
+                <MechanicQuote job_id=j.id.clone() job_open=j.status.is_open() quotes=j.quotes.clone() actions />
+            }.into_any(),
+            Actor::AssignedMechanic => view! {
+                {booked.map(|q| view! { <section><h2>"Your accepted quote"</h2><QuoteCard quote=q /></section> })}
+            }.into_any(),
+        }}
+        {can_cancel.then(|| view! { <CancelForm job_id=j.id.clone() cancel=actions.cancel /> })}
+        <Timeline entries=j.timeline.clone() />
+    }
+}
+
+#[component]
+fn Place(location: Location, distance_km: Option<f64>) -> impl IntoView {
+    let distance = distance_km.map(|d| format!(" · {} from your base", distance_words(d)));
+    match location {
+        Location::Exact {
+            lat,
+            lng,
+            address,
+            locality,
+        } => view! {
+            {address}
+            <span class="muted">" · " {locality} {distance}</span>
+            <br />
+            <a
+                href=format!("https://www.openstreetmap.org/directions?to={lat}%2C{lng}")
+                target="_blank"
+                rel="noopener"
+            >
+                "Directions"
+            </a>
+        }
+        .into_any(),
+        Location::Approximate { locality, .. } => view! {
+            "Near " {locality}
+            <span class="muted">{distance}</span>
+            <br />
+            <span class="hint">"The exact address is shared once the customer books you."</span>
+        }
+        .into_any(),
+    }
+}
+
+/// The booked mechanic's next steps, one tap each.
+#[component]
+fn StepButtons(
+    job_id: String,
+    steps: Vec<JobStatus>,
+    step: ServerAction<UpdateJobStatus>,
+) -> impl IntoView {
+    view! {
+        <div class="steps-bar">
+            {steps
+                .into_iter()
+                .map(|s| {
+                    let id = job_id.clone();
+                    view! {
+                    <ActionForm action=step>
+                        <input type="hidden" name="id" value=id />
+                        <input type="hidden" name="status" value=s.as_str() />
+                        <button type="submit" class="button wide" disabled=move || step.pending().get()>
+                            {s.action_label()}
+                        </button>
+                    </ActionForm>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn CancelForm(job_id: String, cancel: ServerAction<CancelJob>) -> impl IntoView {
+    let error: Signal<Option<AppError>> =
+        Signal::derive(move || cancel.value().get().and_then(Result::err));
+    view! {
+        <details class="cancel">
+            <summary>"Cancel this job"</summary>
+            <ActionForm action=cancel>
+                <input type="hidden" name="id" value=job_id />
+                <TextArea label="Why are you cancelling?" name="reason" rows=2 required=true hint="The mechanic sees this." error />
+                <button type="submit" class="button danger wide" disabled=move || cancel.pending().get()>"Cancel job"</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+#[component]
+fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
+    view! {
+        <section>
+            <h2>"Timeline"</h2>
+            <ol class="timeline">
+                {entries
+                    .into_iter()
+                    .rev()
+                    .map(|e| view! {
+                        <li data-status=e.to.as_str()>
+                            <strong>{if e.from.is_none() { "Requested" } else { e.to.label() }}</strong>
+                            <span class="muted small">{format!("{} · {}", e.actor_name, format_utc(e.at))}</span>
+                            {e.reason.map(|r| view! { <span class="small">{r}</span> })}
+                        </li>
+                    })
+                    .collect_view()}
+            </ol>
+        </section>
+    }
+}

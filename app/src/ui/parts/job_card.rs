@@ -1,0 +1,82 @@
+//! A job in a list, and its status as a coloured pill.
+
+use crate::domain::{
+    geo::distance_words,
+    job::{JobStatus, JobSummary, Urgency},
+    time::format_utc,
+};
+use leptos::prelude::*;
+
+/// A job in a list, linking to its page under `href_base`.
+#[component]
+pub fn JobCard(job: JobSummary, href_base: &'static str) -> impl IntoView {
+    let mut facts = vec![job.locality.clone()];
+    if let Some(d) = job.distance_km {
+        facts.push(format!("{} away", distance_words(d)));
+    }
+    facts.push(urgency_words(job.urgency));
+    let quotes = job
+        .live_quotes
+        .filter(|_| job.status.is_open())
+        .map(|n| match n {
+            0 => "No quotes yet".to_owned(),
+            1 => "1 quote to compare".to_owned(),
+            n => format!("{n} quotes to compare"),
+        });
+    view! {
+        <li class="job-card">
+            <a href=format!("{href_base}/{}", job.id)>
+                <span class="job-card-head">
+                    <strong>{job.category.label()}</strong>
+                    <StatusPill status=job.status />
+                </span>
+                <span>{job.vehicle.clone()}</span>
+                <span class="muted">{facts.join(" · ")}</span>
+                {quotes.map(|q| view! { <span class="quotes-count">{q}</span> })}
+                {job.my_quote.map(|m| view! { <span class="quotes-count">"You quoted " {m.to_string()}</span> })}
+            </a>
+        </li>
+    }
+}
+
+#[component]
+pub fn StatusPill(status: JobStatus) -> impl IntoView {
+    let class = match status {
+        JobStatus::Completed => "badge ok",
+        JobStatus::Cancelled => "badge stopped",
+        s if s.is_open() => "badge pending",
+        _ => "badge active",
+    };
+    view! { <span class=class data-status=status.as_str()>{status.label()}</span> }
+}
+
+/// `As soon as possible`, or the window in UTC.
+pub fn urgency_words(u: Urgency) -> String {
+    match u {
+        Urgency::Asap => "As soon as possible".to_owned(),
+        Urgency::Window { start, end } => {
+            format!(
+                "{} – {}",
+                format_utc(start).trim_end_matches(" UTC"),
+                format_utc(end)
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_read_as_one_range() {
+        assert_eq!(urgency_words(Urgency::Asap), "As soon as possible");
+        assert_eq!(
+            urgency_words(Urgency::Window {
+                start: 1_795_683_600_000,
+                end: 1_795_696_200_000
+            }),
+            "26 Nov 2026, 09:00 – 26 Nov 2026, 12:30 UTC"
+        );
+    }
+}

@@ -1,0 +1,13 @@
+//! Pieces pages are built from: forms, cards, maps, the console frame.
+
+pub mod areas;
+pub mod console;
+pub mod forms;
+#[cfg(feature = "hydrate")]
+pub mod geolocation;
+pub mod job_actions;
+pub mod job_card;
+pub mod map;
+pub mod quotes;
+pub mod tracking;
+pub mod vehicle_form;
