@@ -15,7 +15,7 @@ use {
         backend::{accounts, admin, now_ms, store},
         domain::{
             AccountStatus, Role,
-            admin::{AuditFilter, Paging, ReviewAction, UserFilter, audit},
+            admin::{AuditAction, AuditFilter, Paging, ReviewAction, UserFilter},
             job::JobStatus,
         },
     },
@@ -133,7 +133,7 @@ pub async fn admin_audit(
         async move {
             guard::require_role(&[Role::Admin]).await?;
             let action = action.unwrap_or_default();
-            if !action.is_empty() && !audit::ALL.iter().any(|(a, _)| *a == action) {
+            if !action.is_empty() && AuditAction::parse(&action).is_none() {
                 return Err(AppError::invalid(
                     "action",
                     "Choose an action from the list.",

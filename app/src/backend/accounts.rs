@@ -2,12 +2,12 @@
 
 use super::{
     AppState, audit,
-    audit::action,
     db::Db,
     password, profiles,
     sessions::{self, CurrentUser},
     throttle, users,
 };
+use crate::domain::admin::AuditAction;
 use crate::domain::{
     Account, AccountStatus, AppError, Email, Role, SignedIn,
     account::{Overview, check_password, parse_name, parse_phone},
@@ -68,7 +68,7 @@ pub async fn register(
     audit::record(
         &mut *tx,
         Some(id),
-        action::ACCOUNT_REGISTERED,
+        AuditAction::AccountRegistered,
         Some(id),
         json!({ "role": form.role.as_str(), "ip": client.ip }),
         now,
@@ -212,7 +212,7 @@ async fn failed_attempt(
         audit::record(
             &state.db,
             None,
-            action::LOGIN_LOCKED,
+            AuditAction::LoginLocked,
             None,
             json!({ "email": email_lower, "ip": client.ip }),
             now,
@@ -240,7 +240,7 @@ pub async fn logout_everywhere(
     audit::record(
         &mut *tx,
         Some(&user.id),
-        action::SESSIONS_REVOKED_ALL,
+        AuditAction::SessionsRevokedAll,
         Some(&user.id),
         json!({ "sessions": ended }),
         now,
@@ -313,7 +313,7 @@ pub async fn change_password(
     audit::record(
         &mut *tx,
         Some(&user.id),
-        action::PASSWORD_CHANGED,
+        AuditAction::PasswordChanged,
         Some(&user.id),
         json!({ "other_sessions_ended": ended }),
         now,

@@ -1,15 +1,13 @@
 //! Appends to the audit log: who did what to whom, and when.
 
+use crate::domain::admin::AuditAction;
 use sqlx::{Any, Executor};
-
-/// Actions written to `audit_log.action`.
-pub use crate::domain::admin::audit as action;
 
 /// Writes one row. Takes an executor so the row commits with the change it describes.
 pub async fn record<'e>(
     exec: impl Executor<'e, Database = Any>,
     actor: Option<&str>,
-    action: &str,
+    action: AuditAction,
     subject: Option<&str>,
     detail: serde_json::Value,
     now: i64,
@@ -20,7 +18,7 @@ pub async fn record<'e>(
     .bind(super::new_id())
     .bind(now)
     .bind(actor)
-    .bind(action)
+    .bind(action.as_str())
     .bind(subject)
     .bind(detail.to_string())
     .execute(exec)

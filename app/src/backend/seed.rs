@@ -4,10 +4,10 @@
 use super::{
     accounts::{self, NewAccount},
     audit,
-    audit::action,
     db::Db,
     password, profiles, users, vehicles,
 };
+use crate::domain::admin::AuditAction;
 use crate::domain::{
     Account, AccountStatus, AppError, Email, Role,
     account::{parse_name, parse_phone},
@@ -50,7 +50,7 @@ pub async fn create_admin(
     audit::record(
         &mut *tx,
         None,
-        action::ADMIN_CREATED,
+        AuditAction::AdminCreated,
         Some(&account.id),
         json!({ "via": match source {
             AdminSource::CommandLine => "command line",
@@ -353,7 +353,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Option<Vec<DemoLogin>>, AppE
     audit::record(
         &mut *tx,
         None,
-        action::DEMO_SEEDED,
+        AuditAction::DemoSeeded,
         None,
         json!({ "users": logins.len() }),
         now,

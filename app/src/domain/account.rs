@@ -1,33 +1,20 @@
 //! Accounts: roles, statuses, what a valid email, name, phone and password are, and where each role lives.
 
 use crate::domain::error::AppError;
+use crate::domain::text_enum::text_enum;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Customer,
-    Mechanic,
-    Admin,
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Role {
+        Customer = "customer",
+        Mechanic = "mechanic",
+        Admin = "admin",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Customer, Role::Mechanic, Role::Admin];
-
-    /// The value stored in the database and sent over the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Customer => "customer",
-            Role::Mechanic => "mechanic",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// The home of this role's area, where a login lands.
     pub fn home(self) -> &'static str {
         match self {
@@ -70,33 +57,16 @@ impl fmt::Display for Role {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountStatus {
-    Active,
-    PendingApproval,
-    Suspended,
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum AccountStatus {
+        Active = "active",
+        PendingApproval = "pending_approval",
+        Suspended = "suspended",
+    }
 }
 
 impl AccountStatus {
-    pub const ALL: [AccountStatus; 3] = [
-        AccountStatus::Active,
-        AccountStatus::PendingApproval,
-        AccountStatus::Suspended,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AccountStatus::Active => "active",
-            AccountStatus::PendingApproval => "pending_approval",
-            AccountStatus::Suspended => "suspended",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             AccountStatus::Active => "Active",

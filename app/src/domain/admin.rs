@@ -1,6 +1,7 @@
 //! The admin console's rules and shapes: reviewing accounts, listing users, reading the audit log.
 
 use super::{Account, AccountStatus, AppError, Role, mechanic::MechanicProfile};
+use crate::domain::text_enum::text_enum;
 use serde::{Deserialize, Serialize};
 
 /// A job on the admin's live map: where it is, how it stands, and where
@@ -17,48 +18,29 @@ pub struct MapJob {
     pub position: Option<super::tracking::Fix>,
 }
 
-/// What an admin can do to an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewAction {
-    /// A pending mechanic may start working.
-    Approve,
-    /// A pending mechanic is turned down.
-    Reject,
-    /// An active account is stopped; its sessions end at once.
-    Suspend,
-    /// A suspended or rejected account is let back in.
-    Reinstate,
+text_enum! {
+    /// What an admin can do to an account.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ReviewAction {
+        /// A pending mechanic may start working.
+        Approve = "approve",
+        /// A pending mechanic is turned down.
+        Reject = "reject",
+        /// An active account is stopped; its sessions end at once.
+        Suspend = "suspend",
+        /// A suspended or rejected account is let back in.
+        Reinstate = "reinstate",
+    }
 }
 
 impl ReviewAction {
-    pub const ALL: [ReviewAction; 4] = [
-        ReviewAction::Approve,
-        ReviewAction::Reject,
-        ReviewAction::Suspend,
-        ReviewAction::Reinstate,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReviewAction::Approve => "approve",
-            ReviewAction::Reject => "reject",
-            ReviewAction::Suspend => "suspend",
-            ReviewAction::Reinstate => "reinstate",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.as_str() == s)
-    }
-
     /// The audit log's name for it.
-    pub fn audit_action(self) -> &'static str {
+    pub fn audit_action(self) -> AuditAction {
         match self {
-            ReviewAction::Approve => audit::MECHANIC_APPROVED,
-            ReviewAction::Reject => audit::MECHANIC_REJECTED,
-            ReviewAction::Suspend => audit::ACCOUNT_SUSPENDED,
-            ReviewAction::Reinstate => audit::ACCOUNT_REINSTATED,
+            ReviewAction::Approve => AuditAction::MechanicApproved,
+            ReviewAction::Reject => AuditAction::MechanicRejected,
+            ReviewAction::Suspend => AuditAction::AccountSuspended,
+            ReviewAction::Reinstate => AuditAction::AccountReinstated,
         }
     }
 
@@ -293,39 +275,48 @@ pub struct AuditPage {
     pub paging: Paging,
 }
 
-/// The names written to `audit_log.action`, and how the console shows them.
+text_enum! {
+    /// What an audit log row records, as stored in `audit_log.action`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum AuditAction {
+        AccountRegistered = "account.registered",
+        LoginLocked = "login.locked",
+        PasswordChanged = "password.changed",
+        SessionsRevokedAll = "sessions.revoked_all",
+        AdminCreated = "admin.created",
+        DemoSeeded = "demo.seeded",
+        MechanicApproved = "mechanic.approved",
+        MechanicRejected = "mechanic.rejected",
+        AccountSuspended = "account.suspended",
+        AccountReinstated = "account.reinstated",
+        JobCancelled = "job.cancelled",
+    }
+}
+
+impl AuditAction {
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditAction::AccountRegistered => "Account registered",
+            AuditAction::LoginLocked => "Login locked",
+            AuditAction::PasswordChanged => "Password changed",
+            AuditAction::SessionsRevokedAll => "Logged out everywhere",
+            AuditAction::AdminCreated => "Admin created",
+            AuditAction::DemoSeeded => "Demo data added",
+            AuditAction::MechanicApproved => "Mechanic approved",
+            AuditAction::MechanicRejected => "Mechanic rejected",
+            AuditAction::AccountSuspended => "Account suspended",
+            AuditAction::AccountReinstated => "Account reinstated",
+            AuditAction::JobCancelled => "Job cancelled by an admin",
+        }
+    }
+}
+
 pub mod audit {
-    pub const ACCOUNT_REGISTERED: &str = "account.registered";
-    pub const LOGIN_LOCKED: &str = "login.locked";
-    pub const PASSWORD_CHANGED: &str = "password.changed";
-    pub const SESSIONS_REVOKED_ALL: &str = "sessions.revoked_all";
-    pub const ADMIN_CREATED: &str = "admin.created";
-    pub const DEMO_SEEDED: &str = "demo.seeded";
-    pub const MECHANIC_APPROVED: &str = "mechanic.approved";
-    pub const MECHANIC_REJECTED: &str = "mechanic.rejected";
-    pub const ACCOUNT_SUSPENDED: &str = "account.suspended";
-    pub const ACCOUNT_REINSTATED: &str = "account.reinstated";
-    pub const JOB_CANCELLED: &str = "job.cancelled";
+    use super::AuditAction;
 
-    pub const ALL: [(&str, &str); 11] = [
-        (ACCOUNT_REGISTERED, "Account registered"),
-        (LOGIN_LOCKED, "Login locked"),
-        (PASSWORD_CHANGED, "Password changed"),
-        (SESSIONS_REVOKED_ALL, "Logged out everywhere"),
-        (ADMIN_CREATED, "Admin created"),
-        (DEMO_SEEDED, "Demo data added"),
-        (MECHANIC_APPROVED, "Mechanic approved"),
-        (MECHANIC_REJECTED, "Mechanic rejected"),
-        (ACCOUNT_SUSPENDED, "Account suspended"),
-        (ACCOUNT_REINSTATED, "Account reinstated"),
-        (JOB_CANCELLED, "Job cancelled by an admin"),
-    ];
-
-    /// The label for an action; unknown (newer) actions show as stored.
+    /// The label for a stored action; unknown (newer) actions show as stored.
     pub fn label(action: &str) -> &str {
-        ALL.iter()
-            .find(|(a, _)| *a == action)
-            .map_or(action, |(_, l)| l)
+        AuditAction::parse(action).map_or(action, |a| a.label())
     }
 }
 
@@ -449,7 +440,10 @@ mod tests {
     fn every_review_has_an_audit_name_with_a_label() {
         for a in ["approve", "reject", "suspend", "reinstate"] {
             let action = ReviewAction::parse(a).unwrap();
-            assert_ne!(audit::label(action.audit_action()), action.audit_action());
+            assert_ne!(
+                audit::label(action.audit_action().as_str()),
+                action.audit_action().as_str()
+            );
         }
         assert_eq!(audit::label("job.future"), "job.future");
     }

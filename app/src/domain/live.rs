@@ -5,69 +5,34 @@ use super::{
     job::JobStatus,
     tracking::{Eta, Fix},
 };
+use crate::domain::text_enum::text_enum;
 use serde::{Deserialize, Serialize};
 
-/// The name of an event, sent as the SSE `event:` field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventName {
-    JobCreated,
-    JobStatusUpdated,
-    JobStarted,
-    JobCompleted,
-    JobCancelled,
-    QuoteNew,
-    QuoteUpdated,
-    QuoteWithdrawn,
-    QuoteAccepted,
-    QuoteDeclined,
-    /// The booked mechanic's new position (ephemeral).
-    JobLocationUpdated,
-    /// The arrival estimate moved by a minute or more (ephemeral).
-    JobEtaUpdated,
-    /// Not stored: the client asked to resume from an event that is gone,
-    /// so it must refetch what it shows.
-    Reset,
+text_enum! {
+    /// The name of an event, sent as the SSE `event:` field.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum EventName {
+        JobCreated = "job:created",
+        JobStatusUpdated = "job:status-updated",
+        JobStarted = "job:started",
+        JobCompleted = "job:completed",
+        JobCancelled = "job:cancelled",
+        QuoteNew = "quote:new",
+        QuoteUpdated = "quote:updated",
+        QuoteWithdrawn = "quote:withdrawn",
+        QuoteAccepted = "quote:accepted",
+        QuoteDeclined = "quote:declined",
+        /// The booked mechanic's new position (ephemeral).
+        JobLocationUpdated = "job:location-updated",
+        /// The arrival estimate moved by a minute or more (ephemeral).
+        JobEtaUpdated = "job:eta-updated",
+        /// Not stored: the client asked to resume from an event that is gone,
+        /// so it must refetch what it shows.
+        Reset = "reset",
+    }
 }
 
 impl EventName {
-    pub const ALL: [EventName; 13] = [
-        EventName::JobCreated,
-        EventName::JobStatusUpdated,
-        EventName::JobStarted,
-        EventName::JobCompleted,
-        EventName::JobCancelled,
-        EventName::QuoteNew,
-        EventName::QuoteUpdated,
-        EventName::QuoteWithdrawn,
-        EventName::QuoteAccepted,
-        EventName::QuoteDeclined,
-        EventName::JobLocationUpdated,
-        EventName::JobEtaUpdated,
-        EventName::Reset,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventName::JobCreated => "job:created",
-            EventName::JobStatusUpdated => "job:status-updated",
-            EventName::JobStarted => "job:started",
-            EventName::JobCompleted => "job:completed",
-            EventName::JobCancelled => "job:cancelled",
-            EventName::QuoteNew => "quote:new",
-            EventName::QuoteUpdated => "quote:updated",
-            EventName::QuoteWithdrawn => "quote:withdrawn",
-            EventName::QuoteAccepted => "quote:accepted",
-            EventName::QuoteDeclined => "quote:declined",
-            EventName::JobLocationUpdated => "job:location-updated",
-            EventName::JobEtaUpdated => "job:eta-updated",
-            EventName::Reset => "reset",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|n| n.as_str() == s)
-    }
-
     /// The event a move to `to` is announced as.
     pub fn for_status(to: JobStatus) -> Self {
         match to {

@@ -2,58 +2,28 @@
 
 use super::AppError;
 pub use super::geo::GeoPoint;
+use crate::domain::text_enum::text_enum;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// The work a mechanic can offer; customers pick one of these as a job's category.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Skill {
-    Diagnostics,
-    Brakes,
-    Battery,
-    OilAndFluids,
-    Tyres,
-    Suspension,
-    Electrical,
-    Engine,
-    AirCon,
-    PrePurchaseInspection,
+text_enum! {
+    /// The work a mechanic can offer; customers pick one of these as a job's category.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Skill {
+        Diagnostics = "diagnostics",
+        Brakes = "brakes",
+        Battery = "battery",
+        OilAndFluids = "oil_and_fluids",
+        Tyres = "tyres",
+        Suspension = "suspension",
+        Electrical = "electrical",
+        Engine = "engine",
+        AirCon = "air_con",
+        PrePurchaseInspection = "pre_purchase_inspection",
+    }
 }
 
 impl Skill {
-    pub const ALL: [Skill; 10] = [
-        Skill::Diagnostics,
-        Skill::Brakes,
-        Skill::Battery,
-        Skill::OilAndFluids,
-        Skill::Tyres,
-        Skill::Suspension,
-        Skill::Electrical,
-        Skill::Engine,
-        Skill::AirCon,
-        Skill::PrePurchaseInspection,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Skill::Diagnostics => "diagnostics",
-            Skill::Brakes => "brakes",
-            Skill::Battery => "battery",
-            Skill::OilAndFluids => "oil_and_fluids",
-            Skill::Tyres => "tyres",
-            Skill::Suspension => "suspension",
-            Skill::Electrical => "electrical",
-            Skill::Engine => "engine",
-            Skill::AirCon => "air_con",
-            Skill::PrePurchaseInspection => "pre_purchase_inspection",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Skill::Diagnostics => "Diagnostics",

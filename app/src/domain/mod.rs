@@ -11,6 +11,7 @@ pub mod map;
 pub mod mechanic;
 pub mod money;
 pub mod quote;
+mod text_enum;
 pub mod time;
 pub mod tracking;
 pub mod vehicle;

@@ -5,31 +5,19 @@ use super::{
     mechanic::Skill,
     money::{Currency, MAX_CENTS, Money, PriceError},
 };
+use crate::domain::text_enum::text_enum;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LineKind {
-    Labour,
-    Parts,
-    Fee,
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum LineKind {
+        Labour = "labour",
+        Parts = "parts",
+        Fee = "fee",
+    }
 }
 
 impl LineKind {
-    pub const ALL: [LineKind; 3] = [LineKind::Labour, LineKind::Parts, LineKind::Fee];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LineKind::Labour => "labour",
-            LineKind::Parts => "parts",
-            LineKind::Fee => "fee",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s.trim())
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             LineKind::Labour => "Labour",
@@ -46,36 +34,15 @@ pub struct LineItem {
     pub amount: Money,
 }
 
-/// A quote's own state. "Expired" is not stored: a live quote past its
-/// `expires_at` simply can no longer be accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum QuoteStatus {
-    Live,
-    Accepted,
-    Declined,
-    Withdrawn,
-}
-
-impl QuoteStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            QuoteStatus::Live => "live",
-            QuoteStatus::Accepted => "accepted",
-            QuoteStatus::Declined => "declined",
-            QuoteStatus::Withdrawn => "withdrawn",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            QuoteStatus::Live,
-            QuoteStatus::Accepted,
-            QuoteStatus::Declined,
-            QuoteStatus::Withdrawn,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+text_enum! {
+    /// A quote's own state. "Expired" is not stored: a live quote past its
+    /// `expires_at` simply can no longer be accepted.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum QuoteStatus {
+        Live = "live",
+        Accepted = "accepted",
+        Declined = "declined",
+        Withdrawn = "withdrawn",
     }
 }
 
@@ -130,7 +97,7 @@ impl QuoteForm {
             if description.is_empty() && line.amount.trim().is_empty() {
                 continue;
             }
-            let kind = LineKind::parse(&line.kind).ok_or_else(|| {
+            let kind = LineKind::parse(line.kind.trim()).ok_or_else(|| {
                 AppError::invalid("items", format!("Line {n}: choose labour, parts or fee."))
             })?;
             if description.is_empty() {

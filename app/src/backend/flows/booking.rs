@@ -1,6 +1,7 @@
 //! Booking use cases: requesting a job and moving it along, each in one
 //! transaction with its timeline row and its events.
 
+use crate::domain::admin::AuditAction;
 use crate::{
     backend::{
         Db, access, audit,
@@ -180,7 +181,7 @@ pub async fn change_status(
         audit::record(
             &mut *tx,
             Some(&user.id),
-            audit::action::JOB_CANCELLED,
+            AuditAction::JobCancelled,
             Some(id),
             serde_json::json!({ "from": from.as_str(), "reason": reason, "customer": job.customer_id }),
             now,

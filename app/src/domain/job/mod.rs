@@ -8,55 +8,35 @@ pub use request::*;
 pub use view::*;
 
 use super::AppError;
-use serde::{Deserialize, Serialize};
+use crate::domain::text_enum::text_enum;
 use std::fmt;
 
-/// Where a job is in its life. See [`JobStatus::can_move`] for the table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JobStatus {
-    Requested,
-    Quoted,
-    Accepted,
-    EnRoute,
-    Arrived,
-    InProgress,
-    Completed,
-    Cancelled,
-}
-
-/// Who is asking to move a job, relative to that job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Actor {
-    /// The customer who requested the job.
-    Customer,
-    /// A mechanic who may quote for it (approved, available, in range).
-    QuotingMechanic,
-    /// The mechanic whose quote was accepted.
-    AssignedMechanic,
-    Admin,
-}
-
-impl Actor {
-    pub const ALL: [Actor; 4] = [
-        Actor::Customer,
-        Actor::QuotingMechanic,
-        Actor::AssignedMechanic,
-        Actor::Admin,
-    ];
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.as_str() == s)
+text_enum! {
+    /// Where a job is in its life. See [`JobStatus::can_move`] for the table.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum JobStatus {
+        Requested = "requested",
+        Quoted = "quoted",
+        Accepted = "accepted",
+        EnRoute = "en_route",
+        Arrived = "arrived",
+        InProgress = "in_progress",
+        Completed = "completed",
+        Cancelled = "cancelled",
     }
+}
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Actor::Customer => "customer",
-            Actor::QuotingMechanic => "quoting_mechanic",
-            Actor::AssignedMechanic => "assigned_mechanic",
-            Actor::Admin => "admin",
-        }
+text_enum! {
+    /// Who is asking to move a job, relative to that job.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Actor {
+        /// The customer who requested the job.
+        Customer = "customer",
+        /// A mechanic who may quote for it (approved, available, in range).
+        QuotingMechanic = "quoting_mechanic",
+        /// The mechanic whose quote was accepted.
+        AssignedMechanic = "assigned_mechanic",
+        Admin = "admin",
     }
 }
 
@@ -94,34 +74,6 @@ const TABLE: &[(JobStatus, JobStatus, &[Actor], Via)] = {
 };
 
 impl JobStatus {
-    pub const ALL: [JobStatus; 8] = [
-        JobStatus::Requested,
-        JobStatus::Quoted,
-        JobStatus::Accepted,
-        JobStatus::EnRoute,
-        JobStatus::Arrived,
-        JobStatus::InProgress,
-        JobStatus::Completed,
-        JobStatus::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobStatus::Requested => "requested",
-            JobStatus::Quoted => "quoted",
-            JobStatus::Accepted => "accepted",
-            JobStatus::EnRoute => "en_route",
-            JobStatus::Arrived => "arrived",
-            JobStatus::InProgress => "in_progress",
-            JobStatus::Completed => "completed",
-            JobStatus::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s.trim())
-    }
-
     /// What the customer reads.
     pub fn label(self) -> &'static str {
         match self {

@@ -1,5 +1,6 @@
 //! The admin console's pages: `/admin`, `/admin/users`, `/admin/users/:id`, `/admin/jobs`, `/admin/audit`.
 
+use crate::domain::admin::AuditAction;
 use crate::ui::parts::console::{
     AuditTable, Console, JobsTable, Pager, ProfileFacts, StatusBadge, UsersTable, failed,
     list_href, loading,
@@ -8,7 +9,7 @@ use crate::{
     api::admin::{AdminReview, admin_audit, admin_jobs, admin_overview, admin_user, admin_users},
     domain::{
         Account, AccountStatus, AppError, Role,
-        admin::{ReviewAction, UserDetail, audit, review},
+        admin::{ReviewAction, UserDetail, review},
         job::JobStatus,
         time::format_utc,
     },
@@ -351,7 +352,7 @@ pub fn AuditPage() -> impl IntoView {
                         <label for="filter-action">"Action"</label>
                         <select id="filter-action" name="action">
                             <option value="">"Every action"</option>
-                            {audit::ALL.into_iter().map(|(a, label)| view! {
+                            {AuditAction::ALL.into_iter().map(|a| (a.as_str(), a.label())).map(|(a, label)| view! {
                                 <option value=a selected=move || param("action").as_deref() == Some(a)>{label}</option>
                             }).collect_view()}
                         </select>
