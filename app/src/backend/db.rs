@@ -388,3 +388,77 @@ mod where_tests {
         assert_eq!((w.next(1), w.next(2)), ("$3".to_owned(), "$4".to_owned()));
     }
 }
+
+#[cfg(test)]
+mod migration_pairs {
+    use std::{collections::BTreeMap, path::Path};
+
+    /// One dialect's migration in a form both dialects share: comments and
+    /// spacing gone, each dialect's spelling of a type or an auto id
+    /// replaced by one word. Whatever differs after this is a real difference.
+    fn normalise(sql: &str, dialect: &str) -> String {
+        let mut text: String = sql
+            .lines()
+            .map(|l| l.split("--").next().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let words: &[(&str, &str)] = match dialect {
+            "sqlite" => &[
+                ("INTEGER PRIMARY KEY AUTOINCREMENT", "AUTO_ID"),
+                ("INTEGER PRIMARY KEY", "AUTO_ID"),
+                ("INTEGER", "BIGINT"),
+                ("REAL", "DOUBLE PRECISION"),
+            ],
+            _ => &[("BIGSERIAL PRIMARY KEY", "AUTO_ID")],
+        };
+        text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for (from, to) in words {
+            text = text.replace(from, to);
+        }
+        text.replace("( ", "(").replace(" )", ")")
+    }
+
+    fn read(dialect: &str) -> BTreeMap<String, String> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../migrations")
+            .join(dialect);
+        std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|f| {
+                let path = f.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                (
+                    name,
+                    normalise(&std::fs::read_to_string(&path).unwrap(), dialect),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_migration_says_the_same_in_both_dialects() {
+        let (sqlite, postgres) = (read("sqlite"), read("postgres"));
+        assert_eq!(
+            sqlite.keys().collect::<Vec<_>>(),
+            postgres.keys().collect::<Vec<_>>(),
+            "the same migration files in both dialects"
+        );
+        assert!(sqlite.len() >= 7);
+        for (name, lite) in &sqlite {
+            let pg = &postgres[name];
+            if lite != pg {
+                let at = lite
+                    .chars()
+                    .zip(pg.chars())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                let from = at.saturating_sub(60);
+                panic!(
+                    "{name} differs beyond dialect spelling:\n sqlite:   …{}\n postgres: …{}",
+                    lite.chars().skip(from).take(140).collect::<String>(),
+                    pg.chars().skip(from).take(140).collect::<String>(),
+                );
+            }
+        }
+    }
+}
