@@ -15,15 +15,15 @@ fn statuses(timeline: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The ids of an open-jobs answer; anything but a 200 with a list fails the test.
 fn open_ids(r: &Reply) -> Vec<String> {
+    assert_eq!(r.status, 200, "{}", r.body);
     r.json
         .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|j| j["id"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
+        .unwrap_or_else(|| panic!("a list of jobs: {}", r.body))
+        .iter()
+        .map(|j| j["id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 both_databases! {
@@ -190,9 +190,14 @@ both_databases! {
         // The same Croydon base with 20 km reaches it.
         let wide = mechanic(&app, &admin, "wide@example.com", ("51.3762", "-0.0982"), "20", true, true).await;
 
-        for m in [&far, &pending, &off] {
+        let open = app.get("/api/open_jobs", Auth::Bearer(&far.token)).await;
+        assert!(!open_ids(&open).contains(&job), "{}", open.body);
+        // Not approved, or not taking work: told why instead of an empty list.
+        for m in [&pending, &off] {
             let open = app.get("/api/open_jobs", Auth::Bearer(&m.token)).await;
-            assert!(!open_ids(&open).contains(&job), "{}", open.body);
+            assert_eq!(open.status, 409, "{}", open.body);
+        }
+        for m in [&far, &pending, &off] {
             let seen = view(&app, &m.token, &job).await;
             assert_eq!(seen.status, 404, "{}", seen.body);
             let r = quote(&app, m, &job, "60", "30").await;
@@ -218,12 +223,13 @@ both_databases! {
         let app = spawn!(db);
         let admin = app.admin(ADMIN, PW).await;
         let (customer, vehicle) = customer(&app, "priya@example.com").await;
+        // The near job first: newest-first (or insertion) order would put it last.
+        let near_job = request_job(&app, &customer, &vehicle).await;
         let far_job = {
             let form = with(job_form(&vehicle), &[("lat", "51.4613"), ("lng", "-0.1156"), ("locality", "Brixton")]);
             let r = app.post_pairs("/api/request_job", &form, Auth::Bearer(&customer)).await;
             r.json["id"].as_str().unwrap().to_owned()
         };
-        let near_job = request_job(&app, &customer, &vehicle).await;
         let dan = mechanic(&app, &admin, "dan@example.com", ("51.5450", "-0.1500"), "20", true, true).await;
         let open = app.get("/api/open_jobs", Auth::Bearer(&dan.token)).await;
         assert_eq!(open_ids(&open), vec![near_job, far_job]);
