@@ -58,6 +58,9 @@ pub struct Config {
     /// `EVENTS_SAFETY_POLL_MS`: how often the event pump reads the table
     /// without being told of a commit (a missed notification's worst delay).
     pub events_safety_poll: Duration,
+    /// `EVENTS_STREAM_BUFFER`: events one stream may have waiting before
+    /// it is cut off (it then reconnects and catches up by replay).
+    pub events_stream_buffer: usize,
     /// `CSP_*_SRC`: the sources beyond this site the browser may use.
     pub content_policy: ContentPolicy,
     /// `MAP_TILE_URL`, `MAP_ATTRIBUTION`: the maps' tile layer.
@@ -351,6 +354,8 @@ impl Config {
             events_retention: Duration::from_secs(
                 parse_range(&get, "EVENTS_RETENTION_DAYS", 7, 1, 3_650)? * 24 * 3600,
             ),
+            events_stream_buffer: parse_range(&get, "EVENTS_STREAM_BUFFER", 1024, 1, 1_000_000)?
+                as usize,
             events_safety_poll: Duration::from_millis(parse_range(
                 &get,
                 "EVENTS_SAFETY_POLL_MS",
@@ -452,6 +457,7 @@ mod tests {
         assert_eq!(c.session_ttl, Duration::from_secs(30 * 24 * 3600));
         assert_eq!(c.events_retention, Duration::from_secs(7 * 24 * 3600));
         assert_eq!(c.events_safety_poll, Duration::from_secs(2));
+        assert_eq!(c.events_stream_buffer, 1024);
         assert!(!c.trust_forwarded_for);
         assert!(!c.secure_cookies());
         assert!(!c.demo_data);

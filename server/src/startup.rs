@@ -92,7 +92,7 @@ impl Application {
             .site_addr(addr)
             .env(config.leptos_env.clone())
             .build();
-        let live = Hub::default();
+        let live = Hub::new(config.events_stream_buffer);
         let postgres = pool.backend() == Backend::Postgres;
         live.start(
             pool.clone(),

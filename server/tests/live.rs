@@ -231,6 +231,44 @@ both_databases! {
         assert_eq!(future.next().await.event, "reset");
     }
 
+    async fn replay_crosses_pages_and_meets_live_with_no_gap_or_repeat(db) {
+        let app = spawn!(db);
+        let Requested { admin, customer: priya, job } = requested(&app).await;
+        let dan = near_mechanic(&app, &admin, "dan@example.com").await;
+        let mut stream = app.events("", Auth::Bearer(&priya), None).await;
+        assert_eq!(quote(&app, &dan, &job, "60", "30").await.status, 200);
+        let last = stream.until("quote:new", &job).await.last().unwrap().id.unwrap();
+        drop(stream);
+        // More than one replay page (500 rows) missed while away...
+        const MISSED: usize = 520;
+        const DURING: usize = 60;
+        for i in 0..MISSED {
+            let r = quote(&app, &dan, &job, &format!("{}", 61 + i % 50), "30").await;
+            assert_eq!(r.status, 200, "{}", r.body);
+        }
+        let mut again = app.events("", Auth::Bearer(&priya), Some(last)).await;
+        // ...and more written while the stream replays and switches to live.
+        let writer = async {
+            for i in 0..DURING {
+                let r = quote(&app, &dan, &job, &format!("{}", 120 + i), "30").await;
+                assert_eq!(r.status, 200, "{}", r.body);
+            }
+        };
+        let reader = async {
+            let mut seen = Vec::new();
+            while seen.len() < MISSED + DURING {
+                seen.push(again.next().await);
+            }
+            seen
+        };
+        let ((), seen) = tokio::join!(writer, reader);
+        assert!(seen.iter().all(|e| e.event == "quote:updated"), "{:?}", names(&seen));
+        let ids = ids(&seen);
+        assert_eq!(ids[0], last + 1, "the first one missed");
+        assert!(ids.windows(2).all(|w| w[1] == w[0] + 1), "every id once, in order: {ids:?}");
+        assert!(again.next_within(Duration::from_millis(300)).await.is_none(), "nothing twice");
+    }
+
     async fn a_stalled_subscriber_does_not_delay_others(db) {
         let app = spawn!(db);
         let Requested { admin, customer: priya, job } = requested(&app).await;
