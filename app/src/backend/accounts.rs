@@ -31,6 +31,7 @@ pub struct Client {
 
 const EMAIL_TAKEN: &str = "An account with this email already exists. Log in instead.";
 
+#[tracing::instrument(skip_all)]
 pub async fn register(
     state: &AppState,
     form: Registration,
@@ -143,6 +144,7 @@ pub(super) async fn open(
     Ok(Some((tx, account)))
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn login(
     state: &AppState,
     email: &str,
@@ -223,6 +225,7 @@ async fn failed_attempt(
 }
 
 /// Ends the session the request came with.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn logout(state: &AppState, user: &CurrentUser, now: i64) -> Result<(), AppError> {
     sessions::revoke(&state.db, &user.session_id, now).await?;
     state.live.sessions_changed(&state.db, &user.id).await;
@@ -230,6 +233,7 @@ pub async fn logout(state: &AppState, user: &CurrentUser, now: i64) -> Result<()
 }
 
 /// Ends every session of the user, this one included: "I lost my phone".
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn logout_everywhere(
     state: &AppState,
     user: &CurrentUser,
@@ -251,6 +255,7 @@ pub async fn logout_everywhere(
     Ok(ended)
 }
 
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn update_profile(
     state: &AppState,
     user: &CurrentUser,
@@ -272,6 +277,7 @@ pub async fn update_profile(
 /// session: whoever else knew the old password is signed out at once. Wrong
 /// current passwords count towards the same lock-out as failed logins, so a
 /// borrowed session cannot be used to guess the password.
+#[tracing::instrument(skip_all, fields(user = %user.id))]
 pub async fn change_password(
     state: &AppState,
     user: &CurrentUser,

@@ -61,6 +61,7 @@ pub async fn user_detail(state: &AppState, id: &str) -> Result<UserDetail, AppEr
 
 /// Applies a review to an account: the status change, the end of its
 /// sessions when access is withdrawn, and the audit row, in one transaction.
+#[tracing::instrument(skip_all, fields(admin = %admin.id))]
 pub async fn review_account(
     state: &AppState,
     admin: &CurrentUser,

@@ -108,6 +108,7 @@ pub async fn mark_approved<'e>(
 
 /// Saves a mechanic's profile after checking every field; a refused form changes nothing.
 /// Approval is not part of the form: only admins change it.
+#[tracing::instrument(skip_all)]
 pub async fn save(
     state: &AppState,
     user_id: &str,

@@ -111,6 +111,7 @@ impl Tracker {
 
     /// Checks and delivers one fix from `user` for `job_id`; it is written
     /// with the next batch. Answers the estimate to the customer.
+    #[tracing::instrument(skip_all, fields(user = %user.id, job = %job_id))]
     pub async fn post(
         &self,
         db: &Db,

@@ -85,6 +85,7 @@ pub async fn by_id<'e>(
 }
 
 /// Checks the form and adds the vehicle; a refused form changes nothing.
+#[tracing::instrument(skip_all, fields(user = %owner_id))]
 pub async fn add(
     db: &Db,
     owner_id: &str,
@@ -137,6 +138,7 @@ pub async fn insert<'e>(
 }
 
 /// Takes a vehicle out of the garage. Jobs that name it keep it.
+#[tracing::instrument(skip_all, fields(user = %owner_id, id = %id))]
 pub async fn remove(db: &Db, owner_id: &str, id: &str, now: i64) -> Result<(), AppError> {
     let done = sqlx::query(
         "UPDATE vehicles SET removed_at = $1 WHERE id = $2 AND owner_id = $3 AND removed_at IS NULL",

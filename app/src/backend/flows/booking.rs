@@ -22,6 +22,7 @@ use crate::{
 };
 
 /// Checks the request and stores it with its first timeline row.
+#[tracing::instrument(skip_all, fields(user = %customer.id))]
 pub async fn request(
     db: &Db,
     customer: &CurrentUser,
@@ -123,6 +124,7 @@ pub async fn insert(
 
 /// A one-tap move (en route, arrived, started, completed) or a cancellation,
 /// checked against the transition table for the caller's standing.
+#[tracing::instrument(skip_all, fields(user = %user.id, id = %id, to = %to))]
 pub async fn change_status(
     db: &Db,
     tracker: &Tracker,

@@ -24,6 +24,7 @@ use crate::{
 /// Sends the mechanic's quote for a job, or revises their live one. The
 /// total is the sum of the lines, computed here; the first quote on a
 /// job moves it to "quoted".
+#[tracing::instrument(skip_all, fields(user = %user.id, job = %job_id))]
 pub async fn send(
     db: &Db,
     user: &CurrentUser,
@@ -138,6 +139,7 @@ pub async fn send(
 
 /// Withdraws the mechanic's live quote. When it was the last one, the job
 /// goes back to waiting for quotes.
+#[tracing::instrument(skip_all, fields(user = %user.id, quote = %quote_id))]
 pub async fn withdraw(
     db: &Db,
     user: &CurrentUser,
@@ -215,6 +217,7 @@ pub async fn withdraw(
 /// others, in one transaction. Of several acceptances racing on one job,
 /// exactly one wins; the rest change nothing. (Payment authorisation
 /// belongs inside this transaction when payments arrive.)
+#[tracing::instrument(skip_all, fields(user = %user.id, quote = %quote_id))]
 pub async fn accept(
     db: &Db,
     user: &CurrentUser,
