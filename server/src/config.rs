@@ -45,6 +45,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `JWT_SECRET`; when unset, one is generated once and kept in `data_dir`.
     pub jwt_secret: Option<String>,
+    /// `METRICS_TOKEN`: turns on `GET /metrics`, for callers that send it as a Bearer token.
+    pub metrics_token: Option<String>,
     pub session_ttl: Duration,
     pub trust_forwarded_for: bool,
     /// `SIGNUPS_PER_HOUR`: registrations one client address may make in an hour.
@@ -110,6 +112,7 @@ impl fmt::Debug for Config {
             .field("features", &self.features)
             .field("data_dir", &self.data_dir)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("session_ttl", &self.session_ttl)
             .field("first_admin", &self.first_admin.as_ref().map(|a| &a.email))
             .field("demo_data", &self.demo_data)
@@ -218,6 +221,16 @@ impl Config {
                 &format!(
                     "at least {MIN_SECRET_LEN} characters (or leave it unset to have one generated)"
                 ),
+            ));
+        }
+        let metrics_token = get("METRICS_TOKEN");
+        if let Some(token) = &metrics_token
+            && token.len() < 16
+        {
+            return Err(bad(
+                "METRICS_TOKEN",
+                "***",
+                "at least 16 characters (or leave it unset to keep /metrics off)",
             ));
         }
         let trust_forwarded_for = match get("TRUST_FORWARDED_FOR") {
@@ -340,6 +353,7 @@ impl Config {
             )?),
             data_dir: PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "./data".into())),
             jwt_secret,
+            metrics_token,
             session_ttl: Duration::from_secs(parse_range(
                 &get,
                 "SESSION_TTL_SECS",

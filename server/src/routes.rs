@@ -7,6 +7,7 @@ use app::{
         caller,
         events::{self, EVENTS},
         health::{HEALTHZ, READYZ, healthz, readyz},
+        metrics::{self, METRICS},
     },
     backend::AppState,
     domain::account::{needs_sign_in, page_redirect},
@@ -30,7 +31,7 @@ use tower_http::{compression::CompressionLayer, timeout::TimeoutLayer, trace::Tr
 /// authorization test holds a rule for each, so a new route without one
 /// fails it.
 pub fn route_table() -> Vec<(String, String)> {
-    let mut table: Vec<(String, String)> = [HEALTHZ, READYZ, EVENTS]
+    let mut table: Vec<(String, String)> = [HEALTHZ, READYZ, EVENTS, METRICS]
         .into_iter()
         .map(|p| ("GET".to_owned(), p.to_owned()))
         .collect();
@@ -51,11 +52,13 @@ pub fn router(state: AppState, request_timeout: Duration, guards: Arc<WebGuards>
     Router::new()
         .route(HEALTHZ, get(healthz))
         .route(READYZ, get(readyz))
+        .route(METRICS, get(metrics::metrics))
         // Pages and server functions; AppState reaches both as context.
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), page_guard))
         .layer(middleware::from_fn(unreadable_request_is_400))
+        .layer(middleware::from_fn(metrics::track))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -35,6 +35,8 @@ pub enum StartupError {
     Events(sqlx::Error),
     #[error("could not set up the routing service's client: {0}")]
     Routing(String),
+    #[error("could not start the metrics recorder: {0}")]
+    Metrics(String),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -127,6 +129,12 @@ impl Application {
             tracker,
             map: Arc::new(config.map.clone()),
             policy: Arc::new(config.content_policy.clone()),
+            metrics: match &config.metrics_token {
+                Some(token) => Some(Arc::new(
+                    app::api::metrics::install(token.clone()).map_err(StartupError::Metrics)?,
+                )),
+                None => None,
+            },
         };
         let guards = Arc::new(WebGuards {
             default_policy: HeaderValue::from_str(&config.content_policy.header(None))

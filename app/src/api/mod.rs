@@ -18,5 +18,7 @@ pub mod guard;
 pub mod health;
 pub mod jobs;
 pub mod mechanic;
+#[cfg(feature = "ssr")]
+pub mod metrics;
 pub mod quotes;
 pub mod site;

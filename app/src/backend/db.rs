@@ -107,7 +107,8 @@ pub struct Write {
     tx: Transaction<'static, Any>,
     backend: Backend,
     commits: Arc<watch::Sender<u64>>,
-    recorded: bool,
+    /// Events recorded in this transaction.
+    recorded: u64,
 }
 
 impl Write {
@@ -116,14 +117,15 @@ impl Write {
     }
 
     /// Marks this transaction as one whose commit others must hear about.
-    pub(crate) fn recorded_events(&mut self) {
-        self.recorded = true;
+    pub(crate) fn recorded_events(&mut self, n: usize) {
+        self.recorded += n as u64;
     }
 
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await?;
-        if self.recorded {
+        if self.recorded > 0 {
             self.commits.send_modify(|n| *n = n.wrapping_add(1));
+            metrics::counter!("curbside_events_recorded_total").increment(self.recorded);
         }
         Ok(())
     }
@@ -243,7 +245,7 @@ pub async fn begin_write(db: &Db) -> Result<Write, sqlx::Error> {
         tx,
         backend: db.backend,
         commits: db.commits.clone(),
-        recorded: false,
+        recorded: 0,
     })
 }
 

@@ -23,7 +23,7 @@ pub mod users;
 pub mod vehicles;
 
 pub use db::Db;
-pub use state::{AppState, AuthSettings};
+pub use state::{AppState, AuthSettings, Metrics};
 
 use crate::domain::AppError;
 

@@ -23,7 +23,11 @@ async fn turn() -> Result<SemaphorePermit<'static>, AppError> {
 }
 
 async fn turn_in(queue: &Semaphore, max_wait: Duration) -> Result<SemaphorePermit<'_>, AppError> {
-    match tokio::time::timeout(max_wait, queue.acquire()).await {
+    let waiting = metrics::gauge!("curbside_password_hash_waiting");
+    waiting.increment(1.0);
+    let turn = tokio::time::timeout(max_wait, queue.acquire()).await;
+    waiting.decrement(1.0);
+    match turn {
         Ok(Ok(permit)) => Ok(permit),
         Ok(Err(closed)) => Err(internal("password hashing queue", &closed)),
         Err(_) => {

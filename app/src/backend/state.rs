@@ -23,6 +23,14 @@ pub struct AppState {
     pub map: Arc<MapSettings>,
     /// The Content-Security-Policy pages and every other answer carry.
     pub policy: Arc<ContentPolicy>,
+    /// `GET /metrics`, when `METRICS_TOKEN` turned it on.
+    pub metrics: Option<Arc<Metrics>>,
+}
+
+/// What `GET /metrics` renders, and the token a scraper must send.
+pub struct Metrics {
+    pub handle: metrics_exporter_prometheus::PrometheusHandle,
+    pub token: String,
 }
 
 /// How sessions are signed and sent.

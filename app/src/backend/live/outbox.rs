@@ -100,7 +100,7 @@ pub async fn record(tx: &mut Write, events: &[Pending], now: i64) -> Result<(), 
     if events.is_empty() {
         return Ok(());
     }
-    tx.recorded_events();
+    tx.recorded_events(events.len());
     let postgres = tx.backend() == Backend::Postgres;
     let conn: &mut AnyConnection = tx;
     if postgres {

@@ -145,6 +145,7 @@ impl Registry {
         for key in gone {
             self.remove(key);
         }
+        metrics::counter!("curbside_events_delivered_total").increment(sent as u64);
         sent
     }
 }
