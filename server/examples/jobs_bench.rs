@@ -178,24 +178,12 @@ async fn main() {
     let mut revisions = Vec::new();
     let mut accepts = Vec::new();
     for job in near.iter().take(rounds) {
-        let form = |labour: &'static str| {
-            vec![
-                ("job_id", job.as_str()),
-                ("items[0][kind]", "labour"),
-                ("items[0][description]", "Replace front pads"),
-                ("items[0][amount]", labour),
-                ("items[1][kind]", "parts"),
-                ("items[1][description]", "Brake pads (pair)"),
-                ("items[1][amount]", "34.99"),
-                ("arrival_minutes", "45"),
-                ("valid_hours", "24"),
-            ]
-        };
+        let form = |labour: &str| common::forms::quote_form(job, labour, "34.99");
         let t = Instant::now();
-        api.post("/api/send_quote", Some(&dan), &form("60")).await;
+        api.post_pairs("/api/send_quote", &dan, &form("60")).await;
         sends.push(t.elapsed());
         let t = Instant::now();
-        let quote = api.post("/api/send_quote", Some(&dan), &form("55")).await;
+        let quote = api.post_pairs("/api/send_quote", &dan, &form("55")).await;
         revisions.push(t.elapsed());
         let id = quote["id"].as_str().unwrap();
         let t = Instant::now();

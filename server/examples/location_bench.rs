@@ -88,17 +88,10 @@ async fn job_on_the_way(api: &Api, dan: &str, i: usize, run: i64) -> (String, St
         .unwrap()
         .to_owned();
     let quote = api
-        .post(
+        .post_pairs(
             "/api/send_quote",
-            Some(dan),
-            &[
-                ("job_id", &job),
-                ("items[0][kind]", "labour"),
-                ("items[0][description]", "Replace front pads"),
-                ("items[0][amount]", "60"),
-                ("arrival_minutes", "45"),
-                ("valid_hours", "24"),
-            ],
+            dan,
+            &common::forms::quote_form(&job, "60", "34.99"),
         )
         .await["id"]
         .as_str()

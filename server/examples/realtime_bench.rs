@@ -64,21 +64,10 @@ async fn customer_with_job(api: &Api, i: usize, run: i64) -> (String, String) {
     (token, job)
 }
 
+/// A quote on `job` whose labour line moves by `pence` each revision.
 fn quote_form(job: &str, pence: usize) -> Vec<(String, String)> {
-    [
-        ("job_id", job.to_owned()),
-        ("items[0][kind]", "labour".into()),
-        ("items[0][description]", "Replace front pads".into()),
-        (
-            "items[0][amount]",
-            format!("{}.{:02}", 60 + pence / 100, pence % 100),
-        ),
-        ("arrival_minutes", "45".into()),
-        ("valid_hours", "24".into()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect()
+    let labour = format!("{}.{:02}", 60 + pence / 100, pence % 100);
+    common::forms::quote_form(job, &labour, "34.99")
 }
 
 /// Reads one subscriber's stream until the task is stopped.

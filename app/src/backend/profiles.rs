@@ -23,10 +23,7 @@ struct ProfileRow {
 
 impl ProfileRow {
     fn profile(self, user_id: &str) -> Result<(MechanicProfile, Option<i64>), AppError> {
-        let corrupt = |column: &str| {
-            tracing::error!(user = user_id, column, "unreadable mechanic profile row");
-            AppError::Internal
-        };
+        let corrupt = |column: &str| super::store::corrupt("mechanic_profiles", user_id, column);
         let profile = MechanicProfile {
             display_name: self.display_name,
             bio: self.bio,

@@ -44,8 +44,7 @@ impl UserRow {
 }
 
 fn corrupt(column: &str, value: &str) -> AppError {
-    tracing::error!(column, value, "unknown value in users table");
-    AppError::Internal
+    super::store::corrupt("users", value, column)
 }
 
 const COLUMNS: &str =

@@ -1,6 +1,7 @@
 //! Accounts: roles, statuses, what a valid email, name, phone and password are, and where each role lives.
 
 use crate::domain::error::AppError;
+use crate::domain::text::collapse_spaces;
 use crate::domain::text_enum::text_enum;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -224,7 +225,7 @@ pub const NAME_MAX_CHARS: usize = 80;
 
 /// A person's or business's name, trimmed, inner whitespace collapsed.
 pub fn parse_name(raw: &str) -> Result<String, AppError> {
-    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = collapse_spaces(raw);
     if name.is_empty() {
         return Err(AppError::invalid("name", "Enter your name."));
     }
@@ -247,7 +248,7 @@ pub fn parse_name(raw: &str) -> Result<String, AppError> {
 /// an optional leading `+` and common separators, 7 to 15 digits.
 /// `required` is true for mechanics, whom customers and admins must be able to reach.
 pub fn parse_phone(raw: &str, required: bool) -> Result<Option<String>, AppError> {
-    let phone = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let phone = collapse_spaces(raw);
     if phone.is_empty() {
         return if required {
             Err(AppError::invalid(

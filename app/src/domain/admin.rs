@@ -1,6 +1,7 @@
 //! The admin console's rules and shapes: reviewing accounts, listing users, reading the audit log.
 
 use super::{Account, AccountStatus, AppError, Role, mechanic::MechanicProfile};
+use crate::domain::text::collapse_spaces;
 use crate::domain::text_enum::text_enum;
 use serde::{Deserialize, Serialize};
 
@@ -85,7 +86,7 @@ pub fn review(
             "You cannot change your own account's status; ask another admin.",
         ));
     }
-    let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    let reason = collapse_spaces(reason);
     if action.needs_reason() {
         let n = reason.chars().count();
         if n < REASON_MIN_CHARS {

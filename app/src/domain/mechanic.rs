@@ -2,6 +2,7 @@
 
 use super::AppError;
 pub use super::geo::GeoPoint;
+use crate::domain::text::collapse_spaces;
 use crate::domain::text_enum::text_enum;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -229,10 +230,6 @@ pub fn parse_checkbox(raw: Option<&str>) -> bool {
         raw.map(|s| s.trim().to_ascii_lowercase()).as_deref(),
         Some("on" | "true" | "1" | "yes")
     )
-}
-
-fn collapse_spaces(raw: &str) -> String {
-    raw.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn parse_whole(raw: &str) -> Option<u32> {

@@ -11,6 +11,7 @@ pub mod map;
 pub mod mechanic;
 pub mod money;
 pub mod quote;
+pub mod text;
 mod text_enum;
 pub mod time;
 pub mod tracking;

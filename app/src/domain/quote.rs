@@ -5,6 +5,7 @@ use super::{
     mechanic::Skill,
     money::{Currency, MAX_CENTS, Money, PriceError},
 };
+use crate::domain::text::collapse_spaces;
 use crate::domain::text_enum::text_enum;
 use serde::{Deserialize, Serialize};
 
@@ -89,11 +90,7 @@ impl QuoteForm {
         let mut items = Vec::new();
         for (i, line) in self.items.iter().enumerate() {
             let n = i + 1;
-            let description = line
-                .description
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
+            let description = collapse_spaces(&line.description);
             if description.is_empty() && line.amount.trim().is_empty() {
                 continue;
             }

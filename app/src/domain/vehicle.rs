@@ -1,6 +1,7 @@
 //! A customer's vehicles (their garage): what identifies one, and the VIN check digit.
 
 use super::AppError;
+use crate::domain::text::collapse_spaces;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -188,12 +189,7 @@ impl VehicleForm {
             "colour",
             "Enter the colour, so the mechanic can spot it.",
         )?;
-        let plate = self
-            .plate
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_uppercase();
+        let plate = collapse_spaces(&self.plate).to_uppercase();
         let plate_chars = plate.chars().filter(|c| *c != ' ').count();
         if plate_chars == 0 {
             return Err(AppError::invalid(
@@ -237,7 +233,7 @@ fn too_long(field: &str) -> AppError {
 
 /// A short required name: spaces tidied, not empty, not too long.
 fn name(raw: &str, field: &str, missing: &str) -> Result<String, AppError> {
-    let s = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let s = collapse_spaces(raw);
     if s.is_empty() {
         return Err(AppError::invalid(field, missing));
     }

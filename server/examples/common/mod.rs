@@ -1,5 +1,9 @@
 //! What the bench programs share: one line of latency figures per measurement.
 
+#[allow(dead_code)] // not every bench sends a quote
+#[path = "../../tests/common/forms.rs"]
+pub mod forms;
+
 use serde_json::Value;
 use std::time::Duration;
 

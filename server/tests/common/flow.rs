@@ -130,20 +130,7 @@ pub async fn near_mechanic(app: &TestApp, admin: &str, email: &str) -> Mechanic 
     mechanic(app, admin, email, ("51.5450", "-0.1500"), "12", true, true).await
 }
 
-pub fn quote_form(job: &str, labour: &str, parts: &str) -> Vec<(String, String)> {
-    pairs(&[
-        ("job_id", job),
-        ("items[0][kind]", "labour"),
-        ("items[0][description]", "Replace front pads"),
-        ("items[0][amount]", labour),
-        ("items[1][kind]", "parts"),
-        ("items[1][description]", "Brake pads (pair)"),
-        ("items[1][amount]", parts),
-        ("note", "Genuine parts."),
-        ("arrival_minutes", "45"),
-        ("valid_hours", "24"),
-    ])
-}
+pub use super::forms::quote_form;
 
 pub async fn quote(app: &TestApp, m: &Mechanic, job: &str, labour: &str, parts: &str) -> Reply {
     app.post_pairs(

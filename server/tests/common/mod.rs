@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod flow;
+pub mod forms;
 pub mod sse;
 
 use std::{process::Stdio, time::Duration};

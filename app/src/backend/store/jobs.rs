@@ -41,8 +41,7 @@ pub struct JobRow {
 }
 
 fn corrupt(job: &str, column: &str) -> AppError {
-    tracing::error!(job, column, "unreadable job row");
-    AppError::Internal
+    super::corrupt("jobs", job, column)
 }
 
 fn read_urgency(kind: &str, start: Option<i64>, end: Option<i64>) -> Option<Urgency> {

@@ -32,10 +32,8 @@ struct QuoteRow {
 
 impl QuoteRow {
     fn view(self, now: i64) -> Result<QuoteView, AppError> {
-        let corrupt = |column: &str| {
-            tracing::error!(quote = self.id, column, "unreadable quote row");
-            AppError::Internal
-        };
+        let id = self.id.clone();
+        let corrupt = |column: &str| super::corrupt("quotes", &id, column);
         let currency = Currency::parse(&self.currency).ok_or_else(|| corrupt("currency"))?;
         let status = QuoteStatus::parse(&self.status).ok_or_else(|| corrupt("status"))?;
         Ok(QuoteView {

@@ -6,6 +6,7 @@ use super::super::{
     mechanic::{ADDRESS_MAX_CHARS, Skill},
     time::parse_local_utc,
 };
+use crate::domain::text::collapse_spaces;
 use serde::{Deserialize, Serialize};
 
 /// When the customer wants the mechanic.
@@ -99,7 +100,7 @@ impl JobForm {
         })?;
         let at = GeoPoint::new(lat, lng)
             .ok_or_else(|| AppError::invalid("lat", "Those coordinates are not on the map."))?;
-        let address = tidy(&self.address);
+        let address = collapse_spaces(&self.address);
         if address.is_empty() {
             return Err(AppError::invalid(
                 "address",
@@ -112,7 +113,7 @@ impl JobForm {
                 format!("Keep the address to {ADDRESS_MAX_CHARS} characters or fewer."),
             ));
         }
-        let locality = tidy(&self.locality);
+        let locality = collapse_spaces(&self.locality);
         if locality.is_empty() {
             return Err(AppError::invalid(
                 "locality",
@@ -175,7 +176,7 @@ impl JobForm {
 
 /// A cancellation reason: required, so the other side learns why.
 pub fn parse_cancel_reason(raw: &str) -> Result<String, AppError> {
-    let reason = tidy(raw);
+    let reason = collapse_spaces(raw);
     if reason.is_empty() {
         return Err(AppError::invalid(
             "reason",
@@ -189,10 +190,6 @@ pub fn parse_cancel_reason(raw: &str) -> Result<String, AppError> {
         ));
     }
     Ok(reason)
-}
-
-fn tidy(raw: &str) -> String {
-    raw.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn degrees(raw: &str, limit: f64) -> Option<f64> {
