@@ -242,7 +242,8 @@ pub async fn count_all<'e>(exec: impl Executor<'e, Database = Any>) -> Result<i6
 }
 
 pub async fn count_admins<'e>(exec: impl Executor<'e, Database = Any>) -> Result<i64, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE role = 'admin'")
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE role = $1")
+        .bind(Role::Admin.as_str())
         .fetch_one(exec)
         .await?;
     Ok(n)

@@ -42,9 +42,11 @@ pub async fn request(
     let mut tx = db::begin_write(db).await?;
     db::lock_user(&mut tx, &customer.id).await?;
     let (open,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM jobs WHERE customer_id = $1 AND status NOT IN ('completed', 'cancelled')",
+        "SELECT COUNT(*) FROM jobs WHERE customer_id = $1 AND status NOT IN ($2, $3)",
     )
     .bind(&customer.id)
+    .bind(JobStatus::Completed.as_str())
+    .bind(JobStatus::Cancelled.as_str())
     .fetch_one(&mut *tx)
     .await?;
     if open >= OPEN_JOBS_MAX {

@@ -14,7 +14,7 @@ use crate::{
         timeline::{self, Change},
     },
     domain::{
-        AppError,
+        AccountStatus, AppError,
         job::{Actor, JobStatus},
         live::EventName,
         quote::{QuoteForm, QuoteStatus, QuoteView},
@@ -42,15 +42,16 @@ pub async fn send(
     let mut tx = db::begin_write(db).await?;
     // Writing the job row first takes its lock, so a quote cannot slip in
     // beside an acceptance: whichever commits second sees the other.
-    let first = sqlx::query(
-        "UPDATE jobs SET status = 'quoted', updated_at = $1 WHERE id = $2 AND status = 'requested'",
-    )
-    .bind(now)
-    .bind(job_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
+    let first =
+        sqlx::query("UPDATE jobs SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
+            .bind(JobStatus::Quoted.as_str())
+            .bind(now)
+            .bind(job_id)
+            .bind(JobStatus::Requested.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
     let mut events = Vec::new();
     if first {
         events.push(Pending::status_change(
@@ -73,9 +74,10 @@ pub async fn send(
         .await?;
     } else {
         let still_open =
-            sqlx::query("UPDATE jobs SET updated_at = $1 WHERE id = $2 AND status = 'quoted'")
+            sqlx::query("UPDATE jobs SET updated_at = $1 WHERE id = $2 AND status = $3")
                 .bind(now)
                 .bind(job_id)
+                .bind(JobStatus::Quoted.as_str())
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -85,7 +87,7 @@ pub async fn send(
     }
     let revised: Option<(String,)> = sqlx::query_as(
         "UPDATE quotes SET items = $1, total_cents = $2, note = $3, arrival_minutes = $4, \
-         expires_at = $5, updated_at = $6 WHERE job_id = $7 AND mechanic_id = $8 AND status = 'live' \
+         expires_at = $5, updated_at = $6 WHERE job_id = $7 AND mechanic_id = $8 AND status = $9 \
          RETURNING id",
     )
     .bind(&items)
@@ -96,6 +98,7 @@ pub async fn send(
     .bind(now)
     .bind(job_id)
     .bind(&user.id)
+    .bind(QuoteStatus::Live.as_str())
     .fetch_optional(&mut *tx)
     .await?;
     let (name, quote_id) = match revised {
@@ -106,7 +109,7 @@ pub async fn send(
         sqlx::query(
             "INSERT INTO quotes (id, job_id, mechanic_id, status, items, total_cents, currency, note, \
              arrival_minutes, expires_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, 'live', $4, $5, $6, $7, $8, $9, $10, $10)",
+             VALUES ($1, $2, $3, $11, $4, $5, $6, $7, $8, $9, $10, $10)",
         )
         .bind(&quote_id)
         .bind(job_id)
@@ -118,6 +121,7 @@ pub async fn send(
         .bind(i64::from(quote.arrival_minutes))
         .bind(quote.expires_at)
         .bind(now)
+        .bind(QuoteStatus::Live.as_str())
         .execute(&mut *tx)
         .await?;
     }
@@ -154,13 +158,14 @@ pub async fn withdraw(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut tx = db::begin_write(db).await?;
-    let done = sqlx::query(
-        "UPDATE quotes SET status = 'withdrawn', updated_at = $1 WHERE id = $2 AND status = 'live'",
-    )
-    .bind(now)
-    .bind(quote_id)
-    .execute(&mut *tx)
-    .await?;
+    let done =
+        sqlx::query("UPDATE quotes SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
+            .bind(QuoteStatus::Withdrawn.as_str())
+            .bind(now)
+            .bind(quote_id)
+            .bind(QuoteStatus::Live.as_str())
+            .execute(&mut *tx)
+            .await?;
     if done.rows_affected() == 0 {
         return Err(AppError::conflict(match quote.status {
             QuoteStatus::Accepted => "This quote was accepted; the job is booked with you.",
@@ -168,11 +173,14 @@ pub async fn withdraw(
         }));
     }
     let reopened = sqlx::query(
-        "UPDATE jobs SET status = 'requested', updated_at = $1 WHERE id = $2 AND status = 'quoted' \
-         AND NOT EXISTS (SELECT 1 FROM quotes WHERE job_id = $2 AND status = 'live')",
+        "UPDATE jobs SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 \
+         AND NOT EXISTS (SELECT 1 FROM quotes WHERE job_id = $3 AND status = $5)",
     )
+    .bind(JobStatus::Requested.as_str())
     .bind(now)
     .bind(&quote.job_id)
+    .bind(JobStatus::Quoted.as_str())
+    .bind(QuoteStatus::Live.as_str())
     .execute(&mut *tx)
     .await?;
     let mut events = Vec::new();
@@ -234,24 +242,29 @@ pub async fn accept(
     // on PostgreSQL a racing transaction waits for this row and then finds
     // it booked; SQLite runs one writer at a time. Either way, one wins.
     let booked = sqlx::query(
-        "UPDATE jobs SET status = 'accepted', mechanic_id = $1, accepted_quote_id = $2, updated_at = $3 \
-         WHERE id = $4 AND customer_id = $5 AND status = 'quoted' AND EXISTS ( \
+        "UPDATE jobs SET status = $6, mechanic_id = $1, accepted_quote_id = $2, updated_at = $3 \
+         WHERE id = $4 AND customer_id = $5 AND status = $7 AND EXISTS ( \
            SELECT 1 FROM quotes q JOIN users u ON u.id = q.mechanic_id \
-           WHERE q.id = $2 AND q.job_id = $4 AND q.status = 'live' AND q.expires_at > $3 \
-           AND u.status = 'active')",
+           WHERE q.id = $2 AND q.job_id = $4 AND q.status = $8 AND q.expires_at > $3 \
+           AND u.status = $9)",
     )
     .bind(&quote.mechanic.id)
     .bind(quote_id)
     .bind(now)
     .bind(&job.id)
     .bind(&user.id)
+    .bind(JobStatus::Accepted.as_str())
+    .bind(JobStatus::Quoted.as_str())
+    .bind(QuoteStatus::Live.as_str())
+    .bind(AccountStatus::Active.as_str())
     .execute(&mut *tx)
     .await?;
     if booked.rows_affected() == 0 {
         drop(tx);
         return Err(why_not_accepted(db, quote_id, &job.id, now).await?);
     }
-    sqlx::query("UPDATE quotes SET status = 'accepted', updated_at = $1 WHERE id = $2")
+    sqlx::query("UPDATE quotes SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(QuoteStatus::Accepted.as_str())
         .bind(now)
         .bind(quote_id)
         .execute(&mut *tx)

@@ -8,6 +8,7 @@ use crate::{
     },
     domain::{
         AppError,
+        job::JobStatus,
         tracking::{Fix, coarse_trail},
     },
 };
@@ -61,41 +62,61 @@ impl<'a> Batch<'a> {
     }
 }
 
-const SHARING: &str = "('en_route', 'arrived', 'in_progress')";
+/// The statuses in which a job shares its mechanic's position, as SQL
+/// placeholders from `$first` on, and the values to bind to them.
+fn sharing(first: usize) -> (String, Vec<&'static str>) {
+    let statuses: Vec<&str> = JobStatus::ALL
+        .into_iter()
+        .filter(|s| s.shares_location())
+        .map(JobStatus::as_str)
+        .collect();
+    let marks: Vec<String> = (first..first + statuses.len())
+        .map(|n| format!("${n}"))
+        .collect();
+    (format!("({})", marks.join(", ")), statuses)
+}
 
 pub async fn write(db: &Db, batch: &Batch<'_>) -> Result<(), sqlx::Error> {
     let mut tx = begin_write(db).await?;
+    let (history_in, statuses) = sharing(6);
+    let insert = format!(
+        "INSERT INTO job_fixes (job_id, lat, lng, accuracy_m, at) SELECT $1, $2, $3, $4, $5 \
+         WHERE EXISTS (SELECT 1 FROM jobs WHERE id = $1 AND status IN {history_in})"
+    );
     for (job, f) in batch.history {
-        sqlx::query(&format!(
-            "INSERT INTO job_fixes (job_id, lat, lng, accuracy_m, at) SELECT $1, $2, $3, $4, $5 \
-             WHERE EXISTS (SELECT 1 FROM jobs WHERE id = $1 AND status IN {SHARING})"
-        ))
-        .bind(job)
-        .bind(f.lat)
-        .bind(f.lng)
-        .bind(f.accuracy_m)
-        .bind(f.at)
-        .execute(&mut *tx)
-        .await?;
+        let mut query = sqlx::query(&insert)
+            .bind(job)
+            .bind(f.lat)
+            .bind(f.lng)
+            .bind(f.accuracy_m)
+            .bind(f.at);
+        for s in &statuses {
+            query = query.bind(*s);
+        }
+        query.execute(&mut *tx).await?;
     }
+    let (latest_in, _) = sharing(8);
+    let update = format!(
+        "UPDATE jobs SET fix_lat = $1, fix_lng = $2, fix_accuracy_m = $3, fix_heading = $4, \
+         fix_speed_mps = $5, fix_at = $6 WHERE id = $7 AND status IN {latest_in} \
+         AND (fix_at IS NULL OR fix_at < $6)"
+    );
     for (job, f) in &batch.latest {
         // Heading and speed are often unknown: a bound NULL float is typed
         // differently by the Any driver, so those are written as -1 and
         // read back as unknown.
-        sqlx::query(&format!(
-            "UPDATE jobs SET fix_lat = $1, fix_lng = $2, fix_accuracy_m = $3, fix_heading = $4, \
-             fix_speed_mps = $5, fix_at = $6 WHERE id = $7 AND status IN {SHARING} \
-             AND (fix_at IS NULL OR fix_at < $6)"
-        ))
-        .bind(f.lat)
-        .bind(f.lng)
-        .bind(f.accuracy_m)
-        .bind(f.heading.unwrap_or(-1.0))
-        .bind(f.speed_mps.unwrap_or(-1.0))
-        .bind(f.at)
-        .bind(*job)
-        .execute(&mut *tx)
-        .await?;
+        let mut query = sqlx::query(&update)
+            .bind(f.lat)
+            .bind(f.lng)
+            .bind(f.accuracy_m)
+            .bind(f.heading.unwrap_or(-1.0))
+            .bind(f.speed_mps.unwrap_or(-1.0))
+            .bind(f.at)
+            .bind(*job);
+        for s in &statuses {
+            query = query.bind(*s);
+        }
+        query.execute(&mut *tx).await?;
     }
     tx.commit().await
 }
@@ -196,13 +217,15 @@ pub async fn job_ended(tx: &mut Write, job_id: &str, trail: Trail) -> Result<(),
 /// Every unfinished job (the newest `MAP_LIMIT`), with its stored fix.
 pub async fn map_rows(db: &Db) -> Result<Vec<MapRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-            "SELECT j.id, j.status, j.category, j.locality, j.lat, j.lng, \
+        "SELECT j.id, j.status, j.category, j.locality, j.lat, j.lng, \
              COALESCE(p.display_name, m.name) AS mechanic, j.fix_lat, j.fix_lng, j.fix_accuracy_m, \
              j.fix_heading, j.fix_speed_mps, j.fix_at \
              FROM jobs j LEFT JOIN users m ON m.id = j.mechanic_id \
              LEFT JOIN mechanic_profiles p ON p.user_id = j.mechanic_id \
-             WHERE j.status NOT IN ('completed', 'cancelled') ORDER BY j.created_at DESC LIMIT {MAP_LIMIT}"
-        ))
-        .fetch_all(db)
-        .await
+             WHERE j.status NOT IN ($1, $2) ORDER BY j.created_at DESC LIMIT {MAP_LIMIT}"
+    ))
+    .bind(JobStatus::Completed.as_str())
+    .bind(JobStatus::Cancelled.as_str())
+    .fetch_all(db)
+    .await
 }

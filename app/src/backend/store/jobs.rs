@@ -10,6 +10,7 @@ use crate::{
         job::{JobStatus, JobSummary, Urgency},
         mechanic::Skill,
         money::{Currency, Money},
+        quote::QuoteStatus,
         vehicle,
     },
 };
@@ -106,12 +107,13 @@ pub async fn list_all(
     }
     let total = filter.count(db, "jobs j").await?;
     let sql = format!(
-        "SELECT {SUMMARY}, (SELECT COUNT(*) FROM quotes q WHERE q.job_id = j.id AND q.status = 'live' \
+        "SELECT {SUMMARY}, (SELECT COUNT(*) FROM quotes q WHERE q.job_id = j.id AND q.status = {} \
          AND q.expires_at > {}) AS live_quotes, CAST(NULL AS BIGINT) AS my_quote_cents, \
          c.name AS customer_name, COALESCE(p.display_name, m.name) AS mechanic_name \
          FROM jobs j JOIN vehicles v ON v.id = j.vehicle_id JOIN users c ON c.id = j.customer_id \
          LEFT JOIN users m ON m.id = j.mechanic_id LEFT JOIN mechanic_profiles p ON p.user_id = j.mechanic_id{} \
          ORDER BY j.created_at DESC, j.id DESC LIMIT {} OFFSET {}",
+        filter.next(4),
         filter.next(1),
         filter.sql(),
         filter.next(2),
@@ -125,6 +127,7 @@ pub async fn list_all(
         .bind(now)
         .bind(i64::from(paging.per_page))
         .bind(paging.offset())
+        .bind(QuoteStatus::Live.as_str())
         .fetch_all(db)
         .await?;
     let jobs = rows
@@ -197,7 +200,7 @@ pub async fn for_customer(
     now: i64,
 ) -> Result<Vec<JobSummary>, AppError> {
     let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
-        "SELECT {SUMMARY}, (SELECT COUNT(*) FROM quotes q WHERE q.job_id = j.id AND q.status = 'live' \
+        "SELECT {SUMMARY}, (SELECT COUNT(*) FROM quotes q WHERE q.job_id = j.id AND q.status = $4 \
          AND q.expires_at > $2) AS live_quotes, CAST(NULL AS BIGINT) AS my_quote_cents \
          FROM jobs j JOIN vehicles v ON v.id = j.vehicle_id \
          WHERE j.customer_id = $1 ORDER BY j.created_at DESC, j.id DESC LIMIT $3"
@@ -205,6 +208,7 @@ pub async fn for_customer(
     .bind(customer_id)
     .bind(now)
     .bind(LIST_LIMIT)
+    .bind(QuoteStatus::Live.as_str())
     .fetch_all(db)
     .await?;
     rows.into_iter().map(|r| r.summary(None)).collect()
@@ -220,11 +224,13 @@ pub async fn for_mechanic(
     let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
         "SELECT {SUMMARY}, CAST(NULL AS BIGINT) AS live_quotes, CAST(NULL AS BIGINT) AS my_quote_cents \
          FROM jobs j JOIN vehicles v ON v.id = j.vehicle_id WHERE j.mechanic_id = $1 \
-         ORDER BY CASE WHEN j.status IN ('completed', 'cancelled') THEN 1 ELSE 0 END, j.updated_at DESC \
+         ORDER BY CASE WHEN j.status IN ($3, $4) THEN 1 ELSE 0 END, j.updated_at DESC \
          LIMIT $2"
     ))
     .bind(mechanic_id)
     .bind(LIST_LIMIT)
+    .bind(JobStatus::Completed.as_str())
+    .bind(JobStatus::Cancelled.as_str())
     .fetch_all(db)
     .await?;
     rows.into_iter().map(|r| r.summary(base)).collect()
@@ -255,8 +261,8 @@ pub async fn open_near(
     let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
         "SELECT {SUMMARY}, CAST(NULL AS BIGINT) AS live_quotes, q.total_cents AS my_quote_cents \
          FROM jobs j JOIN vehicles v ON v.id = j.vehicle_id \
-         LEFT JOIN quotes q ON q.job_id = j.id AND q.mechanic_id = $1 AND q.status = 'live' \
-         WHERE j.status IN ('requested', 'quoted') AND j.lat BETWEEN $2 AND $3 \
+         LEFT JOIN quotes q ON q.job_id = j.id AND q.mechanic_id = $1 AND q.status = $10 \
+         WHERE j.status IN ($11, $12) AND j.lat BETWEEN $2 AND $3 \
          AND j.lng BETWEEN $4 AND $5 AND j.customer_id <> $1 \
          ORDER BY (j.lat - $6) * (j.lat - $6) + (j.lng - $7) * $8 * (j.lng - $7) * $8, j.id \
          LIMIT $9"
@@ -270,6 +276,9 @@ pub async fn open_near(
     .bind(base.lng())
     .bind(lng_scale)
     .bind(candidates)
+    .bind(QuoteStatus::Live.as_str())
+    .bind(JobStatus::Requested.as_str())
+    .bind(JobStatus::Quoted.as_str())
     .fetch_all(db)
     .await?;
     let mut jobs = Vec::new();

@@ -77,9 +77,10 @@ pub async fn for_job(
     let rows: Vec<QuoteRow> = match only_mechanic {
         None => {
             sqlx::query_as(&format!(
-                "{SELECT} WHERE q.job_id = $1 AND q.status <> 'withdrawn' ORDER BY q.total_cents, q.id"
+                "{SELECT} WHERE q.job_id = $1 AND q.status <> $2 ORDER BY q.total_cents, q.id"
             ))
             .bind(job_id)
+            .bind(QuoteStatus::Withdrawn.as_str())
             .fetch_all(db)
             .await?
         }
@@ -123,12 +124,14 @@ pub async fn decline_live<'e>(
     now: i64,
 ) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as(
-        "UPDATE quotes SET status = 'declined', updated_at = $1 \
-         WHERE job_id = $2 AND status = 'live' AND id <> $3 RETURNING id, mechanic_id",
+        "UPDATE quotes SET status = $4, updated_at = $1 \
+         WHERE job_id = $2 AND status = $5 AND id <> $3 RETURNING id, mechanic_id",
     )
     .bind(now)
     .bind(job_id)
     .bind(except.unwrap_or_default())
+    .bind(QuoteStatus::Declined.as_str())
+    .bind(QuoteStatus::Live.as_str())
     .fetch_all(exec)
     .await
 }
