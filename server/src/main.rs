@@ -52,9 +52,15 @@ async fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(config.log_format);
-    if let Command::CreateAdmin { email, name } = &command {
-        return match cli::create_admin(&config, email, name).await {
+    let telemetry = telemetry::init(config.log_format);
+    let code = serve(&command, &config, started).await;
+    telemetry.shutdown();
+    code
+}
+
+async fn serve(command: &Command, config: &Config, started: Instant) -> ExitCode {
+    if let Command::CreateAdmin { email, name } = command {
+        return match cli::create_admin(config, email, name).await {
             Ok(done) => {
                 println!("{done}");
                 ExitCode::SUCCESS
@@ -66,7 +72,7 @@ async fn run() -> ExitCode {
         };
     }
     tracing::info!(?config, "starting");
-    let app = match Application::build(&config).await {
+    let app = match Application::build(config).await {
         Ok(app) => app,
         Err(e) => {
             eprintln!("error: {e}");
