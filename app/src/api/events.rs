@@ -5,6 +5,7 @@
 //! broadcast is sent once, by its id.
 
 use super::caller::CurrentUser;
+use crate::domain::JobId;
 use crate::{
     backend::{
         AppState, Db, access,
@@ -73,7 +74,7 @@ async fn open(
     }
     let filter = StreamFilter {
         watcher: access::watcher(&state.db, &user).await?,
-        job: params.job,
+        job: params.job.map(JobId::from),
     };
     let last = headers
         .get("last-event-id")

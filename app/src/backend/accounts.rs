@@ -7,6 +7,7 @@ use super::{
     sessions::{self, CurrentUser},
     throttle, users,
 };
+use crate::domain::UserId;
 use crate::domain::admin::AuditAction;
 use crate::domain::{
     Account, AccountStatus, AppError, Email, Role, SignedIn,
@@ -133,7 +134,7 @@ pub(super) async fn open(
         return Ok(None);
     }
     let account = Account {
-        id,
+        id: UserId::from(id),
         name: new.name,
         email: new.email.as_str().to_owned(),
         phone: new.phone,

@@ -1,6 +1,7 @@
 //! The admin console's use cases: list users, review accounts, read the audit log.
 
 use super::{AppState, audit, db::Where, profiles, sessions, sessions::CurrentUser, users};
+use crate::domain::UserId;
 use crate::domain::{
     AppError,
     admin::{
@@ -76,7 +77,7 @@ pub async fn review_account(
         .ok_or(AppError::NotFound)?;
     let profile = profiles::get(&mut *tx, target_id).await?;
     let target = ReviewTarget {
-        id: row.id.clone(),
+        id: UserId::from(row.id.clone()),
         role: row.role()?,
         status: row.status()?,
         has_profile: profile.is_some(),
@@ -209,7 +210,7 @@ impl AuditRow {
                 // A subject may not be a user (a job, later); it still shows by id.
                 name: name.unwrap_or_else(|| id.clone()),
                 email: email.unwrap_or_default(),
-                id,
+                id: UserId::from(id),
             })
         };
         let reason = serde_json::from_str::<serde_json::Value>(&self.detail)

@@ -1,6 +1,7 @@
 //! The `sessions` table, and turning a request's token into the user behind it.
 
 use super::{AppState, tokens::Claims};
+use crate::domain::UserId;
 use crate::domain::{Account, AccountStatus, AppError, Role};
 use http::{HeaderMap, header};
 use sqlx::{Any, Executor};
@@ -11,7 +12,7 @@ pub const COOKIE: &str = "curbside_session";
 /// The signed-in user of a request, as the sessions table says right now.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
-    pub id: String,
+    pub id: UserId,
     pub session_id: String,
     pub name: String,
     pub email: String,
@@ -207,7 +208,7 @@ pub async fn authenticate(
         return Ok(None);
     }
     Ok(Some(CurrentUser {
-        id: row.id,
+        id: UserId::from(row.id),
         session_id: claims.sid,
         name: row.name,
         email: row.email,

@@ -16,6 +16,8 @@ use super::{
         fixes::{self, Batch, Trail, stored_fix},
     },
 };
+use crate::domain::JobId;
+use crate::domain::UserId;
 use crate::domain::{
     AppError,
     admin::MapJob,
@@ -44,8 +46,8 @@ const ROUTE_EVERY_MS: i64 = 30_000;
 
 /// What the tracker remembers of one job.
 struct Tracked {
-    customer_id: String,
-    mechanic_id: Option<String>,
+    customer_id: UserId,
+    mechanic_id: Option<UserId>,
     status: JobStatus,
     destination: GeoPoint,
     checked_at: i64,
@@ -182,13 +184,13 @@ impl Tracker {
             .push((job_id.to_owned(), fix));
         self.inner.queued.notify_one();
         let position = PositionData {
-            job: job_id.to_owned(),
+            job: JobId::from(job_id.to_owned()),
             fix,
         };
         hub.publish_ephemeral(LiveEvent {
             id: None,
             name: EventName::JobLocationUpdated,
-            job_id: job_id.to_owned(),
+            job_id: JobId::from(job_id.to_owned()),
             data: serde_json::to_string(&position).map_err(|_| AppError::Internal)?,
             audience: audience.clone(),
         });
@@ -300,7 +302,7 @@ impl Tracker {
             return Ok(());
         }
         // Memory first: it is newer than the table, and knows a routed estimate.
-        let remembered = self.jobs().get(&view.id).and_then(|t| {
+        let remembered = self.jobs().get(view.id.as_str()).and_then(|t| {
             let f = t.fix?;
             Some((f, t.estimate(&self.inner.model, f.point()?)))
         });
@@ -339,7 +341,7 @@ impl Tracker {
                     at: GeoPoint::new(r.lat, r.lng).ok_or(AppError::Internal)?,
                     mechanic: r.mechanic,
                     position,
-                    id: r.id,
+                    id: JobId::from(r.id),
                 })
             })
             .collect()
@@ -384,14 +386,14 @@ impl Tracker {
 
 fn publish_eta(hub: &Hub, job_id: &str, eta: Eta, audience: Audience) {
     let data = EtaData {
-        job: job_id.to_owned(),
+        job: JobId::from(job_id.to_owned()),
         eta,
     };
     match serde_json::to_string(&data) {
         Ok(data) => hub.publish_ephemeral(LiveEvent {
             id: None,
             name: EventName::JobEtaUpdated,
-            job_id: job_id.to_owned(),
+            job_id: JobId::from(job_id.to_owned()),
             data,
             audience,
         }),

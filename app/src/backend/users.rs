@@ -1,5 +1,6 @@
 //! The `users` table.
 
+use crate::domain::UserId;
 use crate::domain::{
     Account, AccountStatus, AppError, Role,
     admin::{Paging, UserFilter},
@@ -32,7 +33,7 @@ impl UserRow {
 
     pub fn account(&self) -> Result<Account, AppError> {
         Ok(Account {
-            id: self.id.clone(),
+            id: UserId::from(self.id.clone()),
             name: self.name.clone(),
             email: self.email.clone(),
             phone: self.phone.clone(),

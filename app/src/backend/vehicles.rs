@@ -1,6 +1,7 @@
 //! The `vehicles` table: each customer's garage.
 
 use super::{Db, new_id};
+use crate::domain::VehicleId;
 use crate::domain::{
     AppError,
     time::year_of,
@@ -26,7 +27,7 @@ pub struct VehicleRow {
 impl From<VehicleRow> for Vehicle {
     fn from(r: VehicleRow) -> Self {
         Vehicle {
-            id: r.id,
+            id: VehicleId::from(r.id),
             year: r.year,
             make: r.make,
             model: r.model,

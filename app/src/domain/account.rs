@@ -85,7 +85,7 @@ impl AccountStatus {
 /// What a signed-in user sees of their own account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
-    pub id: String,
+    pub id: super::UserId,
     pub name: String,
     pub email: String,
     pub phone: Option<String>,

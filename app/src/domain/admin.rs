@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 /// its mechanic is while they share their position.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MapJob {
-    pub id: String,
+    pub id: super::JobId,
     pub status: super::job::JobStatus,
     pub category: super::mechanic::Skill,
     pub locality: String,
@@ -53,7 +53,7 @@ impl ReviewAction {
 /// The facts a review decision depends on.
 #[derive(Debug, Clone)]
 pub struct ReviewTarget {
-    pub id: String,
+    pub id: super::UserId,
     pub role: Role,
     pub status: AccountStatus,
     pub has_profile: bool,
@@ -241,7 +241,7 @@ impl UserDetail {
 /// Someone named in the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Party {
-    pub id: String,
+    pub id: super::UserId,
     pub name: String,
     pub email: String,
 }

@@ -6,6 +6,7 @@ use super::{
     tracking::{Eta, Fix},
 };
 use crate::domain::text_enum::text_enum;
+use crate::domain::{JobId, UserId};
 use serde::{Deserialize, Serialize};
 
 text_enum! {
@@ -50,21 +51,21 @@ impl EventName {
 /// viewer's own rights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventData {
-    pub job: String,
+    pub job: super::JobId,
     /// The job's status after the change.
     pub status: JobStatus,
     /// The status before, when the status moved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<JobStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quote: Option<String>,
+    pub quote: Option<super::QuoteId>,
 }
 
 /// What `job:location-updated` carries: the fix itself, its time the
 /// phone's own (the customer's "last seen" counts from it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PositionData {
-    pub job: String,
+    pub job: super::JobId,
     #[serde(flatten)]
     pub fix: Fix,
 }
@@ -72,7 +73,7 @@ pub struct PositionData {
 /// What `job:eta-updated` carries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EtaData {
-    pub job: String,
+    pub job: super::JobId,
     #[serde(flatten)]
     pub eta: Eta,
 }
@@ -80,9 +81,9 @@ pub struct EtaData {
 /// Who an event is for, besides admins, who see everything.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Audience {
-    pub customer_id: String,
+    pub customer_id: super::UserId,
     /// The booked mechanic, or the mechanic whose quote the event is about.
-    pub mechanic_id: Option<String>,
+    pub mechanic_id: Option<super::UserId>,
     /// Set for events about the pool of open jobs (a new job, a job
     /// leaving the pool): mechanics who reach this point see them too.
     pub nearby: Option<GeoPoint>,
@@ -94,7 +95,7 @@ pub struct Audience {
 pub struct LiveEvent {
     pub id: Option<i64>,
     pub name: EventName,
-    pub job_id: String,
+    pub job_id: super::JobId,
     /// `data` as JSON, encoded once for every subscriber.
     pub data: String,
     pub audience: Audience,
@@ -107,10 +108,10 @@ impl LiveEvent {
         LiveEvent {
             id: Some(newest),
             name: EventName::Reset,
-            job_id: String::new(),
+            job_id: JobId::from(String::new()),
             data: r#"{"reason":"The events since your last one are no longer kept. Refetch what you show."}"#.into(),
             audience: Audience {
-                customer_id: String::new(),
+                customer_id: UserId::from(String::new()),
                 mechanic_id: None,
                 nearby: None,
             },
@@ -123,12 +124,12 @@ impl LiveEvent {
 pub enum Watcher {
     Admin,
     Customer {
-        id: String,
+        id: super::UserId,
     },
     /// `reach` is set only while the mechanic may take new work (approved,
     /// profile filled in, available).
     Mechanic {
-        id: String,
+        id: super::UserId,
         reach: Option<(GeoPoint, u32)>,
     },
 }
@@ -158,7 +159,7 @@ impl Watcher {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StreamFilter {
     pub watcher: Watcher,
-    pub job: Option<String>,
+    pub job: Option<super::JobId>,
 }
 
 impl StreamFilter {

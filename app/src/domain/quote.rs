@@ -208,7 +208,7 @@ pub fn total_of(items: &[LineItem], currency: Currency) -> Option<Money> {
 /// The mechanic behind a quote, as a customer compares them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MechanicCard {
-    pub id: String,
+    pub id: super::UserId,
     pub display_name: String,
     pub skills: Vec<Skill>,
     pub years_experience: u32,
@@ -216,8 +216,8 @@ pub struct MechanicCard {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuoteView {
-    pub id: String,
-    pub job_id: String,
+    pub id: super::QuoteId,
+    pub job_id: super::JobId,
     pub mechanic: MechanicCard,
     pub status: QuoteStatus,
     pub items: Vec<LineItem>,

@@ -1,6 +1,7 @@
 //! A customer's vehicles (their garage): what identifies one, and the VIN check digit.
 
 use super::AppError;
+use crate::domain::VehicleId;
 use crate::domain::text::collapse_spaces;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -95,7 +96,7 @@ pub const PLATE_MAX_CHARS: usize = 10;
 /// A vehicle in a customer's garage, valid by construction ([`VehicleForm::parse`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Vehicle {
-    pub id: String,
+    pub id: super::VehicleId,
     pub year: i64,
     pub make: String,
     pub model: String,
@@ -149,7 +150,7 @@ impl NewVehicle {
     /// The vehicle as stored under `id`.
     pub fn into_vehicle(self, id: String) -> Vehicle {
         Vehicle {
-            id,
+            id: VehicleId::from(id),
             year: self.year,
             make: self.make,
             model: self.model,

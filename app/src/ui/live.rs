@@ -116,7 +116,10 @@ impl Live {
 
 /// Reads the job id out of an event's JSON.
 pub fn job_of(data: &str) -> Option<String> {
-    serde_json::from_str::<EventData>(data).ok().map(|d| d.job)
+    serde_json::from_str::<EventData>(data)
+        .ok()
+        .map(|d| d.job)
+        .map(String::from)
 }
 
 /// A small notice while the stream is down; nothing while it is fine.

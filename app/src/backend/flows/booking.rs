@@ -2,6 +2,7 @@
 //! transaction with its timeline row and its events.
 
 use crate::domain::admin::AuditAction;
+use crate::domain::{JobId, UserId};
 use crate::{
     backend::{
         Db, access, audit,
@@ -109,13 +110,13 @@ pub async fn insert(
     let created = Pending::new(
         EventName::JobCreated,
         EventData {
-            job: id.clone(),
+            job: JobId::from(id.clone()),
             status: JobStatus::Requested,
             from: None,
             quote: None,
         },
         Audience {
-            customer_id: customer_id.to_owned(),
+            customer_id: UserId::from(customer_id.to_owned()),
             mechanic_id: None,
             nearby: Some(job.at),
         },

@@ -1,6 +1,7 @@
 //! Quoting use cases: sending, revising and withdrawing a quote, and
 //! accepting one, each in one transaction with its events.
 
+use crate::domain::QuoteId;
 use crate::{
     backend::{
         Db, access, db,
@@ -129,7 +130,7 @@ pub async fn send(
         name,
         &job,
         JobStatus::Quoted,
-        quote_id,
+        QuoteId::from(quote_id),
         user.id.clone(),
     ));
     live::record(&mut tx, &events, now).await?;
@@ -294,14 +295,14 @@ pub async fn accept(
             EventName::QuoteAccepted,
             &job,
             JobStatus::Accepted,
-            quote_id.to_owned(),
+            QuoteId::from(quote_id.to_owned()),
             mechanic,
         ),
     ];
     events.extend(Pending::declined(&job, JobStatus::Accepted, declined));
     live::record(&mut tx, &events, now).await?;
     tx.commit().await?;
-    Ok(job.id)
+    Ok(String::from(job.id))
 }
 
 /// Reads the job and quote again after a refused acceptance, to say why in words.

@@ -1,6 +1,7 @@
 //! The write side: events recorded in the transaction that makes their change.
 
 use super::CHANNEL;
+use crate::domain::{QuoteId, UserId};
 use crate::{
     backend::{
         db::{Backend, Write},
@@ -60,8 +61,8 @@ impl Pending {
         name: EventName,
         job: &JobRow,
         status: JobStatus,
-        quote: String,
-        mechanic: String,
+        quote: QuoteId,
+        mechanic: UserId,
     ) -> Self {
         Self::new(
             name,
@@ -83,7 +84,7 @@ impl Pending {
     pub fn declined(
         job: &JobRow,
         status: JobStatus,
-        declined: Vec<(String, String)>,
+        declined: Vec<(QuoteId, UserId)>,
     ) -> impl Iterator<Item = Self> {
         declined.into_iter().map(move |(quote, mechanic)| {
             Self::about_quote(EventName::QuoteDeclined, job, status, quote, mechanic)

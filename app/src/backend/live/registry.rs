@@ -1,6 +1,7 @@
 //! The open streams, indexed so an event costs work only for its recipients.
 
 use super::STREAMS_PER_USER;
+use crate::domain::UserId;
 use crate::domain::live::{LiveEvent, StreamFilter, Watcher};
 use std::{
     collections::{BTreeSet, HashMap, HashSet},
@@ -25,7 +26,7 @@ pub(super) struct Registry {
     pub(super) next_key: u64,
     pub(super) subs: HashMap<u64, Subscriber>,
     /// Customers' and mechanics' streams, by user id.
-    pub(super) by_user: HashMap<String, HashSet<u64>>,
+    pub(super) by_user: HashMap<UserId, HashSet<u64>>,
     pub(super) admins: HashSet<u64>,
     /// Mechanics who may be offered new jobs near them.
     pub(super) reaching: HashSet<u64>,

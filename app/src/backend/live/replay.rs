@@ -2,6 +2,7 @@
 //! for a client that reconnects, and their retention.
 
 use super::BATCH;
+use crate::domain::{JobId, UserId};
 use crate::{
     backend::{
         Db,
@@ -42,11 +43,11 @@ impl EventRow {
         Some(LiveEvent {
             id: Some(self.id),
             name,
-            job_id: self.job_id,
+            job_id: JobId::from(self.job_id),
             data: self.data,
             audience: Audience {
-                customer_id: self.customer_id,
-                mechanic_id: self.mechanic_id,
+                customer_id: UserId::from(self.customer_id),
+                mechanic_id: self.mechanic_id.map(UserId::from),
                 nearby,
             },
         })

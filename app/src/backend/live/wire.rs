@@ -1,6 +1,7 @@
 //! Ephemeral events between instances: packed into PostgreSQL NOTIFY payloads.
 
 use crate::domain::live::{Audience, EventName, LiveEvent};
+use crate::domain::{JobId, UserId};
 
 /// An ephemeral event as told to the other instances through NOTIFY.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -17,10 +18,10 @@ impl Wire {
     pub(super) fn of(e: &LiveEvent) -> Self {
         Wire {
             name: e.name.as_str().to_owned(),
-            job: e.job_id.clone(),
+            job: String::from(e.job_id.clone()),
             data: e.data.clone(),
-            customer: e.audience.customer_id.clone(),
-            mechanic: e.audience.mechanic_id.clone(),
+            customer: String::from(e.audience.customer_id.clone()),
+            mechanic: e.audience.mechanic_id.clone().map(String::from),
         }
     }
 
@@ -28,11 +29,11 @@ impl Wire {
         Some(LiveEvent {
             id: None,
             name: EventName::parse(&self.name)?,
-            job_id: self.job,
+            job_id: JobId::from(self.job),
             data: self.data,
             audience: Audience {
-                customer_id: self.customer,
-                mechanic_id: self.mechanic,
+                customer_id: UserId::from(self.customer),
+                mechanic_id: self.mechanic.map(UserId::from),
                 nearby: None,
             },
         })

@@ -1,5 +1,6 @@
 //! The `jobs` table: its row, and the reads that list jobs.
 
+use crate::domain::{JobId, UserId, VehicleId};
 use crate::{
     backend::Db,
     backend::db::Where,
@@ -23,9 +24,9 @@ pub const LIST_LIMIT: i64 = 100;
 
 #[derive(sqlx::FromRow)]
 pub struct JobRow {
-    pub id: String,
-    pub customer_id: String,
-    pub vehicle_id: String,
+    pub id: JobId,
+    pub customer_id: UserId,
+    pub vehicle_id: VehicleId,
     pub category: String,
     pub description: String,
     pub lat: f64,
@@ -36,7 +37,7 @@ pub struct JobRow {
     pub window_start: Option<i64>,
     pub window_end: Option<i64>,
     pub status: String,
-    pub mechanic_id: Option<String>,
+    pub mechanic_id: Option<UserId>,
     pub cancel_reason: Option<String>,
     pub created_at: i64,
 }
@@ -188,7 +189,7 @@ impl SummaryRow {
                 .map(|c| Money::new(c, Currency::PLATFORM)),
             distance_km: from.map(|f| f.distance_km(at)),
             area: None,
-            id: self.id,
+            id: JobId::from(self.id),
         })
     }
 }

@@ -1,5 +1,7 @@
 //! The `quotes` table: its row, and the reads and bulk changes other flows share.
 
+use crate::domain::JobId;
+use crate::domain::{QuoteId, UserId};
 use crate::{
     backend::Db,
     domain::{
@@ -49,11 +51,11 @@ impl QuoteRow {
                     .ok_or_else(|| corrupt("skills"))?,
                 years_experience: u32::try_from(self.years_experience)
                     .map_err(|_| corrupt("years_experience"))?,
-                id: self.mechanic_id,
+                id: UserId::from(self.mechanic_id),
                 display_name: self.display_name,
             },
-            id: self.id,
-            job_id: self.job_id,
+            id: QuoteId::from(self.id),
+            job_id: JobId::from(self.job_id),
             note: self.note,
             expires_at: self.expires_at,
             created_at: self.created_at,
@@ -122,7 +124,7 @@ pub async fn decline_live<'e>(
     job_id: &str,
     except: Option<&str>,
     now: i64,
-) -> Result<Vec<(String, String)>, sqlx::Error> {
+) -> Result<Vec<(QuoteId, UserId)>, sqlx::Error> {
     sqlx::query_as(
         "UPDATE quotes SET status = $4, updated_at = $1 \
          WHERE job_id = $2 AND status = $5 AND id <> $3 RETURNING id, mechanic_id",

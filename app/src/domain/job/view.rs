@@ -64,7 +64,7 @@ pub struct TimelineEntry {
 /// A job in a list: enough to pick it out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobSummary {
-    pub id: String,
+    pub id: crate::domain::JobId,
     pub status: JobStatus,
     pub category: Skill,
     pub vehicle: String,
@@ -85,7 +85,7 @@ pub struct JobSummary {
 /// One job as the viewer may see it, with its quotes and timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobView {
-    pub id: String,
+    pub id: crate::domain::JobId,
     pub status: JobStatus,
     /// How the viewer stands to this job; decides the buttons.
     pub viewer: Actor,

@@ -280,7 +280,7 @@ fn Review(initial: UserDetail) -> impl IntoView {
                 {blocked.map(|m| view! { <p class="hint">{m}</p> })}
                 {possible.is_empty().then(|| view! { <p class="hint">"Nothing to review: you cannot change your own account."</p> })}
                 <div class="review-actions">
-                    {possible.into_iter().map(|a| view! { <ReviewForm act id=id.clone() action=a error /> }).collect_view()}
+                    {possible.into_iter().map(|a| view! { <ReviewForm act id=id.to_string() action=a error /> }).collect_view()}
                 </div>
             }
         }}

@@ -29,7 +29,7 @@ pub fn LiveMapPage() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(p) = live.position.get() {
             heard.update(|h| {
-                h.insert(p.job, p.fix);
+                h.insert(String::from(p.job), p.fix);
             });
         }
     });
@@ -62,7 +62,8 @@ fn LiveMap(jobs: Vec<MapJob>, heard: RwSignal<HashMap<String, Fix>>) -> impl Int
             jobs.iter()
                 .filter(|j| j.status.shares_location())
                 .filter_map(|j| {
-                    Fix::newest(j.position, heard.get(&j.id).copied()).map(|f| (j.id.clone(), f))
+                    Fix::newest(j.position, heard.get(j.id.as_str()).copied())
+                        .map(|f| (j.id.to_string(), f))
                 })
                 .collect::<HashMap<_, _>>()
         })
@@ -74,7 +75,7 @@ fn LiveMap(jobs: Vec<MapJob>, heard: RwSignal<HashMap<String, Fix>>) -> impl Int
             let mut shapes = Vec::new();
             for j in jobs {
                 shapes.push(Shape::Pin {
-                    key: j.id.clone(),
+                    key: String::from(j.id.clone()),
                     at: (j.at.lat(), j.at.lng()),
                     kind: if j.status.is_open() {
                         PinKind::Job
@@ -88,7 +89,7 @@ fn LiveMap(jobs: Vec<MapJob>, heard: RwSignal<HashMap<String, Fix>>) -> impl Int
                         j.status.label()
                     ),
                 });
-                if let Some(f) = positions.get(&j.id) {
+                if let Some(f) = positions.get(j.id.as_str()) {
                     shapes.push(Shape::Pin {
                         key: format!("mechanic-{}", j.id),
                         at: (f.lat, f.lng),
@@ -135,7 +136,7 @@ fn LiveMap(jobs: Vec<MapJob>, heard: RwSignal<HashMap<String, Fix>>) -> impl Int
                             <td><a href=format!("/admin/jobs/{}", j.id)>{j.category.label()}</a></td>
                             <td>{j.locality}</td>
                             <td>{j.mechanic.unwrap_or_else(|| "—".to_owned())}</td>
-                            <td data-testid="last-position">{move || positions.with(|p| p.get(&id).map_or_else(|| "—".to_owned(), |f| seen_words(now.get() - f.at)))}</td>
+                            <td data-testid="last-position">{move || positions.with(|p| p.get(id.as_str()).map_or_else(|| "—".to_owned(), |f| seen_words(now.get() - f.at)))}</td>
                             <td><StatusPill status=j.status /></td>
                         </tr>
                     }

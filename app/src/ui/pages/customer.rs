@@ -79,7 +79,7 @@ pub fn RequestPage() -> impl IntoView {
                                 <VehicleForm add />
                             }.into_any(),
                             Ok(list) => {
-                                let options = list.iter().map(|v| (v.id.clone(), format!("{} · {}", v.title(), v.plate))).collect();
+                                let options = list.iter().map(|v| (v.id.to_string(), format!("{} · {}", v.title(), v.plate))).collect();
                                 view! { <RequestForm vehicles=options /> }.into_any()
                             }
                             Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),

@@ -57,7 +57,7 @@ fn VehicleRow(vehicle: Vehicle, remove: ServerAction<RemoveVehicle>) -> impl Int
                 {v.vin.clone().map(|vin| view! { <span class="muted small">"VIN " {vin}</span> })}
             </div>
             <ActionForm action=remove>
-                <input type="hidden" name="id" value=v.id.clone() />
+                <input type="hidden" name="id" value=v.id.to_string() />
                 <button type="submit" class="button secondary small">"Remove"</button>
             </ActionForm>
         </li>

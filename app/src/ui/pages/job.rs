@@ -110,13 +110,13 @@ fn JobDetail(job: JobView, actions: Actions) -> impl IntoView {
         {j.cancel_reason.clone().filter(|_| j.status == JobStatus::Cancelled).map(|r| view! {
             <div class="banner" role="status"><strong>"Cancelled: "</strong>{r}</div>
         })}
-        {(!steps.is_empty()).then(|| view! { <StepButtons job_id=j.id.clone() steps step=actions.step /> })}
+        {(!steps.is_empty()).then(|| view! { <StepButtons job_id=j.id.to_string() steps step=actions.step /> })}
         {match (&j.location, j.status.shares_location(), j.viewer) {
             (Location::Exact { lat, lng, .. }, true, Actor::Customer | Actor::Admin) => Some(view! {
-                <Tracking job_id=j.id.clone() car=(*lat, *lng) position=j.position eta=j.eta />
+                <Tracking job_id=j.id.to_string() car=(*lat, *lng) position=j.position eta=j.eta />
             }.into_any()),
             (Location::Exact { lat, lng, .. }, true, Actor::AssignedMechanic) => Some(view! {
-                <Sharing job_id=j.id.clone() car=(*lat, *lng) />
+                <Sharing job_id=j.id.to_string() car=(*lat, *lng) />
             }.into_any()),
             _ => None,
         }}
@@ -138,13 +138,13 @@ fn JobDetail(job: JobView, actions: Actions) -> impl IntoView {
                 <CustomerQuotes job_open=j.status.is_open() quotes=j.quotes.clone() accept=actions.accept viewer=j.viewer />
             }.into_any(),
             Actor::QuotingMechanic => view! {
-                <MechanicQuote job_id=j.id.clone() job_open=j.status.is_open() quotes=j.quotes.clone() actions />
+                <MechanicQuote job_id=j.id.to_string() job_open=j.status.is_open() quotes=j.quotes.clone() actions />
             }.into_any(),
             Actor::AssignedMechanic => view! {
                 {booked.map(|q| view! { <section><h2>"Your accepted quote"</h2><QuoteCard quote=q /></section> })}
             }.into_any(),
         }}
-        {can_cancel.then(|| view! { <CancelForm job_id=j.id.clone() cancel=actions.cancel /> })}
+        {can_cancel.then(|| view! { <CancelForm job_id=j.id.to_string() cancel=actions.cancel /> })}
         <Timeline entries=j.timeline.clone() />
     }
 }

@@ -69,7 +69,7 @@ pub fn CustomerQuotes(
                                 <QuoteCard quote=q />
                                 {(may_accept && live).then(|| view! {
                                     <ActionForm action=accept>
-                                        <input type="hidden" name="id" value=id.clone() />
+                                        <input type="hidden" name="id" value=id.to_string() />
                                         <button type="submit" class="button wide" disabled=move || accept.pending().get()>
                                             "Accept this quote"
                                         </button>
@@ -97,7 +97,7 @@ pub fn QuoteCard(quote: QuoteView) -> impl IntoView {
         QuoteStatus::Withdrawn => Some(("badge stopped", "Withdrawn")),
     };
     view! {
-        <article class="quote-card" data-quote=q.id.clone()>
+        <article class="quote-card" data-quote=q.id.to_string()>
             <header>
                 <span class="quote-total">{q.total.to_string()}</span>
                 {status.map(|(class, text)| view! { <span class=class>{text}</span> })}
@@ -155,7 +155,7 @@ pub fn MechanicQuote(
                 <h2>"Your quote"</h2>
                 <QuoteCard quote=q />
                 <ActionForm action=actions.withdraw>
-                    <input type="hidden" name="id" value=id />
+                    <input type="hidden" name="id" value=id.to_string() />
                     <button type="submit" class="button secondary wide">"Withdraw quote"</button>
                 </ActionForm>
             </section>
