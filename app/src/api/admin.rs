@@ -12,7 +12,10 @@ use server_fn::codec::GetUrl;
 use {
     super::guard::{self, respond},
     crate::{
-        backend::{accounts, admin, now_ms, store},
+        backend::{
+            flows::{accounts, admin},
+            now_ms, store,
+        },
         domain::{
             AccountStatus, Role,
             admin::{AuditAction, AuditFilter, Paging, ReviewAction, UserFilter},

@@ -9,7 +9,7 @@ use {
     super::guard::{self, respond},
     crate::{
         backend::{
-            accounts::{self, Registration},
+            flows::accounts::{self, Registration},
             now_ms,
         },
         domain::{Role, account::after_login},

@@ -3,7 +3,7 @@
 use crate::{
     backend::{
         AppState,
-        accounts::Client,
+        flows::accounts::Client,
         now_ms,
         sessions::{COOKIE, CurrentUser},
     },

@@ -1,8 +1,6 @@
 //! Server-only code: the database, accounts and sessions, and the state handlers share. Never used by UI code.
 
 pub mod access;
-pub mod accounts;
-pub mod admin;
 pub mod audit;
 pub mod db;
 pub mod flows;

@@ -2,9 +2,9 @@
 //! environment) and the demo data a fresh installation starts with.
 
 use super::{
-    accounts::{self, NewAccount},
     audit,
     db::Db,
+    flows::accounts::{self, NewAccount},
     password, profiles, users, vehicles,
 };
 use crate::domain::admin::AuditAction;

@@ -1,6 +1,8 @@
 //! The admin console's use cases: list users, review accounts, read the audit log.
 
-use super::{AppState, audit, db::Where, profiles, sessions, sessions::CurrentUser, users};
+use crate::backend::{
+    AppState, audit, db::Where, profiles, sessions, sessions::CurrentUser, users,
+};
 use crate::domain::UserId;
 use crate::domain::{
     AppError,
@@ -71,7 +73,7 @@ pub async fn review_account(
     reason: &str,
     now: i64,
 ) -> Result<UserDetail, AppError> {
-    let mut tx = super::db::begin_write(&state.db).await?;
+    let mut tx = crate::backend::db::begin_write(&state.db).await?;
     let row = users::by_id(&mut *tx, target_id)
         .await?
         .ok_or(AppError::NotFound)?;

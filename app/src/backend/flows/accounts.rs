@@ -1,6 +1,6 @@
 //! Account use cases: register, log in, log out, change password, edit profile.
 
-use super::{
+use crate::backend::{
     AppState, audit,
     db::Db,
     password, profiles,
@@ -88,7 +88,7 @@ pub async fn register(
 }
 
 /// A new account whose fields passed the rules of the way it is being made.
-pub(super) struct NewAccount {
+pub(in crate::backend) struct NewAccount {
     pub name: String,
     pub email: Email,
     pub phone: Option<String>,
@@ -99,12 +99,12 @@ pub(super) struct NewAccount {
 /// Checks the password, hashes it and inserts the user in a transaction the
 /// caller completes (its audit row, a first session) and commits. `None` when
 /// the email is taken: each caller words that for its own audience.
-pub(super) async fn open(
+pub(in crate::backend) async fn open(
     db: &Db,
     new: NewAccount,
     password: String,
     now: i64,
-) -> Result<Option<(super::db::Write, Account)>, AppError> {
+) -> Result<Option<(crate::backend::db::Write, Account)>, AppError> {
     check_password(&password, new.email.as_str(), "password")?;
     let email_lower = new.email.lower();
     // Spare the hash when the answer is already known; the unique index
@@ -113,8 +113,8 @@ pub(super) async fn open(
         return Ok(None);
     }
     let password_hash = password::hash(password).await?;
-    let id = super::new_id();
-    let mut tx = super::db::begin_write(db).await?;
+    let id = crate::backend::new_id();
+    let mut tx = crate::backend::db::begin_write(db).await?;
     let inserted = users::insert(
         &mut *tx,
         &users::NewUser {
@@ -240,7 +240,7 @@ pub async fn logout_everywhere(
     user: &CurrentUser,
     now: i64,
 ) -> Result<u64, AppError> {
-    let mut tx = super::db::begin_write(&state.db).await?;
+    let mut tx = crate::backend::db::begin_write(&state.db).await?;
     let ended = sessions::revoke_all(&mut *tx, &user.id, None, now).await?;
     audit::record(
         &mut *tx,
@@ -314,7 +314,7 @@ pub async fn change_password(
     }
     attempt.succeeded(&state.db).await?;
     let hash = password::hash(new).await?;
-    let mut tx = super::db::begin_write(&state.db).await?;
+    let mut tx = crate::backend::db::begin_write(&state.db).await?;
     users::set_password(&mut *tx, &user.id, &hash, now).await?;
     let ended = sessions::revoke_all(&mut *tx, &user.id, Some(&user.session_id), now).await?;
     audit::record(
