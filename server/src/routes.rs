@@ -24,6 +24,7 @@ use axum::{
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde_json::Value;
 use std::{sync::Arc, time::Duration};
+use tower::util::option_layer;
 use tower_http::{compression::CompressionLayer, timeout::TimeoutLayer, trace::TraceLayer};
 
 /// Every route the app serves, as `(METHOD, path)`: pages (`{id}` for a
@@ -58,7 +59,13 @@ pub fn router(state: AppState, request_timeout: Duration, guards: Arc<WebGuards>
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), page_guard))
         .layer(middleware::from_fn(unreadable_request_is_400))
-        .layer(middleware::from_fn(metrics::track))
+        // Only when metrics are on: otherwise every request would build its labels for nothing.
+        .layer(option_layer(
+            state
+                .metrics
+                .is_some()
+                .then(|| middleware::from_fn(metrics::track)),
+        ))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

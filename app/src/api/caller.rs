@@ -43,17 +43,6 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-/// As an extractor for routes that anyone may call: the user, if signed in.
-pub struct MaybeUser(pub Option<CurrentUser>);
-
-impl FromRequestParts<AppState> for MaybeUser {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        Ok(MaybeUser(resolve(parts, state).await?))
-    }
-}
-
 /// An error from an entry point that is not a server function: its status
 /// and the same JSON body server functions answer with.
 impl IntoResponse for AppError {

@@ -5,7 +5,6 @@
 //! broadcast is sent once, by its id.
 
 use super::caller::CurrentUser;
-use crate::domain::JobId;
 use crate::{
     backend::{
         AppState, Db, access,
@@ -13,7 +12,7 @@ use crate::{
         now_ms, sessions,
     },
     domain::{
-        AppError,
+        AppError, JobId,
         live::{LiveEvent, Resume, StreamFilter, parse_event_id, resume},
     },
 };
@@ -37,7 +36,7 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 #[derive(Deserialize)]
 pub struct Params {
-    job: Option<String>,
+    job: Option<JobId>,
     /// For clients that cannot set the `Last-Event-ID` header.
     #[serde(rename = "lastEventId")]
     last_event_id: Option<String>,
@@ -74,7 +73,7 @@ async fn open(
     }
     let filter = StreamFilter {
         watcher: access::watcher(&state.db, &user).await?,
-        job: params.job.map(JobId::from),
+        job: params.job,
     };
     let last = headers
         .get("last-event-id")

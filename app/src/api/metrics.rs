@@ -4,7 +4,7 @@
 //! Off (404) unless `METRICS_TOKEN` is set: the figures say how busy the
 //! service is, which is not for everyone.
 
-use crate::backend::{AppState, Metrics};
+use crate::backend::{AppState, Metrics, sessions};
 use axum::{
     extract::{MatchedPath, Request, State},
     middleware::Next,
@@ -42,7 +42,7 @@ pub fn install(token: String) -> Result<Metrics, String> {
     Ok(Metrics { handle, token })
 }
 
-/// Counts each request and times it, by method, route (its pattern, so
+/// Counts each request and times it (installed only when metrics are on), by method, route (its pattern, so
 /// ids do not make a series each) and status class.
 pub async fn track(req: Request, next: Next) -> Response {
     let route = req
@@ -89,12 +89,7 @@ pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Respo
 
 /// The request's Bearer token is the metrics token (compared in constant time).
 fn allowed(headers: &HeaderMap, m: &Metrics) -> bool {
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default()
-        .as_bytes();
+    let given = sessions::bearer(headers).unwrap_or_default().as_bytes();
     let want = m.token.as_bytes();
     given.len() == want.len()
         && given

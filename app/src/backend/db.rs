@@ -38,10 +38,6 @@ impl Db {
         self.backend
     }
 
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
-    }
-
     /// Changes each time a transaction that recorded events commits.
     pub fn commits(&self) -> watch::Receiver<u64> {
         self.commits.subscribe()

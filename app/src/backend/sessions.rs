@@ -137,17 +137,21 @@ pub async fn prune<'e>(
     Ok(())
 }
 
-/// The token of a request: `Authorization: Bearer …` first, then the session cookie.
-pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
-    let bearer = headers
+/// The `Authorization: Bearer …` token of a request, if it sends one.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| {
             let (scheme, token) = v.trim().split_once(' ')?;
             scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
         })
-        .filter(|t| !t.is_empty());
-    if let Some(t) = bearer {
+        .filter(|t| !t.is_empty())
+}
+
+/// The token of a request: `Authorization: Bearer …` first, then the session cookie.
+pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
+    if let Some(t) = bearer(headers) {
         return Some(t.to_owned());
     }
     headers

@@ -16,10 +16,8 @@ use super::{
         fixes::{self, Batch, Trail, stored_fix},
     },
 };
-use crate::domain::JobId;
-use crate::domain::UserId;
 use crate::domain::{
-    AppError,
+    AppError, JobId, UserId,
     admin::MapJob,
     geo::GeoPoint,
     job::{Actor, JobStatus, JobView, Location},
@@ -113,7 +111,9 @@ impl Tracker {
 
     /// Checks and delivers one fix from `user` for `job_id`; it is written
     /// with the next batch. Answers the estimate to the customer.
-    #[tracing::instrument(skip_all, fields(user = %user.id, job = %job_id))]
+    // Debug, not info: fixes arrive every few seconds per driving mechanic,
+    // too many for the log or an exported trace of their own.
+    #[tracing::instrument(level = "debug", skip_all, fields(user = %user.id, job = %job_id))]
     pub async fn post(
         &self,
         db: &Db,
