@@ -270,27 +270,43 @@ both_databases! {
     }
 
     async fn a_stalled_subscriber_does_not_delay_others(db) {
-        let app = spawn!(db);
+        // A short queue per stream, so the flood below overruns it.
+        let app = spawn!(db, &[("EVENTS_STREAM_BUFFER", "16")]);
         let Requested { admin, customer: priya, job } = requested(&app).await;
         let dan = near_mechanic(&app, &admin, "dan@example.com").await;
-        // A subscriber that never reads, on a tiny receive buffer.
-        let stalled = stalled_subscriber(&app, &priya).await;
+        let mut stalled = stalled_subscriber(&app, &priya).await;
         let mut reader = app.events(&format!("?job={job}"), Auth::Bearer(&priya), None).await;
 
+        // Far more than the queue, the server's socket buffer (small, as the
+        // stalled client's segments are) and the client's window hold.
         let mut worst = Duration::ZERO;
-        for i in 0..60 {
+        let mut delivered = Vec::new();
+        for i in 0..STALL_FLOOD {
             let r = quote(&app, &dan, &job, &format!("{}", 60 + i), "30").await;
             assert_eq!(r.status, 200, "{}", r.body);
             let sent = Instant::now();
             let mut e = reader.next().await;
             if e.event == "job:status-updated" {
+                delivered.push(e.id.unwrap());
                 e = reader.next().await;
             }
             assert!(e.event.starts_with("quote:"), "{e:?}");
+            delivered.push(e.id.unwrap());
             worst = worst.max(sent.elapsed());
         }
         assert!(worst < Duration::from_secs(1), "an event took {worst:?} to arrive");
-        drop(stalled);
+
+        // The stalled stream was cut: what it had queued drains, then it ends.
+        let (seen, ended) = drain(&mut stalled, Duration::from_secs(5)).await;
+        assert!(ended, "the stalled stream is still open after {} events", seen.len());
+        assert!(seen.len() < delivered.len(), "cut before the end: {} events", seen.len());
+        assert_eq!(seen[..], delivered[..seen.len()], "what it got came in order");
+
+        // Its client resumes by replay, from the last event it read, with no gap.
+        let last = *seen.last().expect("the stalled stream got some events first");
+        let mut resumed = app.events("", Auth::Bearer(&priya), Some(last)).await;
+        let rest = ids(&resumed.take(delivered.len() - seen.len()).await);
+        assert_eq!(rest[..], delivered[seen.len()..]);
     }
 
     async fn a_commit_wakes_the_stream_without_polling(db) {
@@ -352,16 +368,63 @@ both_databases! {
     }
 }
 
-/// Opens the stream over a raw socket with a small receive buffer and never reads it.
+/// Quote revisions sent while one subscriber stalls.
+const STALL_FLOOD: usize = 600;
+
+/// Opens the stream over a raw socket and never reads it. Its small
+/// receive window and segment size keep the server's socket buffer small
+/// too (Linux sizes it from the segment size), so the stall reaches the
+/// server's queue for the stream within a few hundred events.
 async fn stalled_subscriber(app: &TestApp, token: &str) -> tokio::net::TcpStream {
+    use std::os::fd::AsRawFd;
     use tokio::io::AsyncWriteExt;
     let addr: std::net::SocketAddr = app.base.trim_start_matches("http://").parse().unwrap();
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(1024).unwrap();
+    let mss: libc::c_int = 536;
+    // SAFETY: a valid socket and an int option of the size given.
+    let set = unsafe {
+        libc::setsockopt(
+            socket.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_MAXSEG,
+            (&raw const mss).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(set, 0, "set TCP_MAXSEG");
     let mut stream = socket.connect(addr).await.unwrap();
     let request = format!(
         "GET /api/events HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n"
     );
     stream.write_all(request.as_bytes()).await.unwrap();
     stream
+}
+
+/// Reads what the stalled stream holds: the event ids in it, and whether
+/// its response ended (the last chunk of a chunked body, or a closed
+/// connection) within `wait` of the last bytes.
+async fn drain(stream: &mut tokio::net::TcpStream, wait: Duration) -> (Vec<i64>, bool) {
+    use tokio::io::AsyncReadExt;
+    let mut raw = Vec::new();
+    let mut buf = vec![0; 64 * 1024];
+    let ended = loop {
+        match tokio::time::timeout(wait, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break true,
+            Ok(Ok(n)) => {
+                raw.extend_from_slice(&buf[..n]);
+                if raw.ends_with(b"\r\n0\r\n\r\n") {
+                    break true;
+                }
+            }
+            Err(_) => break false,
+        }
+    };
+    let text = String::from_utf8_lossy(&raw);
+    let ids = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("id:"))
+        .map(|v| v.trim().parse().expect("an event id"))
+        .collect();
+    (ids, ended)
 }
