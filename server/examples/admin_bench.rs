@@ -29,7 +29,7 @@ async fn main() {
         .await
         .expect("connect");
     let t = Instant::now();
-    let now = app::backend::now_ms();
+    let now = app::domain::Timestamp::now().millis();
     let mut tx = pool.begin().await.unwrap();
     for start in (0..users).step_by(BATCH) {
         let n = BATCH.min(users - start);

@@ -44,7 +44,10 @@ async fn main() {
 
     // One real customer and car, through the API; their many jobs go
     // straight into the database (the API allows ten open at once).
-    let email = format!("bench.{}@example.com", app::backend::now_ms());
+    let email = format!(
+        "bench.{}@example.com",
+        app::domain::Timestamp::now().millis()
+    );
     let signup = api.new_customer(&email).await;
     let customer = signup["token"].as_str().unwrap().to_owned();
     let customer_id = signup["account"]["id"].as_str().unwrap().to_owned();
@@ -57,7 +60,7 @@ async fn main() {
         .await
         .expect("connect");
     let t = Instant::now();
-    let now = app::backend::now_ms();
+    let now = app::domain::Timestamp::now().millis();
     let mut rng = Lcg(42);
     let mut tx = pool.begin().await.unwrap();
     for start in (0..jobs).step_by(BATCH) {

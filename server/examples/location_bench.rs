@@ -158,7 +158,7 @@ async fn main() {
         base: base.clone(),
         client: reqwest::Client::new(),
     });
-    let run = app::backend::now_ms();
+    let run = app::domain::Timestamp::now().millis();
 
     let t = Instant::now();
     let dan = api.login("dan@demo.curbside.test").await;
@@ -174,7 +174,7 @@ async fn main() {
             "Bench Admin",
             "bench admin password".into(),
             seed::AdminSource::CommandLine,
-            run,
+            app::domain::Timestamp::from_millis(run),
         )
         .await
         .expect("admin");
@@ -280,7 +280,7 @@ async fn main() {
                     return;
                 }
                 tokio::time::sleep_until(due.into()).await;
-                let at = app::backend::now_ms();
+                let at = app::domain::Timestamp::now().millis();
                 let lat = 51.50 + k as f64 * 0.000045;
                 let start = Instant::now();
                 sent[j].lock().unwrap().insert(at, start);

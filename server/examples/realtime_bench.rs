@@ -121,7 +121,7 @@ async fn main() {
         base: base.clone(),
         client: reqwest::Client::new(),
     });
-    let run = app::backend::now_ms();
+    let run = app::domain::Timestamp::now().millis();
 
     let t = Instant::now();
     let dan = api.login("dan@demo.curbside.test").await;

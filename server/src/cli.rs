@@ -2,9 +2,10 @@
 
 use crate::config::Config;
 use app::backend::{
-    db, now_ms,
+    db,
     seed::{self, AdminSource},
 };
+use app::domain::Timestamp;
 use std::io::IsTerminal;
 
 pub const USAGE: &str = "\
@@ -70,7 +71,7 @@ pub async fn create_admin(config: &Config, email: &str, name: &str) -> Result<St
         name,
         password,
         AdminSource::CommandLine,
-        now_ms(),
+        Timestamp::now(),
     )
     .await
     .map_err(|e| match e.for_field("password") {

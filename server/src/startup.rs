@@ -1,12 +1,12 @@
 //! Builds the application from a Config: database, migrations, listener, router.
 
 use crate::{config::Config, routes, secrets, security::WebGuards};
+use app::domain::Timestamp;
 use app::{
     backend::{
         AppState, AuthSettings,
         db::{self, Backend},
         live::Hub,
-        now_ms,
         routing::{EtaSource, Osrm},
         seed::{self, DemoLogin},
         tokens::TokenKeys,
@@ -63,15 +63,19 @@ impl Application {
         let pool = db::connect(&config.database_url, config.db_max_connections).await?;
         db::migrate(&pool).await?;
         let first_admin = match &config.first_admin {
-            Some(a) => {
-                seed::bootstrap_admin(&pool, &a.email, &a.name, a.password.clone(), now_ms())
-                    .await
-                    .map_err(StartupError::FirstAdmin)?
-            }
+            Some(a) => seed::bootstrap_admin(
+                &pool,
+                &a.email,
+                &a.name,
+                a.password.clone(),
+                Timestamp::now(),
+            )
+            .await
+            .map_err(StartupError::FirstAdmin)?,
             None => None,
         };
         let demo_logins = if config.demo_data {
-            seed::seed_demo(&pool, now_ms())
+            seed::seed_demo(&pool, Timestamp::now())
                 .await
                 .map_err(StartupError::Demo)?
         } else {

@@ -1,5 +1,7 @@
 //! The admin console's server functions. Every one requires the admin role, checked here on the server.
 
+#[cfg(feature = "ssr")]
+use crate::domain::Timestamp;
 use crate::domain::{
     AppError,
     account::Overview,
@@ -14,7 +16,7 @@ use {
     crate::{
         backend::{
             flows::{accounts, admin},
-            now_ms, store,
+            store,
         },
         domain::{
             AccountStatus, Role,
@@ -79,7 +81,13 @@ pub async fn admin_jobs(status: Option<String>, page: Option<u32>) -> Result<Job
         async move {
             guard::require_role(&[Role::Admin]).await?;
             let status = parse_choice(status, "status", JobStatus::parse)?;
-            store::jobs::list_all(&guard::state().db, status, Paging::new(page), now_ms()).await
+            store::jobs::list_all(
+                &guard::state().db,
+                status,
+                Paging::new(page),
+                Timestamp::now(),
+            )
+            .await
         }
         .await,
     )
@@ -117,7 +125,7 @@ pub async fn admin_review(
                 id.trim(),
                 action,
                 reason.as_deref().unwrap_or_default(),
-                now_ms(),
+                Timestamp::now(),
             )
             .await
         }

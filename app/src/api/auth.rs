@@ -1,5 +1,7 @@
 //! Sign-up, sign-in, sign-out and the user's own account: `/api/register`, `/api/login`, `/api/me`, ...
 
+#[cfg(feature = "ssr")]
+use crate::domain::Timestamp;
 use crate::domain::{Account, AppError, SignedIn};
 use leptos::prelude::*;
 use server_fn::codec::GetUrl;
@@ -8,10 +10,7 @@ use server_fn::codec::GetUrl;
 use {
     super::guard::{self, respond},
     crate::{
-        backend::{
-            flows::accounts::{self, Registration},
-            now_ms,
-        },
+        backend::flows::accounts::{self, Registration},
         domain::{Role, account::after_login},
     },
 };
@@ -39,7 +38,8 @@ pub async fn register(
                 password,
                 role,
             };
-            let signed_in = accounts::register(&guard::state(), form, &client, now_ms()).await?;
+            let signed_in =
+                accounts::register(&guard::state(), form, &client, Timestamp::now()).await?;
             guard::set_session_cookie(&signed_in.token, signed_in.expires_at);
             guard::redirect_to(&after_login(role, next.as_deref()));
             Ok(signed_in)
@@ -60,7 +60,8 @@ pub async fn login(
         async move {
             let client = guard::client();
             let signed_in =
-                accounts::login(&guard::state(), &email, password, &client, now_ms()).await?;
+                accounts::login(&guard::state(), &email, password, &client, Timestamp::now())
+                    .await?;
             guard::set_session_cookie(&signed_in.token, signed_in.expires_at);
             guard::redirect_to(&after_login(signed_in.account.role, next.as_deref()));
             Ok(signed_in)
@@ -75,7 +76,7 @@ pub async fn logout() -> Result<(), AppError> {
     respond(
         async move {
             if let Some(user) = guard::current_user().await? {
-                accounts::logout(&guard::state(), &user, now_ms()).await?;
+                accounts::logout(&guard::state(), &user, Timestamp::now()).await?;
             }
             guard::clear_session_cookie();
             guard::redirect_to("/");
@@ -91,7 +92,7 @@ pub async fn logout_everywhere() -> Result<(), AppError> {
     respond(
         async move {
             let user = guard::require_user().await?;
-            accounts::logout_everywhere(&guard::state(), &user, now_ms()).await?;
+            accounts::logout_everywhere(&guard::state(), &user, Timestamp::now()).await?;
             guard::clear_session_cookie();
             guard::redirect_to("/login");
             Ok(())
@@ -112,8 +113,14 @@ pub async fn update_profile(name: String, phone: Option<String>) -> Result<Accou
     respond(
         async move {
             let user = guard::require_user().await?;
-            accounts::update_profile(&guard::state(), &user, &name, phone.as_deref(), now_ms())
-                .await
+            accounts::update_profile(
+                &guard::state(),
+                &user,
+                &name,
+                phone.as_deref(),
+                Timestamp::now(),
+            )
+            .await
         }
         .await,
     )
@@ -135,7 +142,7 @@ pub async fn change_password(
                 current_password,
                 new_password,
                 &client,
-                now_ms(),
+                Timestamp::now(),
             )
             .await?;
             Ok(())

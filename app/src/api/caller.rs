@@ -4,8 +4,9 @@
 //! during the same request (a page guard, then the page's own server
 //! functions) reads the answer kept in the request's extensions.
 
+use crate::domain::Timestamp;
 use crate::{
-    backend::{AppState, now_ms, sessions},
+    backend::{AppState, sessions},
     domain::AppError,
 };
 use axum::{
@@ -27,7 +28,7 @@ pub async fn resolve(parts: &mut Parts, state: &AppState) -> Result<Option<Curre
     if let Some(Resolved(user)) = parts.extensions.get() {
         return Ok(user.clone());
     }
-    let user = sessions::authenticate(state, &parts.headers, now_ms()).await?;
+    let user = sessions::authenticate(state, &parts.headers, Timestamp::now()).await?;
     parts.extensions.insert(Resolved(user.clone()));
     Ok(user)
 }

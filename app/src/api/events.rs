@@ -5,11 +5,12 @@
 //! broadcast is sent once, by its id.
 
 use super::caller::CurrentUser;
+use crate::domain::Timestamp;
 use crate::{
     backend::{
         AppState, Db, access,
         live::{self, Subscription},
-        now_ms, sessions,
+        sessions,
     },
     domain::{
         AppError, JobId,
@@ -84,7 +85,7 @@ async fn open(
     // that read is then queued for this stream, so nothing falls between.
     let subscription = state.live.subscribe(filter.clone(), &user.id);
     let (pruned, newest) = live::bounds(&state.db).await?;
-    let left = Duration::from_millis((user.session_expires_at - now_ms()).max(0) as u64);
+    let left = Duration::from_millis((user.session_expires_at - Timestamp::now()).max(0) as u64);
     let mut feed = Feed {
         db: state.db.clone(),
         filter,
@@ -168,7 +169,7 @@ impl Feed {
             let e = tokio::select! {
                 e = self.subscription.events.recv() => e?,
                 () = self.subscription.recheck.notified() => {
-                    match sessions::still_open(&self.db, &self.session_id, now_ms()).await {
+                    match sessions::still_open(&self.db, &self.session_id, Timestamp::now()).await {
                         Ok(true) => continue,
                         // Ended, or cannot tell: the client reconnects and
                         // is asked who it is again.

@@ -1,5 +1,7 @@
 //! A customer's garage: `/api/my_vehicles`, `/api/add_vehicle`, `/api/remove_vehicle`.
 
+#[cfg(feature = "ssr")]
+use crate::domain::Timestamp;
 use crate::domain::{AppError, vehicle::Vehicle};
 use leptos::prelude::*;
 use server_fn::codec::GetUrl;
@@ -8,7 +10,7 @@ use server_fn::codec::GetUrl;
 use {
     super::guard::{self, respond},
     crate::{
-        backend::{now_ms, vehicles},
+        backend::vehicles,
         domain::{Role, vehicle::VehicleForm},
     },
 };
@@ -48,7 +50,7 @@ pub async fn add_vehicle(
                 plate,
                 vin: vin.unwrap_or_default(),
             };
-            vehicles::add(&guard::state().db, &user.id, &form, now_ms()).await
+            vehicles::add(&guard::state().db, &user.id, &form, Timestamp::now()).await
         }
         .await,
     )
@@ -60,7 +62,7 @@ pub async fn remove_vehicle(id: String) -> Result<(), AppError> {
     respond(
         async move {
             let user = guard::require_role(&[Role::Customer]).await?;
-            vehicles::remove(&guard::state().db, &user.id, &id, now_ms()).await
+            vehicles::remove(&guard::state().db, &user.id, &id, Timestamp::now()).await
         }
         .await,
     )

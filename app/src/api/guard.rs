@@ -1,10 +1,10 @@
 //! What every server function asks first: who is calling, may they, and how to answer them.
 
+use crate::domain::Timestamp;
 use crate::{
     backend::{
         AppState,
         flows::accounts::Client,
-        now_ms,
         sessions::{COOKIE, CurrentUser},
     },
     domain::{AppError, Role},
@@ -101,8 +101,8 @@ fn append_header(name: http::HeaderName, value: &str) {
 }
 
 /// Puts the session token in an HttpOnly cookie that lives as long as the session.
-pub fn set_session_cookie(token: &str, expires_at: i64) {
-    let max_age = ((expires_at - now_ms()) / 1000).max(0);
+pub fn set_session_cookie(token: &str, expires_at: Timestamp) {
+    let max_age = ((expires_at - Timestamp::now()) / 1000).max(0);
     let secure = if state().auth.secure_cookie {
         "; Secure"
     } else {

@@ -5,6 +5,8 @@
 // macro-generated client function inherits the count.
 #![allow(clippy::too_many_arguments)]
 
+#[cfg(feature = "ssr")]
+use crate::domain::Timestamp;
 use crate::domain::{
     AppError,
     job::{JobSummary, JobView},
@@ -17,7 +19,7 @@ use server_fn::codec::GetUrl;
 use {
     super::guard::{self, respond},
     crate::{
-        backend::{access, flows::booking, now_ms, profiles, sessions::CurrentUser, store},
+        backend::{access, flows::booking, profiles, sessions::CurrentUser, store},
         domain::{
             Role,
             job::{JobForm, JobStatus},
@@ -58,7 +60,7 @@ pub async fn request_job(
                 window_end: window_end.unwrap_or_default(),
             };
             let db = &guard::state().db;
-            let id = booking::request(db, &user, &form, now_ms()).await?;
+            let id = booking::request(db, &user, &form, Timestamp::now()).await?;
             view(&user, &id).await
         }
         .await,
@@ -74,7 +76,7 @@ pub async fn my_jobs() -> Result<Vec<JobSummary>, AppError> {
             let user = guard::require_role(&[Role::Customer, Role::Mechanic]).await?;
             let db = &guard::state().db;
             match user.role {
-                Role::Customer => store::jobs::for_customer(db, &user.id, now_ms()).await,
+                Role::Customer => store::jobs::for_customer(db, &user.id, Timestamp::now()).await,
                 _ => {
                     let base = profiles::get(db, &user.id).await?.map(|(p, _)| p.base);
                     store::jobs::for_mechanic(db, &user.id, base).await
@@ -120,7 +122,7 @@ pub async fn update_job_status(
                 &id,
                 to,
                 reason.as_deref(),
-                now_ms(),
+                Timestamp::now(),
             )
             .await?;
             view(&user, &id).await
@@ -143,7 +145,7 @@ pub async fn cancel_job(id: String, reason: String) -> Result<JobView, AppError>
                 &id,
                 JobStatus::Cancelled,
                 Some(&reason),
-                now_ms(),
+                Timestamp::now(),
             )
             .await?;
             view(&user, &id).await
@@ -156,7 +158,7 @@ pub async fn cancel_job(id: String, reason: String) -> Result<JobView, AppError>
 #[cfg(feature = "ssr")]
 pub(crate) async fn view(user: &CurrentUser, id: &str) -> Result<JobView, AppError> {
     let state = guard::state();
-    let mut view = access::view(&state.db, user, id, now_ms()).await?;
+    let mut view = access::view(&state.db, user, id, Timestamp::now()).await?;
     state.tracker.attach(&state.db, &mut view).await?;
     Ok(view)
 }
@@ -197,7 +199,7 @@ pub async fn share_location(
                 accuracy_m: number("accuracy", &accuracy)?,
                 heading: optional("heading", heading)?,
                 speed_mps: optional("speed", speed)?,
-                at: at.trim().parse::<i64>().map_err(|_| {
+                at: at.trim().parse().map(Timestamp::from_millis).map_err(|_| {
                     AppError::invalid(
                         "at",
                         format!("at must be a time in ms since 1970, not {at:?}."),
@@ -207,7 +209,7 @@ pub async fn share_location(
             let state = guard::state();
             state
                 .tracker
-                .post(&state.db, &state.live, &user, &job, raw, now_ms())
+                .post(&state.db, &state.live, &user, &job, raw, Timestamp::now())
                 .await
         }
         .await,

@@ -4,6 +4,8 @@
 // macro-generated client function inherits the count.
 #![allow(clippy::too_many_arguments)]
 
+#[cfg(feature = "ssr")]
+use crate::domain::Timestamp;
 use crate::domain::{AppError, mechanic::MechanicProfile};
 use leptos::prelude::*;
 use server_fn::codec::GetUrl;
@@ -12,7 +14,7 @@ use server_fn::codec::GetUrl;
 use {
     super::guard::{self, respond},
     crate::{
-        backend::{now_ms, profiles},
+        backend::profiles,
         domain::{
             Role,
             mechanic::{ProfileForm, parse_checkbox},
@@ -63,7 +65,7 @@ pub async fn save_profile(
                 radius_km,
                 available: parse_checkbox(available.as_deref()),
             };
-            profiles::save(&guard::state(), &user.id, &form, now_ms()).await
+            profiles::save(&guard::state(), &user.id, &form, Timestamp::now()).await
         }
         .await,
     )

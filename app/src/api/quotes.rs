@@ -1,5 +1,7 @@
 //! Open jobs and quotes: `/api/open_jobs`, `/api/send_quote`, `/api/withdraw_quote`, `/api/accept_quote`.
 
+#[cfg(feature = "ssr")]
+use crate::domain::Timestamp;
 use crate::domain::{
     AppError,
     job::{JobSummary, JobView},
@@ -12,7 +14,7 @@ use server_fn::codec::GetUrl;
 use {
     super::guard::{self, respond},
     crate::{
-        backend::{access, flows::quoting, now_ms},
+        backend::{access, flows::quoting},
         domain::{Role, quote::QuoteForm},
     },
 };
@@ -50,7 +52,8 @@ pub async fn send_quote(
                 arrival_minutes,
                 valid_hours,
             };
-            let quote = quoting::send(&guard::state().db, &user, &job_id, &form, now_ms()).await?;
+            let quote =
+                quoting::send(&guard::state().db, &user, &job_id, &form, Timestamp::now()).await?;
             Ok(quote)
         }
         .await,
@@ -63,7 +66,7 @@ pub async fn withdraw_quote(id: String) -> Result<(), AppError> {
     respond(
         async move {
             let user = guard::require_role(&[Role::Mechanic]).await?;
-            quoting::withdraw(&guard::state().db, &user, &id, now_ms()).await?;
+            quoting::withdraw(&guard::state().db, &user, &id, Timestamp::now()).await?;
             Ok(())
         }
         .await,
@@ -78,7 +81,7 @@ pub async fn accept_quote(id: String) -> Result<JobView, AppError> {
         async move {
             let user = guard::require_role(&[Role::Customer]).await?;
             let db = &guard::state().db;
-            let job_id = quoting::accept(db, &user, &id, now_ms()).await?;
+            let job_id = quoting::accept(db, &user, &id, Timestamp::now()).await?;
             super::jobs::view(&user, &job_id).await
         }
         .await,

@@ -7,6 +7,7 @@ use super::{
     store::{self, jobs::JobRow, quotes},
     timeline, vehicles,
 };
+use crate::domain::Timestamp;
 use crate::domain::{
     AccountStatus, AppError, Role,
     geo::GeoPoint,
@@ -107,7 +108,12 @@ pub async fn check_may_quote(db: &Db, user: &CurrentUser, job: &JobRow) -> Resul
 
 /// One job as `user` may see it: the exact address only for its customer,
 /// its booked mechanic and admins; quotes of others only for the customer and admins.
-pub async fn view(db: &Db, user: &CurrentUser, id: &str, now: i64) -> Result<JobView, AppError> {
+pub async fn view(
+    db: &Db,
+    user: &CurrentUser,
+    id: &str,
+    now: Timestamp,
+) -> Result<JobView, AppError> {
     let job = store::jobs::row(db, id).await?.ok_or(AppError::NotFound)?;
     let (viewer, distance_km) = standing(db, user, &job).await?;
     let at = job.point()?;

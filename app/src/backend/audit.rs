@@ -1,5 +1,6 @@
 //! Appends to the audit log: who did what to whom, and when.
 
+use crate::domain::Timestamp;
 use crate::domain::admin::AuditAction;
 use sqlx::{Any, Executor};
 
@@ -10,7 +11,7 @@ pub async fn record<'e>(
     action: AuditAction,
     subject: Option<&str>,
     detail: serde_json::Value,
-    now: i64,
+    now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_log (id, at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)",

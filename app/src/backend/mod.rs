@@ -25,14 +25,6 @@ pub use state::{AppState, AuthSettings, Metrics};
 
 use crate::domain::AppError;
 
-/// Unix milliseconds, the unit every timestamp column holds.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
-}
-
 /// A new time-sortable id.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

@@ -1,6 +1,7 @@
 //! The `mechanic_profiles` table, and mechanics keeping their own profile.
 
 use super::AppState;
+use crate::domain::Timestamp;
 use crate::domain::{
     AppError,
     mechanic::{GeoPoint, MechanicProfile, ProfileForm},
@@ -18,11 +19,11 @@ struct ProfileRow {
     base_address: String,
     radius_km: i64,
     available: i64,
-    approved_at: Option<i64>,
+    approved_at: Option<Timestamp>,
 }
 
 impl ProfileRow {
-    fn profile(self, user_id: &str) -> Result<(MechanicProfile, Option<i64>), AppError> {
+    fn profile(self, user_id: &str) -> Result<(MechanicProfile, Option<Timestamp>), AppError> {
         let corrupt = |column: &str| super::store::corrupt("mechanic_profiles", user_id, column);
         let profile = MechanicProfile {
             display_name: self.display_name,
@@ -44,7 +45,7 @@ impl ProfileRow {
 pub async fn get<'e>(
     exec: impl Executor<'e, Database = Any>,
     user_id: &str,
-) -> Result<Option<(MechanicProfile, Option<i64>)>, AppError> {
+) -> Result<Option<(MechanicProfile, Option<Timestamp>)>, AppError> {
     let row: Option<ProfileRow> = sqlx::query_as(
         "SELECT display_name, bio, skills, years_experience, base_lat, base_lng, base_address, \
          radius_km, available, approved_at FROM mechanic_profiles WHERE user_id = $1",
@@ -60,7 +61,7 @@ pub async fn upsert<'e>(
     exec: impl Executor<'e, Database = Any>,
     user_id: &str,
     p: &MechanicProfile,
-    now: i64,
+    now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO mechanic_profiles (user_id, display_name, bio, skills, years_experience, \
@@ -91,7 +92,7 @@ pub async fn upsert<'e>(
 pub async fn mark_approved<'e>(
     exec: impl Executor<'e, Database = Any>,
     user_id: &str,
-    now: i64,
+    now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE mechanic_profiles SET approved_at = COALESCE(approved_at, $1) WHERE user_id = $2",
@@ -110,7 +111,7 @@ pub async fn save(
     state: &AppState,
     user_id: &str,
     form: &ProfileForm,
-    now: i64,
+    now: Timestamp,
 ) -> Result<MechanicProfile, AppError> {
     let profile = form.parse()?;
     upsert(&state.db, user_id, &profile, now).await?;

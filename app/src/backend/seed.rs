@@ -7,13 +7,13 @@ use super::{
     flows::accounts::{self, NewAccount},
     password, profiles, users, vehicles,
 };
+use crate::domain::Timestamp;
 use crate::domain::admin::AuditAction;
 use crate::domain::{
     Account, AccountStatus, AppError, Email, Role,
     account::{parse_name, parse_phone},
     job::JobForm,
     mechanic::{GeoPoint, MechanicProfile, Skill},
-    time::year_of,
     vehicle::VehicleForm,
 };
 use serde_json::json;
@@ -33,7 +33,7 @@ pub async fn create_admin(
     name: &str,
     password: String,
     source: AdminSource,
-    now: i64,
+    now: Timestamp,
 ) -> Result<Account, AppError> {
     let name = parse_name(name)?;
     let email = Email::parse(email)?;
@@ -81,7 +81,7 @@ pub async fn bootstrap_admin(
     email: &str,
     name: &str,
     password: String,
-    now: i64,
+    now: Timestamp,
 ) -> Result<Option<Account>, AppError> {
     if users::count_admins(db).await? > 0 {
         return Ok(None);
@@ -287,7 +287,7 @@ fn demo_users() -> Vec<DemoUser> {
 /// Fills an empty database with the demo accounts. Does nothing (and returns
 /// `None`) when any user exists, so it runs once per database; two servers
 /// starting together on one database cannot both seed it.
-pub async fn seed_demo(db: &Db, now: i64) -> Result<Option<Vec<DemoLogin>>, AppError> {
+pub async fn seed_demo(db: &Db, now: Timestamp) -> Result<Option<Vec<DemoLogin>>, AppError> {
     if users::count_all(db).await? > 0 {
         return Ok(None);
     }
@@ -337,8 +337,7 @@ pub async fn seed_demo(db: &Db, now: i64) -> Result<Option<Vec<DemoLogin>>, AppE
             }
         }
         if let Some(v) = &u.vehicle {
-            let vehicle =
-                vehicles::insert(&mut *tx, &id, v.form().parse(year_of(now))?, now).await?;
+            let vehicle = vehicles::insert(&mut *tx, &id, v.form().parse(now.year())?, now).await?;
             if u.email.starts_with("tom@") {
                 job_for = Some((id.clone(), vehicle.id));
             }
@@ -391,7 +390,7 @@ mod tests {
                 assert!(v.form().parse(2026).is_ok(), "{}", v.plate);
             }
         }
-        assert!(demo_job("v").parse(0).is_ok());
+        assert!(demo_job("v").parse(Timestamp::EPOCH).is_ok());
         let count = |role, status| {
             users
                 .iter()

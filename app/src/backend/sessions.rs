@@ -1,6 +1,7 @@
 //! The `sessions` table, and turning a request's token into the user behind it.
 
 use super::{AppState, tokens::Claims};
+use crate::domain::Timestamp;
 use crate::domain::UserId;
 use crate::domain::{Account, AccountStatus, AppError, Role};
 use http::{HeaderMap, header};
@@ -19,9 +20,9 @@ pub struct CurrentUser {
     pub phone: Option<String>,
     pub role: Role,
     pub status: AccountStatus,
-    pub created_at: i64,
+    pub created_at: Timestamp,
     /// When this session ends by itself (unix milliseconds).
-    pub session_expires_at: i64,
+    pub session_expires_at: Timestamp,
 }
 
 impl CurrentUser {
@@ -43,7 +44,7 @@ impl CurrentUser {
 pub struct Issued {
     pub session_id: String,
     pub token: String,
-    pub expires_at: i64,
+    pub expires_at: Timestamp,
 }
 
 /// Starts a session for a user and signs its token.
@@ -52,10 +53,10 @@ pub async fn start<'e>(
     state: &AppState,
     user_id: &str,
     user_agent: Option<&str>,
-    now: i64,
+    now: Timestamp,
 ) -> Result<Issued, AppError> {
     let session_id = super::new_id();
-    let expires_at = now + state.auth.session_ttl.as_millis() as i64;
+    let expires_at = now + state.auth.session_ttl;
     sqlx::query(
         "INSERT INTO sessions (id, user_id, created_at, expires_at, user_agent) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -72,8 +73,8 @@ pub async fn start<'e>(
         .issue(&Claims {
             sid: session_id.clone(),
             sub: user_id.to_owned(),
-            iat: now / 1000,
-            exp: expires_at / 1000,
+            iat: now.millis() / 1000,
+            exp: expires_at.millis() / 1000,
         })
         .map_err(|e| {
             tracing::error!(error = %e, "signing a session token failed");
@@ -89,7 +90,7 @@ pub async fn start<'e>(
 pub async fn revoke<'e>(
     exec: impl Executor<'e, Database = Any>,
     session_id: &str,
-    now: i64,
+    now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(now)
@@ -105,7 +106,7 @@ pub async fn revoke_all<'e>(
     exec: impl Executor<'e, Database = Any>,
     user_id: &str,
     keep: Option<&str>,
-    now: i64,
+    now: Timestamp,
 ) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND id <> $3",
@@ -123,7 +124,7 @@ pub async fn revoke_all<'e>(
 pub async fn prune<'e>(
     exec: impl Executor<'e, Database = Any>,
     user_id: &str,
-    now: i64,
+    now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     const WEEK_MS: i64 = 7 * 24 * 3600 * 1000;
     sqlx::query(
@@ -172,8 +173,8 @@ struct SessionUser {
     phone: Option<String>,
     role: String,
     status: String,
-    created_at: i64,
-    expires_at: i64,
+    created_at: Timestamp,
+    expires_at: Timestamp,
 }
 
 /// Who a request is from: `None` for no token, a bad or expired token, a
@@ -182,7 +183,7 @@ struct SessionUser {
 pub async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
-    now: i64,
+    now: Timestamp,
 ) -> Result<Option<CurrentUser>, AppError> {
     let Some(token) = token_from_headers(headers) else {
         return Ok(None);
@@ -227,7 +228,11 @@ pub async fn authenticate(
 /// Whether a session still lets its user in: not revoked, not expired,
 /// and its account not suspended. An open event stream asks this when told
 /// its user's sessions changed.
-pub async fn still_open(db: &super::Db, session_id: &str, now: i64) -> Result<bool, AppError> {
+pub async fn still_open(
+    db: &super::Db,
+    session_id: &str,
+    now: Timestamp,
+) -> Result<bool, AppError> {
     let row: Option<(String,)> = sqlx::query_as(
         "SELECT u.status FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2",

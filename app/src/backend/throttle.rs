@@ -1,6 +1,7 @@
 //! Slows password guessing and mass sign-ups: attempts per email and per client address, kept in the database.
 
 use crate::domain::AppError;
+use crate::domain::Timestamp;
 
 /// Failures counted over this window.
 pub const WINDOW_MS: i64 = 15 * 60 * 1000;
@@ -13,7 +14,12 @@ pub const SIGNUP_WINDOW_MS: i64 = 60 * 60 * 1000;
 
 /// When `limit` attempts (newest first) fall inside the window, the lock
 /// lasts until the oldest of them leaves it. Returns the seconds left, if locked.
-pub fn locked_for(recent_desc: &[i64], limit: usize, window_ms: i64, now: i64) -> Option<u64> {
+pub fn locked_for(
+    recent_desc: &[Timestamp],
+    limit: usize,
+    window_ms: i64,
+    now: Timestamp,
+) -> Option<u64> {
     let oldest_counted = *recent_desc.get(limit.checked_sub(1)?)?;
     let until = oldest_counted + window_ms;
     (until > now).then(|| ((until - now) as u64).div_ceil(1000))
@@ -49,10 +55,10 @@ impl Counter {
         db: &sqlx::AnyPool,
         key: &str,
         except: &str,
-        now: i64,
+        now: Timestamp,
     ) -> Result<Option<u64>, sqlx::Error> {
         let (table, column, limit) = (self.table, self.column, self.limit);
-        let rows: Vec<(i64,)> = sqlx::query_as(&format!(
+        let rows: Vec<(Timestamp,)> = sqlx::query_as(&format!(
             "SELECT at FROM {table} WHERE {column} = $1 AND at > $2 AND id <> $3 \
              ORDER BY at DESC LIMIT {limit}"
         ))
@@ -61,7 +67,7 @@ impl Counter {
         .bind(except)
         .fetch_all(db)
         .await?;
-        let recent: Vec<i64> = rows.into_iter().map(|(at,)| at).collect();
+        let recent: Vec<Timestamp> = rows.into_iter().map(|(at,)| at).collect();
         Ok(locked_for(&recent, limit, self.window_ms, now))
     }
 }
@@ -80,7 +86,7 @@ async fn login_lock_left(
     email_lower: &str,
     ip: &str,
     except: &str,
-    now: i64,
+    now: Timestamp,
 ) -> Result<Option<u64>, AppError> {
     let by_email = BY_EMAIL.lock_left(db, email_lower, except, now).await?;
     let by_ip = BY_IP.lock_left(db, ip, except, now).await?;
@@ -94,7 +100,7 @@ pub struct Attempt {
     id: String,
     email_lower: String,
     ip: String,
-    now: i64,
+    now: Timestamp,
 }
 
 /// Lets one password check through unless the email or the address is
@@ -106,7 +112,7 @@ pub async fn reserve(
     db: &sqlx::AnyPool,
     email_lower: &str,
     ip: &str,
-    now: i64,
+    now: Timestamp,
 ) -> Result<Attempt, AppError> {
     let id = super::new_id();
     sqlx::query("INSERT INTO login_failures (id, at, email_lower, ip) VALUES ($1, $2, $3, $4)")
@@ -170,7 +176,7 @@ pub async fn reserve_signup(
     db: &sqlx::AnyPool,
     ip: &str,
     limit: usize,
-    now: i64,
+    now: Timestamp,
 ) -> Result<(), AppError> {
     sqlx::query("DELETE FROM signup_attempts WHERE ip = $1 AND at <= $2")
         .bind(ip)
@@ -203,21 +209,21 @@ mod tests {
 
     #[test]
     fn five_failures_in_the_window_lock_until_the_oldest_leaves_it() {
-        let now = 10_000_000;
+        let now = Timestamp::from_millis(10_000_000);
         let minute = 60_000;
         // newest first: 0, 1, 2, 3, 4 minutes ago
-        let five: Vec<i64> = (0..5).map(|m| now - m * minute).collect();
+        let five: Vec<Timestamp> = (0..5).map(|m| now - m * minute).collect();
         assert_eq!(locked_for(&five, 5, WINDOW_MS, now), Some(11 * 60));
         assert_eq!(locked_for(&five[..4], 5, WINDOW_MS, now), None);
         // the oldest counted failure is 15 minutes old: free again
-        let old: Vec<i64> = (0..5).map(|m| now - (11 + m) * minute).collect();
+        let old: Vec<Timestamp> = (0..5).map(|m| now - (11 + m) * minute).collect();
         assert_eq!(locked_for(&old, 5, WINDOW_MS, now), None);
         assert_eq!(locked_for(&five, 0, WINDOW_MS, now), None);
     }
 
     #[test]
     fn a_partial_second_rounds_up() {
-        let now = 1_000_000;
+        let now = Timestamp::from_millis(1_000_000);
         let recent = [now - WINDOW_MS + 1];
         assert_eq!(locked_for(&recent, 1, WINDOW_MS, now), Some(1));
     }

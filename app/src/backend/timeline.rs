@@ -1,6 +1,7 @@
 //! The `job_timeline` table: one row per status change, written with the change.
 
 use super::new_id;
+use crate::domain::Timestamp;
 use crate::domain::{
     AppError,
     job::{Actor, JobStatus, TimelineEntry},
@@ -15,7 +16,7 @@ pub struct Change<'a> {
     pub actor_id: &'a str,
     pub actor: Actor,
     pub reason: Option<&'a str>,
-    pub at: i64,
+    pub at: Timestamp,
 }
 
 pub async fn record<'e>(
@@ -41,7 +42,7 @@ pub async fn record<'e>(
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    at: i64,
+    at: Timestamp,
     from_status: Option<String>,
     to_status: String,
     actor_id: Option<String>,

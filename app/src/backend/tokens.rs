@@ -56,7 +56,7 @@ mod tests {
     use super::*;
 
     fn claims(exp_from_now: i64) -> Claims {
-        let now = super::super::now_ms() / 1000;
+        let now = crate::domain::Timestamp::now().millis() / 1000;
         Claims {
             sid: "s1".into(),
             sub: "u1".into(),

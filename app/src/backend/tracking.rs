@@ -16,6 +16,7 @@ use super::{
         fixes::{self, Batch, Trail, stored_fix},
     },
 };
+use crate::domain::Timestamp;
 use crate::domain::{
     AppError, JobId, UserId,
     admin::MapJob,
@@ -48,13 +49,13 @@ struct Tracked {
     mechanic_id: Option<UserId>,
     status: JobStatus,
     destination: GeoPoint,
-    checked_at: i64,
+    checked_at: Timestamp,
     fix: Option<Fix>,
     told_eta: Option<Eta>,
     /// The routing service's last answer, and the straight-line km it was for.
     routed: Option<(Eta, f64)>,
     /// When the routing service was last asked about this job.
-    asked_at: Option<i64>,
+    asked_at: Option<Timestamp>,
 }
 
 impl Tracked {
@@ -121,7 +122,7 @@ impl Tracker {
         user: &CurrentUser,
         job_id: &str,
         raw: RawFix,
-        now: i64,
+        now: Timestamp,
     ) -> Result<Eta, AppError> {
         let fresh = self
             .jobs()
@@ -245,7 +246,7 @@ impl Tracker {
 
     /// Reads who may post for `job_id` and its stored fix (after a restart,
     /// the speed filter starts from it).
-    async fn load(&self, db: &Db, job_id: &str, now: i64) -> Result<(), AppError> {
+    async fn load(&self, db: &Db, job_id: &str, now: Timestamp) -> Result<(), AppError> {
         let job = store::jobs::row(db, job_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -281,7 +282,7 @@ impl Tracker {
         let mut jobs = self.jobs();
         if to.shares_location() {
             if let Some(t) = jobs.get_mut(job_id) {
-                t.checked_at = 0;
+                t.checked_at = Timestamp::EPOCH;
             }
         } else {
             jobs.remove(job_id);
@@ -412,7 +413,7 @@ mod tests {
             accuracy_m: 10.0,
             heading: None,
             speed_mps: None,
-            at,
+            at: Timestamp::from_millis(at),
         }
     }
 

@@ -1,5 +1,6 @@
 //! The `users` table.
 
+use crate::domain::Timestamp;
 use crate::domain::UserId;
 use crate::domain::{
     Account, AccountStatus, AppError, Role,
@@ -17,7 +18,7 @@ pub struct UserRow {
     pub password_hash: String,
     pub role: String,
     pub status: String,
-    pub created_at: i64,
+    pub created_at: Timestamp,
     /// Why the account is suspended (or was rejected), while it is.
     pub status_reason: Option<String>,
 }
@@ -60,7 +61,7 @@ pub struct NewUser<'a> {
     pub password_hash: &'a str,
     pub role: Role,
     pub status: AccountStatus,
-    pub now: i64,
+    pub now: Timestamp,
 }
 
 /// Inserts a user. `Ok(false)` when the email is taken: the unique index
@@ -123,7 +124,7 @@ pub async fn update_profile<'e>(
     id: &str,
     name: &str,
     phone: Option<&str>,
-    now: i64,
+    now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET name = $1, phone = $2, updated_at = $3 WHERE id = $4")
         .bind(name)
@@ -139,7 +140,7 @@ pub async fn set_password<'e>(
     exec: impl Executor<'e, Database = Any>,
     id: &str,
     password_hash: &str,
-    now: i64,
+    now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(password_hash)
@@ -168,7 +169,7 @@ pub async fn change_status<'e>(
     from: AccountStatus,
     to: AccountStatus,
     reason: Option<&str>,
-    now: i64,
+    now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE users SET status = $1, status_reason = $2, updated_at = $3 WHERE id = $4 AND status = $5",

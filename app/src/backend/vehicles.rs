@@ -1,10 +1,10 @@
 //! The `vehicles` table: each customer's garage.
 
 use super::{Db, new_id};
+use crate::domain::Timestamp;
 use crate::domain::VehicleId;
 use crate::domain::{
     AppError,
-    time::year_of,
     vehicle::{NewVehicle, Vehicle, VehicleForm},
 };
 use sqlx::{Any, Executor};
@@ -91,9 +91,9 @@ pub async fn add(
     db: &Db,
     owner_id: &str,
     form: &VehicleForm,
-    now: i64,
+    now: Timestamp,
 ) -> Result<Vehicle, AppError> {
-    let v = form.parse(year_of(now))?;
+    let v = form.parse(now.year())?;
     let mut tx = super::db::begin_write(db).await?;
     super::db::lock_user(&mut tx, owner_id).await?;
     let (count,): (i64,) =
@@ -116,7 +116,7 @@ pub async fn insert<'e>(
     exec: impl Executor<'e, Database = Any>,
     owner_id: &str,
     v: NewVehicle,
-    now: i64,
+    now: Timestamp,
 ) -> Result<Vehicle, AppError> {
     let v = v.into_vehicle(new_id());
     sqlx::query(
@@ -140,7 +140,7 @@ pub async fn insert<'e>(
 
 /// Takes a vehicle out of the garage. Jobs that name it keep it.
 #[tracing::instrument(skip_all, fields(user = %owner_id, id = %id))]
-pub async fn remove(db: &Db, owner_id: &str, id: &str, now: i64) -> Result<(), AppError> {
+pub async fn remove(db: &Db, owner_id: &str, id: &str, now: Timestamp) -> Result<(), AppError> {
     let done = sqlx::query(
         "UPDATE vehicles SET removed_at = $1 WHERE id = $2 AND owner_id = $3 AND removed_at IS NULL",
     )

@@ -1,5 +1,6 @@
 //! Accounts: roles, statuses, what a valid email, name, phone and password are, and where each role lives.
 
+use crate::domain::Timestamp;
 use crate::domain::error::AppError;
 use crate::domain::text::collapse_spaces;
 use crate::domain::text_enum::text_enum;
@@ -92,7 +93,7 @@ pub struct Account {
     pub role: Role,
     pub status: AccountStatus,
     /// Unix milliseconds.
-    pub created_at: i64,
+    pub created_at: Timestamp,
 }
 
 /// Returned by register and login: the account, and the bearer token for API clients.
@@ -100,7 +101,7 @@ pub struct Account {
 pub struct SignedIn {
     pub token: String,
     /// Unix milliseconds after which the token stops working.
-    pub expires_at: i64,
+    pub expires_at: Timestamp,
     pub account: Account,
 }
 

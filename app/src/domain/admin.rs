@@ -1,6 +1,7 @@
 //! The admin console's rules and shapes: reviewing accounts, listing users, reading the audit log.
 
 use super::{Account, AccountStatus, AppError, Role, mechanic::MechanicProfile};
+use crate::domain::Timestamp;
 use crate::domain::text::collapse_spaces;
 use crate::domain::text_enum::text_enum;
 use serde::{Deserialize, Serialize};
@@ -220,7 +221,7 @@ pub struct UserDetail {
     pub status_reason: Option<String>,
     pub profile: Option<MechanicProfile>,
     /// When a mechanic was approved (unix ms), if ever.
-    pub approved_at: Option<i64>,
+    pub approved_at: Option<Timestamp>,
     /// The newest audit entries about this user.
     pub history: Vec<AuditEntry>,
 }
@@ -249,7 +250,7 @@ pub struct Party {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
     pub id: String,
-    pub at: i64,
+    pub at: Timestamp,
     /// `None` for the system itself (start-up, lock-outs).
     pub actor: Option<Party>,
     pub action: String,

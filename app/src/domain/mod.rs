@@ -22,3 +22,4 @@ pub use account::{Account, AccountStatus, Email, Role, SignedIn};
 pub use error::AppError;
 pub use features::{Feature, FeatureFlags};
 pub use ids::{JobId, QuoteId, UserId, VehicleId};
+pub use time::Timestamp;

@@ -5,6 +5,7 @@ use super::{
     mechanic::Skill,
     money::{Currency, MAX_CENTS, Money, PriceError},
 };
+use crate::domain::Timestamp;
 use crate::domain::text::collapse_spaces;
 use crate::domain::text_enum::text_enum;
 use serde::{Deserialize, Serialize};
@@ -81,11 +82,11 @@ pub struct NewQuote {
     pub total: Money,
     pub note: Option<String>,
     pub arrival_minutes: u32,
-    pub expires_at: i64,
+    pub expires_at: Timestamp,
 }
 
 impl QuoteForm {
-    pub fn parse(&self, now: i64) -> Result<NewQuote, AppError> {
+    pub fn parse(&self, now: Timestamp) -> Result<NewQuote, AppError> {
         let currency = Currency::PLATFORM;
         let mut items = Vec::new();
         for (i, line) in self.items.iter().enumerate() {
@@ -224,12 +225,12 @@ pub struct QuoteView {
     pub total: Money,
     pub note: Option<String>,
     pub arrival_minutes: u32,
-    pub expires_at: i64,
+    pub expires_at: Timestamp,
     /// Live but past `expires_at` when the server made this view: it can no
     /// longer be accepted. Decided on the server, so every page agrees.
     pub expired: bool,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 impl QuoteView {
@@ -275,7 +276,7 @@ mod tests {
     }
 
     fn error_of(f: QuoteForm) -> (String, String) {
-        match f.parse(0) {
+        match f.parse(Timestamp::EPOCH) {
             Err(AppError::Invalid { field, message }) => (field, message),
             other => panic!("expected a field error, got {other:?}"),
         }
@@ -283,11 +284,11 @@ mod tests {
 
     #[test]
     fn the_total_is_the_sum_of_the_lines() {
-        let q = form().parse(1_000).unwrap();
+        let q = form().parse(Timestamp::from_millis(1_000)).unwrap();
         assert_eq!(q.items.len(), 3, "the blank row is skipped");
         assert_eq!(q.total, Money::new(6000 + 3499 + 1550, Currency::Gbp));
         assert_eq!(q.note.as_deref(), Some("Genuine parts."));
-        assert_eq!(q.expires_at, 1_000 + 24 * 3_600_000);
+        assert_eq!(q.expires_at.millis(), 1_000 + 24 * 3_600_000);
         assert_eq!(
             total_of(&[], Currency::Gbp),
             Some(Money::zero(Currency::Gbp))
@@ -327,7 +328,7 @@ mod tests {
         assert!(comma.contains("use a point for pence"), "{comma}");
         assert!(
             with(vec![line("parts", "Pads", "1,045.00")])
-                .parse(0)
+                .parse(Timestamp::EPOCH)
                 .is_ok()
         );
         assert!(error_of(with(vec![])).1.contains("at least one"));

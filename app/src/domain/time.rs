@@ -1,45 +1,164 @@
-//! Timestamps (unix milliseconds) as people read them, the same on server and browser.
+//! Instants, and how people read them: the same on server and browser.
+
+use serde::{Deserialize, Serialize};
+use std::{
+    fmt,
+    ops::{Add, Sub},
+    time::Duration,
+};
+
+/// An instant, as unix milliseconds (UTC): what every timestamp column
+/// holds (INTEGER / BIGINT) and what the wire carries (a JSON number).
+/// A span between two instants is signed milliseconds (`later - earlier`),
+/// as a phone's clock may run ahead of the server's, and so is the span
+/// added to one (`now + SEND_EVERY_MS`), or a `Duration` from a setting.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(transparent))]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    pub const EPOCH: Timestamp = Timestamp(0);
+
+    pub const fn from_millis(ms: i64) -> Self {
+        Self(ms)
+    }
+
+    pub const fn millis(self) -> i64 {
+        self.0
+    }
+
+    /// This machine's clock: the server's, or in the browser the page's.
+    pub fn now() -> Self {
+        #[cfg(all(feature = "hydrate", target_arch = "wasm32"))]
+        {
+            Self(js_sys::Date::now() as i64)
+        }
+        #[cfg(not(all(feature = "hydrate", target_arch = "wasm32")))]
+        {
+            Self(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis() as i64),
+            )
+        }
+    }
+
+    /// `25 Nov 2026, 20:25 UTC`. UTC on both sides, so the server-rendered page
+    /// and the browser agree and hydration never shows a different time.
+    pub fn format_utc(self) -> String {
+        let (days, of_day) = self.days_and_seconds();
+        let (y, m, d) = civil_from_days(days);
+        format!(
+            "{d} {} {y}, {:02}:{:02} UTC",
+            MONTHS[(m - 1) as usize],
+            of_day / 3600,
+            of_day % 3600 / 60
+        )
+    }
+
+    /// `25 Nov 2026`.
+    pub fn format_date(self) -> String {
+        let (y, m, d) = civil_from_days(self.days_and_seconds().0);
+        format!("{d} {} {y}", MONTHS[(m - 1) as usize])
+    }
+
+    /// `2026-11-26T09:00Z`: ISO 8601 to the minute, UTC.
+    pub fn format_iso_minutes(self) -> String {
+        let (days, of_day) = self.days_and_seconds();
+        let (y, m, d) = civil_from_days(days);
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}Z",
+            of_day / 3600,
+            of_day % 3600 / 60
+        )
+    }
+
+    /// `2026-11-26T09:00` (UTC), what a `datetime-local` input shows.
+    pub fn format_local_utc(self) -> String {
+        self.format_iso_minutes().trim_end_matches('Z').to_owned()
+    }
+
+    /// `2026-11-26T09:00` (seconds optional) read as UTC.
+    pub fn parse_local_utc(raw: &str) -> Option<Self> {
+        let (date, time) = raw.trim().split_once('T')?;
+        let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
+        let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+        let mut t = time.split(':').map(|p| p.parse::<i64>().ok());
+        let (h, min) = (t.next()??, t.next()??);
+        let sec = t.next().flatten().unwrap_or(0);
+        if d.next().is_some()
+            || !(1..=12).contains(&m)
+            || !(1..=days_in_month(y, m)).contains(&day)
+            || !(0..24).contains(&h)
+            || !(0..60).contains(&min)
+            || !(0..60).contains(&sec)
+        {
+            return None;
+        }
+        Some(Self(
+            ((days_from_civil(y, m, day) * 24 + h) * 60 + min) * 60_000 + sec * 1000,
+        ))
+    }
+
+    /// The calendar year (UTC).
+    pub fn year(self) -> i64 {
+        civil_from_days(self.days_and_seconds().0).0
+    }
+
+    fn days_and_seconds(self) -> (i64, i64) {
+        let secs = self.0.div_euclid(1000);
+        (secs.div_euclid(86_400), secs.rem_euclid(86_400))
+    }
+}
+
+/// Milliseconds from `earlier` to `self`: negative when `earlier` is later.
+impl Sub for Timestamp {
+    type Output = i64;
+    fn sub(self, earlier: Timestamp) -> i64 {
+        self.0 - earlier.0
+    }
+}
+
+impl Add<i64> for Timestamp {
+    type Output = Timestamp;
+    fn add(self, ms: i64) -> Timestamp {
+        Self(self.0 + ms)
+    }
+}
+
+impl Sub<i64> for Timestamp {
+    type Output = Timestamp;
+    fn sub(self, ms: i64) -> Timestamp {
+        Self(self.0 - ms)
+    }
+}
+
+impl Add<Duration> for Timestamp {
+    type Output = Timestamp;
+    fn add(self, d: Duration) -> Timestamp {
+        self + d.as_millis() as i64
+    }
+}
+
+impl Sub<Duration> for Timestamp {
+    type Output = Timestamp;
+    fn sub(self, d: Duration) -> Timestamp {
+        self - d.as_millis() as i64
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.format_utc())
+    }
+}
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
-
-/// `25 Nov 2026, 20:25 UTC`. UTC on both sides, so the server-rendered page
-/// and the browser agree and hydration never shows a different time.
-pub fn format_utc(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (days, of_day) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{d} {} {y}, {:02}:{:02} UTC",
-        MONTHS[(m - 1) as usize],
-        of_day / 3600,
-        of_day % 3600 / 60
-    )
-}
-
-/// `25 Nov 2026`.
-pub fn format_date(ms: i64) -> String {
-    let (y, m, d) = civil_from_days(ms.div_euclid(1000).div_euclid(86_400));
-    format!("{d} {} {y}", MONTHS[(m - 1) as usize])
-}
-
-/// `2026-11-26T09:00Z`: ISO 8601 to the minute, UTC.
-pub fn format_iso_minutes(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (days, of_day) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}Z",
-        of_day / 3600,
-        of_day % 3600 / 60
-    )
-}
-
-/// The calendar year (UTC) of an instant.
-pub fn year_of(ms: i64) -> i64 {
-    civil_from_days(ms.div_euclid(1000).div_euclid(86_400)).0
-}
 
 /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian
 /// calendar (Howard Hinnant's `civil_from_days`).
@@ -54,32 +173,6 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     (y, m, d)
-}
-
-/// `2026-11-26T09:00` (seconds optional) read as UTC, to unix ms.
-pub fn parse_local_utc(raw: &str) -> Option<i64> {
-    let (date, time) = raw.trim().split_once('T')?;
-    let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
-    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
-    let mut t = time.split(':').map(|p| p.parse::<i64>().ok());
-    let (h, min) = (t.next()??, t.next()??);
-    let sec = t.next().flatten().unwrap_or(0);
-    if d.next().is_some()
-        || !(1..=12).contains(&m)
-        || !(1..=days_in_month(y, m)).contains(&day)
-        || !(0..24).contains(&h)
-        || !(0..60).contains(&min)
-        || !(0..60).contains(&sec)
-    {
-        return None;
-    }
-    Some(((days_from_civil(y, m, day) * 24 + h) * 60 + min) * 60_000 + sec * 1000)
-}
-
-/// Unix ms to `2026-11-26T09:00` (UTC), what a `datetime-local` input shows.
-pub fn format_local_utc(ms: i64) -> String {
-    let s = super::time::format_iso_minutes(ms);
-    s.trim_end_matches('Z').to_owned()
 }
 
 fn days_in_month(y: i64, m: i64) -> i64 {
@@ -108,13 +201,44 @@ mod tests {
 
     #[test]
     fn formats_known_instants() {
-        assert_eq!(format_utc(0), "1 Jan 1970, 00:00 UTC");
+        let at = Timestamp::from_millis;
+        assert_eq!(at(0).format_utc(), "1 Jan 1970, 00:00 UTC");
         // 2026-11-25T20:25:34Z
-        assert_eq!(format_utc(1_795_638_334_000), "25 Nov 2026, 20:25 UTC");
+        assert_eq!(at(1_795_638_334_000).format_utc(), "25 Nov 2026, 20:25 UTC");
         // 2024-02-29T23:59:59Z, a leap day
-        assert_eq!(format_utc(1_709_251_199_000), "29 Feb 2024, 23:59 UTC");
-        assert_eq!(format_date(1_709_251_199_000), "29 Feb 2024");
+        assert_eq!(at(1_709_251_199_000).format_utc(), "29 Feb 2024, 23:59 UTC");
+        assert_eq!(at(1_709_251_199_000).format_date(), "29 Feb 2024");
         // Before 1970 still reads right.
-        assert_eq!(format_utc(-1000), "31 Dec 1969, 23:59 UTC");
+        assert_eq!(at(-1000).format_utc(), "31 Dec 1969, 23:59 UTC");
+    }
+
+    #[test]
+    fn a_local_time_round_trips_and_bad_ones_are_refused() {
+        let t = Timestamp::parse_local_utc("2024-02-29T23:59").unwrap();
+        assert_eq!(t.millis(), 1_709_251_140_000);
+        assert_eq!(t.format_local_utc(), "2024-02-29T23:59");
+        assert_eq!(t.year(), 2024);
+        for bad in [
+            "2023-02-29T10:00",
+            "2024-13-01T10:00",
+            "2024-01-01T24:00",
+            "2024-01-01",
+            "x",
+        ] {
+            assert_eq!(Timestamp::parse_local_utc(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn spans_are_signed_and_durations_add() {
+        let t = Timestamp::from_millis(10_000);
+        assert_eq!((t + Duration::from_secs(2)) - t, 2_000);
+        assert_eq!(t - (t + 2_000), -2_000);
+        assert_eq!(
+            t - Duration::from_millis(500),
+            Timestamp::from_millis(9_500)
+        );
+        assert_eq!(t - 500, Timestamp::from_millis(9_500));
+        assert_eq!(serde_json::to_string(&t).unwrap(), "10000");
     }
 }

@@ -2,6 +2,7 @@
 //! fixes are believed, when the phone sends one, and how long the drive takes.
 
 use super::{AppError, geo::GeoPoint};
+use crate::domain::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// A fix from further ahead than this is from a wrong clock, not the future.
@@ -42,7 +43,7 @@ pub struct Fix {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speed_mps: Option<f64>,
     /// When the phone took the fix (ms since the epoch): "last seen" counts from it.
-    pub at: i64,
+    pub at: Timestamp,
 }
 
 impl Fix {
@@ -69,7 +70,7 @@ pub struct RawFix {
     pub accuracy_m: f64,
     pub heading: Option<f64>,
     pub speed_mps: Option<f64>,
-    pub at: i64,
+    pub at: Timestamp,
 }
 
 fn bad(field: &str, message: impl Into<String>) -> AppError {
@@ -78,7 +79,7 @@ fn bad(field: &str, message: impl Into<String>) -> AppError {
 
 /// Believes `raw` or says why not. `previous` is the last fix believed for
 /// the same job; `now` the server's clock.
-pub fn check_fix(raw: RawFix, previous: Option<&Fix>, now: i64) -> Result<Fix, AppError> {
+pub fn check_fix(raw: RawFix, previous: Option<&Fix>, now: Timestamp) -> Result<Fix, AppError> {
     if !(-90.0..=90.0).contains(&raw.lat) {
         return Err(bad("lat", "Latitude must be between -90 and 90."));
     }
@@ -161,7 +162,7 @@ pub fn implied_speed_kmh(a: &Fix, b: &Fix) -> f64 {
 
 /// Whether a phone that last sent `last` (its time and place) should send
 /// the fix it has now.
-pub fn should_send(last: Option<(i64, GeoPoint)>, now: i64, here: GeoPoint) -> bool {
+pub fn should_send(last: Option<(Timestamp, GeoPoint)>, now: Timestamp, here: GeoPoint) -> bool {
     let Some((sent_at, sent_from)) = last else {
         return true;
     };
@@ -258,13 +259,13 @@ pub fn seen_words(age_ms: i64) -> String {
 
 /// Which of a finished job's fixes a coarse trail keeps: the first of
 /// every `every_ms` window (fixes in time order), by index.
-pub fn coarse_trail(times: &[i64], every_ms: i64) -> Vec<usize> {
+pub fn coarse_trail(times: &[Timestamp], every_ms: i64) -> Vec<usize> {
     let mut kept = Vec::new();
-    let mut next = i64::MIN;
+    let mut next: Option<Timestamp> = None;
     for (i, &at) in times.iter().enumerate() {
-        if at >= next {
+        if next.is_none_or(|next| at >= next) {
             kept.push(i);
-            next = at.saturating_add(every_ms.max(1));
+            next = Some(at + every_ms.max(1));
         }
     }
     kept
@@ -274,13 +275,13 @@ pub fn coarse_trail(times: &[i64], every_ms: i64) -> Vec<usize> {
 mod tests {
     use super::*;
 
-    const NOW: i64 = 1_800_000_000_000;
+    const NOW: Timestamp = Timestamp::from_millis(1_800_000_000_000);
 
     fn p(lat: f64, lng: f64) -> GeoPoint {
         GeoPoint::new(lat, lng).unwrap()
     }
 
-    fn raw(lat: f64, lng: f64, at: i64) -> RawFix {
+    fn raw(lat: f64, lng: f64, at: Timestamp) -> RawFix {
         RawFix {
             lat,
             lng,
@@ -500,7 +501,7 @@ mod tests {
 
     #[test]
     fn a_coarse_trail_keeps_one_fix_per_window() {
-        let times = [0, 10_000, 20_000, 300_000, 310_000, 650_000];
+        let times = [0, 10_000, 20_000, 300_000, 310_000, 650_000].map(Timestamp::from_millis);
         assert_eq!(coarse_trail(&times, 300_000), vec![0, 3, 5]);
         assert_eq!(coarse_trail(&[], 300_000), Vec::<usize>::new());
     }

@@ -7,6 +7,7 @@ use crate::backend::{
     sessions::{self, CurrentUser},
     throttle, users,
 };
+use crate::domain::Timestamp;
 use crate::domain::UserId;
 use crate::domain::admin::AuditAction;
 use crate::domain::{
@@ -37,7 +38,7 @@ pub async fn register(
     state: &AppState,
     form: Registration,
     client: &Client,
-    now: i64,
+    now: Timestamp,
 ) -> Result<SignedIn, AppError> {
     if form.role == Role::Admin {
         return Err(AppError::invalid("role", "Choose customer or mechanic."));
@@ -103,7 +104,7 @@ pub(in crate::backend) async fn open(
     db: &Db,
     new: NewAccount,
     password: String,
-    now: i64,
+    now: Timestamp,
 ) -> Result<Option<(crate::backend::db::Write, Account)>, AppError> {
     check_password(&password, new.email.as_str(), "password")?;
     let email_lower = new.email.lower();
@@ -151,7 +152,7 @@ pub async fn login(
     email: &str,
     password: String,
     client: &Client,
-    now: i64,
+    now: Timestamp,
 ) -> Result<SignedIn, AppError> {
     let email = Email::parse(email)?;
     if password.is_empty() {
@@ -207,7 +208,7 @@ async fn failed_attempt(
     attempt: throttle::Attempt,
     email_lower: &str,
     client: &Client,
-    now: i64,
+    now: Timestamp,
 ) -> Result<Option<AppError>, AppError> {
     let locked = attempt.failed(&state.db).await?;
     if locked.is_some() {
@@ -227,7 +228,7 @@ async fn failed_attempt(
 
 /// Ends the session the request came with.
 #[tracing::instrument(skip_all, fields(user = %user.id))]
-pub async fn logout(state: &AppState, user: &CurrentUser, now: i64) -> Result<(), AppError> {
+pub async fn logout(state: &AppState, user: &CurrentUser, now: Timestamp) -> Result<(), AppError> {
     sessions::revoke(&state.db, &user.session_id, now).await?;
     state.live.sessions_changed(&state.db, &user.id).await;
     Ok(())
@@ -238,7 +239,7 @@ pub async fn logout(state: &AppState, user: &CurrentUser, now: i64) -> Result<()
 pub async fn logout_everywhere(
     state: &AppState,
     user: &CurrentUser,
-    now: i64,
+    now: Timestamp,
 ) -> Result<u64, AppError> {
     let mut tx = crate::backend::db::begin_write(&state.db).await?;
     let ended = sessions::revoke_all(&mut *tx, &user.id, None, now).await?;
@@ -262,7 +263,7 @@ pub async fn update_profile(
     user: &CurrentUser,
     name: &str,
     phone: Option<&str>,
-    now: i64,
+    now: Timestamp,
 ) -> Result<Account, AppError> {
     let name = parse_name(name)?;
     let phone = parse_phone(phone.unwrap_or_default(), user.role == Role::Mechanic)?;
@@ -285,7 +286,7 @@ pub async fn change_password(
     current: String,
     new: String,
     client: &Client,
-    now: i64,
+    now: Timestamp,
 ) -> Result<u64, AppError> {
     if current.is_empty() {
         return Err(AppError::invalid(

@@ -3,6 +3,7 @@
 use crate::backend::{
     AppState, audit, db::Where, profiles, sessions, sessions::CurrentUser, users,
 };
+use crate::domain::Timestamp;
 use crate::domain::UserId;
 use crate::domain::{
     AppError,
@@ -71,7 +72,7 @@ pub async fn review_account(
     target_id: &str,
     action: ReviewAction,
     reason: &str,
-    now: i64,
+    now: Timestamp,
 ) -> Result<UserDetail, AppError> {
     let mut tx = crate::backend::db::begin_write(&state.db).await?;
     let row = users::by_id(&mut *tx, target_id)
@@ -164,7 +165,7 @@ pub async fn audit_log(
 #[derive(sqlx::FromRow)]
 struct AuditRow {
     id: String,
-    at: i64,
+    at: Timestamp,
     action: String,
     detail: String,
     actor_id: Option<String>,

@@ -1,6 +1,7 @@
 //! Booking use cases: requesting a job and moving it along, each in one
 //! transaction with its timeline row and its events.
 
+use crate::domain::Timestamp;
 use crate::domain::admin::AuditAction;
 use crate::domain::{JobId, UserId};
 use crate::{
@@ -28,7 +29,7 @@ pub async fn request(
     db: &Db,
     customer: &CurrentUser,
     form: &JobForm,
-    now: i64,
+    now: Timestamp,
 ) -> Result<String, AppError> {
     let job = form.parse(now)?;
     if vehicles::owned(db, &customer.id, &job.vehicle_id)
@@ -66,7 +67,7 @@ pub async fn insert(
     tx: &mut Write,
     customer_id: &str,
     job: &NewJob,
-    now: i64,
+    now: Timestamp,
 ) -> Result<String, AppError> {
     let (kind, start, end) = match job.urgency {
         Urgency::Asap => ("asap", None, None),
@@ -135,7 +136,7 @@ pub async fn change_status(
     id: &str,
     to: JobStatus,
     reason: Option<&str>,
-    now: i64,
+    now: Timestamp,
 ) -> Result<(), AppError> {
     let job = store::jobs::row(db, id).await?.ok_or(AppError::NotFound)?;
     let (actor, _) = access::standing(db, user, &job).await?;

@@ -2,6 +2,7 @@
 //! accepting one, each in one transaction with its events.
 
 use crate::domain::QuoteId;
+use crate::domain::Timestamp;
 use crate::{
     backend::{
         Db, access, db,
@@ -31,7 +32,7 @@ pub async fn send(
     user: &CurrentUser,
     job_id: &str,
     form: &QuoteForm,
-    now: i64,
+    now: Timestamp,
 ) -> Result<QuoteView, AppError> {
     let job = jobs::row(db, job_id).await?.ok_or(AppError::NotFound)?;
     access::check_may_quote(db, user, &job).await?;
@@ -149,7 +150,7 @@ pub async fn withdraw(
     db: &Db,
     user: &CurrentUser,
     quote_id: &str,
-    now: i64,
+    now: Timestamp,
 ) -> Result<(), AppError> {
     let quote = by_id(db, quote_id, now)
         .await?
@@ -231,7 +232,7 @@ pub async fn accept(
     db: &Db,
     user: &CurrentUser,
     quote_id: &str,
-    now: i64,
+    now: Timestamp,
 ) -> Result<String, AppError> {
     let quote = by_id(db, quote_id, now).await?.ok_or(AppError::NotFound)?;
     let job = jobs::row(db, &quote.job_id).await?;
@@ -310,7 +311,7 @@ async fn why_not_accepted(
     db: &Db,
     quote_id: &str,
     job_id: &str,
-    now: i64,
+    now: Timestamp,
 ) -> Result<AppError, AppError> {
     let job = jobs::row(db, job_id).await?.ok_or(AppError::NotFound)?;
     let status = job.status()?;

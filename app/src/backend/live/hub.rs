@@ -7,6 +7,7 @@ use super::{
     replay::{bounds, prune, replay},
     wire::{Wire, WireBatch, pack},
 };
+use crate::domain::Timestamp;
 use crate::{
     backend::Db,
     domain::live::{LiveEvent, StreamFilter, Watcher},
@@ -301,7 +302,7 @@ impl Hub {
             let mut tick = tokio::time::interval(Duration::from_secs(3600));
             loop {
                 tick.tick().await;
-                let cutoff = crate::backend::now_ms() - retention.as_millis() as i64;
+                let cutoff = Timestamp::now() - retention;
                 match prune(&db, cutoff).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(removed = n, "old events removed"),

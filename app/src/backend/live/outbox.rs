@@ -1,6 +1,7 @@
 //! The write side: events recorded in the transaction that makes their change.
 
 use super::CHANNEL;
+use crate::domain::Timestamp;
 use crate::domain::{QuoteId, UserId};
 use crate::{
     backend::{
@@ -97,7 +98,7 @@ impl Pending {
 /// queues other writers of events until this transaction ends, so ids
 /// commit in order and a reader never sees id 11 before id 10 (a replay
 /// would otherwise skip 10 for good). SQLite has one writer at a time anyway.
-pub async fn record(tx: &mut Write, events: &[Pending], now: i64) -> Result<(), sqlx::Error> {
+pub async fn record(tx: &mut Write, events: &[Pending], now: Timestamp) -> Result<(), sqlx::Error> {
     if events.is_empty() {
         return Ok(());
     }

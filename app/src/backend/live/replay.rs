@@ -2,6 +2,7 @@
 //! for a client that reconnects, and their retention.
 
 use super::BATCH;
+use crate::domain::Timestamp;
 use crate::domain::{JobId, UserId};
 use crate::{
     backend::{
@@ -121,7 +122,7 @@ pub async fn bounds(db: &Db) -> Result<(i64, i64), sqlx::Error> {
 
 /// Removes events older than `cutoff` and remembers the newest id removed.
 /// Returns how many rows went.
-pub async fn prune(db: &Db, cutoff: i64) -> Result<u64, sqlx::Error> {
+pub async fn prune(db: &Db, cutoff: Timestamp) -> Result<u64, sqlx::Error> {
     let mut tx = begin_write(db).await?;
     let (through,): (Option<i64>,) =
         sqlx::query_as("SELECT MAX(id) FROM events WHERE created_at < $1")

@@ -1,6 +1,7 @@
 //! The booked mechanic's fixes in the database: the newest on the job row
 //! (`jobs.fix_*`), the way there in `job_fixes`.
 
+use crate::domain::Timestamp;
 use crate::{
     backend::{
         Db,
@@ -144,7 +145,7 @@ pub struct StoredFix {
     fix_accuracy_m: Option<f64>,
     fix_heading: Option<f64>,
     fix_speed_mps: Option<f64>,
-    fix_at: Option<i64>,
+    fix_at: Option<Timestamp>,
 }
 
 /// The newest stored fix of `job_id`, if it has one.
@@ -191,12 +192,12 @@ pub async fn job_ended(tx: &mut Write, job_id: &str, trail: Trail) -> Result<(),
                 .await?;
         }
         Trail::Coarse => {
-            let rows: Vec<(i64, i64)> =
+            let rows: Vec<(i64, Timestamp)> =
                 sqlx::query_as("SELECT id, at FROM job_fixes WHERE job_id = $1 ORDER BY at, id")
                     .bind(job_id)
                     .fetch_all(&mut **tx)
                     .await?;
-            let times: Vec<i64> = rows.iter().map(|r| r.1).collect();
+            let times: Vec<Timestamp> = rows.iter().map(|r| r.1).collect();
             let keep = coarse_trail(&times, COARSE_EVERY_MS);
             let mut keep = keep.into_iter().peekable();
             for (i, (id, _)) in rows.iter().enumerate() {

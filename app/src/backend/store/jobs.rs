@@ -1,5 +1,6 @@
 //! The `jobs` table: its row, and the reads that list jobs.
 
+use crate::domain::Timestamp;
 use crate::domain::{JobId, UserId, VehicleId};
 use crate::{
     backend::Db,
@@ -34,19 +35,19 @@ pub struct JobRow {
     pub address: String,
     pub locality: String,
     pub urgency: String,
-    pub window_start: Option<i64>,
-    pub window_end: Option<i64>,
+    pub window_start: Option<Timestamp>,
+    pub window_end: Option<Timestamp>,
     pub status: String,
     pub mechanic_id: Option<UserId>,
     pub cancel_reason: Option<String>,
-    pub created_at: i64,
+    pub created_at: Timestamp,
 }
 
 fn corrupt(job: &str, column: &str) -> AppError {
     super::corrupt("jobs", job, column)
 }
 
-fn read_urgency(kind: &str, start: Option<i64>, end: Option<i64>) -> Option<Urgency> {
+fn read_urgency(kind: &str, start: Option<Timestamp>, end: Option<Timestamp>) -> Option<Urgency> {
     match (kind, start, end) {
         ("asap", _, _) => Some(Urgency::Asap),
         ("window", Some(start), Some(end)) => Some(Urgency::Window { start, end }),
@@ -100,7 +101,7 @@ pub async fn list_all(
     db: &Db,
     status: Option<JobStatus>,
     paging: Paging,
-    now: i64,
+    now: Timestamp,
 ) -> Result<JobPage, AppError> {
     let mut filter = Where::default();
     if let Some(s) = status {
@@ -155,9 +156,9 @@ struct SummaryRow {
     category: String,
     locality: String,
     urgency: String,
-    window_start: Option<i64>,
-    window_end: Option<i64>,
-    created_at: i64,
+    window_start: Option<Timestamp>,
+    window_end: Option<Timestamp>,
+    created_at: Timestamp,
     lat: f64,
     lng: f64,
     year: i64,
@@ -198,7 +199,7 @@ impl SummaryRow {
 pub async fn for_customer(
     db: &Db,
     customer_id: &str,
-    now: i64,
+    now: Timestamp,
 ) -> Result<Vec<JobSummary>, AppError> {
     let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
         "SELECT {SUMMARY}, (SELECT COUNT(*) FROM quotes q WHERE q.job_id = j.id AND q.status = $4 \

@@ -1,6 +1,7 @@
 //! The `quotes` table: its row, and the reads and bulk changes other flows share.
 
 use crate::domain::JobId;
+use crate::domain::Timestamp;
 use crate::domain::{QuoteId, UserId};
 use crate::{
     backend::Db,
@@ -24,16 +25,16 @@ struct QuoteRow {
     currency: String,
     note: Option<String>,
     arrival_minutes: i64,
-    expires_at: i64,
-    created_at: i64,
-    updated_at: i64,
+    expires_at: Timestamp,
+    created_at: Timestamp,
+    updated_at: Timestamp,
     display_name: String,
     skills: String,
     years_experience: i64,
 }
 
 impl QuoteRow {
-    fn view(self, now: i64) -> Result<QuoteView, AppError> {
+    fn view(self, now: Timestamp) -> Result<QuoteView, AppError> {
         let id = self.id.clone();
         let corrupt = |column: &str| super::corrupt("quotes", &id, column);
         let currency = Currency::parse(&self.currency).ok_or_else(|| corrupt("currency"))?;
@@ -74,7 +75,7 @@ pub async fn for_job(
     db: &Db,
     job_id: &str,
     only_mechanic: Option<&str>,
-    now: i64,
+    now: Timestamp,
 ) -> Result<Vec<QuoteView>, AppError> {
     let rows: Vec<QuoteRow> = match only_mechanic {
         None => {
@@ -99,7 +100,7 @@ pub async fn for_job(
     rows.into_iter().map(|r| r.view(now)).collect()
 }
 
-pub async fn by_id(db: &Db, id: &str, now: i64) -> Result<Option<QuoteView>, AppError> {
+pub async fn by_id(db: &Db, id: &str, now: Timestamp) -> Result<Option<QuoteView>, AppError> {
     let row: Option<QuoteRow> = sqlx::query_as(&format!("{SELECT} WHERE q.id = $1"))
         .bind(id)
         .fetch_optional(db)
@@ -123,7 +124,7 @@ pub async fn decline_live<'e>(
     exec: impl Executor<'e, Database = Any>,
     job_id: &str,
     except: Option<&str>,
-    now: i64,
+    now: Timestamp,
 ) -> Result<Vec<(QuoteId, UserId)>, sqlx::Error> {
     sqlx::query_as(
         "UPDATE quotes SET status = $4, updated_at = $1 \

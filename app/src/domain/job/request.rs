@@ -4,8 +4,8 @@ use super::super::{
     AppError,
     geo::GeoPoint,
     mechanic::{ADDRESS_MAX_CHARS, Skill},
-    time::parse_local_utc,
 };
+use crate::domain::Timestamp;
 use crate::domain::text::collapse_spaces;
 use serde::{Deserialize, Serialize};
 
@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Urgency {
     Asap,
-    /// Unix ms, start before end, both in the future when requested.
+    /// Start before end, both in the future when requested.
     Window {
-        start: i64,
-        end: i64,
+        start: Timestamp,
+        end: Timestamp,
     },
 }
 
@@ -59,7 +59,7 @@ pub struct NewJob {
 
 impl JobForm {
     /// Checks every field; `now` (unix ms) bounds the preferred window.
-    pub fn parse(&self, now: i64) -> Result<NewJob, AppError> {
+    pub fn parse(&self, now: Timestamp) -> Result<NewJob, AppError> {
         let vehicle_id = self.vehicle_id.trim().to_owned();
         if vehicle_id.is_empty() {
             return Err(AppError::invalid(
@@ -129,10 +129,10 @@ impl JobForm {
         let urgency = match self.urgency.trim() {
             "" | "asap" => Urgency::Asap,
             "window" => {
-                let start = parse_local_utc(&self.window_start).ok_or_else(|| {
+                let start = Timestamp::parse_local_utc(&self.window_start).ok_or_else(|| {
                     AppError::invalid("window_start", "Enter when the window starts.")
                 })?;
-                let end = parse_local_utc(&self.window_end).ok_or_else(|| {
+                let end = Timestamp::parse_local_utc(&self.window_end).ok_or_else(|| {
                     AppError::invalid("window_end", "Enter when the window ends.")
                 })?;
                 if start < now {
@@ -218,7 +218,7 @@ mod tests {
         }
     }
 
-    const NOW: i64 = 1_795_638_334_000; // 2026-11-25T20:25:34Z
+    const NOW: Timestamp = Timestamp::from_millis(1_795_638_334_000); // 2026-11-25T20:25:34Z
 
     fn field_of(f: JobForm) -> String {
         match f.parse(NOW) {
@@ -240,12 +240,12 @@ mod tests {
         assert_eq!(
             w.parse(NOW).unwrap().urgency,
             Urgency::Window {
-                start: 1_795_683_600_000,
-                end: 1_795_696_200_000
+                start: Timestamp::from_millis(1_795_683_600_000),
+                end: Timestamp::from_millis(1_795_696_200_000)
             }
         );
         assert_eq!(
-            crate::domain::time::format_local_utc(1_795_683_600_000),
+            Timestamp::from_millis(1_795_683_600_000).format_local_utc(),
             "2026-11-26T09:00"
         );
     }

@@ -1,6 +1,7 @@
 //! A job as its viewers see it: where it is, its summary in lists, its page.
 
 use super::{Actor, JobStatus, Urgency};
+use crate::domain::Timestamp;
 use crate::domain::{geo::GeoPoint, mechanic::Skill, vehicle::Vehicle};
 use serde::{Deserialize, Serialize};
 
@@ -52,7 +53,7 @@ impl Location {
 /// One row of a job's timeline: a status change, who made it, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimelineEntry {
-    pub at: i64,
+    pub at: Timestamp,
     /// `None` for the first row: the job was requested.
     pub from: Option<JobStatus>,
     pub to: JobStatus,
@@ -70,7 +71,7 @@ pub struct JobSummary {
     pub vehicle: String,
     pub locality: String,
     pub urgency: Urgency,
-    pub created_at: i64,
+    pub created_at: Timestamp,
     /// Live quotes (customers) or `None` when the viewer does not see quotes.
     pub live_quotes: Option<i64>,
     /// From the viewing mechanic's base, when they look at open jobs.
@@ -94,7 +95,7 @@ pub struct JobView {
     pub vehicle: Vehicle,
     pub location: Location,
     pub urgency: Urgency,
-    pub created_at: i64,
+    pub created_at: Timestamp,
     /// The customer's first name, shown to the booked mechanic only.
     pub customer_name: Option<String>,
     pub distance_km: Option<f64>,

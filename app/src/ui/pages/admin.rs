@@ -11,7 +11,6 @@ use crate::{
         Account, AccountStatus, AppError, Role,
         admin::{ReviewAction, UserDetail, review},
         job::JobStatus,
-        time::format_utc,
     },
     ui::live::Live,
     ui::{
@@ -249,8 +248,8 @@ fn Review(initial: UserDetail) -> impl IntoView {
                     <dt>"Email"</dt><dd>{a.email.clone()}</dd>
                     <dt>"Phone"</dt><dd>{a.phone.clone().unwrap_or_else(|| "—".into())}</dd>
                     <dt>"Role"</dt><dd>{a.role.label()}</dd>
-                    <dt>"Joined"</dt><dd>{format_utc(a.created_at)}</dd>
-                    {d.approved_at.map(|at| view! { <dt>"Approved"</dt><dd>{format_utc(at)}</dd> })}
+                    <dt>"Joined"</dt><dd>{a.created_at.format_utc()}</dd>
+                    {d.approved_at.map(|at| view! { <dt>"Approved"</dt><dd>{at.format_utc()}</dd> })}
                     {d.status_reason.clone().map(|r| view! { <dt>"Reason"</dt><dd>{r}</dd> })}
                 </dl>
                 {(a.role == Role::Mechanic).then(|| match d.profile.clone() {

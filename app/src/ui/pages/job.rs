@@ -12,7 +12,6 @@ use crate::{
         geo::distance_words,
         job::{Actor, JobStatus, JobView, Location, TimelineEntry},
         quote::QuoteStatus,
-        time::format_utc,
     },
     ui::live::Live,
     ui::{
@@ -131,7 +130,7 @@ fn JobDetail(job: JobView, actions: Actions) -> impl IntoView {
             <dd>{urgency_words(j.urgency)}</dd>
             {j.customer_name.clone().map(|n| view! { <dt>"Customer"</dt><dd>{n}</dd> })}
             <dt>"Requested"</dt>
-            <dd>{format_utc(j.created_at)}</dd>
+            <dd>{j.created_at.format_utc()}</dd>
         </dl>
         {match j.viewer {
             Actor::Customer | Actor::Admin => view! {
@@ -237,7 +236,7 @@ fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
                     .map(|e| view! {
                         <li data-status=e.to.as_str()>
                             <strong>{if e.from.is_none() { "Requested" } else { e.to.label() }}</strong>
-                            <span class="muted small">{format!("{} · {}", e.actor_name, format_utc(e.at))}</span>
+                            <span class="muted small">{format!("{} · {}", e.actor_name, e.at.format_utc())}</span>
                             {e.reason.map(|r| view! { <span class="small">{r}</span> })}
                         </li>
                     })

@@ -6,7 +6,6 @@ use crate::{
         account::encode_query_value,
         admin::{AdminJob, AuditEntry, Paging, audit},
         mechanic::MechanicProfile,
-        time::{format_date, format_utc},
     },
     ui::{parts::job_card::StatusPill, parts::quotes::years_words, session::RequireSignIn},
 };
@@ -111,7 +110,7 @@ pub fn JobsTable(jobs: Vec<AdminJob>) -> impl IntoView {
                     let j = a.job;
                     view! {
                         <tr>
-                            <td class="nowrap">{format_utc(j.created_at)}</td>
+                            <td class="nowrap">{j.created_at.format_utc()}</td>
                             <td><a href=format!("/admin/jobs/{}", j.id)>{j.category.label()}</a><br /><span class="muted small">{j.vehicle}</span></td>
                             <td>{j.locality}</td>
                             <td>{a.customer}</td>
@@ -139,7 +138,7 @@ pub fn UsersTable(users: Vec<Account>) -> impl IntoView {
                         <td>{u.email}</td>
                         <td>{u.role.label()}</td>
                         <td><StatusBadge status=u.status /></td>
-                        <td>{format_date(u.created_at)}</td>
+                        <td>{u.created_at.format_date()}</td>
                     </tr>
                 }).collect_view()}
             </tbody>
@@ -167,7 +166,7 @@ pub fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
             <tbody>
                 {entries.into_iter().map(|e| view! {
                     <tr>
-                        <td class="nowrap">{format_utc(e.at)}</td>
+                        <td class="nowrap">{e.at.format_utc()}</td>
                         <td>{party(e.actor)}</td>
                         <td>{audit::label(&e.action).to_owned()}</td>
                         <td>{party(e.subject)}</td>

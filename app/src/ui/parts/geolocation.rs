@@ -1,6 +1,7 @@
 //! The browser's geolocation, watched while a mechanic shares their position (hydrate only).
 
 use super::tracking::Problem;
+use crate::domain::Timestamp;
 use crate::{
     api::jobs::share_location,
     domain::{
@@ -69,7 +70,7 @@ pub fn share(
                 accuracy_m: c.accuracy(),
                 heading: c.heading().filter(|h| h.is_finite()),
                 speed_mps: c.speed().filter(|s| s.is_finite()),
-                at: p.timestamp() as i64,
+                at: Timestamp::from_millis(p.timestamp() as i64),
             };
             let Some(here) = GeoPoint::new(fix.lat, fix.lng) else {
                 return;

@@ -3,7 +3,6 @@
 use crate::domain::{
     geo::distance_words,
     job::{JobStatus, JobSummary, Urgency},
-    time::format_utc,
 };
 use leptos::prelude::*;
 
@@ -57,8 +56,8 @@ pub fn urgency_words(u: Urgency) -> String {
         Urgency::Window { start, end } => {
             format!(
                 "{} – {}",
-                format_utc(start).trim_end_matches(" UTC"),
-                format_utc(end)
+                start.format_utc().trim_end_matches(" UTC"),
+                end.format_utc()
             )
         }
     }
@@ -67,14 +66,15 @@ pub fn urgency_words(u: Urgency) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Timestamp;
 
     #[test]
     fn windows_read_as_one_range() {
         assert_eq!(urgency_words(Urgency::Asap), "As soon as possible");
         assert_eq!(
             urgency_words(Urgency::Window {
-                start: 1_795_683_600_000,
-                end: 1_795_696_200_000
+                start: Timestamp::from_millis(1_795_683_600_000),
+                end: Timestamp::from_millis(1_795_696_200_000)
             }),
             "26 Nov 2026, 09:00 – 26 Nov 2026, 12:30 UTC"
         );

@@ -7,7 +7,6 @@ use crate::{
         AppError,
         job::Actor,
         quote::{LineKind, NOTE_MAX_CHARS, QuoteStatus, QuoteView, minutes_words},
-        time::format_utc,
     },
     ui::parts::forms::{Field, FormError, TextArea},
 };
@@ -128,7 +127,7 @@ pub fn QuoteCard(quote: QuoteView) -> impl IntoView {
             </table>
             {q.note.clone().map(|n| view! { <p class="prose">{n}</p> })}
             {q.is_open().then(|| view! {
-                <p class="muted small">"Valid until " {format_utc(q.expires_at)}</p>
+                <p class="muted small">"Valid until " {q.expires_at.format_utc()}</p>
             })}
         </article>
     }

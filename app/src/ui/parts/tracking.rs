@@ -1,6 +1,7 @@
 //! The drive to the job, on the job page: the customer (and an admin)
 //! watches the mechanic's marker; the booked mechanic shares their position.
 
+use crate::domain::Timestamp;
 use crate::{
     domain::{
         AppError,
@@ -16,12 +17,12 @@ use leptos::prelude::*;
 
 /// Milliseconds since the epoch, ticking once a second in the browser
 /// (on the server: the time of the render).
-pub fn clock() -> ReadSignal<i64> {
-    let (now, set_now) = signal(js_now());
+pub fn clock() -> ReadSignal<Timestamp> {
+    let (now, set_now) = signal(Timestamp::now());
     #[cfg(feature = "hydrate")]
     {
         if let Ok(handle) = set_interval_with_handle(
-            move || set_now.set(js_now()),
+            move || set_now.set(Timestamp::now()),
             std::time::Duration::from_secs(1),
         ) {
             on_cleanup(move || handle.clear());
@@ -30,19 +31,6 @@ pub fn clock() -> ReadSignal<i64> {
     #[cfg(not(feature = "hydrate"))]
     let _ = set_now;
     now
-}
-
-fn js_now() -> i64 {
-    #[cfg(feature = "hydrate")]
-    {
-        js_sys::Date::now() as i64
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64)
-    }
 }
 
 /// The mechanic's position on this job as it changes: the page's own
