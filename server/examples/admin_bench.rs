@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::stats;
+use common::{Auth, Http, demo_login, stats};
 use sqlx::any::AnyPoolOptions;
 use std::time::Instant;
 
@@ -96,35 +96,15 @@ async fn main() {
         t.elapsed().as_secs_f64()
     );
 
-    let client = reqwest::Client::new();
-    let login: serde_json::Value = client
-        .post(format!("{base}/api/login"))
-        .form(&[
-            ("email", "admin@demo.curbside.test"),
-            ("password", "curbside-demo"),
-        ])
-        .send()
+    let api = Http::new(base);
+    let token = demo_login(&api, "admin@demo.curbside.test").await;
+    let some_user = api
+        .get(
+            &format!("/api/admin_users?search=user{}%40", users / 2),
+            Auth::Bearer(&token),
+        )
         .await
-        .expect("is the server running?")
-        .json()
-        .await
-        .unwrap();
-    let token = login["token"]
-        .as_str()
-        .expect("demo admin token (DEMO_DATA on?)")
-        .to_owned();
-    let some_user = client
-        .get(format!(
-            "{base}/api/admin_users?search=user{}%40",
-            users / 2
-        ))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json::<serde_json::Value>()
-        .await
-        .unwrap()["users"][0]["id"]
+        .expect_success("find a user")["users"][0]["id"]
         .as_str()
         .expect("a bench user")
         .to_owned();
@@ -179,14 +159,9 @@ async fn main() {
         let mut times = Vec::new();
         for _ in 0..rounds {
             let t = Instant::now();
-            let res = client
-                .get(format!("{base}{path}"))
-                .bearer_auth(&token)
-                .send()
+            api.get(&path, Auth::Bearer(&token))
                 .await
-                .unwrap();
-            assert!(res.status().is_success(), "{path}: {}", res.status());
-            res.bytes().await.unwrap();
+                .expect_success(&path);
             times.push(t.elapsed());
         }
         stats(label, times);

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::stats;
+use common::{Auth, Http, stats};
 use std::time::Instant;
 
 #[tokio::main]
@@ -41,36 +41,29 @@ async fn main() {
     stats("argon2id verify", verify_times);
 
     // Round trips over HTTP, one at a time (latency, not throughput).
-    let client = reqwest::Client::new();
+    let api = Http::new(base);
     let email = format!("bench-{}@example.com", uuid::Uuid::now_v7().simple());
     let password = "bench password that is long";
     let t = Instant::now();
-    let res = client
-        .post(format!("{base}/api/register"))
-        .form(&[
+    api.post(
+        "/api/register",
+        &[
             ("name", "Bench"),
             ("email", email.as_str()),
             ("password", password),
             ("role", "customer"),
-        ])
-        .send()
-        .await
-        .expect("is the server running?");
-    assert!(res.status().is_success(), "register: {}", res.status());
+        ],
+        Auth::None,
+    )
+    .await
+    .expect_success("register");
     stats("register (HTTP)", vec![t.elapsed()]);
 
     let mut login_times = Vec::new();
     let mut token = String::new();
     for _ in 0..rounds {
         let t = Instant::now();
-        let res = client
-            .post(format!("{base}/api/login"))
-            .form(&[("email", email.as_str()), ("password", password)])
-            .send()
-            .await
-            .unwrap();
-        assert!(res.status().is_success(), "login: {}", res.status());
-        let body: serde_json::Value = res.json().await.unwrap();
+        let body = api.login(&email, password).await.expect_success("login");
         login_times.push(t.elapsed());
         token = body["token"].as_str().unwrap().to_owned();
     }
@@ -79,14 +72,9 @@ async fn main() {
     let mut me_times = Vec::new();
     for _ in 0..rounds {
         let t = Instant::now();
-        let res = client
-            .get(format!("{base}/api/me"))
-            .bearer_auth(&token)
-            .send()
+        api.get("/api/me", Auth::Bearer(&token))
             .await
-            .unwrap();
-        assert!(res.status().is_success(), "me: {}", res.status());
-        res.bytes().await.unwrap();
+            .expect_success("me");
         me_times.push(t.elapsed());
     }
     stats("me (HTTP, token + session lookup)", me_times);

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{Api, stats};
+use common::{Auth, Http, add_car, demo_login, new_customer, stats};
 use sqlx::any::AnyPoolOptions;
 use std::time::Instant;
 
@@ -37,10 +37,7 @@ async fn main() {
         "jobs_bench <base URL> <DATABASE_URL> [jobs] [rounds]",
         10_000,
     );
-    let api = Api {
-        base,
-        client: reqwest::Client::new(),
-    };
+    let api = Http::new(base);
 
     // One real customer and car, through the API; their many jobs go
     // straight into the database (the API allows ten open at once).
@@ -48,10 +45,10 @@ async fn main() {
         "bench.{}@example.com",
         app::domain::Timestamp::now().millis()
     );
-    let signup = api.new_customer(&email).await;
+    let signup = new_customer(&api, &email).await;
     let customer = signup["token"].as_str().unwrap().to_owned();
     let customer_id = signup["account"]["id"].as_str().unwrap().to_owned();
-    let vehicle = api.add_car(&customer).await;
+    let vehicle = add_car(&api, &customer).await;
 
     sqlx::any::install_default_drivers();
     let pool = AnyPoolOptions::new()
@@ -106,10 +103,13 @@ async fn main() {
         t.elapsed().as_secs_f64()
     );
 
-    let dan = api.login("dan@demo.curbside.test").await; // Camden, 12 km
-    let sam = api.login("sam@demo.curbside.test").await; // Stratford, 20 km
-    let admin = api.login("admin@demo.curbside.test").await;
-    let open = api.get("/api/open_jobs", &dan).await;
+    let dan = demo_login(&api, "dan@demo.curbside.test").await; // Camden, 12 km
+    let sam = demo_login(&api, "sam@demo.curbside.test").await; // Stratford, 20 km
+    let admin = demo_login(&api, "admin@demo.curbside.test").await;
+    let open = api
+        .get("/api/open_jobs", Auth::Bearer(&dan))
+        .await
+        .expect_success("open jobs");
     // The bench customer's jobs only (the demo has one of Tom's nearby).
     let near: Vec<String> = open
         .as_array()
@@ -169,7 +169,9 @@ async fn main() {
         let mut times = Vec::new();
         for _ in 0..rounds {
             let t = Instant::now();
-            api.get(&path, token).await;
+            api.get(&path, Auth::Bearer(token))
+                .await
+                .expect_success(&path);
             times.push(t.elapsed());
         }
         stats(label, times);
@@ -183,15 +185,21 @@ async fn main() {
     for job in near.iter().take(rounds) {
         let form = |labour: &str| common::forms::quote_form(job, labour, "34.99");
         let t = Instant::now();
-        api.post_pairs("/api/send_quote", &dan, &form("60")).await;
+        api.post_pairs("/api/send_quote", &form("60"), Auth::Bearer(&dan))
+            .await
+            .expect_success("quote");
         sends.push(t.elapsed());
         let t = Instant::now();
-        let quote = api.post_pairs("/api/send_quote", &dan, &form("55")).await;
+        let quote = api
+            .post_pairs("/api/send_quote", &form("55"), Auth::Bearer(&dan))
+            .await
+            .expect_success("revise");
         revisions.push(t.elapsed());
         let id = quote["id"].as_str().unwrap();
         let t = Instant::now();
-        api.post("/api/accept_quote", Some(&customer), &[("id", id)])
-            .await;
+        api.post("/api/accept_quote", &[("id", id)], Auth::Bearer(&customer))
+            .await
+            .expect_success("accept");
         accepts.push(t.elapsed());
     }
     stats("send a first quote", sends);

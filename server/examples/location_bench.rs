@@ -13,7 +13,7 @@
 mod common;
 
 use app::backend::{db, seed};
-use common::{Api, arg, server_usage, stats};
+use common::{Auth, Http, add_car, arg, demo_login, new_customer, server_usage, stats};
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
@@ -60,18 +60,15 @@ async fn db_writes(url: &str) -> Option<i64> {
 }
 
 /// A customer with a job at `i`'s spot near Camden, booked with Dan and on its way.
-async fn job_on_the_way(api: &Api, dan: &str, i: usize, run: i64) -> (String, String) {
-    let signup = api
-        .new_customer(&format!("loc.{run}.{i}@example.com"))
-        .await;
+async fn job_on_the_way(api: &Http, dan: &str, i: usize, run: i64) -> (String, String) {
+    let signup = new_customer(api, &format!("loc.{run}.{i}@example.com")).await;
     let token = signup["token"].as_str().unwrap().to_owned();
-    let vehicle = api.add_car(&token).await;
+    let vehicle = add_car(api, &token).await;
     let lat = format!("{:.5}", 51.52 + (i % 40) as f64 * 0.001);
     let lng = format!("{:.5}", -0.16 + (i / 40 % 40) as f64 * 0.001);
     let job = api
         .post(
             "/api/request_job",
-            Some(&token),
             &[
                 ("vehicle_id", &vehicle),
                 ("category", "brakes"),
@@ -82,29 +79,34 @@ async fn job_on_the_way(api: &Api, dan: &str, i: usize, run: i64) -> (String, St
                 ("locality", "Camden, London"),
                 ("urgency", "asap"),
             ],
+            Auth::Bearer(&token),
         )
-        .await["id"]
+        .await
+        .expect_success("request job")["id"]
         .as_str()
         .unwrap()
         .to_owned();
     let quote = api
         .post_pairs(
             "/api/send_quote",
-            dan,
             &common::forms::quote_form(&job, "60", "34.99"),
+            Auth::Bearer(dan),
         )
-        .await["id"]
+        .await
+        .expect_success("quote")["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    api.post("/api/accept_quote", Some(&token), &[("id", &quote)])
-        .await;
+    api.post("/api/accept_quote", &[("id", &quote)], Auth::Bearer(&token))
+        .await
+        .expect_success("accept");
     api.post(
         "/api/update_job_status",
-        Some(dan),
         &[("id", &job), ("status", "en_route")],
+        Auth::Bearer(dan),
     )
-    .await;
+    .await
+    .expect_success("on the way");
     (token, job)
 }
 
@@ -154,14 +156,11 @@ async fn main() {
     let jobs = arg(3, 100);
     let period_ms = arg(4, 1000) as u64;
     let seconds = arg(5, 20) as u64;
-    let api = Arc::new(Api {
-        base: base.clone(),
-        client: reqwest::Client::new(),
-    });
+    let api = Arc::new(Http::new(base.clone()));
     let run = app::domain::Timestamp::now().millis();
 
     let t = Instant::now();
-    let dan = api.login("dan@demo.curbside.test").await;
+    let dan = demo_login(&api, "dan@demo.curbside.test").await;
     // Admins straight into the database (there is no sign-up for admins).
     let admins_needed = jobs.div_ceil(JOBS_PER_ADMIN);
     let pool = db::connect(&db_url, 2).await.expect("database");
@@ -179,12 +178,9 @@ async fn main() {
         .await
         .expect("admin");
         let r = api
-            .post(
-                "/api/login",
-                None,
-                &[("email", &email), ("password", "bench admin password")],
-            )
-            .await;
+            .login(&email, "bench admin password")
+            .await
+            .expect_success("admin login");
         admins.push(r["token"].as_str().unwrap().to_owned());
     }
     pool.close().await;

@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{Api, arg, server_usage, stats};
+use common::{Auth, Http, add_car, arg, demo_login, new_customer, server_usage, stats};
 use std::{
     collections::HashSet,
     sync::{Arc, Mutex},
@@ -34,18 +34,17 @@ struct Received {
     ended: bool,
 }
 
-async fn customer_with_job(api: &Api, i: usize, run: i64) -> (String, String) {
+async fn customer_with_job(api: &Http, i: usize, run: i64) -> (String, String) {
     let email = format!("rt.{run}.{i}@example.com");
-    let signup = api.new_customer(&email).await;
+    let signup = new_customer(api, &email).await;
     let token = signup["token"].as_str().unwrap().to_owned();
-    let vehicle = api.add_car(&token).await;
+    let vehicle = add_car(api, &token).await;
     // Within a few km of Camden, in the demo mechanic Dan's reach.
     let lat = format!("{:.5}", 51.52 + (i % 40) as f64 * 0.001);
     let lng = format!("{:.5}", -0.16 + (i / 40 % 40) as f64 * 0.001);
     let job = api
         .post(
             "/api/request_job",
-            Some(&token),
             &[
                 ("vehicle_id", &vehicle),
                 ("category", "brakes"),
@@ -56,8 +55,10 @@ async fn customer_with_job(api: &Api, i: usize, run: i64) -> (String, String) {
                 ("locality", "Camden, London"),
                 ("urgency", "asap"),
             ],
+            Auth::Bearer(&token),
         )
-        .await["id"]
+        .await
+        .expect_success("request job")["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -117,14 +118,11 @@ async fn main() {
     let jobs = arg(4, 100);
     let rate = arg(5, 50);
     let seconds = arg(6, 20);
-    let api = Arc::new(Api {
-        base: base.clone(),
-        client: reqwest::Client::new(),
-    });
+    let api = Arc::new(Http::new(base.clone()));
     let run = app::domain::Timestamp::now().millis();
 
     let t = Instant::now();
-    let dan = api.login("dan@demo.curbside.test").await;
+    let dan = demo_login(&api, "dan@demo.curbside.test").await;
     let mut set = JoinSet::new();
     let gate = Arc::new(Semaphore::new(4));
     for i in 0..jobs {
@@ -141,8 +139,9 @@ async fn main() {
     }
     // Dan's first quote on each: later sends revise it (`quote:updated`).
     for (_, job) in &customers {
-        api.post_pairs("/api/send_quote", &dan, &quote_form(job, 0))
-            .await;
+        api.post_pairs("/api/send_quote", &quote_form(job, 0), Auth::Bearer(&dan))
+            .await
+            .expect_success("quote");
     }
     println!(
         "{jobs} customers, each with a job Dan has quoted on, in {:.1} s",
@@ -215,7 +214,9 @@ async fn main() {
                 let form = quote_form(job, n + 1);
                 let start = Instant::now();
                 sent[*j].lock().unwrap().push(start);
-                api.post_pairs("/api/send_quote", &dan, &form).await;
+                api.post_pairs("/api/send_quote", &form, Auth::Bearer(&dan))
+                    .await
+                    .expect_success("quote");
                 api_times.lock().unwrap().push(start.elapsed());
             }
         });

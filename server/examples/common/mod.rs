@@ -4,6 +4,12 @@
 #[path = "../../tests/common/forms.rs"]
 pub mod forms;
 
+#[allow(dead_code)] // the tests' kit: benches use part of it
+#[path = "../../tests/common/http.rs"]
+pub mod http;
+
+pub use http::{Auth, Http};
+
 use serde_json::Value;
 use std::time::Duration;
 
@@ -40,100 +46,56 @@ pub fn args(usage: &str, default_count: usize) -> (String, String, usize, usize)
     (base, db_url, count, rounds)
 }
 
-/// The machine API over HTTP; a failed call panics with its status and body.
-#[allow(dead_code)] // the auth bench times raw requests
-pub struct Api {
-    pub base: String,
-    pub client: reqwest::Client,
+/// The demo password every seeded account has (`DEMO_DATA=true`).
+const DEMO_PASSWORD: &str = "curbside-demo";
+
+#[allow(dead_code)]
+/// Logs in a demo account; returns its bearer token.
+pub async fn demo_login(api: &Http, email: &str) -> String {
+    let r = api.login(email, DEMO_PASSWORD).await;
+    r.expect_success("demo login (DEMO_DATA on?)")["token"]
+        .as_str()
+        .expect("a token")
+        .to_owned()
 }
 
 #[allow(dead_code)]
-impl Api {
-    pub async fn call(&self, req: reqwest::RequestBuilder, what: &str) -> Value {
-        let res = req.send().await.expect("is the server running?");
-        let status = res.status();
-        let body = res.text().await.unwrap();
-        assert!(status.is_success(), "{what}: {status} {body}");
-        serde_json::from_str(&body).unwrap_or(Value::Null)
-    }
-
-    pub async fn get(&self, path: &str, token: &str) -> Value {
-        let req = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(token);
-        self.call(req, path).await
-    }
-
-    pub async fn post(&self, path: &str, token: Option<&str>, form: &[(&str, &str)]) -> Value {
-        let mut req = self.client.post(format!("{}{path}", self.base)).form(form);
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        self.call(req, path).await
-    }
-
-    pub async fn login(&self, email: &str) -> String {
-        let r = self
-            .post(
-                "/api/login",
-                None,
-                &[("email", email), ("password", "curbside-demo")],
-            )
-            .await;
-        r["token"]
-            .as_str()
-            .expect("demo login (DEMO_DATA on?)")
-            .to_owned()
-    }
+/// Signs up a customer; returns the sign-up answer (`token`, `account`).
+pub async fn new_customer(api: &Http, email: &str) -> Value {
+    api.post(
+        "/api/register",
+        &[
+            ("name", "Bench Customer"),
+            ("email", email),
+            ("phone", ""),
+            ("password", "correct horse battery"),
+            ("role", "customer"),
+        ],
+        Auth::None,
+    )
+    .await
+    .expect_success("register")
 }
 
 #[allow(dead_code)]
-impl Api {
-    /// POSTs form pairs where names may be built (`items[0][kind]`).
-    pub async fn post_pairs(&self, path: &str, token: &str, form: &[(String, String)]) -> Value {
-        let req = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .form(form)
-            .bearer_auth(token);
-        self.call(req, path).await
-    }
-
-    /// Signs up a customer; returns the sign-up answer (`token`, `account`).
-    pub async fn new_customer(&self, email: &str) -> Value {
-        self.post(
-            "/api/register",
-            None,
-            &[
-                ("name", "Bench Customer"),
-                ("email", email),
-                ("phone", ""),
-                ("password", "correct horse battery"),
-                ("role", "customer"),
-            ],
-        )
-        .await
-    }
-
-    /// Adds a car to the customer's garage; returns its id.
-    pub async fn add_car(&self, token: &str) -> String {
-        self.post(
-            "/api/add_vehicle",
-            Some(token),
-            &[
-                ("year", "2017"),
-                ("make", "Skoda"),
-                ("model", "Octavia"),
-                ("colour", "Silver"),
-                ("plate", "BN17 KXT"),
-            ],
-        )
-        .await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    }
+/// Adds a car to the customer's garage; returns its id.
+pub async fn add_car(api: &Http, token: &str) -> String {
+    api.post(
+        "/api/add_vehicle",
+        &[
+            ("year", "2017"),
+            ("make", "Skoda"),
+            ("model", "Octavia"),
+            ("colour", "Silver"),
+            ("plate", "BN17 KXT"),
+        ],
+        Auth::Bearer(token),
+    )
+    .await
+    .expect_success("add vehicle")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 #[allow(dead_code)] // not every bench takes positional numbers

@@ -3,7 +3,10 @@
 
 pub mod flow;
 pub mod forms;
+pub mod http;
 pub mod sse;
+
+pub use http::{Auth, Http, Reply};
 
 use std::{process::Stdio, time::Duration};
 use tokio::{
@@ -82,63 +85,6 @@ impl TestDb {
             dir: tempfile::tempdir().expect("tempdir"),
             pg: None,
         }
-    }
-}
-
-/// How a request proves who it is from.
-#[derive(Clone, Copy)]
-pub enum Auth<'a> {
-    None,
-    Bearer(&'a str),
-    /// The value of the session cookie, as a browser would send it.
-    Cookie(&'a str),
-}
-
-impl Auth<'_> {
-    fn apply(self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match self {
-            Auth::None => req,
-            Auth::Bearer(t) => req.bearer_auth(t),
-            Auth::Cookie(c) => req.header("cookie", format!("curbside_session={c}")),
-        }
-    }
-}
-
-/// A response, read whole.
-#[derive(Debug)]
-pub struct Reply {
-    pub status: u16,
-    pub headers: reqwest::header::HeaderMap,
-    pub body: String,
-    /// The body as JSON, or `Null` when it is not JSON.
-    pub json: serde_json::Value,
-}
-
-impl Reply {
-    async fn of(res: reqwest::Response) -> Self {
-        let status = res.status().as_u16();
-        let headers = res.headers().clone();
-        let body = res.text().await.expect("read body");
-        let json = serde_json::from_str(&body).unwrap_or(serde_json::Value::Null);
-        Self {
-            status,
-            headers,
-            body,
-            json,
-        }
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// The session cookie's `Set-Cookie` line, if the response set one.
-    pub fn session_cookie(&self) -> Option<&str> {
-        self.headers
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("curbside_session="))
     }
 }
 
@@ -222,14 +168,21 @@ fn server_command(db_url: &str, dir: &std::path::Path, extra: &[(&str, &str)]) -
     cmd
 }
 
-/// A running server; killed when dropped.
+/// A running server; killed when dropped. Its HTTP client is its `Http`
+/// (`app.post(…)`, `app.base`).
 pub struct TestApp {
-    pub base: String,
-    pub client: reqwest::Client,
+    pub http: Http,
     child: Child,
     pub db: TestDb,
     /// Everything the server printed on stdout so far.
     pub stdout: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Http;
+    fn deref(&self) -> &Http {
+        &self.http
+    }
 }
 
 impl TestApp {
@@ -278,34 +231,12 @@ impl TestApp {
                 sink.lock().unwrap().push(line);
             }
         });
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            // Tests look at redirects themselves.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
         Self {
-            base,
-            client,
+            http: Http::new(base),
             child,
             db,
             stdout,
         }
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// POSTs a form to a server function, as an API client would (no `text/html` in Accept).
-    pub async fn post(&self, path: &str, form: &[(&str, &str)], auth: Auth<'_>) -> Reply {
-        let req = self.client.post(self.url(path)).form(form);
-        Reply::of(auth.apply(req).send().await.expect("POST")).await
-    }
-
-    pub async fn get(&self, path: &str, auth: Auth<'_>) -> Reply {
-        let req = self.client.get(self.url(path));
-        Reply::of(auth.apply(req).send().await.expect("GET")).await
     }
 
     /// Registers an account and returns its bearer token.
@@ -332,15 +263,6 @@ impl TestApp {
         r.json["token"].as_str().expect("token").to_owned()
     }
 
-    pub async fn login(&self, email: &str, password: &str) -> Reply {
-        self.post(
-            "/api/login",
-            &[("email", email), ("password", password)],
-            Auth::None,
-        )
-        .await
-    }
-
     /// Waits (up to 5 s) until the server has printed `needle`; returns all it printed.
     pub async fn printed(&self, needle: &str) -> String {
         for _ in 0..100 {
@@ -365,12 +287,6 @@ impl TestApp {
         let r = self.login(email, password).await;
         assert_eq!(r.status, 200, "admin login: {}", r.body);
         r.json["token"].as_str().expect("token").to_owned()
-    }
-
-    /// POSTs form pairs where a name may repeat (`skills[]`).
-    pub async fn post_pairs(&self, path: &str, form: &[(String, String)], auth: Auth<'_>) -> Reply {
-        let req = self.client.post(self.url(path)).form(form);
-        Reply::of(auth.apply(req).send().await.expect("POST")).await
     }
 
     /// A connection to this app's database, for facts the API does not show.
