@@ -2,7 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 use std::{
-    fmt,
     ops::{Add, Sub},
     time::Duration,
 };
@@ -12,6 +11,8 @@ use std::{
 /// A span between two instants is signed milliseconds (`later - earlier`),
 /// as a phone's clock may run ahead of the server's, and so is the span
 /// added to one (`now + SEND_EVERY_MS`), or a `Duration` from a setting.
+/// No `Display`: text is either the wire's number (`millis()`) or a
+/// reader's date (`format_utc()`), and a bare `to_string()` would hide which.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
@@ -147,12 +148,6 @@ impl Sub<Duration> for Timestamp {
     type Output = Timestamp;
     fn sub(self, d: Duration) -> Timestamp {
         self - d.as_millis() as i64
-    }
-}
-
-impl fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.format_utc())
     }
 }
 

@@ -90,7 +90,7 @@ pub fn share(
                     fix.lat.to_string(),
                     fix.lng.to_string(),
                     fix.accuracy_m.to_string(),
-                    fix.at.to_string(),
+                    fix.at.millis().to_string(),
                     fix.heading.map(|h| h.to_string()),
                     fix.speed_mps.map(|s| s.to_string()),
                 )
