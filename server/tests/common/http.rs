@@ -32,37 +32,23 @@ impl Http {
 
     /// POSTs a form to a server function, as an API client would (no `text/html` in Accept).
     pub async fn post(&self, path: &str, form: &[(&str, &str)], auth: Auth<'_>) -> Reply {
-        let req = self.client.post(self.url(path)).form(form);
-        Reply::of(
-            auth.apply(req)
-                .send()
-                .await
-                .expect("POST (is the server running?)"),
-        )
-        .await
+        self.send(self.client.post(self.url(path)).form(form), auth)
+            .await
     }
 
     /// POSTs form pairs where a name may repeat (`skills[]`) or is built (`items[0][kind]`).
     pub async fn post_pairs(&self, path: &str, form: &[(String, String)], auth: Auth<'_>) -> Reply {
-        let req = self.client.post(self.url(path)).form(form);
-        Reply::of(
-            auth.apply(req)
-                .send()
-                .await
-                .expect("POST (is the server running?)"),
-        )
-        .await
+        self.send(self.client.post(self.url(path)).form(form), auth)
+            .await
     }
 
     pub async fn get(&self, path: &str, auth: Auth<'_>) -> Reply {
-        let req = self.client.get(self.url(path));
-        Reply::of(
-            auth.apply(req)
-                .send()
-                .await
-                .expect("GET (is the server running?)"),
-        )
-        .await
+        self.send(self.client.get(self.url(path)), auth).await
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder, auth: Auth<'_>) -> Reply {
+        let res = auth.apply(req).send().await;
+        Reply::of(res.expect("a response (is the server running?)")).await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Reply {
