@@ -66,7 +66,7 @@ test("a mechanic fills in their profile, the demo admin approves them, and they 
   await snap(admin, info, "admin-overview-desktop");
 
   await hydrated(admin);
-  await admin.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Users" }).click();
+  await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" }).click();
   await expect(admin).toHaveURL(/\/admin\/users$/);
   await admin.getByLabel("Name or email").fill(email);
   await admin.getByRole("button", { name: "Filter" }).click();
@@ -85,7 +85,7 @@ test("a mechanic fills in their profile, the demo admin approves them, and they 
   await snap(admin, info, "admin-review-desktop-approved");
 
   // The audit log names who approved whom.
-  await admin.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Audit log" }).click();
+  await admin.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit log" }).click();
   await admin.getByLabel("Action").selectOption("mechanic.approved");
   await admin.getByRole("button", { name: "Filter" }).click();
   await expect(admin).toHaveURL(/action=mechanic.approved/);

@@ -1,4 +1,5 @@
-//! The command line: serve (the default), or `admin create` to make an admin account.
+//! The command line: serve (the default), `admin create` to make an admin
+//! account, `routes` to list what the app serves.
 
 use crate::config::Config;
 use app::backend::{
@@ -6,55 +7,51 @@ use app::backend::{
     seed::{self, AdminSource},
 };
 use app::domain::Timestamp;
+use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
 
-pub const USAGE: &str = "\
-usage:
-  server                                          run the web app
-  server admin create --email EMAIL --name NAME   make an admin account
-                                                  (asks for the password, or reads
-                                                  ADMIN_PASSWORD when not run in a terminal)
-  server routes                                   list every route the app serves
-                                                  (METHOD PATH, one per line)";
-
-#[derive(Debug, PartialEq, Eq)]
-pub enum Command {
-    Serve,
-    CreateAdmin { email: String, name: String },
-    Routes,
-    Help,
+/// Curbside: an on-demand mobile-mechanic platform (web app and API).
+///
+/// With no command it serves the app; every setting comes from the
+/// environment or a `.env` file (see README.md, "Configuration").
+#[derive(Debug, Parser)]
+#[command(name = "server", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
 }
 
-/// Reads the arguments after the program name.
-pub fn parse(args: &[String]) -> Result<Command, String> {
-    match args {
-        [] => Ok(Command::Serve),
-        [h] if h == "-h" || h == "--help" || h == "help" => Ok(Command::Help),
-        [r] if r == "routes" => Ok(Command::Routes),
-        [admin, create, rest @ ..] if admin == "admin" && create == "create" => {
-            let (mut email, mut name) = (None, None);
-            let mut it = rest.iter();
-            while let Some(flag) = it.next() {
-                let (key, inline) = match flag.split_once('=') {
-                    Some((k, v)) => (k, Some(v.to_owned())),
-                    None => (flag.as_str(), None),
-                };
-                let slot = match key {
-                    "--email" => &mut email,
-                    "--name" => &mut name,
-                    other => return Err(format!("unknown option {other:?}")),
-                };
-                let value = inline
-                    .or_else(|| it.next().cloned())
-                    .ok_or_else(|| format!("{key} needs a value"))?;
-                *slot = Some(value);
-            }
-            Ok(Command::CreateAdmin {
-                email: email.ok_or("--email is required")?,
-                name: name.ok_or("--name is required")?,
-            })
-        }
-        _ => Err(format!("unknown command {:?}", args.join(" "))),
+#[derive(Debug, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Run the web app (the default).
+    Serve,
+    /// Manage admin accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// List every route the app serves (METHOD PATH, one per line).
+    Routes,
+}
+
+#[derive(Debug, PartialEq, Eq, Subcommand)]
+pub enum AdminCommand {
+    /// Make an admin account.
+    ///
+    /// Asks for the password twice on a terminal; otherwise (scripts,
+    /// containers) reads it from ADMIN_PASSWORD.
+    Create {
+        /// The admin's email address, used to log in.
+        #[arg(long)]
+        email: String,
+        /// The name shown in the console and the audit log.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+impl Cli {
+    /// The command to run; none means serve.
+    pub fn into_command(self) -> Command {
+        self.command.unwrap_or(Command::Serve)
     }
 }
 
@@ -110,49 +107,67 @@ fn read_password(email: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::{CommandFactory, error::ErrorKind};
 
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(str::to_owned).collect()
+    fn parse(s: &str) -> Result<Command, ErrorKind> {
+        Cli::try_parse_from(std::iter::once("server").chain(s.split_whitespace()))
+            .map(Cli::into_command)
+            .map_err(|e| e.kind())
+    }
+
+    #[test]
+    fn the_definition_is_consistent() {
+        <Cli as CommandFactory>::command().debug_assert();
     }
 
     #[test]
     fn reads_admin_create_with_either_flag_style() {
-        let want = Command::CreateAdmin {
+        let want = Command::Admin(AdminCommand::Create {
             email: "ops@example.com".into(),
             name: "Ops".into(),
-        };
+        });
         assert_eq!(
-            parse(&args("admin create --email ops@example.com --name Ops")),
+            parse("admin create --email ops@example.com --name Ops"),
             Ok(want)
         );
-        let want = Command::CreateAdmin {
+        let want = Command::Admin(AdminCommand::Create {
             email: "ops@example.com".into(),
             name: "Ops".into(),
-        };
+        });
         assert_eq!(
-            parse(&args("admin create --name=Ops --email=ops@example.com")),
+            parse("admin create --name=Ops --email=ops@example.com"),
             Ok(want)
         );
-        assert_eq!(parse(&[]), Ok(Command::Serve));
-        assert_eq!(parse(&args("--help")), Ok(Command::Help));
-        assert_eq!(parse(&args("routes")), Ok(Command::Routes));
+        assert_eq!(parse(""), Ok(Command::Serve));
+        assert_eq!(parse("serve"), Ok(Command::Serve));
+        assert_eq!(parse("routes"), Ok(Command::Routes));
+    }
+
+    #[test]
+    fn help_and_version_answer_everywhere() {
+        for args in [
+            "--help",
+            "admin --help",
+            "admin create --help",
+            "routes -h",
+            "help admin create",
+        ] {
+            assert_eq!(parse(args), Err(ErrorKind::DisplayHelp), "{args}");
+        }
+        assert_eq!(parse("--version"), Err(ErrorKind::DisplayVersion));
     }
 
     #[test]
     fn says_what_is_missing_or_unknown() {
         assert_eq!(
-            parse(&args("admin create --email ops@example.com")),
-            Err("--name is required".into())
+            parse("admin create --email ops@example.com"),
+            Err(ErrorKind::MissingRequiredArgument)
         );
+        assert_eq!(parse("admin create --email"), Err(ErrorKind::InvalidValue));
         assert_eq!(
-            parse(&args("admin create --email")),
-            Err("--email needs a value".into())
+            parse("admin create --role admin"),
+            Err(ErrorKind::UnknownArgument)
         );
-        assert!(
-            parse(&args("admin create --role admin"))
-                .unwrap_err()
-                .contains("--role")
-        );
-        assert!(parse(&args("migrate")).unwrap_err().contains("migrate"));
+        assert_eq!(parse("migrate"), Err(ErrorKind::InvalidSubcommand));
     }
 }

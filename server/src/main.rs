@@ -4,8 +4,9 @@ use app::{
     backend::seed::{DEMO_PASSWORD, DemoLogin},
     domain::AccountStatus,
 };
+use clap::Parser;
 use server::{
-    cli::{self, Command},
+    cli::{self, AdminCommand, Cli, Command},
     config::{Config, redact_url},
     startup::Application,
     telemetry,
@@ -26,18 +27,9 @@ fn main() -> ExitCode {
 
 async fn run() -> ExitCode {
     let started = Instant::now();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = match cli::parse(&args) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}\n{}", cli::USAGE);
-            return ExitCode::from(2);
-        }
-    };
-    if command == Command::Help {
-        println!("{}", cli::USAGE);
-        return ExitCode::SUCCESS;
-    }
+    // Exits with clap's usage text (status 2) on a wrong command, or prints
+    // the help or version and exits 0.
+    let command = Cli::parse().into_command();
     if command == Command::Routes {
         for (method, path) in server::routes::route_table() {
             println!("{method} {path}");
@@ -59,7 +51,7 @@ async fn run() -> ExitCode {
 }
 
 async fn serve(command: &Command, config: &Config, started: Instant) -> ExitCode {
-    if let Command::CreateAdmin { email, name } = command {
+    if let Command::Admin(AdminCommand::Create { email, name }) = command {
         return match cli::create_admin(config, email, name).await {
             Ok(done) => {
                 println!("{done}");

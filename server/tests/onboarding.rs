@@ -290,7 +290,11 @@ both_databases! {
         let none = run_command(&app.db, &["admin", "create", "--email", "c@example.com", "--name", "C"], &[]).await;
         assert!(!none.success && none.stderr.contains("ADMIN_PASSWORD"), "{}", none.stderr);
         let usage = run_command(&app.db, &["admin", "create", "--email", "d@example.com"], &[]).await;
-        assert!(!usage.success && usage.stderr.contains("--name is required"), "{}", usage.stderr);
+        assert!(!usage.success && usage.stderr.contains("--name <NAME>"), "{}", usage.stderr);
+        let help = run_command(&app.db, &["admin", "create", "--help"], &[]).await;
+        assert!(help.success && help.stdout.contains("--email <EMAIL>") && help.stderr.is_empty(), "{help:?}");
+        let version = run_command(&app.db, &["--version"], &[]).await;
+        assert!(version.success && version.stdout.starts_with(concat!("server ", env!("CARGO_PKG_VERSION"))), "{version:?}");
         assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE role = 'admin'").await, 1);
         assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'admin.created'").await, 1);
     }

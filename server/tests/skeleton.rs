@@ -47,33 +47,28 @@ both_databases! {
         let flags: Value = res.json().await.unwrap();
         assert_eq!(
             flags,
-            json!({
-                "realtime_tracking": true,
-                "payments": true,
-                "push_notifications": true,
-                "messaging": true,
-                "photo_uploads": true,
-            })
+            json!({ "realtime_tracking": true })
         );
     }
 
     async fn disabled_features_are_reported_and_hidden(db) {
-        let app = spawn!(db, &[("ENABLE_PAYMENTS", "false"), ("ENABLE_REALTIME_TRACKING", "0")]);
+        let app = spawn!(db, &[("ENABLE_REALTIME_TRACKING", "0")]);
         let flags: Value = app.client.get(app.url("/api/site_config")).send().await.unwrap().json().await.unwrap();
-        assert_eq!(flags["payments"], false);
         assert_eq!(flags["realtime_tracking"], false);
-        assert_eq!(flags["messaging"], true);
         let html = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
-        assert!(!html.contains("href=\"/#payments\""), "payments still in the nav");
         assert!(!html.contains("href=\"/#tracking\""), "tracking still in the nav");
-        assert!(html.contains("Chat with your mechanic"));
+        assert!(!html.contains("Watch your mechanic drive in"), "tracking still offered");
+        assert!(html.contains("Prices up front"));
     }
 
     async fn enabled_features_appear_in_the_navigation(db) {
         let app = spawn!(db);
         let html = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
-        assert!(html.contains("href=\"/#payments\""), "{html}");
         assert!(html.contains("href=\"/#tracking\""), "{html}");
+        assert!(html.contains("Watch your mechanic drive in"), "{html}");
+        for unbuilt in ["payments", "Pay in the app", "Chat with", "Photos of the work", "Notifications"] {
+            assert!(!html.contains(unbuilt), "{unbuilt} is advertised before it is built");
+        }
     }
 
     async fn responses_are_compressed_when_asked(db) {
@@ -83,9 +78,9 @@ both_databases! {
     }
 
     async fn a_bad_flag_value_stops_start_up_naming_the_variable(db) {
-        let Some((code, stderr)) = common::start_failure(db, &[("ENABLE_MESSAGING", "maybe")]).await else { return };
+        let Some((code, stderr)) = common::start_failure(db, &[("ENABLE_REALTIME_TRACKING", "maybe")]).await else { return };
         assert_eq!(code, 2);
-        assert!(stderr.contains("ENABLE_MESSAGING"), "{stderr}");
+        assert!(stderr.contains("ENABLE_REALTIME_TRACKING"), "{stderr}");
         assert!(stderr.contains("true, false, 1 or 0"), "{stderr}");
     }
 

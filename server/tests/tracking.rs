@@ -381,6 +381,29 @@ both_databases! {
         assert_eq!(seen.json["eta"]["seconds"], first["seconds"], "{}", seen.body);
     }
 
+    async fn switched_off_tracking_is_refused_hidden_and_not_streamed(db) {
+        let app = spawn!(db);
+        let w = on_the_way(&app).await;
+        let at = now_ms();
+        assert_eq!(post_fix(&app, &w.dan.token, &w.job, START.0, START.1, at).await.status, 200);
+        stored(&app, &w.job, at).await;
+        // The same job and a stored fix, on a server with tracking switched off.
+        let app = app.restart(&[("ENABLE_REALTIME_TRACKING", "false")]).await;
+        let flags = app.get("/api/site_config", Auth::None).await;
+        assert_eq!(flags.json["realtime_tracking"], false, "{}", flags.body);
+        let mut priyas = app.events("", Auth::Bearer(&w.priya), None).await;
+        let r = post_fix(&app, &w.dan.token, &w.job, START.0 + 0.001, START.1, now_ms()).await;
+        assert_eq!((r.status, r.json["error"].as_str()), (404, Some("feature_off")), "{}", r.body);
+        assert!(r.json["message"].as_str().unwrap().contains("ENABLE_REALTIME_TRACKING=false"), "{}", r.body);
+        assert!(next_position(&mut priyas, Duration::from_millis(500)).await.is_none());
+        let job = app.get(&format!("/api/job?id={}", w.job), Auth::Bearer(&w.priya)).await;
+        assert_eq!(job.status, 200, "{}", job.body);
+        assert!(job.json["position"].is_null() && job.json["eta"].is_null(), "{}", job.body);
+        let map = app.get("/api/admin_live_map", Auth::Bearer(&w.admin)).await;
+        let listed = map.json.as_array().unwrap().iter().find(|j| j["id"] == w.job.as_str()).cloned();
+        assert!(listed.expect("the job is still on the map")["position"].is_null(), "{}", map.body);
+    }
+
     async fn the_admin_live_map_shows_unfinished_jobs_and_sharing_mechanics(db) {
         let app = spawn!(db);
         let w = on_the_way(&app).await;

@@ -19,7 +19,7 @@ use {
             store,
         },
         domain::{
-            AccountStatus, Role,
+            AccountStatus, Feature, Role,
             admin::{AuditAction, AuditFilter, Paging, ReviewAction, UserFilter},
             job::JobStatus,
         },
@@ -27,14 +27,16 @@ use {
 };
 
 /// `GET /api/admin_live_map`: every unfinished job (the newest 500) with
-/// its booked mechanic's latest position while they share it.
+/// its booked mechanic's latest position while they share it (and live
+/// tracking is switched on).
 #[server(endpoint = "admin_live_map", input = GetUrl)]
 pub async fn admin_live_map() -> Result<Vec<MapJob>, AppError> {
     respond(
         async move {
             guard::require_role(&[Role::Admin]).await?;
             let state = guard::state();
-            state.tracker.map(&state.db).await
+            let positions = state.features.enabled(Feature::RealtimeTracking);
+            state.tracker.map(&state.db, positions).await
         }
         .await,
     )

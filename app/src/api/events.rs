@@ -75,6 +75,7 @@ async fn open(
     let filter = StreamFilter {
         watcher: access::watcher(&state.db, &user).await?,
         job: params.job,
+        features: state.features,
     };
     let last = headers
         .get("last-event-id")

@@ -7,7 +7,7 @@ use crate::{
         flows::accounts::Client,
         sessions::{COOKIE, CurrentUser},
     },
-    domain::{AppError, Role},
+    domain::{AppError, Feature, Role},
 };
 use axum::extract::ConnectInfo;
 use http::{HeaderValue, StatusCode, header, request::Parts};
@@ -43,6 +43,15 @@ pub async fn require_role(roles: &[Role]) -> Result<CurrentUser, AppError> {
         Ok(user)
     } else {
         Err(AppError::Forbidden)
+    }
+}
+
+/// Refuses a request to a feature switched off by its `ENABLE_*` setting.
+pub fn require_feature(feature: Feature) -> Result<(), AppError> {
+    if state().features.enabled(feature) {
+        Ok(())
+    } else {
+        Err(AppError::feature_off(feature))
     }
 }
 

@@ -21,7 +21,7 @@ use {
     crate::{
         backend::{access, flows::booking, profiles, sessions::CurrentUser, store},
         domain::{
-            Role,
+            Feature, Role,
             job::{JobForm, JobStatus},
             tracking::RawFix,
         },
@@ -159,7 +159,9 @@ pub async fn cancel_job(id: String, reason: String) -> Result<JobView, AppError>
 pub(crate) async fn view(user: &CurrentUser, id: &str) -> Result<JobView, AppError> {
     let state = guard::state();
     let mut view = access::view(&state.db, user, id, Timestamp::now()).await?;
-    state.tracker.attach(&state.db, &mut view).await?;
+    if state.features.enabled(Feature::RealtimeTracking) {
+        state.tracker.attach(&state.db, &mut view).await?;
+    }
     Ok(view)
 }
 
@@ -179,6 +181,7 @@ pub async fn share_location(
 ) -> Result<Eta, AppError> {
     respond(
         async move {
+            guard::require_feature(Feature::RealtimeTracking)?;
             let user = guard::require_role(&[Role::Mechanic]).await?;
             let number = |field: &str, raw: &str| {
                 raw.trim()

@@ -325,8 +325,9 @@ impl Tracker {
     }
 
     /// Every unfinished job (the newest 500), with its mechanic's latest
-    /// position while they share it: the admin's live map.
-    pub async fn map(&self, db: &Db) -> Result<Vec<MapJob>, AppError> {
+    /// position while they share it (`positions`: live tracking is on): the
+    /// admin's live map.
+    pub async fn map(&self, db: &Db, positions: bool) -> Result<Vec<MapJob>, AppError> {
         let rows = fixes::map_rows(db).await?;
         let jobs = self.jobs();
         rows.into_iter()
@@ -334,7 +335,8 @@ impl Tracker {
                 let status = JobStatus::parse(&r.status).ok_or(AppError::Internal)?;
                 let stored = r.fix.fix();
                 let remembered = jobs.get(&r.id).and_then(|t| t.fix);
-                let position = Fix::newest(remembered, stored).filter(|_| status.shares_location());
+                let position = Fix::newest(remembered, stored)
+                    .filter(|_| positions && status.shares_location());
                 Ok(MapJob {
                     status,
                     category: Skill::parse(&r.category).ok_or(AppError::Internal)?,

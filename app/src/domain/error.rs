@@ -45,6 +45,10 @@ pub enum AppError {
     Forbidden,
     #[error("That was not found.")]
     NotFound,
+    /// A feature switched off by its `ENABLE_*` setting: answered as if
+    /// its endpoints did not exist, with a sentence saying why.
+    #[error("{message}")]
+    FeatureOff { message: String },
     /// The request is well formed but the thing is not in a state that allows it.
     #[error("{message}")]
     Conflict { message: String },
@@ -60,6 +64,16 @@ pub enum AppError {
 }
 
 impl AppError {
+    pub fn feature_off(feature: crate::domain::Feature) -> Self {
+        AppError::FeatureOff {
+            message: format!(
+                "{} is switched off on this server ({}=false).",
+                feature.label(),
+                feature.env_var()
+            ),
+        }
+    }
+
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         AppError::Invalid {
             field: field.to_owned(),
@@ -90,7 +104,7 @@ impl AppError {
             AppError::InvalidCredentials | AppError::Unauthenticated => 401,
             AppError::TooManyAttempts { .. } | AppError::TooManySignups { .. } => 429,
             AppError::Suspended { .. } | AppError::Rejected { .. } | AppError::Forbidden => 403,
-            AppError::NotFound => 404,
+            AppError::NotFound | AppError::FeatureOff { .. } => 404,
             AppError::Conflict { .. } => 409,
             AppError::Internal => 500,
             AppError::Busy { .. } => 503,
@@ -125,6 +139,7 @@ impl AppError {
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
+            AppError::FeatureOff { .. } => "feature_off",
             AppError::Conflict { .. } => "conflict",
             AppError::Internal => "internal",
             AppError::Busy { .. } => "busy",
@@ -175,6 +190,7 @@ impl From<WireError> for AppError {
             "unauthenticated" => AppError::Unauthenticated,
             "forbidden" => AppError::Forbidden,
             "not_found" => AppError::NotFound,
+            "feature_off" => AppError::FeatureOff { message: w.message },
             "conflict" => AppError::Conflict { message: w.message },
             "internal" => AppError::Internal,
             "busy" => AppError::Busy {
@@ -308,6 +324,7 @@ mod tests {
             AppError::Unauthenticated,
             AppError::Forbidden,
             AppError::NotFound,
+            AppError::feature_off(crate::domain::Feature::RealtimeTracking),
             AppError::Internal,
             AppError::TooManySignups {
                 retry_after_secs: 600,

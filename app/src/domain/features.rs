@@ -1,43 +1,33 @@
-//! Feature flags: a disabled feature is hidden in the UI and refused by the server.
+//! Feature flags: a switched-off feature is hidden in the UI, its endpoints
+//! answer 404 and its stream events are not sent.
+//!
+//! Only features that exist have a flag. Payments, messaging, photos and
+//! push notifications add theirs when they are built, so a setting never
+//! promises what the server cannot do.
 
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Feature {
+    /// The booked mechanic's position and arrival estimate on the
+    /// customer's job page, the phone sharing it, and the admin map's
+    /// mechanics.
     RealtimeTracking,
-    Payments,
-    PushNotifications,
-    Messaging,
-    PhotoUploads,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 5] = [
-        Feature::RealtimeTracking,
-        Feature::Payments,
-        Feature::PushNotifications,
-        Feature::Messaging,
-        Feature::PhotoUploads,
-    ];
+    pub const ALL: [Feature; 1] = [Feature::RealtimeTracking];
 
     /// The environment variable that switches this feature.
     pub fn env_var(self) -> &'static str {
         match self {
             Feature::RealtimeTracking => "ENABLE_REALTIME_TRACKING",
-            Feature::Payments => "ENABLE_PAYMENTS",
-            Feature::PushNotifications => "ENABLE_PUSH_NOTIFICATIONS",
-            Feature::Messaging => "ENABLE_MESSAGING",
-            Feature::PhotoUploads => "ENABLE_PHOTO_UPLOADS",
         }
     }
 
     pub fn label(self) -> &'static str {
         match self {
             Feature::RealtimeTracking => "Live job tracking",
-            Feature::Payments => "Payments",
-            Feature::PushNotifications => "Push notifications",
-            Feature::Messaging => "Messaging",
-            Feature::PhotoUploads => "Photo uploads",
         }
     }
 }
@@ -45,20 +35,12 @@ impl Feature {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeatureFlags {
     pub realtime_tracking: bool,
-    pub payments: bool,
-    pub push_notifications: bool,
-    pub messaging: bool,
-    pub photo_uploads: bool,
 }
 
 impl Default for FeatureFlags {
     fn default() -> Self {
         Self {
             realtime_tracking: true,
-            payments: true,
-            push_notifications: true,
-            messaging: true,
-            photo_uploads: true,
         }
     }
 }
@@ -68,10 +50,6 @@ impl FeatureFlags {
     pub fn none() -> Self {
         Self {
             realtime_tracking: false,
-            payments: false,
-            push_notifications: false,
-            messaging: false,
-            photo_uploads: false,
         }
     }
 
@@ -86,20 +64,12 @@ impl FeatureFlags {
     fn slot(&self, f: Feature) -> &bool {
         match f {
             Feature::RealtimeTracking => &self.realtime_tracking,
-            Feature::Payments => &self.payments,
-            Feature::PushNotifications => &self.push_notifications,
-            Feature::Messaging => &self.messaging,
-            Feature::PhotoUploads => &self.photo_uploads,
         }
     }
 
     fn slot_mut(&mut self, f: Feature) -> &mut bool {
         match f {
             Feature::RealtimeTracking => &mut self.realtime_tracking,
-            Feature::Payments => &mut self.payments,
-            Feature::PushNotifications => &mut self.push_notifications,
-            Feature::Messaging => &mut self.messaging,
-            Feature::PhotoUploads => &mut self.photo_uploads,
         }
     }
 }
@@ -112,8 +82,8 @@ mod tests {
     fn everything_on_by_default_and_switchable() {
         let mut flags = FeatureFlags::default();
         assert!(Feature::ALL.iter().all(|f| flags.enabled(*f)));
-        flags.set(Feature::Payments, false);
-        assert!(!flags.enabled(Feature::Payments));
-        assert!(flags.enabled(Feature::Messaging));
+        flags.set(Feature::RealtimeTracking, false);
+        assert!(!flags.enabled(Feature::RealtimeTracking));
+        assert_eq!(flags, FeatureFlags::none());
     }
 }

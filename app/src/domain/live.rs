@@ -6,7 +6,7 @@ use super::{
     tracking::{Eta, Fix},
 };
 use crate::domain::text_enum::text_enum;
-use crate::domain::{JobId, UserId};
+use crate::domain::{Feature, FeatureFlags, JobId, UserId};
 use serde::{Deserialize, Serialize};
 
 text_enum! {
@@ -34,6 +34,16 @@ text_enum! {
 }
 
 impl EventName {
+    /// The optional feature this event belongs to: not sent while it is off.
+    pub fn feature(self) -> Option<Feature> {
+        match self {
+            EventName::JobLocationUpdated | EventName::JobEtaUpdated => {
+                Some(Feature::RealtimeTracking)
+            }
+            _ => None,
+        }
+    }
+
     /// The event a move to `to` is announced as.
     pub fn for_status(to: JobStatus) -> Self {
         match to {
@@ -155,16 +165,20 @@ impl Watcher {
     }
 }
 
-/// What one stream carries: what its watcher may see, narrowed to one job if asked.
+/// What one stream carries: what its watcher may see, narrowed to one job
+/// if asked, of the features switched on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StreamFilter {
     pub watcher: Watcher,
     pub job: Option<super::JobId>,
+    pub features: FeatureFlags,
 }
 
 impl StreamFilter {
     pub fn passes(&self, e: &LiveEvent) -> bool {
-        self.job.as_ref().is_none_or(|j| *j == e.job_id) && self.watcher.sees(&e.audience)
+        self.job.as_ref().is_none_or(|j| *j == e.job_id)
+            && e.name.feature().is_none_or(|f| self.features.enabled(f))
+            && self.watcher.sees(&e.audience)
     }
 }
 
@@ -280,9 +294,31 @@ mod tests {
         let only = StreamFilter {
             watcher: Watcher::Admin,
             job: Some("j1".into()),
+            features: FeatureFlags::default(),
         };
         assert!(only.passes(&event("j1")));
         assert!(!only.passes(&event("j2")));
+    }
+
+    #[test]
+    fn a_switched_off_feature_sends_no_events() {
+        let moved = |name| LiveEvent {
+            id: None,
+            name,
+            job_id: "j1".into(),
+            data: "{}".into(),
+            audience: audience("c1", Some("m1"), None),
+        };
+        let mut filter = StreamFilter {
+            watcher: Watcher::Customer { id: "c1".into() },
+            job: None,
+            features: FeatureFlags::default(),
+        };
+        assert!(filter.passes(&moved(EventName::JobLocationUpdated)));
+        filter.features.set(Feature::RealtimeTracking, false);
+        assert!(!filter.passes(&moved(EventName::JobLocationUpdated)));
+        assert!(!filter.passes(&moved(EventName::JobEtaUpdated)));
+        assert!(filter.passes(&moved(EventName::JobStatusUpdated)));
     }
 
     #[test]

@@ -1,8 +1,37 @@
 //! The header with its phone menu, the footer, and the not-found page.
 
-use crate::ui::{SiteFeatures, live::LinkStatus, session::Session};
+use crate::{
+    domain::Role,
+    ui::{SiteFeatures, live::LinkStatus, session::Session},
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_location;
+
+/// What a signed-in user's header offers: their area's pages, then their account.
+fn area_links(role: Role) -> &'static [(&'static str, &'static str)] {
+    match role {
+        Role::Customer => &[
+            ("/customer", "My jobs"),
+            ("/customer/request", "Ask for a mechanic"),
+            ("/customer/garage", "Garage"),
+            ("/account", "Account"),
+        ],
+        Role::Mechanic => &[
+            ("/mechanic", "Dashboard"),
+            ("/mechanic/profile", "Profile"),
+            ("/account", "Account"),
+        ],
+        Role::Admin => &[
+            ("/admin", "Overview"),
+            ("/admin/users", "Users"),
+            ("/admin/jobs", "Jobs"),
+            ("/admin/map", "Live map"),
+            ("/admin/audit", "Audit log"),
+            ("/account", "Account"),
+        ],
+    }
+}
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -10,6 +39,16 @@ pub fn Header() -> impl IntoView {
     let session = Session::get();
     let open = RwSignal::new(false);
     let close = move |_| open.set(false);
+    let location = use_location();
+    // An area's home is current only on itself; its other links on every page below them.
+    let here = move |href: &str| {
+        let path = location.pathname.get();
+        if ["/customer", "/mechanic", "/admin"].contains(&href) {
+            path == href
+        } else {
+            path.starts_with(href)
+        }
+    };
     view! {
         <a class="skip" href="#main">"Skip to content"</a>
         <header class="topbar">
@@ -28,30 +67,37 @@ pub fn Header() -> impl IntoView {
                 "Menu"
             </button>
             <nav id="site-nav" aria-label="Main" class:open=move || open.get()>
-                <a href="/#how" on:click=close>"How it works"</a>
-                <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        let flags = features.get().await;
-                        view! {
-                            {flags.realtime_tracking.then(|| view! { <a href="/#tracking" on:click=close>"Live tracking"</a> })}
-                            {flags.payments.then(|| view! { <a href="/#payments" on:click=close>"Payments"</a> })}
-                        }
-                    })}
-                </Suspense>
-                <a href="/#mechanics" on:click=close>"For mechanics"</a>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         match session.0.await {
-                            Some(account) => view! {
-                                <a href=account.role.home() class="nav-strong" on:click=close>
-                                    {account.role.area_name()}
-                                </a>
-                                <a href="/account" on:click=close>"Account"</a>
-                            }.into_any(),
-                            None => view! {
-                                <a href="/login" on:click=close>"Log in"</a>
-                                <a href="/register" class="nav-strong" on:click=close>"Sign up"</a>
-                            }.into_any(),
+                            Some(account) => {
+                                area_links(account.role)
+                                    .iter()
+                                    .map(|&(href, label)| {
+                                        view! {
+                                            <a
+                                                href=href
+                                                aria-current=move || here(href).then_some("page")
+                                                on:click=close
+                                            >
+                                                {label}
+                                            </a>
+                                        }
+                                    })
+                                    .collect_view()
+                                    .into_any()
+                            }
+                            None => {
+                                let tracking = features.get().await.realtime_tracking;
+                                view! {
+                                    <a href="/#how" on:click=close>"How it works"</a>
+                                    {tracking.then(|| view! { <a href="/#tracking" on:click=close>"Live tracking"</a> })}
+                                    <a href="/#mechanics" on:click=close>"For mechanics"</a>
+                                    <a href="/login" on:click=close>"Log in"</a>
+                                    <a href="/register" class="nav-strong" on:click=close>"Sign up"</a>
+                                }
+                                    .into_any()
+                            }
                         }
                     })}
                 </Suspense>

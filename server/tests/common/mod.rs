@@ -335,6 +335,7 @@ impl TestApp {
 }
 
 /// What a command-line run of the server binary did.
+#[derive(Debug)]
 pub struct Run {
     pub success: bool,
     pub stdout: String,

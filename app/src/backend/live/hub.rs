@@ -7,7 +7,7 @@ use super::{
     replay::{bounds, prune, replay},
     wire::{Wire, WireBatch, pack},
 };
-use crate::domain::Timestamp;
+use crate::domain::{FeatureFlags, Timestamp};
 use crate::{
     backend::Db,
     domain::live::{LiveEvent, StreamFilter, Watcher},
@@ -262,6 +262,7 @@ impl Hub {
         let everything = StreamFilter {
             watcher: Watcher::Admin,
             job: None,
+            features: FeatureFlags::default(),
         };
         // Commits in this process (through `Write::commit`) wake the pump directly.
         let mut commits = db.commits();

@@ -6,6 +6,7 @@ use super::{
     *,
 };
 use crate::domain::{
+    FeatureFlags,
     geo::GeoPoint,
     live::{Audience, EventName, LiveEvent, StreamFilter, Watcher},
 };
@@ -27,7 +28,11 @@ fn event(customer: &str, mechanic: Option<&str>, nearby: Option<GeoPoint>) -> Li
 }
 
 fn all(watcher: Watcher) -> StreamFilter {
-    StreamFilter { watcher, job: None }
+    StreamFilter {
+        watcher,
+        job: None,
+        features: FeatureFlags::default(),
+    }
 }
 
 fn received(s: &mut Subscription) -> usize {

@@ -15,6 +15,7 @@ use crate::{
     },
     ui::live::Live,
     ui::{
+        SiteFeatures,
         parts::forms::{FormError, TextArea},
         parts::tracking::{Sharing, Tracking},
         session::RequireSignIn,
@@ -36,6 +37,7 @@ pub fn JobPage() -> impl IntoView {
         withdraw: ServerAction::new(),
     };
     let changed = Live::get().job_version(id);
+    let features = expect_context::<SiteFeatures>();
     let job = Resource::new(
         move || {
             (
@@ -57,8 +59,9 @@ pub fn JobPage() -> impl IntoView {
                 <BackHome />
                 <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                     {move || Suspend::new(async move {
+                        let tracking = features.get().await.realtime_tracking;
                         match job.await {
-                            Ok(j) => view! { <JobDetail job=j actions /> }.into_any(),
+                            Ok(j) => view! { <JobDetail job=j actions tracking /> }.into_any(),
                             Err(AppError::NotFound) => view! {
                                 <h1>"Job not found"</h1>
                                 <p>"This job does not exist, or it is not one you can see."</p>
@@ -82,7 +85,12 @@ fn BackHome() -> impl IntoView {
 }
 
 #[component]
-fn JobDetail(job: JobView, actions: Actions) -> impl IntoView {
+fn JobDetail(
+    job: JobView,
+    actions: Actions,
+    /// Live tracking is switched on: the map and the phone's sharing bar show.
+    tracking: bool,
+) -> impl IntoView {
     let j = job;
     let error = Signal::derive(move || actions.error());
     let buttons = j.status.buttons_for(j.viewer);
@@ -110,7 +118,7 @@ fn JobDetail(job: JobView, actions: Actions) -> impl IntoView {
             <div class="banner" role="status"><strong>"Cancelled: "</strong>{r}</div>
         })}
         {(!steps.is_empty()).then(|| view! { <StepButtons job_id=j.id.to_string() steps step=actions.step /> })}
-        {match (&j.location, j.status.shares_location(), j.viewer) {
+        {match (&j.location, tracking && j.status.shares_location(), j.viewer) {
             (Location::Exact { lat, lng, .. }, true, Actor::Customer | Actor::Admin) => Some(view! {
                 <Tracking job_id=j.id.to_string() car=(*lat, *lng) position=j.position eta=j.eta />
             }.into_any()),

@@ -110,25 +110,5 @@ fn pitch(feature: Feature) -> (Option<&'static str>, &'static str, &'static str)
             "Live tracking",
             "Watch your mechanic drive in on a map, with an arrival time that updates as they go.",
         ),
-        Feature::Payments => (
-            Some("payments"),
-            "Pay in the app",
-            "Your card is charged only the accepted quote, once the job is done.",
-        ),
-        Feature::PushNotifications => (
-            None,
-            "Notifications",
-            "Know when a quote arrives and when your mechanic is on the way, even with the app closed.",
-        ),
-        Feature::Messaging => (
-            None,
-            "Chat with your mechanic",
-            "Share details, gate codes or a quick question without swapping phone numbers.",
-        ),
-        Feature::PhotoUploads => (
-            None,
-            "Photos of the work",
-            "See the worn part and the new one: before and after pictures on your job.",
-        ),
     }
 }

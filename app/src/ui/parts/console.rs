@@ -11,33 +11,16 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{hooks::use_location, params::ParamsMap};
+use leptos_router::params::ParamsMap;
 
-/// Every console page: the sign-in check, the console's own navigation, the page.
+/// Every console page: the sign-in check and the page (the header holds the console's links).
 #[component]
 pub fn Console(title: &'static str, children: ChildrenFn) -> impl IntoView {
-    let location = use_location();
-    let current = move |href: &'static str| {
-        let path = location.pathname.get();
-        let here = if href == "/admin" {
-            path == href
-        } else {
-            path.starts_with(href)
-        };
-        here.then_some("page")
-    };
     let children = StoredValue::new(children);
     view! {
         <Title text=title />
         <div class="console">
             <RequireSignIn>
-                <nav class="console-nav" aria-label="Console">
-                    <a href="/admin" aria-current=move || current("/admin")>"Overview"</a>
-                    <a href="/admin/users" aria-current=move || current("/admin/users")>"Users"</a>
-                    <a href="/admin/jobs" aria-current=move || current("/admin/jobs")>"Jobs"</a>
-                    <a href="/admin/map" aria-current=move || current("/admin/map")>"Live map"</a>
-                    <a href="/admin/audit" aria-current=move || current("/admin/audit")>"Audit log"</a>
-                </nav>
                 {children.read_value()()}
             </RequireSignIn>
         </div>
