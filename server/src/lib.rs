@@ -1,5 +1,6 @@
 //! The Curbside server: configuration, start-up, the HTTP router.
 
+pub mod api_answers;
 pub mod cli;
 pub mod config;
 pub mod memory;

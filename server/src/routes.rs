@@ -1,6 +1,9 @@
 //! The HTTP router: health checks, server functions, pages, static files and middleware.
 
-use crate::security::{self, WebGuards};
+use crate::{
+    api_answers,
+    security::{self, WebGuards},
+};
 use app::{
     App,
     api::{
@@ -76,6 +79,7 @@ pub fn router(state: AppState, request_timeout: Duration, guards: Arc<WebGuards>
         // timed out, and their wrappers around its body cost about 6 KB per
         // open stream (a third of it) for nothing. It logs for itself.
         .route(EVENTS, get(events::events))
+        .layer(middleware::from_fn(api_answers::api_answers))
         // Outermost: a refused cross-site write never reaches a handler, and
         // every answer, refusals and the event stream included, has the headers.
         .layer(middleware::from_fn_with_state(

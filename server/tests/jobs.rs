@@ -200,8 +200,14 @@ both_databases! {
         for m in [&far, &pending, &off] {
             let seen = view(&app, &m.token, &job).await;
             assert_eq!(seen.status, 404, "{}", seen.body);
+        }
+        // Quoting, as docs/API.md says: out of reach is 404, not yet able to quote is 409 with why.
+        let r = quote(&app, &far, &job, "60", "30").await;
+        assert_eq!((r.status, r.json["error"].as_str()), (404, Some("not_found")), "{}", r.body);
+        for (m, why) in [(&pending, "pending approval"), (&off, "not taking new jobs")] {
             let r = quote(&app, m, &job, "60", "30").await;
-            assert!(matches!(r.status, 404 | 409), "{}", r.body);
+            assert_eq!((r.status, r.json["error"].as_str()), (409, Some("conflict")), "{}", r.body);
+            assert!(r.json["message"].as_str().unwrap().contains(why), "{}", r.body);
         }
         let open = app.get("/api/open_jobs", Auth::Bearer(&pending.token)).await;
         assert_eq!(open.status, 409);
@@ -401,6 +407,12 @@ both_databases! {
         assert_eq!(app.count(&format!(
             "SELECT COUNT(*) FROM audit_log WHERE action = 'job.cancelled' AND subject = '{job2}'"
         )).await, 1);
+        // The console reads it as an action on a job, not on a user.
+        let audit = app.get("/api/admin_audit?action=job.cancelled", Auth::Bearer(&admin)).await;
+        let subject = &audit.json["entries"][0]["subject"];
+        assert_eq!((subject["kind"].as_str(), subject["id"].as_str()), (Some("job"), Some(job2.as_str())), "{}", audit.body);
+        assert!(subject["title"].as_str().unwrap().starts_with("Brakes"), "{}", audit.body);
+        assert!(subject.get("email").is_none(), "{}", audit.body);
         let seen = view(&app, &customer, &job2).await;
         let last = seen.json["timeline"].as_array().unwrap().last().unwrap().clone();
         assert_eq!((last["actor_role"].as_str(), last["actor_name"].as_str()), (Some("admin"), Some("Curbside support")));

@@ -171,6 +171,7 @@ both_databases! {
         assert_eq!(audit.json["total"], 1, "{}", audit.body);
         let entry = &audit.json["entries"][0];
         assert_eq!(entry["actor"]["email"], ADMIN);
+        assert_eq!(entry["subject"]["kind"], "user");
         assert_eq!(entry["subject"]["id"], id.as_str());
         assert_eq!(entry["subject"]["email"], "raj@example.com");
         let detail: Value = serde_json::from_str(entry["detail"].as_str().unwrap()).unwrap();

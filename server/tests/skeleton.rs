@@ -22,6 +22,38 @@ both_databases! {
         assert_eq!(res.json::<Value>().await.unwrap(), json!({ "status": "ready", "database": "ok" }));
     }
 
+    async fn every_api_answer_is_the_documented_json(db) {
+        let app = spawn!(db);
+        let answer = |req: reqwest::RequestBuilder| async move {
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            let allow = res.headers().get("allow").map(|v| v.to_str().unwrap().to_owned());
+            let body: Value = res.json().await.expect("a JSON body");
+            (status, body, allow)
+        };
+        let (status, body, _) = answer(app.client.get(app.url("/api/nope"))).await;
+        assert_eq!((status, body["error"].as_str()), (404, Some("not_found")), "{body}");
+        assert!(body["message"].as_str().unwrap().contains("/api/nope"), "{body}");
+        let (status, body, _) = answer(app.client.post(app.url("/api/nope")).form(&[("a", "b")])).await;
+        assert_eq!((status, body["error"].as_str()), (404, Some("not_found")), "{body}");
+        let (status, body, allow) = answer(app.client.get(app.url("/api/login"))).await;
+        assert_eq!((status, body["error"].as_str()), (405, Some("method_not_allowed")), "{body}");
+        assert_eq!(allow.as_deref(), Some("POST"));
+        assert!(body["message"].as_str().unwrap().contains("use POST"), "{body}");
+        let (status, body, _) = answer(app.client.post(app.url("/api/events"))).await;
+        assert_eq!((status, body["error"].as_str()), (405, Some("method_not_allowed")), "{body}");
+
+        // An API client that accepts HTML still gets statuses, not a redirect.
+        let html = "text/html,application/json";
+        let login = app.client.post(app.url("/api/login")).header("accept", html)
+            .form(&[("email", "nobody@example.com"), ("password", "wrong password")]);
+        let (status, body, _) = answer(login).await;
+        assert_eq!((status, body["error"].as_str()), (401, Some("invalid_credentials")), "{body}");
+        let typed_in = app.client.get(app.url("/api/me")).header("accept", html).header("sec-fetch-mode", "navigate");
+        let (status, body, _) = answer(typed_in).await;
+        assert_eq!((status, body["error"].as_str()), (401, Some("unauthenticated")), "{body}");
+    }
+
     async fn landing_page_is_rendered_on_the_server(db) {
         let app = spawn!(db);
         let res = app.client.get(app.url("/")).send().await.unwrap();

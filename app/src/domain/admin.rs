@@ -247,6 +247,26 @@ pub struct Party {
     pub email: String,
 }
 
+/// What an audit entry is about, as JSON tagged by `kind`:
+/// `{"kind":"user","id":…,"name":…,"email":…}` or `{"kind":"job","id":…,"title":…}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Subject {
+    User(Party),
+    Job {
+        id: super::JobId,
+        /// What the job was for and where, e.g. "Battery, Kentish Town".
+        title: String,
+    },
+}
+
+/// Which kind of thing an action's `subject` column names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubjectKind {
+    User,
+    Job,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
     pub id: String,
@@ -254,7 +274,8 @@ pub struct AuditEntry {
     /// `None` for the system itself (start-up, lock-outs).
     pub actor: Option<Party>,
     pub action: String,
-    pub subject: Option<Party>,
+    /// What the action was done to; `None` when nothing in particular.
+    pub subject: Option<Subject>,
     /// The `reason` given with the action, if any.
     pub reason: Option<String>,
     /// The whole detail, as JSON text.
@@ -296,6 +317,14 @@ text_enum! {
 }
 
 impl AuditAction {
+    /// What the `subject` of this action's rows is.
+    pub fn subject_kind(self) -> SubjectKind {
+        match self {
+            AuditAction::JobCancelled => SubjectKind::Job,
+            _ => SubjectKind::User,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             AuditAction::AccountRegistered => "Account registered",

@@ -4,13 +4,13 @@ use crate::backend::{
     AppState, audit, db::Where, profiles, sessions, sessions::CurrentUser, users,
 };
 use crate::domain::Timestamp;
-use crate::domain::UserId;
 use crate::domain::{
-    AppError,
+    AppError, JobId, UserId,
     admin::{
-        AuditEntry, AuditFilter, AuditPage, Paging, Party, ReviewAction, ReviewTarget, UserDetail,
-        UserFilter, UserPage, review,
+        AuditAction, AuditEntry, AuditFilter, AuditPage, Paging, Party, ReviewAction, ReviewTarget,
+        Subject, SubjectKind, UserDetail, UserFilter, UserPage, review,
     },
+    mechanic::Skill,
 };
 use serde_json::json;
 
@@ -174,6 +174,8 @@ struct AuditRow {
     subject_id: Option<String>,
     subject_name: Option<String>,
     subject_email: Option<String>,
+    job_category: Option<String>,
+    job_locality: Option<String>,
 }
 
 /// Audit entries matching `filter` (over the log as `a`), newest first, with names joined in.
@@ -185,10 +187,12 @@ async fn audit_entries(
     let sql = format!(
         "SELECT a.id, a.at, a.action, a.detail, \
          a.actor AS actor_id, actor_user.name AS actor_name, actor_user.email AS actor_email, \
-         a.subject AS subject_id, subject_user.name AS subject_name, subject_user.email AS subject_email \
+         a.subject AS subject_id, subject_user.name AS subject_name, subject_user.email AS subject_email, \
+         subject_job.category AS job_category, subject_job.locality AS job_locality \
          FROM audit_log a \
          LEFT JOIN users actor_user ON actor_user.id = a.actor \
          LEFT JOIN users subject_user ON subject_user.id = a.subject \
+         LEFT JOIN jobs subject_job ON subject_job.id = a.subject \
          {} ORDER BY a.at DESC, a.id DESC LIMIT {} OFFSET {}",
         filter.sql(),
         filter.next(1),
@@ -208,23 +212,43 @@ async fn audit_entries(
 
 impl AuditRow {
     fn entry(self) -> AuditEntry {
-        let party = |id: Option<String>, name: Option<String>, email: Option<String>| {
-            id.map(|id| Party {
-                // A subject may not be a user (a job, later); it still shows by id.
-                name: name.unwrap_or_else(|| id.clone()),
-                email: email.unwrap_or_default(),
-                id: UserId::from(id),
-            })
+        let party = |id: String, name: Option<String>, email: Option<String>| Party {
+            // A user deleted since still shows, by id.
+            name: name.unwrap_or_else(|| id.clone()),
+            email: email.unwrap_or_default(),
+            id: UserId::from(id),
         };
+        let kind = AuditAction::parse(&self.action).map(AuditAction::subject_kind);
+        let subject = self.subject_id.map(|id| match kind {
+            Some(SubjectKind::Job) => {
+                let category = self
+                    .job_category
+                    .as_deref()
+                    .and_then(Skill::parse)
+                    .map(Skill::label);
+                let title = match (category, self.job_locality.as_deref()) {
+                    (Some(c), Some(l)) if !l.is_empty() => format!("{c}, {l}"),
+                    (Some(c), _) => c.to_owned(),
+                    _ => format!("Job {id}"),
+                };
+                Subject::Job {
+                    id: JobId::from(id),
+                    title,
+                }
+            }
+            _ => Subject::User(party(id, self.subject_name, self.subject_email)),
+        });
         let reason = serde_json::from_str::<serde_json::Value>(&self.detail)
             .ok()
             .and_then(|d| d.get("reason")?.as_str().map(str::to_owned));
         AuditEntry {
             id: self.id,
             at: self.at,
-            actor: party(self.actor_id, self.actor_name, self.actor_email),
+            actor: self
+                .actor_id
+                .map(|id| party(id, self.actor_name, self.actor_email)),
             action: self.action,
-            subject: party(self.subject_id, self.subject_name, self.subject_email),
+            subject,
             reason,
             detail: self.detail,
         }

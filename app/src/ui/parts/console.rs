@@ -4,7 +4,7 @@ use crate::{
     domain::{
         Account, AccountStatus, AppError,
         account::encode_query_value,
-        admin::{AdminJob, AuditEntry, Paging, audit},
+        admin::{AdminJob, AuditEntry, Paging, Subject, audit},
         mechanic::MechanicProfile,
     },
     ui::{parts::job_card::StatusPill, parts::quotes::years_words, session::RequireSignIn},
@@ -144,7 +144,7 @@ pub fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
     view! {
         <table class="grid">
             <thead>
-                <tr><th>"When"</th><th>"Who"</th><th>"Action"</th><th>"On whom"</th><th>"Reason"</th></tr>
+                <tr><th>"When"</th><th>"Who"</th><th>"Action"</th><th>"About"</th><th>"Reason"</th></tr>
             </thead>
             <tbody>
                 {entries.into_iter().map(|e| view! {
@@ -152,7 +152,13 @@ pub fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
                         <td class="nowrap">{e.at.format_utc()}</td>
                         <td>{party(e.actor)}</td>
                         <td>{audit::label(&e.action).to_owned()}</td>
-                        <td>{party(e.subject)}</td>
+                        <td>{match e.subject {
+                            Some(Subject::User(p)) => party(Some(p)),
+                            Some(Subject::Job { id, title }) => view! {
+                                <a href=format!("/admin/jobs/{id}")>{title}</a>
+                            }.into_any(),
+                            None => view! { <span class="muted">"—"</span> }.into_any(),
+                        }}</td>
                         <td>{e.reason.unwrap_or_default()}</td>
                     </tr>
                 }).collect_view()}
