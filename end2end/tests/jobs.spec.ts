@@ -135,8 +135,26 @@ test("a customer requests a job, compares quotes, accepts one, and follows the m
   await expect(quotes.nth(1)).toContainText("£135.00");
   await expectNoHorizontalScroll(customer);
   await snap(customer, info, "jobs-3-customer-compares");
+
+  // The page the server renders is current: once hydrated and live, it
+  // fetches the job no more (the stream resumes from where the page was rendered).
+  const jobGets: string[] = [];
+  customer.on("request", (r) => {
+    if (r.method() === "GET" && r.url().includes("/api/job?")) jobGets.push(r.url());
+  });
+  await customer.reload();
+  await hydrated(customer);
+  await live(customer);
+  await customer.waitForTimeout(1000);
+  expect(jobGets, "GETs of the job after a reload").toEqual([]);
+
+  // One tap on "accept": the answer carries the booked job, and the events
+  // it caused (booked, Dan's quote accepted, Sam's declined) are already in it.
   await customer.locator(".compare-col").nth(0).getByRole("button", { name: "Accept this quote" }).tap();
   await expect(customer.locator(".title-row .badge")).toHaveText("Mechanic booked");
+  await customer.waitForTimeout(1500);
+  console.log(`GETs of the job caused by one accept: ${jobGets.length}`);
+  expect(jobGets.length, jobGets.join("\n")).toBeLessThanOrEqual(1);
   await expect(customer.getByRole("heading", { name: "The quote you accepted" })).toBeVisible();
   await expect(customer.locator(".compare .quote-card")).toHaveCount(1);
   await expect(customer.getByRole("button", { name: "Accept this quote" })).toHaveCount(0);

@@ -32,6 +32,13 @@ use tokio::time::Sleep;
 
 pub const EVENTS: &str = "/api/events";
 
+/// Where a page rendered now resumes its stream from (see
+/// [`live::Hub::cursor`]); written into the page so a freshly hydrated page
+/// need not refetch what it was rendered with.
+pub fn page_cursor() -> Option<i64> {
+    leptos::prelude::use_context::<AppState>().map(|s| s.live.cursor())
+}
+
 /// A comment line this often keeps proxies from closing an idle stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 

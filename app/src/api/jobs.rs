@@ -19,7 +19,7 @@ use server_fn::codec::GetUrl;
 use {
     super::guard::{self, respond},
     crate::{
-        backend::{access, flows::booking, profiles, sessions::CurrentUser, store},
+        backend::{access, flows::booking, live, profiles, sessions::CurrentUser, store},
         domain::{
             Feature, Role,
             job::{JobForm, JobStatus},
@@ -158,7 +158,10 @@ pub async fn cancel_job(id: String, reason: String) -> Result<JobView, AppError>
 #[cfg(feature = "ssr")]
 pub(crate) async fn view(user: &CurrentUser, id: &str) -> Result<JobView, AppError> {
     let state = guard::state();
+    // First: an event that commits while the view is read then counts as unseen.
+    let last_event_id = live::newest_about(&state.db, id).await?;
     let mut view = access::view(&state.db, user, id, Timestamp::now()).await?;
+    view.last_event_id = last_event_id;
     if state.features.enabled(Feature::RealtimeTracking) {
         state.tracker.attach(&state.db, &mut view).await?;
     }

@@ -156,6 +156,8 @@ pub async fn view(
         cancel_reason: job.cancel_reason.clone(),
         position: None,
         eta: None,
+        // Set by the caller, who reads it before the job.
+        last_event_id: 0,
     })
 }
 

@@ -28,14 +28,62 @@ impl Link {
     }
 }
 
-/// The last thing the stream said, for pages to react to.
+/// The last batch of events the stream delivered, for pages to react to.
+/// Events that arrive together (an acceptance declines every other quote)
+/// come as one batch, so a page refetches once for all of them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Heard {
-    /// Counts every event, so two alike still differ.
+    /// Counts batches, so two alike still differ.
     pub n: u64,
-    /// The job it was about; `None` means "refetch everything" (a
-    /// `reset`, or a stream just (re)opened without a replay).
-    pub job: Option<String>,
+    /// Each job the batch was about, with the newest event id heard for
+    /// it; `None` means "refetch everything" (a `reset`, or a stream
+    /// opened without knowing where to resume).
+    pub jobs: Option<Vec<(String, i64)>>,
+}
+
+impl Heard {
+    /// Whether this batch holds news about `job` past the event `seen`.
+    pub fn about(&self, job: &str, seen: i64) -> bool {
+        self.jobs
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|(j, id)| j == job && *id > seen))
+    }
+}
+
+/// Gathers events until the batch is handed over; keeps, per job, the newest id.
+#[derive(Debug, Default)]
+pub struct Batch {
+    jobs: Vec<(String, i64)>,
+    everything: bool,
+}
+
+impl Batch {
+    /// An event about `job` (`None`: unknown, so everything), with its id.
+    pub fn add(&mut self, job: Option<String>, id: i64) {
+        match job {
+            None => self.everything = true,
+            Some(job) => match self.jobs.iter_mut().find(|(j, _)| *j == job) {
+                Some((_, newest)) => *newest = (*newest).max(id),
+                None => self.jobs.push((job, id)),
+            },
+        }
+    }
+
+    pub fn everything(&mut self) {
+        self.everything = true;
+    }
+
+    /// What to tell pages, if anything, emptying the batch.
+    pub fn take(&mut self) -> Option<Option<Vec<(String, i64)>>> {
+        let batch = std::mem::take(self);
+        if batch.everything {
+            Some(None)
+        } else if batch.jobs.is_empty() {
+            None
+        } else {
+            Some(Some(batch.jobs))
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -55,7 +103,7 @@ impl Live {
     pub fn provide() {
         let live = Live {
             link: RwSignal::new(Link::Off),
-            heard: RwSignal::new(Heard { n: 0, job: None }),
+            heard: RwSignal::new(Heard { n: 0, jobs: None }),
             position: RwSignal::new(None),
             eta: RwSignal::new(None),
         };
@@ -87,29 +135,34 @@ impl Live {
         expect_context()
     }
 
-    /// Changes whenever something may have changed about `job`: a key for its page's resource.
-    pub fn job_version(self, job: impl Fn() -> String + Send + Sync + 'static) -> Memo<u64> {
+    /// Changes whenever something may have changed about `job` since the
+    /// event `seen` (read untracked: the id of the newest event the page
+    /// already shows): a key for its page's resource.
+    pub fn job_version(
+        self,
+        job: impl Fn() -> String + Send + Sync + 'static,
+        seen: impl Fn() -> i64 + Send + Sync + 'static,
+    ) -> Memo<u64> {
         let heard = self.heard;
         Memo::new(move |previous: Option<&u64>| {
             let h = heard.get();
-            let mine = h.job.as_ref().is_none_or(|j| *j == job());
             match previous {
-                Some(p) if !mine => *p,
+                Some(p) if !h.about(&job(), seen()) => *p,
                 _ => h.n,
             }
         })
     }
 
-    /// Changes with every event: a key for lists of jobs.
+    /// Changes with every batch of events: a key for lists of jobs.
     pub fn any_version(self) -> Memo<u64> {
         let heard = self.heard;
         Memo::new(move |_| heard.get().n)
     }
 
-    pub fn hear(self, job: Option<String>) {
+    pub fn hear(self, jobs: Option<Vec<(String, i64)>>) {
         self.heard.update(|h| {
             h.n += 1;
-            h.job = job;
+            h.jobs = jobs;
         });
     }
 }
@@ -135,7 +188,7 @@ pub fn LinkStatus() -> impl IntoView {
 
 #[cfg(feature = "hydrate")]
 mod browser {
-    use super::{Link, Live, job_of};
+    use super::{Batch, Link, Live, job_of};
     use crate::domain::live::EventName;
     use leptos::{
         prelude::*,
@@ -152,10 +205,51 @@ mod browser {
         handlers: Vec<Closure<dyn FnMut(MessageEvent)>>,
         last_id: Option<String>,
         failures: u32,
+        /// Events heard and not yet handed to pages.
+        batch: Batch,
+        flush_scheduled: bool,
     }
 
+    /// How long events gather before pages hear them: those one change
+    /// sends arrive within a few milliseconds of each other.
+    const GATHER: Duration = Duration::from_millis(30);
+
     pub fn connect(live: Live) {
-        open(Rc::new(RefCell::new(Conn::default())), live);
+        // The page was rendered with what the server had up to this event.
+        let rendered_at = document()
+            .query_selector("meta[name=live-from]")
+            .ok()
+            .flatten()
+            .and_then(|m| m.get_attribute("content"));
+        let conn = Conn {
+            last_id: rendered_at,
+            ..Conn::default()
+        };
+        open(Rc::new(RefCell::new(conn)), live);
+    }
+
+    /// Adds to the batch and makes sure it is handed over shortly.
+    fn gather(conn: &Rc<RefCell<Conn>>, live: Live, add: impl FnOnce(&mut Batch)) {
+        let mut c = conn.borrow_mut();
+        add(&mut c.batch);
+        if c.flush_scheduled {
+            return;
+        }
+        c.flush_scheduled = true;
+        let conn = conn.clone();
+        set_timeout(
+            move || {
+                let taken = {
+                    let mut c = conn.borrow_mut();
+                    c.flush_scheduled = false;
+                    c.batch.take()
+                };
+                if let Some(jobs) = taken {
+                    live.hear(jobs);
+                }
+            },
+            GATHER,
+        );
     }
 
     fn open(conn: Rc<RefCell<Conn>>, live: Live) {
@@ -171,13 +265,16 @@ mod browser {
         {
             let conn = conn.clone();
             let on_open = Closure::<dyn FnMut(MessageEvent)>::new(move |_| {
-                let mut c = conn.borrow_mut();
-                c.failures = 0;
+                let fresh = {
+                    let mut c = conn.borrow_mut();
+                    c.failures = 0;
+                    c.last_id.is_none()
+                };
                 live.link.set(Link::Open);
                 // Without a replay, whatever changed before the stream
                 // opened (while the page loaded) is only seen by fetching again.
-                if c.last_id.is_none() {
-                    live.hear(None);
+                if fresh {
+                    gather(&conn, live, Batch::everything);
                 }
             });
             source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
@@ -187,6 +284,8 @@ mod browser {
             let conn = conn.clone();
             let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
                 let id = e.last_event_id();
+                // An event without an id is newer than anything a page shows.
+                let number = id.parse::<i64>().unwrap_or(i64::MAX);
                 if !id.is_empty() {
                     conn.borrow_mut().last_id = Some(id);
                 }
@@ -202,8 +301,8 @@ mod browser {
                             live.eta.set(Some(eta));
                         }
                     }
-                    EventName::Reset => live.hear(None),
-                    _ => live.hear(job_of(&data)),
+                    EventName::Reset => gather(&conn, live, Batch::everything),
+                    _ => gather(&conn, live, |b| b.add(job_of(&data), number)),
                 }
             });
             let _ = source
@@ -254,5 +353,35 @@ mod tests {
             Some("j1".to_owned())
         );
         assert_eq!(job_of("not json"), None);
+    }
+
+    #[test]
+    fn events_that_arrive_together_are_one_batch_with_each_jobs_newest_id() {
+        let mut b = Batch::default();
+        assert_eq!(b.take(), None);
+        b.add(Some("j1".into()), 7);
+        b.add(Some("j1".into()), 9);
+        b.add(Some("j2".into()), 8);
+        b.add(Some("j1".into()), 8);
+        assert_eq!(
+            b.take(),
+            Some(Some(vec![("j1".into(), 9), ("j2".into(), 8)]))
+        );
+        assert_eq!(b.take(), None, "taking empties it");
+        b.add(Some("j1".into()), 10);
+        b.add(None, 11);
+        assert_eq!(b.take(), Some(None), "an unknown job means everything");
+    }
+
+    #[test]
+    fn a_page_ignores_events_it_already_shows() {
+        let heard = Heard {
+            n: 1,
+            jobs: Some(vec![("j1".into(), 9)]),
+        };
+        assert!(heard.about("j1", 8));
+        assert!(!heard.about("j1", 9), "the page's view includes event 9");
+        assert!(!heard.about("j2", 0), "another job's news");
+        assert!(Heard { n: 2, jobs: None }.about("j1", 100));
     }
 }

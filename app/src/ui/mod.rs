@@ -29,6 +29,11 @@ impl SiteFeatures {
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::backend::policy::apply_to_page();
+    // Read before the page's data: the stream resumes from here.
+    #[cfg(feature = "ssr")]
+    let live_from = crate::api::events::page_cursor();
+    #[cfg(not(feature = "ssr"))]
+    let live_from: Option<i64> = None;
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -37,6 +42,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
+                {live_from.map(|n| view! { <meta name="live-from" content=n.to_string() /> })}
                 <MetaTags />
             </head>
             <body>

@@ -16,7 +16,7 @@ use sqlx::postgres::PgListener;
 use std::{
     sync::{
         Arc, Mutex,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicI64, Ordering},
     },
     time::Duration,
 };
@@ -40,6 +40,9 @@ pub(super) struct Inner {
     /// Ephemeral events waiting to be told to the other instances.
     outgoing: Mutex<Vec<Wire>>,
     send_poke: Notify,
+    /// How far the pump has read the table: every event up to here has
+    /// been handed to the streams open at the time.
+    pumped: AtomicI64,
 }
 
 impl Default for Hub {
@@ -78,6 +81,7 @@ impl Hub {
                 instance: uuid::Uuid::now_v7().to_string(),
                 outgoing: Mutex::new(Vec::new()),
                 send_poke: Notify::new(),
+                pumped: AtomicI64::new(0),
             }),
         }
     }
@@ -146,6 +150,14 @@ impl Hub {
         for key in keys {
             registry.remove(key);
         }
+    }
+
+    /// Where a page rendered now should resume its stream from: a stream
+    /// opened with this as its last id replays every event the page's data
+    /// may not include. It may trail the table (then a page hears an event
+    /// it already shows, and refetches once), never lead it.
+    pub fn cursor(&self) -> i64 {
+        self.inner.pumped.load(Ordering::Acquire)
     }
 
     /// How many streams are open in this process.
@@ -224,6 +236,7 @@ impl Hub {
         safety_poll: Duration,
     ) -> Result<(), sqlx::Error> {
         let (_, mut last) = bounds(&db).await?;
+        self.inner.pumped.store(last, Ordering::Release);
         if let Some(url) = postgres_url {
             self.inner.postgres.store(true, Ordering::Relaxed);
             let pool = sqlx::postgres::PgPoolOptions::new()
@@ -281,6 +294,8 @@ impl Hub {
                             for e in batch.events {
                                 registry.dispatch(&Arc::new(e));
                             }
+                            drop(registry);
+                            hub.inner.pumped.store(last, Ordering::Release);
                             if !batch.more {
                                 break;
                             }

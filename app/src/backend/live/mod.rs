@@ -24,7 +24,7 @@ mod wire;
 
 pub use hub::{Hub, Subscription};
 pub use outbox::{Pending, record};
-pub use replay::{Batch, bounds, prune, replay};
+pub use replay::{Batch, bounds, newest_about, prune, replay};
 
 /// The PostgreSQL channel instances announce new events on.
 pub(crate) const CHANNEL: &str = "curbside_events";

@@ -110,6 +110,10 @@ pub struct JobView {
     /// How far the mechanic is and how long they take, with `position`.
     #[serde(default)]
     pub eta: Option<crate::domain::tracking::Eta>,
+    /// The id of the newest event about this job that this view includes
+    /// (0: none): a page showing it ignores stream events up to here.
+    #[serde(default)]
+    pub last_event_id: i64,
 }
 
 #[cfg(test)]

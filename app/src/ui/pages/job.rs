@@ -36,16 +36,36 @@ pub fn JobPage() -> impl IntoView {
         send: ServerAction::new(),
         withdraw: ServerAction::new(),
     };
-    let changed = Live::get().job_version(id);
     let features = expect_context::<SiteFeatures>();
+    // The newest event the page shows, and the view an action answered with.
+    let shown = RwSignal::new(0_i64);
+    let answered = RwSignal::new(None::<JobView>);
+    let refresh = RwSignal::new(0_u32);
+    let acting = move || {
+        actions.accept.pending().get_untracked()
+            || actions.cancel.pending().get_untracked()
+            || actions.step.pending().get_untracked()
+    };
+    // While an action runs, its answer will include whatever the stream
+    // says about this job meanwhile (the server reads the view after the
+    // change commits), so the stream's news waits for it.
+    let changed = Live::get().job_version(id, move || {
+        if acting() {
+            i64::MAX
+        } else {
+            shown.get_untracked()
+        }
+    });
+    answer_with(actions.accept, answered, refresh);
+    answer_with(actions.cancel, answered, refresh);
+    answer_with(actions.step, answered, refresh);
     let job = Resource::new(
         move || {
             (
                 id(),
                 changed.get(),
-                actions.accept.version().get(),
-                actions.cancel.version().get(),
-                actions.step.version().get(),
+                refresh.get(),
+                // These answer with a quote, not the job: fetch it again.
                 actions.send.version().get(),
                 actions.withdraw.version().get(),
             )
@@ -58,20 +78,53 @@ pub fn JobPage() -> impl IntoView {
             <RequireSignIn>
                 <BackHome />
                 <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                    {move || Suspend::new(async move {
+                    {move || {
+                        let answer = answered.get();
+                        Suspend::new(async move {
                         let tracking = features.get().await.realtime_tracking;
-                        match job.await {
-                            Ok(j) => view! { <JobDetail job=j actions tracking /> }.into_any(),
+                        match job.await.map(|fetched| newest(fetched, answer)) {
+                            Ok(j) => {
+                                shown.set(j.last_event_id);
+                                view! { <JobDetail job=j actions tracking /> }.into_any()
+                            }
                             Err(AppError::NotFound) => view! {
                                 <h1>"Job not found"</h1>
                                 <p>"This job does not exist, or it is not one you can see."</p>
                             }.into_any(),
                             Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
                         }
-                    })}
+                    })}}
                 </Transition>
             </RequireSignIn>
         </section>
+    }
+}
+
+/// Shows the job an action answered with, instead of fetching it again;
+/// after a failure, fetches it (it may have changed under the user).
+fn answer_with<A>(
+    action: ServerAction<A>,
+    answered: RwSignal<Option<JobView>>,
+    refresh: RwSignal<u32>,
+) where
+    A: leptos::server_fn::ServerFn<Output = JobView, Error = AppError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(view)) => answered.set(Some(view)),
+        Some(Err(_)) => refresh.update(|n| *n += 1),
+        None => {}
+    });
+}
+
+/// The newer of the fetched view and an action's answer about the same job.
+fn newest(fetched: JobView, answered: Option<JobView>) -> JobView {
+    match answered {
+        Some(a) if a.id == fetched.id && a.last_event_id > fetched.last_event_id => a,
+        _ => fetched,
     }
 }
 
