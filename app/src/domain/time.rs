@@ -5,6 +5,10 @@ use std::{
     ops::{Add, Sub},
     time::Duration,
 };
+use time::{
+    OffsetDateTime, PrimitiveDateTime, UtcOffset, format_description::BorrowedFormatItem,
+    macros::format_description,
+};
 
 /// An instant, as unix milliseconds (UTC): what every timestamp column
 /// holds (INTEGER / BIGINT) and what the wire carries (a JSON number).
@@ -47,73 +51,116 @@ impl Timestamp {
         }
     }
 
-    /// `25 Nov 2026, 20:25 UTC`. UTC on both sides, so the server-rendered page
-    /// and the browser agree and hydration never shows a different time.
+    /// `25 Nov 2026, 20:25 UTC`: what the server renders, the same on
+    /// both sides so hydration matches; the browser then shows
+    /// [`format_at`](Self::format_at) its own offset.
     pub fn format_utc(self) -> String {
-        let (days, of_day) = self.days_and_seconds();
-        let (y, m, d) = civil_from_days(days);
-        format!(
-            "{d} {} {y}, {:02}:{:02} UTC",
-            MONTHS[(m - 1) as usize],
-            of_day / 3600,
-            of_day % 3600 / 60
-        )
+        format!("{} UTC", self.format_at(0))
     }
 
-    /// `25 Nov 2026`.
-    pub fn format_date(self) -> String {
-        let (y, m, d) = civil_from_days(self.days_and_seconds().0);
-        format!("{d} {} {y}", MONTHS[(m - 1) as usize])
+    /// `25 Nov 2026, 21:25` at `offset_minutes` east of UTC (a viewer's
+    /// local time, as [`local_offset_minutes`](Self::local_offset_minutes) says).
+    pub fn format_at(self, offset_minutes: i32) -> String {
+        self.at_offset(offset_minutes)
+            .format(READABLE)
+            .unwrap_or_default()
     }
 
-    /// `2026-11-26T09:00Z`: ISO 8601 to the minute, UTC.
-    pub fn format_iso_minutes(self) -> String {
-        let (days, of_day) = self.days_and_seconds();
-        let (y, m, d) = civil_from_days(days);
-        format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}Z",
-            of_day / 3600,
-            of_day % 3600 / 60
-        )
-    }
-
-    /// `2026-11-26T09:00` (UTC), what a `datetime-local` input shows.
-    pub fn format_local_utc(self) -> String {
-        self.format_iso_minutes().trim_end_matches('Z').to_owned()
-    }
-
-    /// `2026-11-26T09:00` (seconds optional) read as UTC.
-    pub fn parse_local_utc(raw: &str) -> Option<Self> {
-        let (date, time) = raw.trim().split_once('T')?;
-        let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
-        let (y, m, day) = (d.next()??, d.next()??, d.next()??);
-        let mut t = time.split(':').map(|p| p.parse::<i64>().ok());
-        let (h, min) = (t.next()??, t.next()??);
-        let sec = t.next().flatten().unwrap_or(0);
-        if d.next().is_some()
-            || !(1..=12).contains(&m)
-            || !(1..=days_in_month(y, m)).contains(&day)
-            || !(0..24).contains(&h)
-            || !(0..60).contains(&min)
-            || !(0..60).contains(&sec)
-        {
-            return None;
+    /// The viewer's local time when `local` (the page runs in a browser
+    /// that says its zone), else UTC with its name.
+    pub fn format_for(self, local: bool) -> String {
+        match self.local_offset_minutes().filter(|_| local) {
+            Some(offset) => self.format_at(offset),
+            None => self.format_utc(),
         }
+    }
+
+    /// `25 Nov 2026`, UTC.
+    pub fn format_date(self) -> String {
+        self.at_offset(0).format(DATE).unwrap_or_default()
+    }
+
+    /// `2026-11-26T09:00Z`: ISO 8601 to the minute, UTC (a `<time datetime>`).
+    pub fn format_iso_minutes(self) -> String {
+        self.at_offset(0)
+            .format(ISO_MINUTES)
+            .map(|s| s + "Z")
+            .unwrap_or_default()
+    }
+
+    /// A time as a form sends it: `2026-11-26T09:00`, seconds optional,
+    /// then `Z`, an offset (`+01:00`, `-05:30`) or nothing, which means UTC.
+    /// The app's pages send the viewer's offset for that instant.
+    pub fn parse_input(raw: &str) -> Option<Self> {
+        let raw = raw.trim();
+        let (wall, offset) = match raw.strip_suffix(['Z', 'z']) {
+            Some(wall) => (wall, UtcOffset::UTC),
+            None => match raw
+                .len()
+                .checked_sub(6)
+                .and_then(|i| raw.split_at_checked(i))
+            {
+                Some((wall, off)) if off.starts_with(['+', '-']) => {
+                    let offset = UtcOffset::parse(off, OFFSET).ok()?;
+                    // Real zones lie between -12:00 and +14:00.
+                    if !(-12 * 60..=14 * 60).contains(&offset.whole_minutes()) {
+                        return None;
+                    }
+                    (wall, offset)
+                }
+                _ => (raw, UtcOffset::UTC),
+            },
+        };
+        let wall = PrimitiveDateTime::parse(wall, WALL_SECONDS)
+            .or_else(|_| PrimitiveDateTime::parse(wall, WALL))
+            .ok()?;
+        let at = wall.assume_offset(offset);
         Some(Self(
-            ((days_from_civil(y, m, day) * 24 + h) * 60 + min) * 60_000 + sec * 1000,
+            i64::try_from(at.unix_timestamp_nanos() / 1_000_000).ok()?,
         ))
     }
 
     /// The calendar year (UTC).
     pub fn year(self) -> i64 {
-        civil_from_days(self.days_and_seconds().0).0
+        i64::from(self.at_offset(0).year())
     }
 
-    fn days_and_seconds(self) -> (i64, i64) {
-        let secs = self.0.div_euclid(1000);
-        (secs.div_euclid(86_400), secs.rem_euclid(86_400))
+    /// Minutes east of UTC of the browser's time zone at this instant
+    /// (summer time included); `None` on the server, which does not know
+    /// the viewer's zone.
+    pub fn local_offset_minutes(self) -> Option<i32> {
+        #[cfg(all(feature = "hydrate", target_arch = "wasm32"))]
+        {
+            let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(self.0 as f64));
+            // JavaScript counts the other way: minutes from local to UTC.
+            Some(-(date.get_timezone_offset() as i32))
+        }
+        #[cfg(not(all(feature = "hydrate", target_arch = "wasm32")))]
+        {
+            None
+        }
+    }
+
+    fn at_offset(self, offset_minutes: i32) -> OffsetDateTime {
+        let offset = UtcOffset::from_whole_seconds(offset_minutes.saturating_mul(60))
+            .unwrap_or(UtcOffset::UTC);
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000_000)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+            .to_offset(offset)
     }
 }
+
+const READABLE: &[BorrowedFormatItem<'_>] =
+    format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute]");
+const DATE: &[BorrowedFormatItem<'_>] =
+    format_description!("[day padding:none] [month repr:short] [year]");
+const ISO_MINUTES: &[BorrowedFormatItem<'_>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]");
+const WALL: &[BorrowedFormatItem<'_>] = format_description!("[year]-[month]-[day]T[hour]:[minute]");
+const WALL_SECONDS: &[BorrowedFormatItem<'_>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+const OFFSET: &[BorrowedFormatItem<'_>] =
+    format_description!("[offset_hour sign:mandatory]:[offset_minute]");
 
 /// Milliseconds from `earlier` to `self`: negative when `earlier` is later.
 impl Sub for Timestamp {
@@ -151,45 +198,6 @@ impl Sub<Duration> for Timestamp {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian
-/// calendar (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Howard Hinnant's `days_from_civil`: days since 1970-01-01.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,20 +216,37 @@ mod tests {
     }
 
     #[test]
-    fn a_local_time_round_trips_and_bad_ones_are_refused() {
-        let t = Timestamp::parse_local_utc("2024-02-29T23:59").unwrap();
-        assert_eq!(t.millis(), 1_709_251_140_000);
-        assert_eq!(t.format_local_utc(), "2024-02-29T23:59");
-        assert_eq!(t.year(), 2024);
+    fn a_time_typed_in_any_zone_is_stored_as_the_same_instant() {
+        let utc = Timestamp::parse_input("2024-02-29T23:59").unwrap();
+        assert_eq!(utc.millis(), 1_709_251_140_000);
+        assert_eq!(Timestamp::parse_input("2024-02-29T23:59Z"), Some(utc));
+        assert_eq!(Timestamp::parse_input("2024-02-29T23:59:00"), Some(utc));
+        // 09:00 in Paris in winter and 03:59 in New York are the same instant as 23:59 UTC...
+        assert_eq!(Timestamp::parse_input("2024-03-01T00:59+01:00"), Some(utc));
+        assert_eq!(Timestamp::parse_input("2024-02-29T18:59-05:00"), Some(utc));
+        // ...and read back at each offset as typed.
+        assert_eq!(utc.format_at(60), "1 Mar 2024, 00:59");
+        assert_eq!(utc.format_at(-300), "29 Feb 2024, 18:59");
+        assert_eq!(utc.format_at(330), "1 Mar 2024, 05:29");
+        assert_eq!(utc.format_iso_minutes(), "2024-02-29T23:59Z");
+        assert_eq!(utc.year(), 2024);
         for bad in [
             "2023-02-29T10:00",
             "2024-13-01T10:00",
             "2024-01-01T24:00",
             "2024-01-01",
+            "2024-01-01T10:00+25:00",
+            "2024-01-01T10:00 Europe/London",
             "x",
+            "",
         ] {
-            assert_eq!(Timestamp::parse_local_utc(bad), None, "{bad}");
+            assert_eq!(Timestamp::parse_input(bad), None, "{bad}");
         }
+        assert_eq!(
+            Timestamp::EPOCH.local_offset_minutes(),
+            None,
+            "the server does not know the viewer's zone"
+        );
     }
 
     #[test]

@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
     provide_context(SiteFeatures(Resource::new(|| (), |_| site_config())));
     session::Session::provide();
     live::Live::provide();
+    parts::local_time::LocalClock::provide();
 
     // Effects run only in the browser, after hydration: browser tests wait
     // for this mark before they tap anything.
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
+        parts::local_time::LocalClock::start();
     });
 
     view! {

@@ -40,7 +40,8 @@ pub struct JobForm {
     pub locality: String,
     /// `asap` or `window`.
     pub urgency: String,
-    /// `2026-11-26T09:00`, UTC, as a `datetime-local` input sends it.
+    /// `2026-11-26T09:00+01:00`: the page sends the viewer's local time
+    /// with its offset; without one (an API client's `2026-11-26T09:00`) it is UTC.
     pub window_start: String,
     pub window_end: String,
 }
@@ -129,10 +130,10 @@ impl JobForm {
         let urgency = match self.urgency.trim() {
             "" | "asap" => Urgency::Asap,
             "window" => {
-                let start = Timestamp::parse_local_utc(&self.window_start).ok_or_else(|| {
+                let start = Timestamp::parse_input(&self.window_start).ok_or_else(|| {
                     AppError::invalid("window_start", "Enter when the window starts.")
                 })?;
-                let end = Timestamp::parse_local_utc(&self.window_end).ok_or_else(|| {
+                let end = Timestamp::parse_input(&self.window_end).ok_or_else(|| {
                     AppError::invalid("window_end", "Enter when the window ends.")
                 })?;
                 if start < now {
@@ -245,8 +246,18 @@ mod tests {
             }
         );
         assert_eq!(
-            Timestamp::from_millis(1_795_683_600_000).format_local_utc(),
-            "2026-11-26T09:00"
+            Timestamp::from_millis(1_795_683_600_000).format_iso_minutes(),
+            "2026-11-26T09:00Z"
+        );
+        // The page sends the viewer's offset: 10:00 in Paris is 09:00 UTC.
+        let paris = JobForm {
+            window_start: "2026-11-26T10:00+01:00".into(),
+            window_end: "2026-11-26T13:30+01:00".into(),
+            ..w.clone()
+        };
+        assert_eq!(
+            paris.parse(NOW).unwrap().urgency,
+            w.parse(NOW).unwrap().urgency
         );
     }
 

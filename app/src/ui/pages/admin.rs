@@ -16,6 +16,7 @@ use crate::{
     ui::{
         parts::areas::Greeting,
         parts::forms::{FormError, TextArea},
+        parts::local_time::LocalTime,
     },
 };
 use leptos::prelude::*;
@@ -248,8 +249,8 @@ fn Review(initial: UserDetail) -> impl IntoView {
                     <dt>"Email"</dt><dd>{a.email.clone()}</dd>
                     <dt>"Phone"</dt><dd>{a.phone.clone().unwrap_or_else(|| "—".into())}</dd>
                     <dt>"Role"</dt><dd>{a.role.label()}</dd>
-                    <dt>"Joined"</dt><dd>{a.created_at.format_utc()}</dd>
-                    {d.approved_at.map(|at| view! { <dt>"Approved"</dt><dd>{at.format_utc()}</dd> })}
+                    <dt>"Joined"</dt><dd><LocalTime at=a.created_at /></dd>
+                    {d.approved_at.map(|at| view! { <dt>"Approved"</dt><dd><LocalTime at=at /></dd> })}
                     {d.status_reason.clone().map(|r| view! { <dt>"Reason"</dt><dd>{r}</dd> })}
                 </dl>
                 {(a.role == Role::Mechanic).then(|| match d.profile.clone() {

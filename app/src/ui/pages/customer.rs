@@ -15,6 +15,7 @@ use crate::{
         parts::areas::Greeting,
         parts::forms::{Field, FormError, Select, TextArea},
         parts::job_card::JobCard,
+        parts::local_time::LocalDateTimeField,
         parts::tracking::PinPicker,
         parts::vehicle_form::VehicleForm,
         session::RequireSignIn,
@@ -146,8 +147,8 @@ fn RequestForm(vehicles: Vec<(String, String)>) -> impl IntoView {
                 <label><input type="radio" name="urgency" value="window" />"In a time window (below)"</label>
                 {move || urgency_error().map(|m| view! { <p class="field-error">{m}</p> })}
             </fieldset>
-            <Field label="Window from (UTC)" name="window_start" kind="datetime-local" required=false error />
-            <Field label="Window until (UTC)" name="window_end" kind="datetime-local" required=false error />
+            <LocalDateTimeField label="Window from" name="window_start" hint="In your own time zone." error />
+            <LocalDateTimeField label="Window until" name="window_end" error />
             <button type="submit" class="button wide" disabled=move || request.pending().get()>
                 {move || if request.pending().get() { "Sending…" } else { "Ask for quotes" }}
             </button>

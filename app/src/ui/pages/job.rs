@@ -2,7 +2,8 @@
 
 use crate::ui::parts::{
     job_actions::Actions,
-    job_card::{StatusPill, urgency_words},
+    job_card::StatusPill,
+    local_time::{LocalClock, LocalTime, urgency_words},
     quotes::{CustomerQuotes, MechanicQuote, QuoteCard},
 };
 use crate::{
@@ -156,6 +157,7 @@ fn JobDetail(
         .iter()
         .filter(|s| !s.is_empty())
         .fold(String::new(), |acc, s| format!("{acc} · {s}"));
+    let urgency = j.urgency;
     let booked = j
         .quotes
         .iter()
@@ -188,10 +190,10 @@ fn JobDetail(
             <dt>"Where"</dt>
             <dd><Place location=j.location.clone() distance_km=j.distance_km /></dd>
             <dt>"When"</dt>
-            <dd>{urgency_words(j.urgency)}</dd>
+            <dd>{move || urgency_words(urgency, LocalClock::local())}</dd>
             {j.customer_name.clone().map(|n| view! { <dt>"Customer"</dt><dd>{n}</dd> })}
             <dt>"Requested"</dt>
-            <dd>{j.created_at.format_utc()}</dd>
+            <dd><LocalTime at=j.created_at /></dd>
         </dl>
         {match j.viewer {
             Actor::Customer | Actor::Admin => view! {
@@ -297,7 +299,7 @@ fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
                     .map(|e| view! {
                         <li data-status=e.to.as_str()>
                             <strong>{if e.from.is_none() { "Requested" } else { e.to.label() }}</strong>
-                            <span class="muted small">{format!("{} · {}", e.actor_name, e.at.format_utc())}</span>
+                            <span class="muted small">{e.actor_name} " · " <LocalTime at=e.at /></span>
                             {e.reason.map(|r| view! { <span class="small">{r}</span> })}
                         </li>
                     })

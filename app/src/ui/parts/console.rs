@@ -7,7 +7,10 @@ use crate::{
         admin::{AdminJob, AuditEntry, Paging, Subject, audit},
         mechanic::MechanicProfile,
     },
-    ui::{parts::job_card::StatusPill, parts::quotes::years_words, session::RequireSignIn},
+    ui::{
+        parts::job_card::StatusPill, parts::local_time::LocalTime, parts::quotes::years_words,
+        session::RequireSignIn,
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -93,7 +96,7 @@ pub fn JobsTable(jobs: Vec<AdminJob>) -> impl IntoView {
                     let j = a.job;
                     view! {
                         <tr>
-                            <td class="nowrap">{j.created_at.format_utc()}</td>
+                            <td class="nowrap"><LocalTime at=j.created_at /></td>
                             <td><a href=format!("/admin/jobs/{}", j.id)>{j.category.label()}</a><br /><span class="muted small">{j.vehicle}</span></td>
                             <td>{j.locality}</td>
                             <td>{a.customer}</td>
@@ -149,7 +152,7 @@ pub fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
             <tbody>
                 {entries.into_iter().map(|e| view! {
                     <tr>
-                        <td class="nowrap">{e.at.format_utc()}</td>
+                        <td class="nowrap"><LocalTime at=e.at /></td>
                         <td>{party(e.actor)}</td>
                         <td>{audit::label(&e.action).to_owned()}</td>
                         <td>{match e.subject {

@@ -1,8 +1,11 @@
 //! A job in a list, and its status as a coloured pill.
 
-use crate::domain::{
-    geo::distance_words,
-    job::{JobStatus, JobSummary, Urgency},
+use crate::{
+    domain::{
+        geo::distance_words,
+        job::{JobStatus, JobSummary},
+    },
+    ui::parts::local_time::{LocalClock, urgency_words},
 };
 use leptos::prelude::*;
 
@@ -13,7 +16,7 @@ pub fn JobCard(job: JobSummary, href_base: &'static str) -> impl IntoView {
     if let Some(d) = job.distance_km {
         facts.push(format!("{} away", distance_words(d)));
     }
-    facts.push(urgency_words(job.urgency));
+    let urgency = job.urgency;
     let quotes = job
         .live_quotes
         .filter(|_| job.status.is_open())
@@ -30,7 +33,13 @@ pub fn JobCard(job: JobSummary, href_base: &'static str) -> impl IntoView {
                     <StatusPill status=job.status />
                 </span>
                 <span>{job.vehicle.clone()}</span>
-                <span class="muted">{facts.join(" · ")}</span>
+                <span class="muted">
+                    {move || {
+                        let mut facts = facts.clone();
+                        facts.push(urgency_words(urgency, LocalClock::local()));
+                        facts.join(" · ")
+                    }}
+                </span>
                 {quotes.map(|q| view! { <span class="quotes-count">{q}</span> })}
                 {job.my_quote.map(|m| view! { <span class="quotes-count">"You quoted " {m.to_string()}</span> })}
             </a>
@@ -47,36 +56,4 @@ pub fn StatusPill(status: JobStatus) -> impl IntoView {
         _ => "badge active",
     };
     view! { <span class=class data-status=status.as_str()>{status.label()}</span> }
-}
-
-/// `As soon as possible`, or the window in UTC.
-pub fn urgency_words(u: Urgency) -> String {
-    match u {
-        Urgency::Asap => "As soon as possible".to_owned(),
-        Urgency::Window { start, end } => {
-            format!(
-                "{} – {}",
-                start.format_utc().trim_end_matches(" UTC"),
-                end.format_utc()
-            )
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::Timestamp;
-
-    #[test]
-    fn windows_read_as_one_range() {
-        assert_eq!(urgency_words(Urgency::Asap), "As soon as possible");
-        assert_eq!(
-            urgency_words(Urgency::Window {
-                start: Timestamp::from_millis(1_795_683_600_000),
-                end: Timestamp::from_millis(1_795_696_200_000)
-            }),
-            "26 Nov 2026, 09:00 – 26 Nov 2026, 12:30 UTC"
-        );
-    }
 }

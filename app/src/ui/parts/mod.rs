@@ -7,6 +7,7 @@ pub mod forms;
 pub mod geolocation;
 pub mod job_actions;
 pub mod job_card;
+pub mod local_time;
 pub mod map;
 pub mod quotes;
 pub mod tracking;

@@ -8,7 +8,10 @@ use crate::{
         job::Actor,
         quote::{LineKind, NOTE_MAX_CHARS, QuoteStatus, QuoteView, minutes_words},
     },
-    ui::parts::forms::{Field, FormError, TextArea},
+    ui::parts::{
+        forms::{Field, FormError, TextArea},
+        local_time::LocalTime,
+    },
 };
 use leptos::prelude::*;
 
@@ -127,7 +130,7 @@ pub fn QuoteCard(quote: QuoteView) -> impl IntoView {
             </table>
             {q.note.clone().map(|n| view! { <p class="prose">{n}</p> })}
             {q.is_open().then(|| view! {
-                <p class="muted small">"Valid until " {q.expires_at.format_utc()}</p>
+                <p class="muted small">"Valid until " <LocalTime at=q.expires_at /></p>
             })}
         </article>
     }
