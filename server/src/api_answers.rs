@@ -17,10 +17,10 @@ use std::{collections::HashMap, sync::OnceLock};
 /// `text/html` in `Accept` is dropped before server_fn sees it, so errors
 /// keep their status instead of turning into a 302.
 pub async fn api_answers(mut req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_owned();
-    if !path.starts_with("/api/") {
+    if !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
     }
+    let path = req.uri().path().to_owned();
     let method = req.method().clone();
     if !is_page_form_post(&method, req.headers()) && accepts_html(req.headers()) {
         req.headers_mut()

@@ -43,7 +43,7 @@ pub fn Header() -> impl IntoView {
     // An area's home is current only on itself; its other links on every page below them.
     let here = move |href: &str| {
         let path = location.pathname.get();
-        if ["/customer", "/mechanic", "/admin"].contains(&href) {
+        if Role::ALL.iter().any(|r| r.home() == href) {
             path == href
         } else {
             path.starts_with(href)

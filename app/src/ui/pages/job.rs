@@ -82,19 +82,20 @@ pub fn JobPage() -> impl IntoView {
                     {move || {
                         let answer = answered.get();
                         Suspend::new(async move {
-                        let tracking = features.get().await.realtime_tracking;
-                        match job.await.map(|fetched| newest(fetched, answer)) {
-                            Ok(j) => {
-                                shown.set(j.last_event_id);
-                                view! { <JobDetail job=j actions tracking /> }.into_any()
+                            let tracking = features.get().await.realtime_tracking;
+                            match job.await.map(|fetched| newest(fetched, answer)) {
+                                Ok(j) => {
+                                    shown.set(j.last_event_id);
+                                    view! { <JobDetail job=j actions tracking /> }.into_any()
+                                }
+                                Err(AppError::NotFound) => view! {
+                                    <h1>"Job not found"</h1>
+                                    <p>"This job does not exist, or it is not one you can see."</p>
+                                }.into_any(),
+                                Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
                             }
-                            Err(AppError::NotFound) => view! {
-                                <h1>"Job not found"</h1>
-                                <p>"This job does not exist, or it is not one you can see."</p>
-                            }.into_any(),
-                            Err(e) => view! { <p class="form-error">{e.to_string()}</p> }.into_any(),
-                        }
-                    })}}
+                        })
+                    }}
                 </Transition>
             </RequireSignIn>
         </section>

@@ -19,20 +19,10 @@ pub fn Field(
     #[prop(optional)]
     inputmode: &'static str,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let message = move || error.get().and_then(|e| e.for_field(name));
-    let describedby = {
-        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
-        move || match (message().is_some(), hint.is_empty()) {
-            (true, _) => Some(error_id.clone()),
-            (false, false) => Some(hint_id.clone()),
-            (false, true) => None,
-        }
-    };
+    let text = FieldText::new(name, hint, error);
+    let (id, message) = (text.id.clone(), text.message);
     view! {
-        <div class="field" class:invalid=move || message().is_some()>
+        <div class="field" class:invalid=move || message.get().is_some()>
             <label for=id.clone()>{label}</label>
             <input
                 id=id
@@ -43,12 +33,61 @@ pub fn Field(
                 required=required
                 minlength=minlength
                 inputmode=(!inputmode.is_empty()).then_some(inputmode)
-                aria-invalid=move || message().is_some().to_string()
-                aria-describedby=describedby
+                aria-invalid=move || message.get().is_some().to_string()
+                aria-describedby=text.described_by()
             />
-            {(!hint.is_empty()).then(|| view! { <p class="hint" id=hint_id>{hint}</p> })}
-            {move || message().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
+            {text.notes()}
         </div>
+    }
+}
+
+/// What a single-line field shows around its input: its ids, the hint and
+/// this field's part of `error`, and which of them describes the input.
+#[derive(Clone)]
+pub struct FieldText {
+    /// The input's id, for the label's `for`.
+    pub id: String,
+    hint_id: String,
+    error_id: String,
+    hint: &'static str,
+    /// The error message that belongs beside this field, if any.
+    pub message: Signal<Option<String>>,
+}
+
+impl FieldText {
+    pub fn new(name: &'static str, hint: &'static str, error: Signal<Option<AppError>>) -> Self {
+        let id = format!("field-{name}");
+        Self {
+            hint_id: format!("{id}-hint"),
+            error_id: format!("{id}-error"),
+            id,
+            hint,
+            message: Signal::derive(move || error.get().and_then(|e| e.for_field(name))),
+        }
+    }
+
+    /// The input's `aria-describedby`: the error while there is one, else the hint.
+    pub fn described_by(&self) -> impl Fn() -> Option<String> + use<> {
+        let (text, message) = (self.clone(), self.message);
+        move || match (message.get().is_some(), text.hint.is_empty()) {
+            (true, _) => Some(text.error_id.clone()),
+            (false, false) => Some(text.hint_id.clone()),
+            (false, true) => None,
+        }
+    }
+
+    /// The hint and the error message beneath the input.
+    pub fn notes(&self) -> impl IntoView + use<> {
+        let (hint, hint_id, error_id, message) = (
+            self.hint,
+            self.hint_id.clone(),
+            self.error_id.clone(),
+            self.message,
+        );
+        view! {
+            {(!hint.is_empty()).then(|| view! { <p class="hint" id=hint_id>{hint}</p> })}
+            {move || message.get().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
+        }
     }
 }
 

@@ -3,7 +3,10 @@
 //! match it) says UTC; once the page runs, every time turns into the
 //! browser's own zone, and times typed into a form are sent with its offset.
 
-use crate::domain::{AppError, Timestamp, job::Urgency};
+use crate::{
+    domain::{AppError, Timestamp, job::Urgency},
+    ui::parts::forms::FieldText,
+};
 use leptos::prelude::*;
 
 /// Whether times may show in the browser's zone: false until hydration ends.
@@ -44,32 +47,21 @@ pub fn LocalDateTimeField(
     error: Signal<Option<AppError>>,
     #[prop(optional)] hint: &'static str,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
-    let error_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let message = move || error.get().and_then(|e| e.for_field(name));
-    let describedby = {
-        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
-        move || match (message().is_some(), hint.is_empty()) {
-            (true, _) => Some(error_id.clone()),
-            (false, false) => Some(hint_id.clone()),
-            (false, true) => None,
-        }
-    };
+    let text = FieldText::new(name, hint, error);
+    let (id, message) = (text.id.clone(), text.message);
     let sent = RwSignal::new(String::new());
     view! {
-        <div class="field" class:invalid=move || message().is_some()>
+        <div class="field" class:invalid=move || message.get().is_some()>
             <label for=id.clone()>{label}</label>
             <input
                 id=id
                 type="datetime-local"
                 on:input=move |ev| sent.set(with_offset(&event_target_value(&ev)))
-                aria-invalid=move || message().is_some().to_string()
-                aria-describedby=describedby
+                aria-invalid=move || message.get().is_some().to_string()
+                aria-describedby=text.described_by()
             />
             <input type="hidden" name=name prop:value=move || sent.get() />
-            {(!hint.is_empty()).then(|| view! { <p class="hint" id=hint_id>{hint}</p> })}
-            {move || message().map(|m| view! { <p class="field-error" id=error_id.clone()>{m}</p> })}
+            {text.notes()}
         </div>
     }
 }
