@@ -22,7 +22,7 @@ run: release
 
 ## Rebuild and reload on every change (debug build).
 dev: tools
-	cargo leptos watch
+	cargo leptos watch --split
 
 tools:
 	@bash scripts/install-tools.sh
@@ -31,10 +31,10 @@ test-tools: tools
 	@bash scripts/install-test-tools.sh
 
 build: tools
-	cargo leptos build
+	cargo leptos build --split
 
 release: tools
-	cargo leptos build --release
+	cargo leptos build --release --split --precompress
 
 fmt-check:
 	cargo fmt --all --check

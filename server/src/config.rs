@@ -35,6 +35,9 @@ pub struct Config {
     pub listen_addr: SocketAddr,
     pub public_url: String,
     pub site_root: String,
+    /// cargo-leptos's list of the bundle's hashed names; relative to the
+    /// server binary's folder (where cargo-leptos writes it) or absolute.
+    pub hash_file: String,
     /// `DEV` turns on live reload under `cargo leptos watch`.
     pub leptos_env: Env,
     pub features: FeatureFlags,
@@ -340,6 +343,7 @@ impl Config {
             listen_addr,
             public_url: public_url.trim_end_matches('/').to_owned(),
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            hash_file: get("LEPTOS_HASH_FILE_NAME").unwrap_or_else(|| "hash.txt".into()),
             leptos_env,
             features,
             log_format,

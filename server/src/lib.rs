@@ -4,6 +4,7 @@ pub mod api_answers;
 pub mod cli;
 pub mod config;
 pub mod memory;
+pub mod pwa;
 pub mod routes;
 pub mod secrets;
 pub mod security;

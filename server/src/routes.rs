@@ -2,6 +2,7 @@
 
 use crate::{
     api_answers,
+    pwa::{self, OFFLINE, SERVICE_WORKER, START},
     security::{self, WebGuards},
 };
 use app::{
@@ -19,6 +20,7 @@ use app::{
 use axum::{
     Router,
     extract::{Request, State},
+    handler::Handler,
     http::{Method, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
@@ -28,17 +30,27 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde_json::Value;
 use std::{sync::Arc, time::Duration};
 use tower::util::option_layer;
-use tower_http::{compression::CompressionLayer, timeout::TimeoutLayer, trace::TraceLayer};
+use tower_http::{
+    compression::CompressionLayer, services::ServeDir, timeout::TimeoutLayer, trace::TraceLayer,
+};
 
 /// Every route the app serves, as `(METHOD, path)`: pages (`{id}` for a
 /// parameter), server functions and the plain routes, sorted. The
 /// authorization test holds a rule for each, so a new route without one
 /// fails it.
 pub fn route_table() -> Vec<(String, String)> {
-    let mut table: Vec<(String, String)> = [HEALTHZ, READYZ, EVENTS, METRICS]
-        .into_iter()
-        .map(|p| ("GET".to_owned(), p.to_owned()))
-        .collect();
+    let mut table: Vec<(String, String)> = [
+        HEALTHZ,
+        READYZ,
+        EVENTS,
+        METRICS,
+        SERVICE_WORKER,
+        OFFLINE,
+        START,
+    ]
+    .into_iter()
+    .map(|p| ("GET".to_owned(), p.to_owned()))
+    .collect();
     for (path, method) in leptos::server_fn::axum::server_fn_paths() {
         table.push((method.to_string(), path.to_owned()));
     }
@@ -53,13 +65,32 @@ pub fn route_table() -> Vec<(String, String)> {
 pub fn router(state: AppState, request_timeout: Duration, guards: Arc<WebGuards>) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
+    let shell_files = Arc::new(pwa::Shell::new(&state.assets));
+    let offline_page = shell_files.clone();
+    // The built site's files, precompressed copies (`.br`, `.gz`) preferred,
+    // conditional requests answered 304; anything else is the app's
+    // not-found page. (leptos_axum's own file handler drops the request's
+    // `If-Modified-Since`, so it never answers 304.)
+    let site_files = ServeDir::new(&*state.leptos_options.site_root)
+        .precompressed_br()
+        .precompressed_gzip()
+        .call_fallback_on_method_not_allowed(true)
+        .fallback(
+            leptos_axum::file_and_error_handler::<AppState, _>(shell).with_state(state.clone()),
+        );
     Router::new()
         .route(HEALTHZ, get(healthz))
         .route(READYZ, get(readyz))
         .route(METRICS, get(metrics::metrics))
+        .route(
+            SERVICE_WORKER,
+            get(move || async move { shell_files.worker() }),
+        )
+        .route(OFFLINE, get(move || async move { offline_page.offline() }))
+        .route(START, get(pwa::start))
         // Pages and server functions; AppState reaches both as context.
         .leptos_routes(&state, routes, move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback_service(site_files)
         .layer(middleware::from_fn_with_state(state.clone(), page_guard))
         .layer(middleware::from_fn(unreadable_request_is_400))
         // Only when metrics are on: otherwise every request would build its labels for nothing.
@@ -68,6 +99,10 @@ pub fn router(state: AppState, request_timeout: Duration, guards: Arc<WebGuards>
                 .metrics
                 .is_some()
                 .then(|| middleware::from_fn(metrics::track)),
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.assets.hashed,
+            pwa::cache_headers,
         ))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(

@@ -5,6 +5,7 @@ use app::domain::Timestamp;
 use app::{
     backend::{
         AppState, AuthSettings,
+        assets::BuildAssets,
         db::{self, Backend},
         live::Hub,
         routing::{EtaSource, Osrm},
@@ -91,12 +92,15 @@ impl Application {
         let addr = listener.local_addr().map_err(bind_err)?;
         // Built from our own config rather than `get_configuration`, which
         // needs variables only cargo-leptos sets.
+        let assets = BuildAssets::load("curbside", &config.site_root, "pkg", &config.hash_file);
         let leptos_options = LeptosOptions::builder()
             .output_name("curbside")
             .site_root(config.site_root.as_str())
             .site_pkg_dir("pkg")
             .site_addr(addr)
             .env(config.leptos_env.clone())
+            .hash_files(assets.hashed)
+            .hash_file(config.hash_file.as_str().into())
             .build();
         let live = Hub::new(config.events_stream_buffer);
         let postgres = pool.backend() == Backend::Postgres;
@@ -120,6 +124,7 @@ impl Application {
         let stopping = (tracker.clone(), pool.clone());
         let state = AppState {
             leptos_options,
+            assets: Arc::new(assets),
             db: pool,
             features: config.features,
             auth: Arc::new(AuthSettings {

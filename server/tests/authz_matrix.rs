@@ -68,6 +68,11 @@ const RULES: &[Rule] = &[
     // Off unless METRICS_TOKEN is set, and then for its holder only (tests/metrics.rs).
     rule("GET", "/metrics", "/metrics", &[], "......."),
     rule("GET", "/readyz", "/readyz", &[], "yyyyyyy"),
+    // The installable app's files: the same for everyone (tests/pwa.rs).
+    rule("GET", "/sw.js", "/sw.js", &[], "yyyyyyy"),
+    rule("GET", "/offline", "/offline", &[], "yyyyyyy"),
+    // Redirects everyone: to their area's home, visitors to the landing page.
+    rule("GET", "/start", "/start", &[], "yyyyyyy"),
     rule("GET", "/api/events", "/api/events", &[], ".yyyyyy"),
     rule("GET", "/api/events", "/api/events?job={J}", &[], ".y.y..y"),
     rule(
@@ -490,7 +495,7 @@ async fn send(app: &TestApp, w: &World, rule: &Rule, token: Option<&str>) -> (u1
         app.post_pairs(&target, &form, auth).await
     };
     let is_page = !rule.route.starts_with("/api/")
-        && !["/healthz", "/readyz", "/metrics"].contains(&rule.route);
+        && !["/healthz", "/readyz", "/metrics", "/sw.js", "/start"].contains(&rule.route);
     let let_in = if is_page {
         reply.status == 200
     } else {

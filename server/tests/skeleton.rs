@@ -62,7 +62,8 @@ both_databases! {
         assert!(html.contains("<h1>Car trouble? A vetted mechanic comes to you.</h1>"), "{html}");
         assert!(html.contains("How it works"));
         // The hydration script is there, so the browser takes the page over.
-        assert!(html.contains("/pkg/curbside.js"), "{html}");
+        // (`curbside.js`, or `curbside.<hash>.js` after `cargo leptos build`.)
+        assert!(html.contains(r#"<link rel="modulepreload" href="/pkg/curbside."#), "{html}");
     }
 
     async fn unknown_pages_are_404(db) {

@@ -1,6 +1,7 @@
 //! Server-only code: the database, accounts and sessions, and the state handlers share. Never used by UI code.
 
 pub mod access;
+pub mod assets;
 pub mod audit;
 pub mod db;
 pub mod flows;

@@ -1,7 +1,10 @@
 //! Everything a request handler needs, built once at start-up.
 
 use crate::{
-    backend::{db::Db, live::Hub, policy::ContentPolicy, tokens::TokenKeys, tracking::Tracker},
+    backend::{
+        assets::BuildAssets, db::Db, live::Hub, policy::ContentPolicy, tokens::TokenKeys,
+        tracking::Tracker,
+    },
     domain::{FeatureFlags, map::MapSettings},
 };
 use axum::extract::FromRef;
@@ -12,6 +15,8 @@ use std::{sync::Arc, time::Duration};
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
+    /// The bundle's file names, hashed or not, and the build's version.
+    pub assets: Arc<BuildAssets>,
     pub db: Db,
     pub features: FeatureFlags,
     pub auth: Arc<AuthSettings>,

@@ -9,11 +9,13 @@ pub mod session;
 
 use crate::{api::site::site_config, domain::FeatureFlags};
 use leptos::prelude::*;
-use leptos_meta::{Link, Meta, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
+    Lazy,
     components::{Route, Router, Routes},
     path,
 };
+use pages::lazy;
 
 /// The features this installation has switched on, fetched once per page load.
 #[derive(Clone, Copy)]
@@ -34,6 +36,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let live_from = crate::api::events::page_cursor();
     #[cfg(not(feature = "ssr"))]
     let live_from: Option<i64> = None;
+    #[cfg(feature = "ssr")]
+    let css = use_context::<crate::backend::AppState>()
+        .map_or_else(|| "/pkg/curbside.css".to_owned(), |s| s.assets.css.clone());
+    #[cfg(not(feature = "ssr"))]
+    let css = String::new();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -42,6 +49,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
+                // `id="leptos"`: where `cargo leptos watch` swaps in new CSS.
+                <link rel="stylesheet" id="leptos" href=css />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="icon" href="/icon.svg" type="image/svg+xml" />
+                <link rel="apple-touch-icon" href="/icons/apple-touch-icon-180.png" />
+                <meta name="theme-color" content="#0f766e" />
+                <meta name="description" content="Curbside: a vetted mobile mechanic comes to you." />
+                // The service worker, the "Updated" notice and the iPhone install guide.
+                <script type="module" src="/pwa.js"></script>
                 {live_from.map(|n| view! { <meta name="live-from" content=n.to_string() /> })}
                 <MetaTags />
             </head>
@@ -71,11 +87,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/curbside.css" />
-        <Link rel="manifest" href="/manifest.webmanifest" />
-        <Link rel="icon" href="/icon.svg" />
-        <Meta name="theme-color" content="#0f766e" />
-        <Meta name="description" content="Curbside: a vetted mobile mechanic comes to you." />
         <Title formatter=|t: String| if t.is_empty() { "Curbside".to_owned() } else { format!("{t} · Curbside") } />
         <Router>
             <layout::Header />
@@ -89,15 +100,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/customer/request") view=pages::customer::RequestPage />
                     <Route path=path!("/customer/garage") view=pages::garage::GaragePage />
                     <Route path=path!("/customer/jobs/:id") view=pages::job::JobPage />
-                    <Route path=path!("/mechanic") view=pages::mechanic::MechanicHome />
+                    <Route path=path!("/mechanic") view={Lazy::<lazy::MechanicHome>::new()} />
                     <Route path=path!("/mechanic/jobs/:id") view=pages::job::JobPage />
-                    <Route path=path!("/mechanic/profile") view=pages::mechanic::ProfilePage />
-                    <Route path=path!("/admin") view=pages::admin::AdminHome />
-                    <Route path=path!("/admin/users") view=pages::admin::UsersPage />
-                    <Route path=path!("/admin/users/:id") view=pages::admin::UserPage />
-                    <Route path=path!("/admin/audit") view=pages::admin::AuditPage />
-                    <Route path=path!("/admin/jobs") view=pages::admin::JobsPage />
-                    <Route path=path!("/admin/map") view=pages::admin_map::LiveMapPage />
+                    <Route path=path!("/mechanic/profile") view={Lazy::<lazy::MechanicProfile>::new()} />
+                    <Route path=path!("/admin") view={Lazy::<lazy::AdminHome>::new()} />
+                    <Route path=path!("/admin/users") view={Lazy::<lazy::AdminUsers>::new()} />
+                    <Route path=path!("/admin/users/:id") view={Lazy::<lazy::AdminUser>::new()} />
+                    <Route path=path!("/admin/audit") view={Lazy::<lazy::AdminAudit>::new()} />
+                    <Route path=path!("/admin/jobs") view={Lazy::<lazy::AdminJobs>::new()} />
+                    <Route path=path!("/admin/map") view={Lazy::<lazy::AdminLiveMap>::new()} />
                     <Route path=path!("/admin/jobs/:id") view=pages::job::JobPage />
                 </Routes>
             </main>

@@ -8,4 +8,5 @@ pub mod customer;
 pub mod garage;
 pub mod job;
 pub mod landing;
+pub mod lazy;
 pub mod mechanic;

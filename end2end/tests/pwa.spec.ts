@@ -1,0 +1,121 @@
+import { test, type BrowserContext, type Page } from "@playwright/test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PHONE, expect, hydrated, logIn, snap } from "./helpers";
+
+const DEMO_PASSWORD = "curbside-demo";
+
+/** Waits until the service worker is installed and controls the page. */
+async function controlled(page: Page) {
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+}
+
+/** Every wasm file the context fetched, and whether it came over the network. */
+function watchWasm(context: BrowserContext) {
+  const seen: { url: string; network: boolean }[] = [];
+  context.on("requestfinished", async (request) => {
+    const path = new URL(request.url()).pathname;
+    if (!path.endsWith(".wasm")) return;
+    const response = await request.response();
+    // A page request answered by the worker from its cache is not a download;
+    // a request the worker itself sends (a cache miss) is.
+    const network = request.serviceWorker() !== null || !(response?.fromServiceWorker() ?? false);
+    seen.push({ url: path, network });
+  });
+  return seen;
+}
+
+test("the app is installable, and a reload without a network shows its own offline page", async ({ playwright, launchOptions, baseURL }, info) => {
+  // A profile on disk: Chromium never offers to install from an incognito context.
+  const profile = mkdtempSync(path.join(tmpdir(), "curbside-e2e-profile-"));
+  const context = await playwright.chromium.launchPersistentContext(profile, { ...launchOptions, ...PHONE, baseURL });
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto("/login");
+  await hydrated(page);
+  await controlled(page);
+
+  const manifest = await (await page.request.get("/manifest.webmanifest")).json();
+  expect(manifest.display).toBe("standalone");
+  expect(manifest.start_url).toBe("/start");
+  const icons = manifest.icons.map((i: { sizes: string; purpose: string }) => `${i.sizes} ${i.purpose}`);
+  expect(icons).toEqual(expect.arrayContaining(["192x192 any", "512x512 any", "512x512 maskable"]));
+  // Chromium's own installability check.
+  const cdp = await context.newCDPSession(page);
+  const { installabilityErrors } = await cdp.send("Page.getInstallabilityErrors");
+  expect(installabilityErrors).toEqual([]);
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("You're offline");
+  await expect(page.getByRole("button", { name: "Try again" })).toBeVisible();
+  await snap(page, info, "offline-375");
+
+  // The page tries again by itself once the server answers again.
+  await context.setOffline(false);
+  await expect(page.getByRole("heading", { name: "Log in" })).toBeVisible({ timeout: 15_000 });
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+});
+
+test("a customer downloads none of the console's or the mechanic's code, and nothing twice", async ({ browser }) => {
+  const context = await browser.newContext(PHONE);
+  const wasm = watchWasm(context);
+  const page = await context.newPage();
+  await logIn(page, "tom@demo.curbside.test", DEMO_PASSWORD);
+  await expect(page).toHaveURL(/\/customer$/);
+  await page.goto("/customer");
+  await hydrated(page);
+  await controlled(page);
+
+  const first = wasm.splice(0).map((w) => w.url);
+  expect(first.length).toBeGreaterThan(0);
+  expect(first.every((u) => /^\/pkg\/curbside\.[\w-]+\.wasm$/.test(u)), first.join(" ")).toBe(true);
+
+  const res = await page.request.get(first[0]);
+  expect(res.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
+
+  await page.reload();
+  await hydrated(page);
+  await page.getByRole("link", { name: "Garage" }).first().click();
+  await expect(page).toHaveURL(/\/customer\/garage$/);
+  await page.goto("/customer/request");
+  await hydrated(page);
+  expect(wasm.filter((w) => w.network), JSON.stringify(wasm)).toEqual([]);
+  expect(wasm.length, "the pages did load the bundle").toBeGreaterThan(0);
+  await context.close();
+
+  // The console's code is there, in pieces of its own that its pages load.
+  const adminContext = await browser.newContext(PHONE);
+  const adminWasm = watchWasm(adminContext);
+  const admin = await adminContext.newPage();
+  await logIn(admin, "admin@demo.curbside.test", DEMO_PASSWORD);
+  await expect(admin).toHaveURL(/\/admin$/);
+  await hydrated(admin);
+  await expect.poll(() => adminWasm.map((w) => w.url).join(" ")).toMatch(/\/pkg\/split___admin_home_view_/);
+  await adminContext.close();
+});
+
+test("an iPhone customer is shown how to add the app to the home screen, once", async ({ browser }, info) => {
+  const context = await browser.newContext({
+    ...PHONE,
+    userAgent:
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1",
+  });
+  const page = await context.newPage();
+  await logIn(page, "priya@demo.curbside.test", DEMO_PASSWORD);
+  await expect(page).toHaveURL(/\/customer$/);
+  await page.goto("/customer");
+  await hydrated(page);
+  const guide = page.locator("#pwa-ios-guide");
+  await expect(guide).toContainText("Add to Home Screen");
+  await snap(page, info, "ios-install-guide-375");
+  await guide.getByRole("button", { name: "Dismiss" }).click();
+  await expect(guide).toHaveCount(0);
+  await page.reload();
+  await hydrated(page);
+  await page.waitForTimeout(300);
+  await expect(guide).toHaveCount(0);
+  await context.close();
+});
