@@ -14,7 +14,7 @@ export LEPTOS_OUTPUT_NAME := curbside
 CARGO_SSR := -p app -p server --features app/ssr
 CARGO_WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown
 
-.PHONY: run dev tools test-tools build release fmt-check lint unit integration e2e test bench-cold-start bench-auth bench-admin bench-jobs bench-realtime bench-login-burst bench-location
+.PHONY: run dev tools test-tools build release fmt-check lint unit integration e2e test lighthouse bench-cold-start bench-auth bench-admin bench-jobs bench-realtime bench-login-burst bench-location
 
 ## Build (release) and serve http://127.0.0.1:3000 on SQLite under ./data.
 run: release
@@ -57,6 +57,11 @@ e2e: test-tools build
 
 test: test-tools fmt-check lint unit integration e2e
 	@echo "make test: all checks passed"
+
+## Lighthouse in headless Chromium against the release build: prints the
+## scores of /, /login and a customer's job page, fails below the targets.
+lighthouse: test-tools release
+	bash scripts/lighthouse.sh
 
 ## Prints cold-start times of the release server (docs/PERFORMANCE.md).
 bench-cold-start: release

@@ -37,11 +37,11 @@ impl Timestamp {
 
     /// This machine's clock: the server's, or in the browser the page's.
     pub fn now() -> Self {
-        #[cfg(all(feature = "hydrate", target_arch = "wasm32"))]
+        #[cfg(all(feature = "browser", target_arch = "wasm32"))]
         {
             Self(js_sys::Date::now() as i64)
         }
-        #[cfg(not(all(feature = "hydrate", target_arch = "wasm32")))]
+        #[cfg(not(all(feature = "browser", target_arch = "wasm32")))]
         {
             Self(
                 std::time::SystemTime::now()
@@ -129,13 +129,13 @@ impl Timestamp {
     /// (summer time included); `None` on the server, which does not know
     /// the viewer's zone.
     pub fn local_offset_minutes(self) -> Option<i32> {
-        #[cfg(all(feature = "hydrate", target_arch = "wasm32"))]
+        #[cfg(all(feature = "browser", target_arch = "wasm32"))]
         {
             let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(self.0 as f64));
             // JavaScript counts the other way: minutes from local to UTC.
             Some(-(date.get_timezone_offset() as i32))
         }
-        #[cfg(not(all(feature = "hydrate", target_arch = "wasm32")))]
+        #[cfg(not(all(feature = "browser", target_arch = "wasm32")))]
         {
             None
         }

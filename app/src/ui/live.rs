@@ -115,18 +115,18 @@ impl Live {
                 && !started.get_value()
             {
                 started.set_value(true);
-                #[cfg(feature = "hydrate")]
+                #[cfg(feature = "browser")]
                 browser::connect(live);
             }
         });
         // Browser tests wait for this before acting on live pages.
         Effect::new(move |_| {
             let link = live.link.get();
-            #[cfg(feature = "hydrate")]
+            #[cfg(feature = "browser")]
             if let Some(body) = document().body() {
                 let _ = body.set_attribute("data-live", link.as_str());
             }
-            #[cfg(not(feature = "hydrate"))]
+            #[cfg(not(feature = "browser"))]
             let _ = link;
         });
     }
@@ -186,7 +186,7 @@ pub fn LinkStatus() -> impl IntoView {
     }
 }
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 mod browser {
     use super::{Batch, Link, Live, job_of};
     use crate::domain::live::EventName;

@@ -48,7 +48,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                // `defer`: the page paints before the bundle runs (hydration starts
+                // when the browser is idle, at most 2 s later), so a phone shows the
+                // server's HTML at once instead of after the wasm is compiled.
+                <HydrationScripts options defer=true />
                 // `id="leptos"`: where `cargo leptos watch` swaps in new CSS.
                 <link rel="stylesheet" id="leptos" href=css />
                 <link rel="manifest" href="/manifest.webmanifest" />
@@ -79,7 +82,7 @@ pub fn App() -> impl IntoView {
     // Effects run only in the browser, after hydration: browser tests wait
     // for this mark before they tap anything.
     Effect::new(|_| {
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }
@@ -94,11 +97,11 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=layout::NotFound>
                     <Route path=path!("/") view=pages::landing::Landing />
                     <Route path=path!("/login") view=pages::auth::LoginPage />
-                    <Route path=path!("/register") view=pages::auth::RegisterPage />
-                    <Route path=path!("/account") view=pages::account::AccountPage />
-                    <Route path=path!("/customer") view=pages::customer::CustomerHome />
-                    <Route path=path!("/customer/request") view=pages::customer::RequestPage />
-                    <Route path=path!("/customer/garage") view=pages::garage::GaragePage />
+                    <Route path=path!("/register") view={Lazy::<lazy::Register>::new()} />
+                    <Route path=path!("/account") view={Lazy::<lazy::Account>::new()} />
+                    <Route path=path!("/customer") view={Lazy::<lazy::CustomerHome>::new()} />
+                    <Route path=path!("/customer/request") view={Lazy::<lazy::CustomerRequest>::new()} />
+                    <Route path=path!("/customer/garage") view={Lazy::<lazy::CustomerGarage>::new()} />
                     <Route path=path!("/customer/jobs/:id") view=pages::job::JobPage />
                     <Route path=path!("/mechanic") view={Lazy::<lazy::MechanicHome>::new()} />
                     <Route path=path!("/mechanic/jobs/:id") view=pages::job::JobPage />

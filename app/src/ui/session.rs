@@ -39,11 +39,11 @@ impl Session {
 
 /// A full page load, so the server renders the page for the new session.
 pub fn go_to(path: &str) {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         let _ = window().location().set_href(path);
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     let _ = path;
 }
 

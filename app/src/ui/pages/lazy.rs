@@ -1,8 +1,11 @@
-//! Pages a customer never opens, each in its own lazily loaded piece of the
-//! bundle (`cargo leptos build --split`): a phone downloads the admin
-//! console's and the mechanic's code only when it opens one of their pages.
+//! Pages in lazily loaded pieces of the bundle (`cargo leptos build
+//! --split`): a phone downloads a page's own code only when it opens that
+//! page. The admin console's and the mechanic's pages are never in what a
+//! customer downloads; of the customer's, only the landing page, log-in and
+//! the job page (where a booked customer spends their time) are in the
+//! first download, everything else follows when it is opened.
 
-use super::{admin, admin_map, mechanic};
+use super::{account, admin, admin_map, auth, customer, garage, mechanic};
 use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
@@ -24,6 +27,11 @@ macro_rules! lazy_pages {
 }
 
 lazy_pages! {
+    Register => auth::RegisterPage,
+    Account => account::AccountPage,
+    CustomerHome => customer::CustomerHome,
+    CustomerRequest => customer::RequestPage,
+    CustomerGarage => garage::GaragePage,
     AdminHome => admin::AdminHome,
     AdminUsers => admin::UsersPage,
     AdminUser => admin::UserPage,

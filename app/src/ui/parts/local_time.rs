@@ -69,7 +69,7 @@ pub fn LocalDateTimeField(
 /// `2026-11-26T09:00` (the browser's wall time) with the browser's offset
 /// at that instant; empty stays empty.
 fn with_offset(wall: &str) -> String {
-    #[cfg(all(feature = "hydrate", target_arch = "wasm32"))]
+    #[cfg(all(feature = "browser", target_arch = "wasm32"))]
     {
         // A date-time without an offset is read as local time, summer time included.
         let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(wall));

@@ -21,7 +21,7 @@ pub enum PinKind {
     MechanicStale,
 }
 
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+#[cfg_attr(not(feature = "browser"), allow(dead_code))]
 impl PinKind {
     fn class(self) -> &'static str {
         match self {
@@ -45,7 +45,7 @@ pub enum AreaKind {
     Accuracy,
 }
 
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+#[cfg_attr(not(feature = "browser"), allow(dead_code))]
 impl AreaKind {
     fn class(self) -> &'static str {
         match self {
@@ -74,7 +74,7 @@ pub enum Shape {
     },
 }
 
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+#[cfg_attr(not(feature = "browser"), allow(dead_code))]
 impl Shape {
     /// The points a view must hold to show this shape: a pin's place, a
     /// circle's four edges.
@@ -112,14 +112,14 @@ pub fn MapView(
     follow: bool,
 ) -> impl IntoView {
     let node = NodeRef::<leptos::html::Div>::new();
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     browser::mount(node, shapes, home, on_pick, follow);
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     let _ = (shapes, home, on_pick, follow);
     view! { <div class="map" node_ref=node role="region" aria-label=label></div> }
 }
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 mod browser {
     use super::{AreaKind, PinKind, Shape};
     use crate::{api::site::tile_layer, domain::map::MapSettings};

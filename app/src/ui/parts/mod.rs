@@ -3,7 +3,7 @@
 pub mod areas;
 pub mod console;
 pub mod forms;
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 pub mod geolocation;
 pub mod job_actions;
 pub mod job_card;

@@ -19,7 +19,7 @@ use leptos::prelude::*;
 /// (on the server: the time of the render).
 pub fn clock() -> ReadSignal<Timestamp> {
     let (now, set_now) = signal(Timestamp::now());
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         if let Ok(handle) = set_interval_with_handle(
             move || set_now.set(Timestamp::now()),
@@ -28,7 +28,7 @@ pub fn clock() -> ReadSignal<Timestamp> {
             on_cleanup(move || handle.clear());
         }
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     let _ = set_now;
     now
 }
@@ -137,7 +137,7 @@ pub fn Tracking(
 
 /// Why the phone is not sharing, in words for the mechanic.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+#[cfg_attr(not(feature = "browser"), allow(dead_code))]
 pub enum Problem {
     Denied,
     NoFix,
@@ -177,7 +177,7 @@ pub fn Sharing(job_id: String, car: (f64, f64)) -> impl IntoView {
             .unwrap_or_default(),
     );
     let now = clock();
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         let user_agent = window().navigator().user_agent().unwrap_or_default();
         if let Some(to) = GeoPoint::new(car.0, car.1) {
@@ -186,14 +186,14 @@ pub fn Sharing(job_id: String, car: (f64, f64)) -> impl IntoView {
         super::geolocation::share(job_id.clone(), sharing, problem, last_sent, delivered);
     }
     let toggle = move |_| {
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         super::geolocation::set_stopped(&job_id, sharing.get_untracked());
-        #[cfg(not(feature = "hydrate"))]
+        #[cfg(not(feature = "browser"))]
         let _ = &job_id;
         sharing.update(|s| *s = !*s);
     };
     let keep_awake = move |_| {
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         super::geolocation::keep_screen_on(driving);
     };
     let shapes = Signal::derive(move || {
@@ -265,7 +265,7 @@ pub fn PinPicker(error: Signal<Option<AppError>>) -> impl IntoView {
     let use_location = move |_| {
         locating.set(true);
         trouble.set(None);
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         super::geolocation::locate_once(move |at| {
             locating.set(false);
             match at {

@@ -1,0 +1,83 @@
+// Runs Lighthouse on each page LIGHTHOUSE_RUNS times (default 3) as a
+// signed-in customer, prints each page's median run, and exits 1 when a
+// page misses a target. Called by scripts/lighthouse.sh with the server's
+// base URL, a session token and the paths.
+import path from "node:path";
+
+const tools = path.join(process.env.TOOLS_DIR, "node_modules");
+const { default: lighthouse } = await import(path.join(tools, "lighthouse/core/index.js"));
+const chromeLauncher = await import(path.join(tools, "chrome-launcher/dist/index.js"));
+
+const [base, token, ...paths] = process.argv.slice(2);
+const runs = Number(process.env.LIGHTHOUSE_RUNS ?? 3);
+// docs/PERFORMANCE.md, "Lighthouse": what every page must reach.
+const targets = { performance: 95, accessibility: 100, "best-practices": 100, lcpMs: 1500, tbtMs: 150 };
+
+const chrome = await chromeLauncher.launch({
+  chromePath: process.env.CHROME_PATH ?? "/usr/bin/chromium",
+  chromeFlags: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+});
+
+const rows = [];
+let failed = false;
+try {
+  for (const page of paths) {
+    const results = [];
+    for (let i = 0; i < runs; i++) {
+      const { lhr } = await lighthouse(`${base}${page}`, {
+        port: chrome.port,
+        output: "json",
+        logLevel: "error",
+        onlyCategories: ["performance", "accessibility", "best-practices"],
+        // The session cookie: the job page is a signed-in customer's.
+        extraHeaders: { Cookie: `curbside_session=${token}` },
+      });
+      const score = (c) => Math.round((lhr.categories[c]?.score ?? 0) * 100);
+      const failing = (c) =>
+        lhr.categories[c].auditRefs
+          .filter((r) => r.weight > 0 && (lhr.audits[r.id].score ?? 1) < 1)
+          .map((r) => r.id);
+      results.push({
+        performance: score("performance"),
+        accessibility: score("accessibility"),
+        "best-practices": score("best-practices"),
+        lcpMs: Math.round(lhr.audits["largest-contentful-paint"].numericValue),
+        tbtMs: Math.round(lhr.audits["total-blocking-time"].numericValue),
+        fcpMs: Math.round(lhr.audits["first-contentful-paint"].numericValue),
+        bytes: Math.round(lhr.audits["total-byte-weight"].numericValue),
+        notes: [...failing("accessibility"), ...failing("best-practices")],
+      });
+    }
+    results.sort((a, b) => a.performance - b.performance || b.lcpMs - a.lcpMs);
+    const median = results[Math.floor(results.length / 2)];
+    const misses = [
+      median.performance < targets.performance && `performance ${median.performance} < ${targets.performance}`,
+      median.accessibility < targets.accessibility && `accessibility ${median.accessibility}`,
+      median["best-practices"] < targets["best-practices"] && `best practices ${median["best-practices"]}`,
+      median.lcpMs >= targets.lcpMs && `LCP ${median.lcpMs} ms`,
+      median.tbtMs >= targets.tbtMs && `TBT ${median.tbtMs} ms`,
+    ].filter(Boolean);
+    failed ||= misses.length > 0;
+    rows.push({ page, runs: results.map((r) => r.performance).join("/"), ...median, misses });
+  }
+} finally {
+  await chrome.kill();
+}
+
+const pad = (s, n) => String(s).padEnd(n);
+console.log(`Lighthouse ${runs} runs per page (mobile, simulated throttling); the median run:`);
+console.log(`${pad("page", 34)}${pad("perf (all runs)", 18)}${pad("a11y", 6)}${pad("bp", 5)}${pad("FCP", 9)}${pad("LCP", 9)}${pad("TBT", 8)}bytes`);
+for (const r of rows) {
+  console.log(
+    `${pad(r.page, 34)}${pad(`${r.performance} (${r.runs})`, 18)}${pad(r.accessibility, 6)}${pad(r["best-practices"], 5)}` +
+      `${pad(`${r.fcpMs} ms`, 9)}${pad(`${r.lcpMs} ms`, 9)}${pad(`${r.tbtMs} ms`, 8)}${r.bytes}`,
+  );
+  if (r.notes.length) console.log(`  failing audits: ${r.notes.join(", ")}`);
+  if (r.misses.length) console.log(`  MISSED: ${r.misses.join("; ")}`);
+}
+if (failed) {
+  console.log(
+    `Targets: performance >= ${targets.performance}, accessibility ${targets.accessibility}, best practices ${targets["best-practices"]}, LCP < ${targets.lcpMs} ms, TBT < ${targets.tbtMs} ms.`,
+  );
+  process.exit(1);
+}
