@@ -63,7 +63,7 @@ both_databases! {
         assert!(html.contains("How it works"));
         // The hydration script is there, so the browser takes the page over.
         // (`curbside.js`, or `curbside.<hash>.js` after `cargo leptos build`.)
-        assert!(html.contains(r#"<link rel="modulepreload" href="/pkg/curbside."#), "{html}");
+        assert!(html.contains(r#"import("/pkg/curbside."#), "{html}");
     }
 
     async fn unknown_pages_are_404(db) {

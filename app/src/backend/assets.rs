@@ -60,6 +60,21 @@ impl BuildAssets {
     }
 }
 
+impl BuildAssets {
+    /// The page's one script: loads the JS glue and the wasm and hydrates,
+    /// started just after the first paint. A phone shows the server's HTML
+    /// at once; the bundle's download never competes with the page's own
+    /// HTML and CSS (leptos's HydrationScripts preloads both in `<head>`).
+    pub fn start_script(&self) -> String {
+        format!(
+            "const start = () => import({js:?}).then((m) => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));\n\
+             requestAnimationFrame(() => setTimeout(start, 0));",
+            js = self.js,
+            wasm = self.wasm,
+        )
+    }
+}
+
 struct Hashes {
     js: String,
     wasm: String,
@@ -100,6 +115,21 @@ mod tests {
         assert_eq!(a.js, "/pkg/curbside.AAA.js");
         assert_eq!(a.wasm, "/pkg/curbside.BBB.wasm");
         assert!(a.hashed);
+    }
+
+    #[test]
+    fn the_page_starts_this_builds_bundle_after_painting() {
+        let h = parse_hash_file("js: AAA\nwasm: BBB\ncss: CCC\n").unwrap();
+        let script = BuildAssets::hashed("curbside", "pkg", &h).start_script();
+        assert!(
+            script.contains(r#"import("/pkg/curbside.AAA.js")"#),
+            "{script}"
+        );
+        assert!(
+            script.contains(r#"module_or_path: "/pkg/curbside.BBB.wasm""#),
+            "{script}"
+        );
+        assert!(script.contains("requestAnimationFrame(() => setTimeout(start, 0))"));
     }
 
     #[test]

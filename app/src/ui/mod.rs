@@ -37,21 +37,22 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(not(feature = "ssr"))]
     let live_from: Option<i64> = None;
     #[cfg(feature = "ssr")]
-    let css = use_context::<crate::backend::AppState>()
-        .map_or_else(|| "/pkg/curbside.css".to_owned(), |s| s.assets.css.clone());
+    let (css, start) = use_context::<crate::backend::AppState>()
+        .map(|s| (s.assets.css.clone(), s.assets.start_script()))
+        .unwrap_or_default();
     #[cfg(not(feature = "ssr"))]
-    let css = String::new();
+    let (css, start) = (String::new(), String::new());
+    let nonce = leptos::nonce::use_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
-                <AutoReload options=options.clone() />
-                // `defer`: the page paints before the bundle runs (hydration starts
-                // when the browser is idle, at most 2 s later), so a phone shows the
-                // server's HTML at once instead of after the wasm is compiled.
-                <HydrationScripts options defer=true />
+                <AutoReload options />
+                // Instead of leptos's HydrationScripts: the bundle is fetched once
+                // the page has painted (see BuildAssets::start_script).
+                <script type="module" nonce=nonce>{start}</script>
                 // `id="leptos"`: where `cargo leptos watch` swaps in new CSS.
                 <link rel="stylesheet" id="leptos" href=css />
                 <link rel="manifest" href="/manifest.webmanifest" />
