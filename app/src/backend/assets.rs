@@ -65,9 +65,11 @@ impl BuildAssets {
     /// started just after the first paint. A phone shows the server's HTML
     /// at once; the bundle's download never competes with the page's own
     /// HTML and CSS (leptos's HydrationScripts preloads both in `<head>`).
+    /// Instantiating the wasm and hydrating run as two tasks, so neither
+    /// holds the main thread as long as both would.
     pub fn start_script(&self) -> String {
         format!(
-            "const start = () => import({js:?}).then((m) => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));\n\
+            "const start = () => import({js:?}).then((m) => m.default({{ module_or_path: {wasm:?} }}).then(() => setTimeout(m.hydrate, 0)));\n\
              requestAnimationFrame(() => setTimeout(start, 0));",
             js = self.js,
             wasm = self.wasm,
