@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 TOOLS_DIR="${TOOLS_DIR:-$HOME/.cache/curbside-tools}"
 LIGHTHOUSE_VERSION="12.8.2"
 PORT="${LIGHTHOUSE_PORT:-3297}"
-BIN=target/server-release/server
+# cargo-leptos writes the site under ./target whatever CARGO_TARGET_DIR says;
+# the binary (and hash.txt beside it) follow CARGO_TARGET_DIR.
+BIN="$(realpath -m "${CARGO_TARGET_DIR:-target}")/server-release/server"
 [ -x "$BIN" ] || { echo "no server binary at $BIN (run make release)" >&2; exit 1; }
 [ -x /usr/bin/chromium ] || { echo "no /usr/bin/chromium (run make test-tools)" >&2; exit 1; }
 
@@ -26,7 +28,7 @@ dir=$(mktemp -d)
 # count against best practices as a console error.
 (cd "$dir" && exec env DATABASE_URL="sqlite://$dir/lighthouse.db" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
   LEPTOS_SITE_ROOT="$OLDPWD/target/site" DEMO_DATA=true MAP_TILE_URL=none RUST_LOG=warn \
-  "$OLDPWD/$BIN" >/dev/null 2>&1) &
+  "$BIN" >/dev/null 2>&1) &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 until curl -sf -o /dev/null "http://127.0.0.1:$PORT/readyz"; do
