@@ -42,6 +42,8 @@ fmt-check:
 lint: tools
 	cargo clippy $(CARGO_SSR) --all-targets -- -D warnings
 	cargo clippy $(CARGO_WASM) -- -D warnings
+	# The client-side-rendered binary `trunk serve` builds (Trunk.toml).
+	cargo clippy -p frontend --no-default-features --features csr --target wasm32-unknown-unknown -- -D warnings
 
 unit:
 	cargo test $(CARGO_SSR) --lib --bins

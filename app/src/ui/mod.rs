@@ -5,6 +5,7 @@ mod layout;
 pub mod live;
 mod pages;
 mod parts;
+mod ready;
 pub mod session;
 
 use crate::{api::site::site_config, domain::FeatureFlags};
@@ -80,13 +81,9 @@ pub fn App() -> impl IntoView {
     live::Live::provide();
     parts::local_time::LocalClock::provide();
 
-    // Effects run only in the browser, after hydration: browser tests wait
-    // for this mark before they tap anything.
+    // Effects run only in the browser, after hydration.
     Effect::new(|_| {
-        #[cfg(feature = "browser")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
+        ready::app_hydrated();
         parts::local_time::LocalClock::start();
     });
 

@@ -6,6 +6,7 @@
 //! first download, everything else follows when it is opened.
 
 use super::{account, admin, admin_map, auth, customer, garage, mechanic};
+use crate::ui::ready;
 use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
@@ -16,10 +17,13 @@ macro_rules! lazy_pages {
         #[lazy_route]
         impl LazyRoute for $route {
             fn data() -> Self {
+                ready::page_loading();
                 Self
             }
 
             fn view(_this: Self) -> AnyView {
+                // Runs once the page has hydrated (or mounted, after a navigation).
+                Effect::new(|_| ready::page_ready());
                 $page().into_any()
             }
         }
