@@ -2,9 +2,9 @@
 # Lighthouse (mobile preset, its default simulated throttling) in Debian's
 # headless Chromium against the release build, on a fresh SQLite database
 # with the demo data: the landing page, log-in and a customer's job page.
-# Prints each page's median run and fails below the floor in
+# Prints each page's median and best runs and fails below the floor in
 # docs/PERFORMANCE.md (LIGHTHOUSE_STRICT=1: below the targets).
-# Usage: scripts/lighthouse.sh  (LIGHTHOUSE_RUNS=3)
+# Usage: scripts/lighthouse.sh  (LIGHTHOUSE_RUNS=5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TOOLS_DIR="${TOOLS_DIR:-$HOME/.cache/curbside-tools}"
