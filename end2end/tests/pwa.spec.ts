@@ -1,5 +1,6 @@
 import { test, type BrowserContext, type Page } from "@playwright/test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PHONE, expect, hydrated, logIn, snap } from "./helpers";
@@ -131,4 +132,94 @@ test("an iPhone customer is shown how to add the app to the home screen, once", 
   await page.waitForTimeout(300);
   await expect(guide).toHaveCount(0);
   await context.close();
+});
+
+/** The server binary the suite runs (playwright.config.ts), and the hash file beside it. */
+function serverBinary() {
+  const root = path.resolve(__dirname, "../..");
+  const target = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, "target");
+  return process.env.E2E_SERVER ? path.resolve(root, process.env.E2E_SERVER) : path.join(target, "debug/server");
+}
+
+/** Starts a server of the test's own on `port` and waits until it is ready. */
+async function startServer(port: number, dir: string, hashFile: string): Promise<ChildProcess> {
+  const server = spawn(serverBinary(), [], {
+    cwd: dir,
+    stdio: "ignore",
+    env: {
+      ...process.env,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: path.join(dir, "site"),
+      LEPTOS_HASH_FILE_NAME: hashFile,
+      DATABASE_URL: `sqlite://${dir}/updated.db`,
+      RUST_LOG: "warn",
+      MAP_TILE_URL: "none",
+    },
+  });
+  for (let i = 0; i < 600; i++) {
+    if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    if (ok) return server;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("server not ready");
+}
+
+async function stopServer(server: ChildProcess) {
+  const exited = new Promise((r) => server.once("exit", r));
+  server.kill("SIGTERM");
+  await exited;
+}
+
+test("a new version takes over at the next navigation, and says so", async ({ browser }, info) => {
+  // A server of this test's own, so that a "new build" can replace it on the
+  // same origin: a copy of the site whose stylesheet changes between the two.
+  const dir = mkdtempSync(path.join(tmpdir(), "curbside-e2e-update-"));
+  cpSync(path.resolve(__dirname, "../../target/site"), path.join(dir, "site"), { recursive: true });
+  const hashes = readFileSync(path.join(path.dirname(serverBinary()), "hash.txt"), "utf8");
+  const css = hashes.match(/^css: *(\S+)$/m)![1];
+  const pkg = path.join(dir, "site/pkg");
+  const name = readdirSync(pkg).find((f) => f.endsWith(`.${css}.css`))!;
+  const next = `${css}next`;
+  writeFileSync(path.join(pkg, name.replace(css, next)), readFileSync(path.join(pkg, name), "utf8") + "\n/* next */\n");
+  writeFileSync(path.join(dir, "hash-1.txt"), hashes);
+  writeFileSync(path.join(dir, "hash-2.txt"), hashes.replace(`css: ${css}`, `css: ${next}`));
+
+  const port = Number(process.env.E2E_PORT ?? 3199) + 1;
+  const base = `http://127.0.0.1:${port}`;
+  let server = await startServer(port, dir, path.join(dir, "hash-1.txt"));
+  const context = await browser.newContext({ ...PHONE, baseURL: base });
+  try {
+    const page = await context.newPage();
+    await page.goto("/login");
+    await hydrated(page);
+    await controlled(page);
+    // A page the worker controlled from the start, as on any visit but the first.
+    await page.reload();
+    await hydrated(page);
+    await expect(page.locator("link#leptos")).toHaveAttribute("href", new RegExp(`\\.${css}\\.css$`));
+
+    await stopServer(server);
+    server = await startServer(port, dir, path.join(dir, "hash-2.txt"));
+    // What the browser does by itself on a later navigation or after a day.
+    const changed = page.evaluate(
+      () => new Promise<void>((resolve) => navigator.serviceWorker.addEventListener("controllerchange", () => resolve())),
+    );
+    await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r!.update()));
+    await changed;
+    // Nothing interrupts the page in use; the next tap on a link loads the new version.
+    await expect(page.locator("#pwa-updated")).toHaveCount(0);
+    await page.getByRole("link", { name: "Create an account" }).click();
+    await expect(page).toHaveURL(/\/register$/);
+    await expect(page.locator("link#leptos")).toHaveAttribute("href", new RegExp(`\\.${next}\\.css$`));
+    const notice = page.locator("#pwa-updated");
+    await expect(notice).toContainText("Curbside was updated to its latest version.");
+    await snap(page, info, "updated-notice-375");
+    await notice.getByRole("button", { name: "Dismiss" }).click();
+    await expect(notice).toHaveCount(0);
+  } finally {
+    await context.close();
+    await stopServer(server);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
