@@ -10,10 +10,6 @@ cd "$(dirname "$0")/.."
 TOOLS_DIR="${TOOLS_DIR:-$HOME/.cache/curbside-tools}"
 LIGHTHOUSE_VERSION="12.8.2"
 PORT="${LIGHTHOUSE_PORT:-3297}"
-# cargo-leptos writes the site under ./target whatever CARGO_TARGET_DIR says;
-# the binary (and hash.txt beside it) follow CARGO_TARGET_DIR.
-BIN="$(realpath -m "${CARGO_TARGET_DIR:-target}")/server-release/server"
-[ -x "$BIN" ] || { echo "no server binary at $BIN (run make release)" >&2; exit 1; }
 [ -x /usr/bin/chromium ] || { echo "no /usr/bin/chromium (run make test-tools)" >&2; exit 1; }
 
 if [ "$(node -p "require('$TOOLS_DIR/node_modules/lighthouse/package.json').version" 2>/dev/null)" != "$LIGHTHOUSE_VERSION" ]; then
@@ -23,23 +19,22 @@ if [ "$(node -p "require('$TOOLS_DIR/node_modules/lighthouse/package.json').vers
      && npm install --no-audit --no-fund --silent "lighthouse@$LIGHTHOUSE_VERSION")
 fi
 
-dir=$(mktemp -d)
-# No map tiles: this machine may have no internet, and a failed tile would
-# count against best practices as a console error.
-(cd "$dir" && exec env DATABASE_URL="sqlite://$dir/lighthouse.db" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
-  LEPTOS_SITE_ROOT="$OLDPWD/target/site" DEMO_DATA=true MAP_TILE_URL=none RUST_LOG=warn \
-  "$BIN" >/dev/null 2>&1) &
-pid=$!
-trap 'kill -TERM $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
-until curl -sf -o /dev/null "http://127.0.0.1:$PORT/readyz"; do
-  kill -0 "$pid" 2>/dev/null || { echo "server exited" >&2; exit 1; }
-  sleep 0.05
-done
+# The release server on a fresh SQLite database (scripts/bench-lib.sh). No
+# map tiles: this machine may have no internet, and a failed tile would count
+# against best practices as a console error.
+source scripts/bench-lib.sh
+SERVER_ENV="LEPTOS_SITE_ROOT=$PWD/target/site DEMO_DATA=true MAP_TILE_URL=none"
 
-BASE="http://127.0.0.1:$PORT"
-TOKEN=$(curl -sf "$BASE/api/login" -d email=tom@demo.curbside.test -d password=curbside-demo \
-  | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).token))')
-JOB=$(curl -sf "$BASE/api/my_jobs" -H "Authorization: Bearer $TOKEN" \
-  | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[0].id))')
+measure() { # $1 = the server's base URL
+  local BASE="$1" TOKEN JOB
+  TOKEN=$(curl -sf "$BASE/api/login" -d email=tom@demo.curbside.test -d password=curbside-demo \
+    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).token))')
+  JOB=$(curl -sf "$BASE/api/my_jobs" -H "Authorization: Bearer $TOKEN" \
+    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[0].id))')
 
-TOOLS_DIR="$TOOLS_DIR" node scripts/lighthouse.mjs "$BASE" "$TOKEN" / /login "/customer/jobs/$JOB"
+  TOOLS_DIR="$TOOLS_DIR" node scripts/lighthouse.mjs "$BASE" "$TOKEN" / /login "/customer/jobs/$JOB"
+}
+
+db=$(mktemp -d)
+with_server sqlite "sqlite://$db/lighthouse.db"
+rm -rf "$db"

@@ -20,6 +20,8 @@ pub struct BuildAssets {
     pub hashed: bool,
     /// Changes whenever any of the three files does.
     pub version: String,
+    /// The page's start script (`start_script`), made once.
+    start: String,
 }
 
 impl BuildAssets {
@@ -39,23 +41,35 @@ impl BuildAssets {
     }
 
     fn hashed(output_name: &str, pkg_dir: &str, h: &Hashes) -> Self {
-        Self {
-            css: format!("/{pkg_dir}/{output_name}.{}.css", h.css),
-            js: format!("/{pkg_dir}/{output_name}.{}.js", h.js),
-            wasm: format!("/{pkg_dir}/{output_name}.{}.wasm", h.wasm),
-            hashed: true,
-            version: short_hash(&(&h.css, &h.js, &h.wasm)),
-        }
+        Self::new(
+            format!("/{pkg_dir}/{output_name}.{}.css", h.css),
+            format!("/{pkg_dir}/{output_name}.{}.js", h.js),
+            format!("/{pkg_dir}/{output_name}.{}.wasm", h.wasm),
+            true,
+            short_hash(&(&h.css, &h.js, &h.wasm)),
+        )
     }
 
     fn plain(output_name: &str, pkg_dir: &str, dir: &Path) -> Self {
         let read = |ext: &str| std::fs::read(dir.join(format!("{output_name}.{ext}"))).ok();
+        Self::new(
+            format!("/{pkg_dir}/{output_name}.css"),
+            format!("/{pkg_dir}/{output_name}.js"),
+            format!("/{pkg_dir}/{output_name}.wasm"),
+            false,
+            short_hash(&(read("css"), read("js"), read("wasm"))),
+        )
+    }
+
+    fn new(css: String, js: String, wasm: String, hashed: bool, version: String) -> Self {
+        let start = start_script(&js, &wasm);
         Self {
-            css: format!("/{pkg_dir}/{output_name}.css"),
-            js: format!("/{pkg_dir}/{output_name}.js"),
-            wasm: format!("/{pkg_dir}/{output_name}.wasm"),
-            hashed: false,
-            version: short_hash(&(read("css"), read("js"), read("wasm"))),
+            css,
+            js,
+            wasm,
+            hashed,
+            version,
+            start,
         }
     }
 }
@@ -67,14 +81,16 @@ impl BuildAssets {
     /// HTML and CSS (leptos's HydrationScripts preloads both in `<head>`).
     /// Instantiating the wasm and hydrating run as two tasks, so neither
     /// holds the main thread as long as both would.
-    pub fn start_script(&self) -> String {
-        format!(
-            "const start = () => import({js:?}).then((m) => m.default({{ module_or_path: {wasm:?} }}).then(() => setTimeout(m.hydrate, 0)));\n\
-             requestAnimationFrame(() => setTimeout(start, 0));",
-            js = self.js,
-            wasm = self.wasm,
-        )
+    pub fn start_script(&self) -> &str {
+        &self.start
     }
+}
+
+fn start_script(js: &str, wasm: &str) -> String {
+    format!(
+        "const start = () => import({js:?}).then((m) => m.default({{ module_or_path: {wasm:?} }}).then(() => setTimeout(m.hydrate, 0)));\n\
+         requestAnimationFrame(() => setTimeout(start, 0));"
+    )
 }
 
 struct Hashes {
@@ -99,7 +115,10 @@ fn parse_hash_file(text: &str) -> Option<Hashes> {
     })
 }
 
-fn short_hash(value: &impl Hash) -> String {
+/// A short hex digest, for version strings that change when `value` does
+/// (within one build of the server: `DefaultHasher` is not stable across
+/// Rust releases).
+pub fn short_hash(value: &impl Hash) -> String {
     let mut h = DefaultHasher::new();
     value.hash(&mut h);
     format!("{:016x}", h.finish())

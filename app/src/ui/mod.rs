@@ -39,7 +39,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let live_from: Option<i64> = None;
     #[cfg(feature = "ssr")]
     let (css, start) = use_context::<crate::backend::AppState>()
-        .map(|s| (s.assets.css.clone(), s.assets.start_script()))
+        .map(|s| (s.assets.css.clone(), s.assets.start_script().to_owned()))
         .unwrap_or_default();
     #[cfg(not(feature = "ssr"))]
     let (css, start) = (String::new(), String::new());

@@ -1,14 +1,18 @@
 //! The installable app: its service worker, the page it shows offline,
 //! where the installed app starts, and how long browsers keep each file.
 
-use app::{api::caller, backend::AppState, backend::assets::BuildAssets};
+use app::{
+    api::caller,
+    backend::AppState,
+    backend::assets::{BuildAssets, short_hash},
+};
 use axum::{
+    body::Bytes,
     extract::{Request, State},
     http::{HeaderValue, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
-use std::hash::{DefaultHasher, Hash, Hasher};
 
 /// The service worker, at the root so that it controls every page.
 pub const SERVICE_WORKER: &str = "/sw.js";
@@ -34,8 +38,8 @@ const REVALIDATE: &str = "no-cache";
 
 /// The worker and the offline page for this build, made once at start-up.
 pub struct Shell {
-    worker: String,
-    offline: String,
+    worker: Bytes,
+    offline: Bytes,
 }
 
 impl Shell {
@@ -45,15 +49,16 @@ impl Shell {
         precache.extend(SHELL_FILES);
         // The offline page and the worker's own code change without the
         // bundle changing; either must make browsers install the new worker.
-        let mut h = DefaultHasher::new();
-        (&assets.version, &offline, WORKER_JS).hash(&mut h);
         let worker = format!(
-            "const VERSION = \"{:016x}\";\nconst HASHED = {};\nconst PRECACHE = {};\n{WORKER_JS}",
-            h.finish(),
+            "const VERSION = \"{}\";\nconst HASHED = {};\nconst PRECACHE = {};\n{WORKER_JS}",
+            short_hash(&(&assets.version, &offline, WORKER_JS)),
             assets.hashed,
             serde_json::to_string(&precache).unwrap_or_else(|_| "[]".to_owned()),
         );
-        Self { worker, offline }
+        Self {
+            worker: Bytes::from(worker),
+            offline: Bytes::from(offline),
+        }
     }
 
     pub fn worker(&self) -> Response {
