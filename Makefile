@@ -14,7 +14,7 @@ export LEPTOS_OUTPUT_NAME := curbside
 CARGO_SSR := -p app -p server --features app/ssr
 CARGO_WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown
 
-.PHONY: run dev tools test-tools build release fmt-check lint unit integration e2e test lighthouse bench-cold-start bench-auth bench-admin bench-jobs bench-realtime bench-login-burst bench-location
+.PHONY: run dev tools test-tools build release trunk-build fmt-check lint unit integration e2e test lighthouse bench-cold-start bench-auth bench-admin bench-jobs bench-realtime bench-login-burst bench-location
 
 ## Build (release) and serve http://127.0.0.1:3000 on SQLite under ./data.
 run: release
@@ -35,6 +35,17 @@ build: tools
 
 release: tools
 	cargo leptos build --release --split --precompress
+
+## The browser-only build `trunk serve` makes (Trunk.toml, README "Working on
+## the UI with Trunk"), built once by CI so that it cannot rot. Without the
+## splitter, the bundle must use reference types (the cargo-leptos builds
+## turn them off in .cargo/config.toml); RUSTFLAGS replaces those flags, so
+## the cfg they share is repeated.
+TRUNK_VERSION := 0.21.14
+trunk-build: tools
+	@[ "$$(trunk --version 2>/dev/null)" = "trunk $(TRUNK_VERSION)" ] || cargo install trunk --version $(TRUNK_VERSION) --locked
+	RUSTFLAGS="-C target-feature=+reference-types --cfg erase_components" trunk build
+	@ls target/trunk-dist/*.wasm >/dev/null
 
 fmt-check:
 	cargo fmt --all --check

@@ -61,7 +61,8 @@ impl BuildAssets {
         )
     }
 
-    fn new(css: String, js: String, wasm: String, hashed: bool, version: String) -> Self {
+    /// Names as given (tests; `load` reads them from the build).
+    pub fn new(css: String, js: String, wasm: String, hashed: bool, version: String) -> Self {
         let start = start_script(&js, &wasm);
         Self {
             css,
@@ -141,7 +142,8 @@ mod tests {
     #[test]
     fn the_page_starts_this_builds_bundle_after_painting() {
         let h = parse_hash_file("js: AAA\nwasm: BBB\ncss: CCC\n").unwrap();
-        let script = BuildAssets::hashed("curbside", "pkg", &h).start_script();
+        let assets = BuildAssets::hashed("curbside", "pkg", &h);
+        let script = assets.start_script();
         assert!(
             script.contains(r#"import("/pkg/curbside.AAA.js")"#),
             "{script}"

@@ -129,13 +129,17 @@ mod tests {
     use super::*;
 
     fn assets(hashed: bool) -> BuildAssets {
-        BuildAssets {
-            css: "/pkg/curbside.C.css".into(),
-            js: "/pkg/curbside.J.js".into(),
-            wasm: "/pkg/curbside.W.wasm".into(),
+        BuildAssets::new(
+            "/pkg/curbside.C.css".into(),
+            "/pkg/curbside.J.js".into(),
+            "/pkg/curbside.W.wasm".into(),
             hashed,
-            version: "v1".into(),
-        }
+            "v1".into(),
+        )
+    }
+
+    fn text(body: &Bytes) -> &str {
+        std::str::from_utf8(body).unwrap()
     }
 
     #[test]
@@ -154,10 +158,10 @@ mod tests {
     #[test]
     fn the_worker_precaches_this_builds_shell() {
         let shell = Shell::new(&assets(true));
-        assert!(shell.worker.contains(r#""/pkg/curbside.W.wasm""#));
-        assert!(shell.worker.contains(r#""/offline""#));
-        assert!(shell.worker.contains("const HASHED = true;"));
-        assert!(shell.offline.contains(r#"href="/pkg/curbside.C.css""#));
+        assert!(text(&shell.worker).contains(r#""/pkg/curbside.W.wasm""#));
+        assert!(text(&shell.worker).contains(r#""/offline""#));
+        assert!(text(&shell.worker).contains("const HASHED = true;"));
+        assert!(text(&shell.offline).contains(r#"href="/pkg/curbside.C.css""#));
     }
 
     #[test]

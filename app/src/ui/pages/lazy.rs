@@ -8,12 +8,15 @@
 use super::{account, admin, admin_map, auth, customer, garage, mechanic};
 use crate::ui::ready;
 use leptos::prelude::*;
-use leptos_router::{LazyRoute, lazy_route};
+use leptos_router::LazyRoute;
+#[cfg(not(feature = "csr"))]
+use leptos_router::lazy_route;
 
 macro_rules! lazy_pages {
     ($($route:ident => $page:path),* $(,)?) => {$(
         pub struct $route;
 
+        #[cfg(not(feature = "csr"))]
         #[lazy_route]
         impl LazyRoute for $route {
             fn data() -> Self {
@@ -23,6 +26,22 @@ macro_rules! lazy_pages {
 
             fn view(_this: Self) -> AnyView {
                 // Runs once the page has hydrated (or mounted, after a navigation).
+                Effect::new(|_| ready::page_ready());
+                $page().into_any()
+            }
+        }
+
+        // Trunk's client-side build has no splitter to resolve a lazy
+        // function's imports (`__wasm_split_placeholder__`): every page is
+        // in its one wasm, behind the same router type.
+        #[cfg(feature = "csr")]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                ready::page_loading();
+                Self
+            }
+
+            async fn view(_this: Self) -> AnyView {
                 Effect::new(|_| ready::page_ready());
                 $page().into_any()
             }
