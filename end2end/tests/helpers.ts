@@ -1,4 +1,5 @@
 import { expect, type Browser, type Page, type TestInfo } from "@playwright/test";
+import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
 export const PHONE = { viewport: { width: 375, height: 812 }, hasTouch: true, isMobile: true };
@@ -49,3 +50,45 @@ export async function logIn(page: Page, email: string, password: string) {
 }
 
 export { expect };
+
+const root = path.resolve(__dirname, "..", "..");
+
+/** The server binary the suite runs (playwright.config.ts). */
+export function serverBinary() {
+  const target = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, "target");
+  return process.env.E2E_SERVER ? path.resolve(root, process.env.E2E_SERVER) : path.join(target, "debug/server");
+}
+
+/**
+ * A server of a test's own, on `port` with a SQLite database in `dir`, so
+ * that the test can stop it or start another build under an open page (the
+ * suite's shared server stays up). `env` adds or overrides settings.
+ */
+export async function startServer(port: number, dir: string, env: Record<string, string> = {}): Promise<ChildProcess> {
+  const server = spawn(serverBinary(), [], {
+    cwd: dir,
+    stdio: "ignore",
+    env: {
+      ...process.env,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      DATABASE_URL: `sqlite://${dir}/e2e.db`,
+      LEPTOS_SITE_ROOT: path.join(root, "target/site"),
+      RUST_LOG: "warn",
+      MAP_TILE_URL: "none",
+      ...env,
+    },
+  });
+  for (let i = 0; i < 300; i++) {
+    if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}`);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    if (ready) return server;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("the server did not start");
+}
+
+export async function stopServer(server: ChildProcess) {
+  const exited = new Promise((r) => server.once("exit", r));
+  server.kill("SIGTERM");
+  await exited;
+}

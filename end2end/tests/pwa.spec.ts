@@ -1,9 +1,8 @@
 import { test, type BrowserContext, type Page } from "@playwright/test";
-import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { PHONE, expect, hydrated, logIn, snap } from "./helpers";
+import { PHONE, expect, hydrated, logIn, serverBinary, snap, startServer, stopServer } from "./helpers";
 
 const DEMO_PASSWORD = "curbside-demo";
 
@@ -134,43 +133,6 @@ test("an iPhone customer is shown how to add the app to the home screen, once", 
   await context.close();
 });
 
-/** The server binary the suite runs (playwright.config.ts), and the hash file beside it. */
-function serverBinary() {
-  const root = path.resolve(__dirname, "../..");
-  const target = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, "target");
-  return process.env.E2E_SERVER ? path.resolve(root, process.env.E2E_SERVER) : path.join(target, "debug/server");
-}
-
-/** Starts a server of the test's own on `port` and waits until it is ready. */
-async function startServer(port: number, dir: string, hashFile: string): Promise<ChildProcess> {
-  const server = spawn(serverBinary(), [], {
-    cwd: dir,
-    stdio: "ignore",
-    env: {
-      ...process.env,
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: path.join(dir, "site"),
-      LEPTOS_HASH_FILE_NAME: hashFile,
-      DATABASE_URL: `sqlite://${dir}/updated.db`,
-      RUST_LOG: "warn",
-      MAP_TILE_URL: "none",
-    },
-  });
-  for (let i = 0; i < 600; i++) {
-    if (server.exitCode !== null) throw new Error(`server exited with ${server.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
-    if (ok) return server;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("server not ready");
-}
-
-async function stopServer(server: ChildProcess) {
-  const exited = new Promise((r) => server.once("exit", r));
-  server.kill("SIGTERM");
-  await exited;
-}
-
 test("a new version takes over at the next navigation, and says so", async ({ browser }, info) => {
   // A server of this test's own, so that a "new build" can replace it on the
   // same origin: a copy of the site whose stylesheet changes between the two.
@@ -187,7 +149,10 @@ test("a new version takes over at the next navigation, and says so", async ({ br
 
   const port = Number(process.env.E2E_PORT ?? 3199) + 1;
   const base = `http://127.0.0.1:${port}`;
-  let server = await startServer(port, dir, path.join(dir, "hash-1.txt"));
+  // Build `n` of the site: the copy, named by its own hash file.
+  const serve = (n: number) =>
+    startServer(port, dir, { LEPTOS_SITE_ROOT: path.join(dir, "site"), LEPTOS_HASH_FILE_NAME: path.join(dir, `hash-${n}.txt`) });
+  let server = await serve(1);
   const context = await browser.newContext({ ...PHONE, baseURL: base });
   try {
     const page = await context.newPage();
@@ -200,7 +165,7 @@ test("a new version takes over at the next navigation, and says so", async ({ br
     await expect(page.locator("link#leptos")).toHaveAttribute("href", new RegExp(`\\.${css}\\.css$`));
 
     await stopServer(server);
-    server = await startServer(port, dir, path.join(dir, "hash-2.txt"));
+    server = await serve(2);
     // What the browser does by itself on a later navigation or after a day.
     const changed = page.evaluate(
       () => new Promise<void>((resolve) => navigator.serviceWorker.addEventListener("controllerchange", () => resolve())),

@@ -1,49 +1,15 @@
 import { test } from "@playwright/test";
-import { ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { expect, hydrated, live, snap } from "./helpers";
+import { expect, hydrated, live, snap, startServer, stopServer } from "./helpers";
 
 // A server of this test's own, so it can be stopped and started again
 // under an open page (the suite's shared server stays up).
 const port = Number(process.env.E2E_RECONNECT_PORT ?? 3198);
 const baseURL = `http://127.0.0.1:${port}`;
-const root = path.resolve(__dirname, "..", "..");
-const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, "target");
-const binary = process.env.E2E_SERVER ? path.resolve(root, process.env.E2E_SERVER) : path.join(targetDir, "debug/server");
 const dataDir = mkdtempSync(path.join(tmpdir(), "curbside-reconnect-"));
-
-async function start(): Promise<ChildProcess> {
-  const server = spawn(binary, [], {
-    cwd: dataDir,
-    stdio: "ignore",
-    env: {
-      ...process.env,
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
-      LEPTOS_SITE_ROOT: path.join(root, "target/site"),
-      RUST_LOG: "warn",
-      DEMO_DATA: "true",
-      MAP_TILE_URL: "none",
-    },
-  });
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${baseURL}/readyz`)).ok) return server;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("the server did not start");
-}
-
-async function stop(server: ChildProcess) {
-  const exited = new Promise((r) => server.once("exit", r));
-  server.kill("SIGTERM");
-  await exited;
-}
+const start = () => startServer(port, dataDir, { DEMO_DATA: "true" });
 
 test("a page says when its live updates drop, and carries on by itself once the server is back", async ({ browser }, info) => {
   let server = await start();
@@ -60,7 +26,7 @@ test("a page says when its live updates drop, and carries on by itself once the 
     const notice = page.getByRole("status").filter({ hasText: "Reconnecting to live updates" });
     await expect(notice).toBeHidden();
 
-    await stop(server);
+    await stopServer(server);
     await expect(notice).toBeVisible();
     await snap(page, info, "reconnecting-phone");
 
@@ -70,6 +36,6 @@ test("a page says when its live updates drop, and carries on by itself once the 
     await live(page);
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
   } finally {
-    await stop(server);
+    await stopServer(server);
   }
 });

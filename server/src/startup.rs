@@ -92,11 +92,14 @@ impl Application {
         let addr = listener.local_addr().map_err(bind_err)?;
         // Built from our own config rather than `get_configuration`, which
         // needs variables only cargo-leptos sets.
-        let assets = BuildAssets::load("curbside", &config.site_root, "pkg", &config.hash_file);
+        // The names cargo-leptos gives the bundle (`[[workspace.metadata.leptos]]`).
+        const OUTPUT_NAME: &str = "curbside";
+        const PKG_DIR: &str = "pkg";
+        let assets = BuildAssets::load(OUTPUT_NAME, &config.site_root, PKG_DIR, &config.hash_file);
         let leptos_options = LeptosOptions::builder()
-            .output_name("curbside")
+            .output_name(OUTPUT_NAME)
             .site_root(config.site_root.as_str())
-            .site_pkg_dir("pkg")
+            .site_pkg_dir(PKG_DIR)
             .site_addr(addr)
             .env(config.leptos_env.clone())
             .hash_files(assets.hashed)
