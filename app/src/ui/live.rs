@@ -4,7 +4,7 @@
 
 use crate::{
     domain::live::{EtaData, EventData, PositionData},
-    ui::session::Session,
+    ui::{json, session::Session},
 };
 use leptos::prelude::*;
 
@@ -169,7 +169,7 @@ impl Live {
 
 /// Reads the job id out of an event's JSON.
 pub fn job_of(data: &str) -> Option<String> {
-    serde_json::from_str::<EventData>(data)
+    json::decode::<EventData>(data)
         .ok()
         .map(|d| d.job)
         .map(String::from)
@@ -188,7 +188,7 @@ pub fn LinkStatus() -> impl IntoView {
 
 #[cfg(feature = "browser")]
 mod browser {
-    use super::{Batch, Link, Live, job_of};
+    use super::{Batch, Link, Live, job_of, json};
     use crate::domain::live::EventName;
     use leptos::{
         prelude::*,
@@ -292,12 +292,12 @@ mod browser {
                 let data = e.data().as_string().unwrap_or_default();
                 match name {
                     EventName::JobLocationUpdated => {
-                        if let Ok(p) = serde_json::from_str(&data) {
+                        if let Ok(p) = json::decode(&data) {
                             live.position.set(Some(p));
                         }
                     }
                     EventName::JobEtaUpdated => {
-                        if let Ok(eta) = serde_json::from_str(&data) {
+                        if let Ok(eta) = json::decode(&data) {
                             live.eta.set(Some(eta));
                         }
                     }

@@ -1,6 +1,7 @@
 //! Components and pages: the HTML shell, the router, and the site-wide context.
 //! `pages/` holds what each route shows, `parts/` what pages are built from.
 
+mod json;
 mod layout;
 pub mod live;
 mod pages;
@@ -20,7 +21,7 @@ use pages::lazy;
 
 /// The features this installation has switched on, fetched once per page load.
 #[derive(Clone, Copy)]
-pub struct SiteFeatures(pub Resource<Result<FeatureFlags, ServerFnError>>);
+pub struct SiteFeatures(pub json::Loaded<Result<FeatureFlags, ServerFnError>>);
 
 impl SiteFeatures {
     /// Waits for the flags; when the server cannot say, optional features stay hidden.
@@ -76,7 +77,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_context(SiteFeatures(Resource::new(|| (), |_| site_config())));
+    provide_context(SiteFeatures(json::load(|| (), |_| site_config())));
     session::Session::provide();
     live::Live::provide();
     parts::local_time::LocalClock::provide();

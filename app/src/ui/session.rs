@@ -1,5 +1,6 @@
 //! Who is signed in, as the page knows it: fetched with the page, shared by the header and the areas.
 
+use crate::ui::json::{Loaded, load};
 use crate::{
     api::auth::me,
     domain::{
@@ -13,11 +14,11 @@ use leptos_router::{components::Redirect, hooks::use_location};
 /// The signed-in account, or `None`. Rendered on the server with the page,
 /// so the first paint already knows; sign-in and sign-out reload the page.
 #[derive(Clone, Copy)]
-pub struct Session(pub Resource<Option<Account>>);
+pub struct Session(pub Loaded<Option<Account>>);
 
 impl Session {
     pub fn provide() {
-        provide_context(Session(Resource::new(
+        provide_context(Session(load(
             || (),
             |_| async {
                 match me().await {

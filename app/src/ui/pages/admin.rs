@@ -1,6 +1,7 @@
 //! The admin console's pages: `/admin`, `/admin/users`, `/admin/users/:id`, `/admin/jobs`, `/admin/audit`.
 
 use crate::domain::admin::AuditAction;
+use crate::ui::json::load;
 use crate::ui::parts::console::{
     AuditTable, Console, JobsTable, Pager, ProfileFacts, StatusBadge, UsersTable, failed,
     list_href, loading,
@@ -29,8 +30,8 @@ const PENDING_MECHANICS: &str = "/admin/users?role=mechanic&status=pending_appro
 
 #[component]
 pub fn AdminHome() -> impl IntoView {
-    let overview = Resource::new(|| (), |_| admin_overview());
-    let pending = Resource::new(
+    let overview = load(|| (), |_| admin_overview());
+    let pending = load(
         || (),
         |_| {
             admin_users(
@@ -84,7 +85,7 @@ pub fn AdminHome() -> impl IntoView {
 pub fn UsersPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
-    let users = Resource::new(
+    let users = load(
         move || {
             (
                 param("search"),
@@ -153,7 +154,7 @@ pub fn JobsPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
     let changed = Live::get().any_version();
-    let jobs = Resource::new(
+    let jobs = load(
         move || (param("status"), param("page"), changed.get()),
         |(status, page, _)| admin_jobs(status, page.and_then(|p| p.parse().ok())),
     );
@@ -198,7 +199,7 @@ pub fn JobsPage() -> impl IntoView {
 pub fn UserPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let detail = Resource::new(id, admin_user);
+    let detail = load(id, admin_user);
     view! {
         <Console title="User">
             <p><a href="/admin/users">"← All users"</a></p>
@@ -334,7 +335,7 @@ fn ReviewForm(
 pub fn AuditPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |k: &str| query.read().get(k).filter(|v| !v.is_empty());
-    let entries = Resource::new(
+    let entries = load(
         move || (param("actor"), param("action"), param("page")),
         |(actor, action, page)| admin_audit(actor, action, page.and_then(|p| p.parse().ok())),
     );

@@ -1,6 +1,7 @@
 //! The admin's live map (desktop): every unfinished job and every mechanic
 //! sharing their position, moving as fixes arrive, without a reload.
 
+use crate::ui::json::load;
 use crate::{
     api::admin::admin_live_map,
     domain::{
@@ -22,7 +23,7 @@ use std::collections::HashMap;
 pub fn LiveMapPage() -> impl IntoView {
     let live = Live::get();
     let changed = live.any_version();
-    let jobs = Resource::new(move || changed.get(), |_| admin_live_map());
+    let jobs = load(move || changed.get(), |_| admin_live_map());
     // Positions heard since the page loaded, by job: they move the markers
     // without fetching the list again.
     let heard = RwSignal::new(HashMap::<String, Fix>::new());

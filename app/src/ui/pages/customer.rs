@@ -1,5 +1,6 @@
 //! The customer's area: their jobs, and asking for a mechanic.
 
+use crate::ui::json::load;
 use crate::{
     api::{
         garage::{AddVehicle, my_vehicles},
@@ -28,7 +29,7 @@ use leptos_router::hooks::use_navigate;
 #[component]
 pub fn CustomerHome() -> impl IntoView {
     let changed = Live::get().any_version();
-    let jobs = Resource::new(move || changed.get(), |_| my_jobs());
+    let jobs = load(move || changed.get(), |_| my_jobs());
     view! {
         <Title text="My jobs" />
         <RequireSignIn>
@@ -65,7 +66,7 @@ pub fn CustomerHome() -> impl IntoView {
 #[component]
 pub fn RequestPage() -> impl IntoView {
     let add = ServerAction::<AddVehicle>::new();
-    let vehicles = Resource::new(move || add.version().get(), |_| my_vehicles());
+    let vehicles = load(move || add.version().get(), |_| my_vehicles());
     view! {
         <Title text="Ask for a mechanic" />
         <section class="page narrow">

@@ -1,5 +1,6 @@
 //! The customer's garage: their vehicles, and the form to add one.
 
+use crate::ui::json::load;
 use crate::ui::parts::vehicle_form::VehicleForm;
 use crate::{
     api::garage::{AddVehicle, RemoveVehicle, my_vehicles},
@@ -13,7 +14,7 @@ use leptos_meta::Title;
 pub fn GaragePage() -> impl IntoView {
     let add = ServerAction::<AddVehicle>::new();
     let remove = ServerAction::<RemoveVehicle>::new();
-    let vehicles = Resource::new(
+    let vehicles = load(
         move || (add.version().get(), remove.version().get()),
         |_| my_vehicles(),
     );

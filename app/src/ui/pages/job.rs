@@ -1,5 +1,6 @@
 //! `/customer/jobs/:id`, `/mechanic/jobs/:id`, `/admin/jobs/:id`: one job's page, for whoever may see it.
 
+use crate::ui::json::load;
 use crate::ui::parts::{
     job_actions::Actions,
     job_card::StatusPill,
@@ -60,7 +61,7 @@ pub fn JobPage() -> impl IntoView {
     answer_with(actions.accept, answered, refresh);
     answer_with(actions.cancel, answered, refresh);
     answer_with(actions.step, answered, refresh);
-    let job = Resource::new(
+    let job = load(
         move || {
             (
                 id(),

@@ -1,5 +1,6 @@
 //! The mechanic's area: their approval state, their profile, and the form to keep it.
 
+use crate::ui::json::{Loaded, load};
 use crate::ui::parts::quotes::years_words;
 use crate::{
     api::{
@@ -39,7 +40,7 @@ pub fn MechanicHome() -> impl IntoView {
 #[component]
 fn Dashboard() -> impl IntoView {
     let approved = expect_context::<Account>().status == AccountStatus::Active;
-    let profile = Resource::new(|| (), |_| my_profile());
+    let profile = load(|| (), |_| my_profile());
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -69,11 +70,11 @@ fn Dashboard() -> impl IntoView {
 #[component]
 fn MechanicJobs(
     approved: bool,
-    profile: Resource<Result<Option<MechanicProfile>, AppError>>,
+    profile: Loaded<Result<Option<MechanicProfile>, AppError>>,
 ) -> impl IntoView {
     let changed = Live::get().any_version();
-    let mine = Resource::new(move || changed.get(), |_| my_jobs());
-    let open = Resource::new(move || changed.get(), |_| open_jobs());
+    let mine = load(move || changed.get(), |_| my_jobs());
+    let open = load(move || changed.get(), |_| open_jobs());
     let loading = || view! { <p class="loading">"Loading…"</p> };
     view! {
         <Transition fallback=loading>
@@ -196,7 +197,7 @@ pub fn ProfilePage() -> impl IntoView {
 
 #[component]
 fn ProfileEditor() -> impl IntoView {
-    let saved = Resource::new(|| (), |_| my_profile());
+    let saved = load(|| (), |_| my_profile());
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
