@@ -103,7 +103,8 @@ impl QuoteForm {
                     "items",
                     format!(
                         "Line {n}: say what the {} is for.",
-                        kind.label().to_lowercase()
+                        // ASCII, and no Unicode case tables in the browser.
+                        kind.label().to_ascii_lowercase()
                     ),
                 ));
             }

@@ -104,9 +104,11 @@ pub fn QuoteCard(quote: QuoteView) -> impl IntoView {
                 <span class="quote-total">{q.total.to_string()}</span>
                 {status.map(|(class, text)| view! { <span class=class>{text}</span> })}
             </header>
+            // The app's own ASCII words: `to_lowercase` would put the Unicode
+            // case tables in the first download (docs/PERFORMANCE.md).
             <p class="quote-mechanic">
                 <strong>{m.display_name.clone()}</strong>
-                <span class="muted">{format!(" · {} experience", years_words(m.years_experience).to_lowercase())}</span>
+                <span class="muted">{format!(" · {} experience", years_words(m.years_experience).to_ascii_lowercase())}</span>
             </p>
             <ul class="chips small" aria-label="Skills">
                 {m.skills.iter().map(|s| view! { <li>{s.label()}</li> }).collect_view()}
@@ -118,7 +120,7 @@ pub fn QuoteCard(quote: QuoteView) -> impl IntoView {
                         .iter()
                         .map(|i| view! {
                             <tr>
-                                <td>{i.description.clone()} <span class="muted small">{format!(" {}", i.kind.label().to_lowercase())}</span></td>
+                                <td>{i.description.clone()} <span class="muted small">{format!(" {}", i.kind.label().to_ascii_lowercase())}</span></td>
                                 <td class="amount">{i.amount.to_string()}</td>
                             </tr>
                         })
