@@ -14,7 +14,7 @@ export LEPTOS_OUTPUT_NAME := curbside
 CARGO_SSR := -p app -p server --features app/ssr
 CARGO_WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown
 
-.PHONY: run dev tools test-tools build release trunk-build fmt-check lint unit integration e2e test lighthouse bench-cold-start bench-auth bench-admin bench-jobs bench-realtime bench-login-burst bench-location
+.PHONY: run dev tools test-tools build release trunk-build fmt-check lint unit integration e2e test lighthouse bench-cold-start bench-auth bench-admin bench-jobs bench-realtime bench-login-burst bench-location bench-payments
 
 ## Build (release) and serve http://127.0.0.1:3000 on SQLite under ./data.
 run: release
@@ -60,13 +60,14 @@ unit:
 	cargo test $(CARGO_SSR) --lib --bins
 
 ## Black-box tests against the real server binary: SQLite always, PostgreSQL
-## when TEST_POSTGRES_URL is set (required when CI=true).
+## when TEST_POSTGRES_URL is set (required when CI=true); Stripe's calls
+## against localstripe, which scripts/localstripe.sh installs and starts.
 integration:
-	cargo test $(CARGO_SSR) --test '*'
+	bash scripts/localstripe.sh cargo test $(CARGO_SSR) --test '*'
 
 ## Playwright in headless Chromium against a debug build.
 e2e: test-tools build
-	cd end2end && npx playwright test
+	bash scripts/localstripe.sh sh -c 'cd end2end && npx playwright test'
 
 test: test-tools fmt-check lint unit integration e2e
 	@echo "make test: all checks passed"
@@ -103,3 +104,7 @@ bench-login-burst: release
 ## Live location at 10,000 watchers and at 5,000 with faster fixes (docs/PERFORMANCE.md).
 bench-location: release
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/bench-location.sh
+
+## Accepting with a card hold, capture and webhooks, against localstripe (docs/PERFORMANCE.md).
+bench-payments: release test-tools
+	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/localstripe.sh bash scripts/bench-payments.sh

@@ -20,3 +20,6 @@ if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json
   log "installing end2end npm packages"
   (cd end2end && npm ci --no-audit --no-fund --silent)
 fi
+
+# The Stripe stand-in the payment tests run against (PyPI, into a venv).
+bash scripts/localstripe.sh true

@@ -150,14 +150,19 @@ test("a customer requests a job, compares quotes, accepts one, and follows the m
 
   // One tap on "accept": the answer carries the booked job, and the events
   // it caused (booked, Dan's quote accepted, Sam's declined) are already in it.
-  await customer.locator(".compare-col").nth(0).getByRole("button", { name: "Accept this quote" }).tap();
+  // No Stripe keys here: the labelled demo payment mode books without a card.
+  const first = customer.locator(".compare-col").nth(0);
+  await first.getByRole("button", { name: /^Accept and pay £/ }).tap();
+  await expect(first.getByText("Demo payment mode")).toBeVisible();
+  await first.getByRole("button", { name: /^Book for £.* \(demo\)$/ }).tap();
   await expect(customer.locator(".title-row .badge")).toHaveText("Mechanic booked");
   await customer.waitForTimeout(1500);
   console.log(`GETs of the job caused by one accept: ${jobGets.length}`);
   expect(jobGets.length, jobGets.join("\n")).toBeLessThanOrEqual(1);
   await expect(customer.getByRole("heading", { name: "The quote you accepted" })).toBeVisible();
   await expect(customer.locator(".compare .quote-card")).toHaveCount(1);
-  await expect(customer.getByRole("button", { name: "Accept this quote" })).toHaveCount(0);
+  await expect(customer.getByRole("button", { name: /^Accept/ })).toHaveCount(0);
+  await expect(customer.locator(".payment")).toContainText("Demo: no card charged");
 
   // Dan's page turns into his booked job: the exact address and one next step.
   await expect(mechanic.getByText("7 Jamestown Road, London NW1 7BY")).toBeVisible();

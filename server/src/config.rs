@@ -78,6 +78,121 @@ pub struct Config {
     pub osrm_url: Option<String>,
     /// `OSRM_TIMEOUT_MS`: how long to wait for it before the distance estimate stands in.
     pub osrm_timeout: Duration,
+    /// `STRIPE_*`: card payments through Stripe; `None` is the demo payment mode.
+    pub stripe: Option<StripeSettings>,
+}
+
+/// A Stripe account's keys, and where its API and Stripe.js are.
+#[derive(Clone)]
+pub struct StripeSettings {
+    pub secret_key: String,
+    pub publishable_key: String,
+    pub webhook_secret: String,
+    /// `STRIPE_API_BASE`: another API address (a stand-in such as localstripe).
+    pub api_base: Option<String>,
+    /// `STRIPE_JS_URL`: where the page loads Stripe.js from.
+    pub js_url: String,
+}
+
+impl fmt::Debug for StripeSettings {
+    /// Only the publishable key is public.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StripeSettings")
+            .field("publishable_key", &self.publishable_key)
+            .field("api_base", &self.api_base)
+            .field("js_url", &self.js_url)
+            .finish_non_exhaustive()
+    }
+}
+
+const STRIPE_KEYS: [&str; 3] = [
+    "STRIPE_SECRET_KEY",
+    "STRIPE_PUBLISHABLE_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+];
+
+/// Reads the Stripe settings: all three keys or none (the demo mode). A
+/// public https site taking payments must have them.
+fn stripe_settings(
+    get: &impl Fn(&str) -> Option<String>,
+    payments_on: bool,
+    public_url: &str,
+) -> Result<Option<StripeSettings>, ConfigError> {
+    let keys: Vec<Option<String>> = STRIPE_KEYS.iter().map(|k| get(k)).collect();
+    let missing: Vec<&str> = STRIPE_KEYS
+        .iter()
+        .zip(&keys)
+        .filter(|(_, v)| v.is_none())
+        .map(|(k, _)| *k)
+        .collect();
+    if missing.len() == STRIPE_KEYS.len() {
+        if payments_on && public_url.starts_with("https://") {
+            return Err(bad(
+                "STRIPE_SECRET_KEY",
+                "",
+                &format!(
+                    "STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY and STRIPE_WEBHOOK_SECRET for a public site \
+                     ({public_url}) taking payments; the demo payment mode charges nobody. \
+                     Set them, or ENABLE_PAYMENTS=false"
+                ),
+            ));
+        }
+        return Ok(None);
+    }
+    if let Some(first) = missing.first() {
+        return Err(bad(
+            first,
+            "",
+            &format!(
+                "a value: the Stripe keys go together ({} missing)",
+                missing.join(", ")
+            ),
+        ));
+    }
+    let [secret_key, publishable_key, webhook_secret] =
+        [0, 1, 2].map(|i| keys[i].clone().unwrap_or_default());
+    if !(secret_key.starts_with("sk_") || secret_key.starts_with("rk_")) {
+        return Err(bad(
+            "STRIPE_SECRET_KEY",
+            "***",
+            "a Stripe secret key (sk_… or rk_…)",
+        ));
+    }
+    if !publishable_key.starts_with("pk_") {
+        return Err(bad(
+            "STRIPE_PUBLISHABLE_KEY",
+            &publishable_key,
+            "a Stripe publishable key (pk_…)",
+        ));
+    }
+    let api_base = match get("STRIPE_API_BASE") {
+        None => None,
+        Some(v) if v.starts_with("http://") || v.starts_with("https://") => {
+            Some(v.trim_end_matches('/').to_owned())
+        }
+        Some(v) => return Err(bad("STRIPE_API_BASE", &v, "an http(s):// URL")),
+    };
+    let js_url = match (get("STRIPE_JS_URL"), &api_base) {
+        (Some(v), _) if v.starts_with("http://") || v.starts_with("https://") => v,
+        (Some(v), _) => return Err(bad("STRIPE_JS_URL", &v, "an http(s):// URL")),
+        // localstripe serves its Stripe.js under this path of its API.
+        (None, Some(base)) => format!("{base}/js.stripe.com/v3/"),
+        (None, None) => "https://js.stripe.com/v3/".to_owned(),
+    };
+    Ok(Some(StripeSettings {
+        secret_key,
+        publishable_key,
+        webhook_secret,
+        api_base,
+        js_url,
+    }))
+}
+
+/// `scheme://host[:port]` of a URL.
+fn origin_of(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    format!("{scheme}://{}", host.to_ascii_lowercase())
 }
 
 /// The admin made on first start from the environment.
@@ -113,6 +228,7 @@ impl fmt::Debug for Config {
             .field("listen_addr", &self.listen_addr)
             .field("public_url", &self.public_url)
             .field("features", &self.features)
+            .field("stripe", &self.stripe)
             .field("data_dir", &self.data_dir)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
@@ -318,15 +434,36 @@ impl Config {
                 ));
             }
         };
-        let content_policy = ContentPolicy {
+        let stripe = stripe_settings(&get, features.enabled(Feature::Payments), &public_url)?;
+        let mut content_policy = ContentPolicy {
             script_src: sources("CSP_SCRIPT_SRC")?,
             img_src,
             connect_src: sources("CSP_CONNECT_SRC")?,
             frame_src: sources("CSP_FRAME_SRC")?,
             dev_reload: leptos_env == Env::DEV,
         };
+        // Stripe.js, the API it calls and the frames of its card form.
+        if let Some(stripe) = stripe
+            .as_ref()
+            .filter(|_| features.enabled(Feature::Payments))
+        {
+            let js = origin_of(&stripe.js_url);
+            let api = stripe
+                .api_base
+                .as_deref()
+                .map_or_else(|| "https://api.stripe.com".to_owned(), origin_of);
+            content_policy.script_src.push(js.clone());
+            content_policy.connect_src.push(api);
+            content_policy.frame_src.push(js);
+            if stripe.api_base.is_none() {
+                content_policy
+                    .frame_src
+                    .push("https://hooks.stripe.com".to_owned());
+            }
+        }
 
         Ok(Self {
+            stripe,
             content_policy,
             map,
             eta_model,
@@ -568,6 +705,7 @@ mod tests {
             ("CSP_IMG_SRC", "https://*.tile.openstreetmap.org"),
             ("CSP_SCRIPT_SRC", "https://js.stripe.com"),
             ("PUBLIC_URL", "https://Curbside.example.com/app/"),
+            ("ENABLE_PAYMENTS", "false"),
         ])
         .unwrap();
         // The default map tiles' origin is added to what the operator named.
@@ -605,8 +743,68 @@ mod tests {
     }
 
     #[test]
+    fn a_public_site_taking_payments_needs_stripe_keys() {
+        let err = parse(&[("PUBLIC_URL", "https://curbside.example.com")]).unwrap_err();
+        for var in [
+            "STRIPE_SECRET_KEY",
+            "STRIPE_PUBLISHABLE_KEY",
+            "STRIPE_WEBHOOK_SECRET",
+            "ENABLE_PAYMENTS=false",
+        ] {
+            assert!(err.to_string().contains(var), "{err}");
+        }
+        // Without payments, or on this machine (the demo mode), no keys are needed.
+        let off = parse(&[
+            ("PUBLIC_URL", "https://curbside.example.com"),
+            ("ENABLE_PAYMENTS", "false"),
+        ]);
+        assert!(off.unwrap().stripe.is_none());
+        assert!(parse(&[]).unwrap().stripe.is_none());
+    }
+
+    #[test]
+    fn stripe_keys_go_together_and_are_kept_out_of_debug_output() {
+        let err = parse(&[("STRIPE_SECRET_KEY", "sk_test_abc")]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("STRIPE_PUBLISHABLE_KEY, STRIPE_WEBHOOK_SECRET missing"),
+            "{err}"
+        );
+        let c = parse(&[
+            ("STRIPE_SECRET_KEY", "sk_test_secretvalue"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_test_public"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_hookvalue"),
+            ("STRIPE_API_BASE", "http://127.0.0.1:8420/"),
+        ])
+        .unwrap();
+        let s = c.stripe.as_ref().unwrap();
+        assert_eq!(s.js_url, "http://127.0.0.1:8420/js.stripe.com/v3/");
+        assert!(
+            c.content_policy
+                .script_src
+                .contains(&"http://127.0.0.1:8420".to_owned())
+        );
+        let shown = format!("{c:?}");
+        assert!(shown.contains("pk_test_public"));
+        assert!(
+            !shown.contains("secretvalue") && !shown.contains("hookvalue"),
+            "{shown}"
+        );
+        let bad = parse(&[
+            ("STRIPE_SECRET_KEY", "pk_test_wrong"),
+            ("STRIPE_PUBLISHABLE_KEY", "pk_test_public"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_hookvalue"),
+        ]);
+        assert!(bad.unwrap_err().to_string().contains("STRIPE_SECRET_KEY"));
+    }
+
+    #[test]
     fn https_public_urls_get_secure_cookies() {
-        let c = parse(&[("PUBLIC_URL", "https://curbside.example.com/")]).unwrap();
+        let c = parse(&[
+            ("PUBLIC_URL", "https://curbside.example.com/"),
+            ("ENABLE_PAYMENTS", "false"),
+        ])
+        .unwrap();
         assert!(c.secure_cookies());
     }
 
@@ -685,6 +883,7 @@ mod tests {
             ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),
             ("PUBLIC_URL", "https://curbside.example.com/"),
             ("LOG_FORMAT", "json"),
+            ("ENABLE_PAYMENTS", "false"),
         ])
         .unwrap();
         assert_eq!(c.listen_addr.to_string(), "0.0.0.0:8080");

@@ -12,6 +12,7 @@ use app::{
         events::{self, EVENTS},
         health::{HEALTHZ, READYZ, healthz, readyz},
         metrics::{self, METRICS},
+        payments::{STRIPE_WEBHOOK, stripe_webhook},
     },
     backend::AppState,
     domain::account::{needs_sign_in, page_redirect},
@@ -24,7 +25,7 @@ use axum::{
     http::{Method, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
-    routing::get,
+    routing::{get, post},
 };
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde_json::Value;
@@ -51,6 +52,7 @@ pub fn route_table() -> Vec<(String, String)> {
     .into_iter()
     .map(|p| ("GET".to_owned(), p.to_owned()))
     .collect();
+    table.push(("POST".to_owned(), STRIPE_WEBHOOK.to_owned()));
     for (path, method) in leptos::server_fn::axum::server_fn_paths() {
         table.push((method.to_string(), path.to_owned()));
     }
@@ -88,6 +90,7 @@ pub fn router(state: AppState, request_timeout: Duration, guards: Arc<WebGuards>
         )
         .route(OFFLINE, get(move || async move { offline_page.offline() }))
         .route(START, get(pwa::start))
+        .route(STRIPE_WEBHOOK, post(stripe_webhook))
         // Pages and server functions; AppState reaches both as context.
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback_service(site_files)

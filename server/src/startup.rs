@@ -38,6 +38,8 @@ pub enum StartupError {
     Routing(String),
     #[error("could not start the metrics recorder: {0}")]
     Metrics(String),
+    #[error("could not set up the Stripe client: {0}")]
+    Payments(String),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -139,6 +141,7 @@ impl Application {
             }),
             live,
             tracker,
+            payments: payments_gateway(config)?,
             map: Arc::new(config.map.clone()),
             policy: Arc::new(config.content_policy.clone()),
             metrics: match &config.metrics_token {
@@ -203,4 +206,24 @@ async fn shutdown_signal() {
     };
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Stripe with its keys, or the labelled demo payment mode without them.
+fn payments_gateway(config: &Config) -> Result<app::backend::payments::Gateway, StartupError> {
+    use app::backend::payments::{Gateway, stripe::StripeApi};
+    let Some(s) = &config.stripe else {
+        if config.features.enabled(app::domain::Feature::Payments) {
+            tracing::warn!("no STRIPE_* keys: payments run in the demo mode, no card is charged");
+        }
+        return Ok(Gateway::Demo);
+    };
+    let api = StripeApi::new(
+        &s.secret_key,
+        s.publishable_key.clone(),
+        s.webhook_secret.clone(),
+        s.api_base.as_deref(),
+        s.js_url.clone(),
+    )
+    .map_err(StartupError::Payments)?;
+    Ok(Gateway::Stripe(Arc::new(api)))
 }

@@ -264,6 +264,31 @@ const RULES: &[Rule] = &[
         &[("id", "{QB}")],
         ".y.....",
     ),
+    // The owner gets past the checks (then a 409: the quote is accepted).
+    rule(
+        "POST",
+        "/api/checkout",
+        "/api/checkout",
+        &[("id", "{QB}")],
+        ".y.....",
+    ),
+    // Admins only; the empty request id makes it a 422 once past the checks.
+    rule(
+        "POST",
+        "/api/refund_payment",
+        "/api/refund_payment",
+        &[("id", "x"), ("reason", "x"), ("request_id", "")],
+        "......y",
+    ),
+    // Stripe's, authenticated by its signature, not a session; without
+    // Stripe keys (the demo mode, as here) it does not exist (tests/payments.rs).
+    rule(
+        "POST",
+        "/api/stripe/webhook",
+        "/api/stripe/webhook",
+        &[],
+        ".......",
+    ),
     // The admin console.
     rule(
         "GET",

@@ -66,13 +66,15 @@ both_databases! {
         assert_eq!(move_to(&app, &dan.token, &job, "en_route").await.status, 200);
         let bens_job = ben_requests(&app, &ben).await;
 
-        let all = priyas.take(8).await;
+        let all = priyas.take(9).await;
         assert_eq!(names(&all), ["job:created", "job:status-updated", "quote:new", "quote:new",
-            "job:status-updated", "quote:accepted", "quote:declined", "job:status-updated"]);
+            "job:status-updated", "quote:accepted", "quote:declined", "payment:authorized", "job:status-updated"]);
         assert!(all.iter().all(|e| e.job() == job));
         assert_eq!(all[1].data["status"], "quoted");
         assert_eq!(all[4].data["status"], "accepted");
-        assert_eq!(all[7].data, serde_json::json!({"job": job, "status": "en_route", "from": "accepted"}));
+        // The demo mode's hold; like every event, no amount in it.
+        assert_eq!(all[7].data, serde_json::json!({"job": job, "status": "accepted"}));
+        assert_eq!(all[8].data, serde_json::json!({"job": job, "status": "en_route", "from": "accepted"}));
         let ids = ids(&all);
         assert!(ids.windows(2).all(|w| w[0] < w[1]), "in id order: {ids:?}");
 
@@ -80,10 +82,10 @@ both_databases! {
         let first = bens.next().await;
         assert_eq!((first.event.as_str(), first.job()), ("job:created", bens_job.as_str()));
 
-        // Dan: the offer, his quote, his booking, the move he made, then Ben's offer.
+        // Dan: the offer, his quote, his booking and its payment, the move he made, then Ben's offer.
         let dan_all = dans.until("job:created", &bens_job).await;
         assert_eq!(names(&dan_all), ["job:created", "quote:new", "job:status-updated", "quote:accepted",
-            "job:status-updated", "job:created"]);
+            "payment:authorized", "job:status-updated", "job:created"]);
         assert_eq!(dan_all[1].data["quote"], q1.as_str());
         // Maria: the offer, her quote, the job leaving the pool, her quote
         // declined, then Ben's offer. Never Dan's quote or the en-route move.
@@ -97,7 +99,7 @@ both_databases! {
 
         // The admin sees everything, in order.
         let admin_all = admins.until("job:created", &bens_job).await;
-        assert_eq!(admin_all.len(), 9, "{:?}", names(&admin_all));
+        assert_eq!(admin_all.len(), 10, "{:?}", names(&admin_all));
     }
 
     async fn mechanics_out_of_reach_or_not_approved_get_no_offer(db) {

@@ -309,7 +309,7 @@ both_databases! {
         assert_eq!(res.headers().get("x-content-type-options").unwrap(), "nosniff");
         drop(res);
 
-        let https = app.restart(&[("PUBLIC_URL", "https://curbside.example.com")]).await;
+        let https = app.restart(&[("PUBLIC_URL", "https://curbside.example.com"), ("ENABLE_PAYMENTS", "false")]).await;
         let r = https.get("/healthz", Auth::None).await;
         assert!(r.header("strict-transport-security").is_some_and(|v| v.contains("max-age=")), "{r:?}");
     }

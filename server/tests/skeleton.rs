@@ -80,7 +80,7 @@ both_databases! {
         let flags: Value = res.json().await.unwrap();
         assert_eq!(
             flags,
-            json!({ "realtime_tracking": true })
+            json!({ "realtime_tracking": true, "payments": true })
         );
     }
 
@@ -99,7 +99,9 @@ both_databases! {
         let html = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("href=\"/#tracking\""), "{html}");
         assert!(html.contains("Watch your mechanic drive in"), "{html}");
-        for unbuilt in ["payments", "Pay in the app", "Chat with", "Photos of the work", "Notifications"] {
+        assert!(html.contains("id=\"payments\""), "{html}");
+        assert!(html.contains("charged only once the job is done"), "{html}");
+        for unbuilt in ["Pay in the app", "Chat with", "Photos of the work", "Notifications"] {
             assert!(!html.contains(unbuilt), "{unbuilt} is advertised before it is built");
         }
     }

@@ -19,10 +19,19 @@ use server_fn::codec::GetUrl;
 use {
     super::guard::{self, respond},
     crate::{
-        backend::{access, flows::booking, live, profiles, sessions::CurrentUser, store},
+        backend::{
+            access,
+            flows::booking::{self, Move},
+            live,
+            payments::store as payment_store,
+            profiles,
+            sessions::CurrentUser,
+            store,
+        },
         domain::{
             Feature, Role,
-            job::{JobForm, JobStatus},
+            job::{Actor, JobForm, JobStatus},
+            money::{Currency, Money},
             tracking::RawFix,
         },
     },
@@ -102,11 +111,15 @@ pub async fn job(id: String) -> Result<JobView, AppError> {
 
 /// `POST /api/update_job_status`: one legal move for the caller, e.g. the
 /// booked mechanic's `en_route`. `reason` is required for `cancelled`.
+/// Completing takes the held card payment: `final_amount` (pounds, e.g.
+/// `72.50`) with `adjust_reason` takes less than was authorized, never more.
 #[server(endpoint = "update_job_status")]
 pub async fn update_job_status(
     id: String,
     status: String,
     reason: Option<String>,
+    final_amount: Option<String>,
+    adjust_reason: Option<String>,
 ) -> Result<JobView, AppError> {
     respond(
         async move {
@@ -114,14 +127,32 @@ pub async fn update_job_status(
             let to = JobStatus::parse(&status).ok_or_else(|| {
                 AppError::invalid("status", format!("{status:?} is not a job status."))
             })?;
-            let db = &guard::state().db;
+            let final_cents = match final_amount.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(raw) => Some(
+                    Money::parse(raw, Currency::PLATFORM)
+                        .map_err(|_| {
+                            AppError::invalid(
+                                "final_amount",
+                                "Enter the final amount in pounds, like 72.50.",
+                            )
+                        })?
+                        .cents,
+                ),
+            };
+            let state = guard::state();
             booking::change_status(
-                db,
-                &guard::state().tracker,
+                &state.db,
+                &state.tracker,
+                payments(&state),
                 &user,
                 &id,
-                to,
-                reason.as_deref(),
+                Move {
+                    to,
+                    reason: reason.as_deref(),
+                    final_cents,
+                    adjust_reason: adjust_reason.as_deref(),
+                },
                 Timestamp::now(),
             )
             .await?;
@@ -137,14 +168,14 @@ pub async fn cancel_job(id: String, reason: String) -> Result<JobView, AppError>
     respond(
         async move {
             let user = guard::require_role(&[Role::Customer, Role::Admin]).await?;
-            let db = &guard::state().db;
+            let state = guard::state();
             booking::change_status(
-                db,
-                &guard::state().tracker,
+                &state.db,
+                &state.tracker,
+                payments(&state),
                 &user,
                 &id,
-                JobStatus::Cancelled,
-                Some(&reason),
+                Move::to(JobStatus::Cancelled, Some(&reason)),
                 Timestamp::now(),
             )
             .await?;
@@ -152,6 +183,17 @@ pub async fn cancel_job(id: String, reason: String) -> Result<JobView, AppError>
         }
         .await,
     )
+}
+
+/// The payment provider, while payments are switched on.
+#[cfg(feature = "ssr")]
+pub(crate) fn payments(
+    state: &crate::backend::AppState,
+) -> Option<&crate::backend::payments::Gateway> {
+    state
+        .features
+        .enabled(Feature::Payments)
+        .then_some(&state.payments)
 }
 
 /// One job as `user` may see it, with the booked mechanic's position when they may see that.
@@ -164,6 +206,17 @@ pub(crate) async fn view(user: &CurrentUser, id: &str) -> Result<JobView, AppErr
     view.last_event_id = last_event_id;
     if state.features.enabled(Feature::RealtimeTracking) {
         state.tracker.attach(&state.db, &mut view).await?;
+    }
+    // Rival mechanics never see what the customer pays the booked one.
+    let party = matches!(
+        view.viewer,
+        Actor::Customer | Actor::AssignedMechanic | Actor::Admin
+    );
+    if party && state.features.enabled(Feature::Payments) {
+        view.payment = payment_store::for_job(&state.db, id)
+            .await?
+            .map(|p| p.view())
+            .transpose()?;
     }
     Ok(view)
 }

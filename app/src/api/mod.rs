@@ -20,5 +20,7 @@ pub mod jobs;
 pub mod mechanic;
 #[cfg(feature = "ssr")]
 pub mod metrics;
+#[cfg_attr(not(feature = "ssr"), allow(unused_imports))]
+pub mod payments;
 pub mod quotes;
 pub mod site;

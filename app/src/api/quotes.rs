@@ -1,10 +1,11 @@
-//! Open jobs and quotes: `/api/open_jobs`, `/api/send_quote`, `/api/withdraw_quote`, `/api/accept_quote`.
+//! Open jobs and quotes: `/api/open_jobs`, `/api/send_quote`, `/api/withdraw_quote`, `/api/checkout`, `/api/accept_quote`.
 
 #[cfg(feature = "ssr")]
 use crate::domain::Timestamp;
 use crate::domain::{
     AppError,
     job::{JobSummary, JobView},
+    payment::Checkout,
     quote::{LineInput, QuoteView},
 };
 use leptos::prelude::*;
@@ -14,8 +15,11 @@ use server_fn::codec::GetUrl;
 use {
     super::guard::{self, respond},
     crate::{
-        backend::{access, flows::quoting},
-        domain::{Role, quote::QuoteForm},
+        backend::{
+            access,
+            flows::{paying, quoting},
+        },
+        domain::{Feature, Role, quote::QuoteForm},
     },
 };
 
@@ -75,14 +79,47 @@ pub async fn withdraw_quote(id: String) -> Result<(), AppError> {
 
 /// `POST /api/accept_quote`: the customer books the quote's mechanic; every
 /// other quote on the job is declined. Answers the booked job.
+///
+/// With payments on, the quote's total is first held on the card:
+/// `payment_method` is the Stripe PaymentMethod the card form made (from
+/// `/api/checkout`; none in demo mode). A refused card answers 402
+/// `payment_declined` and books nothing; 402 `payment_action_required`
+/// carries a `client_secret` for Stripe.js's `confirmCardPayment`, after
+/// which the same call (without `payment_method`) finishes the booking.
 #[server(endpoint = "accept_quote")]
-pub async fn accept_quote(id: String) -> Result<JobView, AppError> {
+pub async fn accept_quote(id: String, payment_method: Option<String>) -> Result<JobView, AppError> {
     respond(
         async move {
             let user = guard::require_role(&[Role::Customer]).await?;
-            let db = &guard::state().db;
-            let job_id = quoting::accept(db, &user, &id, Timestamp::now()).await?;
+            let state = guard::state();
+            let now = Timestamp::now();
+            let job_id = match super::jobs::payments(&state) {
+                Some(gateway) => {
+                    let pm = payment_method
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty());
+                    paying::accept(&state.db, gateway, &user, &id, pm, now).await?
+                }
+                None => quoting::accept(&state.db, &user, &id, None, now).await?,
+            };
             super::jobs::view(&user, &job_id).await
+        }
+        .await,
+    )
+}
+
+/// `POST /api/checkout`: what the customer's page needs to take a card for
+/// quote `id`: Stripe's publishable key, Stripe.js's address and a
+/// SetupIntent's client secret for the card form, or the demo mode.
+#[server(endpoint = "checkout")]
+pub async fn start_checkout(id: String) -> Result<Checkout, AppError> {
+    respond(
+        async move {
+            guard::require_feature(Feature::Payments)?;
+            let user = guard::require_role(&[Role::Customer]).await?;
+            let state = guard::state();
+            paying::checkout(&state.db, &state.payments, &user, &id, Timestamp::now()).await
         }
         .await,
     )

@@ -158,6 +158,7 @@ pub async fn view(
         eta: None,
         // Set by the caller, who reads it before the job.
         last_event_id: 0,
+        payment: None,
     })
 }
 

@@ -24,6 +24,8 @@ pub struct AppState {
     pub live: Hub,
     /// Booked mechanics' positions: checked, delivered, written in batches.
     pub tracker: Tracker,
+    /// Who takes card payments (used while `features.payments` is on).
+    pub payments: crate::backend::payments::Gateway,
     /// The maps' tile layer.
     pub map: Arc<MapSettings>,
     /// The Content-Security-Policy pages and every other answer carry.

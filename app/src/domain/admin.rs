@@ -313,6 +313,8 @@ text_enum! {
         AccountSuspended = "account.suspended",
         AccountReinstated = "account.reinstated",
         JobCancelled = "job.cancelled",
+        /// The subject is the job whose payment was refunded.
+        PaymentRefunded = "payment.refunded",
     }
 }
 
@@ -320,7 +322,7 @@ impl AuditAction {
     /// What the `subject` of this action's rows is.
     pub fn subject_kind(self) -> SubjectKind {
         match self {
-            AuditAction::JobCancelled => SubjectKind::Job,
+            AuditAction::JobCancelled | AuditAction::PaymentRefunded => SubjectKind::Job,
             _ => SubjectKind::User,
         }
     }
@@ -338,6 +340,7 @@ impl AuditAction {
             AuditAction::AccountSuspended => "Account suspended",
             AuditAction::AccountReinstated => "Account reinstated",
             AuditAction::JobCancelled => "Job cancelled by an admin",
+            AuditAction::PaymentRefunded => "Payment refunded",
         }
     }
 }

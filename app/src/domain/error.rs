@@ -54,6 +54,20 @@ pub enum AppError {
     Conflict { message: String },
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
+    /// The card issuer or the payment provider refused the payment; the
+    /// message is theirs ("Your card was declined."). Nothing was booked.
+    #[error("{message}")]
+    PaymentDeclined { message: String },
+    /// The customer's bank wants them to confirm the payment in the page
+    /// (3-D Secure): Stripe.js's `confirmCardPayment(client_secret)`, then
+    /// the same request again.
+    #[error("Your bank asks you to confirm this payment.")]
+    PaymentActionRequired { client_secret: String },
+    /// The payment provider could not be reached or failed; nothing changed here.
+    #[error(
+        "Payments are not available right now. Nothing was charged; please try again in a minute."
+    )]
+    PaymentUnavailable,
     /// Too much work at once (e.g. a burst of logins): nothing was done; retry soon.
     #[error("Curbside is busy right now. Please try again in a few seconds.")]
     Busy { retry_after_secs: u64 },
@@ -107,6 +121,8 @@ impl AppError {
             AppError::NotFound | AppError::FeatureOff { .. } => 404,
             AppError::Conflict { .. } => 409,
             AppError::Internal => 500,
+            AppError::PaymentDeclined { .. } | AppError::PaymentActionRequired { .. } => 402,
+            AppError::PaymentUnavailable => 502,
             AppError::Busy { .. } => 503,
             AppError::Request { .. } => 400,
         }
@@ -124,6 +140,8 @@ struct WireError {
     retry_after_secs: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    client_secret: Option<String>,
 }
 
 impl AppError {
@@ -142,6 +160,9 @@ impl AppError {
             AppError::FeatureOff { .. } => "feature_off",
             AppError::Conflict { .. } => "conflict",
             AppError::Internal => "internal",
+            AppError::PaymentDeclined { .. } => "payment_declined",
+            AppError::PaymentActionRequired { .. } => "payment_action_required",
+            AppError::PaymentUnavailable => "payment_unavailable",
             AppError::Busy { .. } => "busy",
             AppError::Request { .. } => "request",
         }
@@ -161,6 +182,10 @@ impl From<AppError> for WireError {
                 AppError::TooManyAttempts { retry_after_secs }
                 | AppError::TooManySignups { retry_after_secs }
                 | AppError::Busy { retry_after_secs } => Some(retry_after_secs),
+                _ => None,
+            },
+            client_secret: match &e {
+                AppError::PaymentActionRequired { client_secret } => Some(client_secret.clone()),
                 _ => None,
             },
             reason: match e {
@@ -193,6 +218,11 @@ impl From<WireError> for AppError {
             "feature_off" => AppError::FeatureOff { message: w.message },
             "conflict" => AppError::Conflict { message: w.message },
             "internal" => AppError::Internal,
+            "payment_declined" => AppError::PaymentDeclined { message: w.message },
+            "payment_action_required" => AppError::PaymentActionRequired {
+                client_secret: w.client_secret.unwrap_or_default(),
+            },
+            "payment_unavailable" => AppError::PaymentUnavailable,
             "busy" => AppError::Busy {
                 retry_after_secs: w.retry_after_secs.unwrap_or(2),
             },

@@ -1,8 +1,8 @@
 //! Feature flags: a switched-off feature is hidden in the UI, its endpoints
 //! answer 404 and its stream events are not sent.
 //!
-//! Only features that exist have a flag. Payments, messaging, photos and
-//! push notifications add theirs when they are built, so a setting never
+//! Only features that exist have a flag. Messaging, photos and push
+//! notifications add theirs when they are built, so a setting never
 //! promises what the server cannot do.
 
 use serde::{Deserialize, Serialize};
@@ -13,21 +13,26 @@ pub enum Feature {
     /// customer's job page, the phone sharing it, and the admin map's
     /// mechanics.
     RealtimeTracking,
+    /// Card payments: authorised when a quote is accepted, taken when the
+    /// job is done. Off: booking is free and nothing of payments shows.
+    Payments,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 1] = [Feature::RealtimeTracking];
+    pub const ALL: [Feature; 2] = [Feature::RealtimeTracking, Feature::Payments];
 
     /// The environment variable that switches this feature.
     pub fn env_var(self) -> &'static str {
         match self {
             Feature::RealtimeTracking => "ENABLE_REALTIME_TRACKING",
+            Feature::Payments => "ENABLE_PAYMENTS",
         }
     }
 
     pub fn label(self) -> &'static str {
         match self {
             Feature::RealtimeTracking => "Live job tracking",
+            Feature::Payments => "Card payments",
         }
     }
 }
@@ -35,12 +40,14 @@ impl Feature {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeatureFlags {
     pub realtime_tracking: bool,
+    pub payments: bool,
 }
 
 impl Default for FeatureFlags {
     fn default() -> Self {
         Self {
             realtime_tracking: true,
+            payments: true,
         }
     }
 }
@@ -50,6 +57,7 @@ impl FeatureFlags {
     pub fn none() -> Self {
         Self {
             realtime_tracking: false,
+            payments: false,
         }
     }
 
@@ -64,12 +72,14 @@ impl FeatureFlags {
     fn slot(&self, f: Feature) -> &bool {
         match f {
             Feature::RealtimeTracking => &self.realtime_tracking,
+            Feature::Payments => &self.payments,
         }
     }
 
     fn slot_mut(&mut self, f: Feature) -> &mut bool {
         match f {
             Feature::RealtimeTracking => &mut self.realtime_tracking,
+            Feature::Payments => &mut self.payments,
         }
     }
 }
@@ -84,6 +94,7 @@ mod tests {
         assert!(Feature::ALL.iter().all(|f| flags.enabled(*f)));
         flags.set(Feature::RealtimeTracking, false);
         assert!(!flags.enabled(Feature::RealtimeTracking));
+        flags.set(Feature::Payments, false);
         assert_eq!(flags, FeatureFlags::none());
     }
 }

@@ -23,6 +23,17 @@ text_enum! {
         QuoteWithdrawn = "quote:withdrawn",
         QuoteAccepted = "quote:accepted",
         QuoteDeclined = "quote:declined",
+        /// The quote's amount is held on the customer's card.
+        PaymentAuthorized = "payment:authorized",
+        /// The amount (or a lowered one) was taken at completion.
+        PaymentCaptured = "payment:captured",
+        /// The hold was let go: the job was cancelled before work started.
+        PaymentReleased = "payment:released",
+        PaymentRefunded = "payment:refunded",
+        /// The customer's bank opened a dispute.
+        PaymentDisputed = "payment:disputed",
+        /// An attempt failed after the page left (told by Stripe's webhook).
+        PaymentFailed = "payment:failed",
         /// The booked mechanic's new position (ephemeral).
         JobLocationUpdated = "job:location-updated",
         /// The arrival estimate moved by a minute or more (ephemeral).
@@ -40,6 +51,12 @@ impl EventName {
             EventName::JobLocationUpdated | EventName::JobEtaUpdated => {
                 Some(Feature::RealtimeTracking)
             }
+            EventName::PaymentAuthorized
+            | EventName::PaymentCaptured
+            | EventName::PaymentReleased
+            | EventName::PaymentRefunded
+            | EventName::PaymentDisputed
+            | EventName::PaymentFailed => Some(Feature::Payments),
             _ => None,
         }
     }

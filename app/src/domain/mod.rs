@@ -11,6 +11,7 @@ pub mod live;
 pub mod map;
 pub mod mechanic;
 pub mod money;
+pub mod payment;
 pub mod quote;
 pub mod text;
 mod text_enum;

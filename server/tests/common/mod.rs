@@ -5,6 +5,7 @@ pub mod flow;
 pub mod forms;
 pub mod http;
 pub mod sse;
+pub mod stripe;
 
 pub use http::{Auth, Http, Reply};
 

@@ -8,8 +8,10 @@ use crate::{
     backend::{
         Db, access, audit,
         db::{self, Write},
+        flows::paying::{self, Settled},
         live::{self, Pending},
         new_id,
+        payments::Gateway,
         sessions::CurrentUser,
         store::{self, fixes, jobs::OPEN_JOBS_MAX, quotes},
         timeline::{self, Change},
@@ -126,25 +128,55 @@ pub async fn insert(
     Ok(id)
 }
 
+/// A move a person asks for, with what it may carry.
+#[derive(Debug, Clone, Copy)]
+pub struct Move<'a> {
+    pub to: JobStatus,
+    /// Required when cancelling.
+    pub reason: Option<&'a str>,
+    /// At completion: take less than was authorized (with `adjust_reason`).
+    pub final_cents: Option<i64>,
+    pub adjust_reason: Option<&'a str>,
+}
+
+impl<'a> Move<'a> {
+    pub fn to(to: JobStatus, reason: Option<&'a str>) -> Self {
+        Move {
+            to,
+            reason,
+            final_cents: None,
+            adjust_reason: None,
+        }
+    }
+}
+
 /// A one-tap move (en route, arrived, started, completed) or a cancellation,
-/// checked against the transition table for the caller's standing.
-#[tracing::instrument(skip_all, fields(user = %user.id, id = %id, to = %to))]
+/// checked against the transition table for the caller's standing. With
+/// `payments`, completing takes the held payment and cancelling lets it go.
+#[tracing::instrument(skip_all, fields(user = %user.id, id = %id, to = %step.to))]
 pub async fn change_status(
     db: &Db,
     tracker: &Tracker,
+    payments: Option<&Gateway>,
     user: &CurrentUser,
     id: &str,
-    to: JobStatus,
-    reason: Option<&str>,
+    step: Move<'_>,
     now: Timestamp,
 ) -> Result<(), AppError> {
+    let to = step.to;
     let job = store::jobs::row(db, id).await?.ok_or(AppError::NotFound)?;
     let (actor, _) = access::standing(db, user, &job).await?;
     let from = job.status()?;
     from.check_move(to, actor, Via::Button)?;
     let reason = match to {
-        JobStatus::Cancelled => Some(parse_cancel_reason(reason.unwrap_or_default())?),
+        JobStatus::Cancelled => Some(parse_cancel_reason(step.reason.unwrap_or_default())?),
         _ => None,
+    };
+    let settled = match payments {
+        Some(gateway) if to.is_finished() => {
+            paying::before_move(db, gateway, id, to, step.final_cents, step.adjust_reason).await?
+        }
+        _ => Settled::Nothing,
     };
     let mut tx = db::begin_write(db).await?;
     // The status we checked must still be the status we change: a second
@@ -161,10 +193,17 @@ pub async fn change_status(
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 0 {
+        if !matches!(settled, Settled::Nothing) {
+            tracing::error!(
+                job = id,
+                "the payment was settled but the job changed meanwhile; Stripe's webhook reconciles it"
+            );
+        }
         return Err(AppError::conflict(
             "This job changed while you were looking at it. Reload to see where it stands.",
         ));
     }
+    let paid_event = settled.apply(&mut tx, &user.id, now).await?;
     let declined = if to == JobStatus::Cancelled {
         quotes::decline_live(&mut *tx, id, None, now).await?
     } else {
@@ -199,6 +238,14 @@ pub async fn change_status(
     }
     let mut events = vec![Pending::status_change(&job, from, to)?];
     events.extend(Pending::declined(&job, to, declined));
+    if let (Some(name), Some(mechanic)) = (paid_event, settled.mechanic()) {
+        events.push(Pending::about_payment(
+            name,
+            &job,
+            to,
+            UserId::from(mechanic),
+        ));
+    }
     live::record(&mut tx, &events, now).await?;
     tx.commit().await?;
     tracker.job_changed(id, to);

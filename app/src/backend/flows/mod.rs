@@ -4,4 +4,5 @@
 pub mod accounts;
 pub mod admin;
 pub mod booking;
+pub mod paying;
 pub mod quoting;

@@ -5,9 +5,11 @@ use crate::domain::QuoteId;
 use crate::domain::Timestamp;
 use crate::{
     backend::{
-        Db, access, db,
+        Db, access,
+        db::{self, Write},
         live::{self, Pending},
         new_id,
+        payments::store as payment_store,
         sessions::CurrentUser,
         store::{
             jobs,
@@ -19,6 +21,8 @@ use crate::{
         AccountStatus, AppError,
         job::{Actor, JobStatus},
         live::EventName,
+        money::Money,
+        payment::{CardSummary, PaymentStatus},
         quote::{QuoteForm, QuoteStatus, QuoteView},
     },
 };
@@ -223,15 +227,25 @@ pub async fn withdraw(
     Ok(())
 }
 
+/// A hold on the customer's card for the quote being accepted.
+pub struct Paid<'a> {
+    pub payment_id: &'a str,
+    pub intent_id: &'a str,
+    pub amount: Money,
+    pub card: Option<&'a CardSummary>,
+}
+
 /// Books the job with the mechanic behind `quote_id` and declines the
-/// others, in one transaction. Of several acceptances racing on one job,
-/// exactly one wins; the rest change nothing. (Payment authorisation
-/// belongs inside this transaction when payments arrive.)
+/// others, in one transaction; with `paid`, the payment becomes
+/// authorized in the same transaction, and only while the quote's total
+/// is still the amount held. Of several acceptances racing on one job,
+/// exactly one wins; the rest change nothing.
 #[tracing::instrument(skip_all, fields(user = %user.id, quote = %quote_id))]
 pub async fn accept(
     db: &Db,
     user: &CurrentUser,
     quote_id: &str,
+    paid: Option<&Paid<'_>>,
     now: Timestamp,
 ) -> Result<String, AppError> {
     let quote = by_id(db, quote_id, now).await?.ok_or(AppError::NotFound)?;
@@ -248,7 +262,7 @@ pub async fn accept(
          WHERE id = $4 AND customer_id = $5 AND status = $7 AND EXISTS ( \
            SELECT 1 FROM quotes q JOIN users u ON u.id = q.mechanic_id \
            WHERE q.id = $2 AND q.job_id = $4 AND q.status = $8 AND q.expires_at > $3 \
-           AND u.status = $9)",
+           AND u.status = $9 AND q.total_cents = $10)",
     )
     .bind(&quote.mechanic.id)
     .bind(quote_id)
@@ -259,6 +273,7 @@ pub async fn accept(
     .bind(JobStatus::Quoted.as_str())
     .bind(QuoteStatus::Live.as_str())
     .bind(AccountStatus::Active.as_str())
+    .bind(paid.map_or(quote.total.cents, |p| p.amount.cents))
     .execute(&mut *tx)
     .await?;
     if booked.rows_affected() == 0 {
@@ -301,13 +316,57 @@ pub async fn accept(
         ),
     ];
     events.extend(Pending::declined(&job, JobStatus::Accepted, declined));
+    if let Some(paid) = paid {
+        authorized(&mut tx, paid, now).await?;
+        events.push(Pending::about_payment(
+            EventName::PaymentAuthorized,
+            &job,
+            JobStatus::Accepted,
+            quote.mechanic.id.clone(),
+        ));
+    }
     live::record(&mut tx, &events, now).await?;
     tx.commit().await?;
     Ok(String::from(job.id))
 }
 
+/// Marks the hold that booked the job, in the booking's transaction.
+async fn authorized(tx: &mut Write, paid: &Paid<'_>, now: Timestamp) -> Result<(), AppError> {
+    let done = sqlx::query(
+        "UPDATE payments SET status = $1, intent_id = $2, card_brand = $3, card_last4 = $4, \
+         authorized_at = $5, updated_at = $5 WHERE id = $6 AND status IN ($7, $8)",
+    )
+    .bind(PaymentStatus::Authorized.as_str())
+    .bind(paid.intent_id)
+    .bind(paid.card.map(|c| c.brand.as_str()))
+    .bind(paid.card.map(|c| c.last4.as_str()))
+    .bind(now)
+    .bind(paid.payment_id)
+    .bind(PaymentStatus::Starting.as_str())
+    .bind(PaymentStatus::RequiresAction.as_str())
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::conflict(
+            "This payment changed while the job was being booked. Reload to see where it stands.",
+        ));
+    }
+    payment_store::record(
+        &mut **tx,
+        Some(paid.payment_id),
+        None,
+        "authorized",
+        Some(paid.amount.cents),
+        None,
+        None,
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Reads the job and quote again after a refused acceptance, to say why in words.
-async fn why_not_accepted(
+pub async fn why_not_accepted(
     db: &Db,
     quote_id: &str,
     job_id: &str,

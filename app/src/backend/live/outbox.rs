@@ -81,6 +81,30 @@ impl Pending {
         )
     }
 
+    /// Something that happened to the payment of `job` (standing at
+    /// `status`), told to its customer and the payment's mechanic.
+    pub fn about_payment(
+        name: EventName,
+        job: &JobRow,
+        status: JobStatus,
+        mechanic: UserId,
+    ) -> Self {
+        Self::new(
+            name,
+            EventData {
+                job: job.id.clone(),
+                status,
+                from: None,
+                quote: None,
+            },
+            Audience {
+                customer_id: job.customer_id.clone(),
+                mechanic_id: Some(mechanic),
+                nearby: None,
+            },
+        )
+    }
+
     /// A `quote:declined` for each `(quote, mechanic)` declined on `job`.
     pub fn declined(
         job: &JobRow,

@@ -110,6 +110,10 @@ pub struct JobView {
     /// How far the mechanic is and how long they take, with `position`.
     #[serde(default)]
     pub eta: Option<crate::domain::tracking::Eta>,
+    /// The card payment for the booked quote, for the customer, the
+    /// booked mechanic and admins (none while payments are switched off).
+    #[serde(default)]
+    pub payment: Option<crate::domain::payment::PaymentView>,
     /// The id of the newest event about this job that this view includes
     /// (0: none): a page showing it ignores stream events up to here.
     #[serde(default)]

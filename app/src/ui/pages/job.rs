@@ -13,12 +13,14 @@ use crate::{
         Account, AppError, Role,
         geo::distance_words,
         job::{Actor, JobStatus, JobView, Location, TimelineEntry},
+        payment::{PaymentStatus, PaymentView},
         quote::QuoteStatus,
     },
     ui::live::Live,
     ui::{
         SiteFeatures,
-        parts::forms::{FormError, TextArea},
+        parts::forms::{Field, FormError, TextArea},
+        parts::payment::PaymentPanel,
         parts::tracking::{Sharing, Tracking},
         session::RequireSignIn,
     },
@@ -83,11 +85,12 @@ pub fn JobPage() -> impl IntoView {
                     {move || {
                         let answer = answered.get();
                         Suspend::new(async move {
-                            let tracking = features.get().await.realtime_tracking;
+                            let flags = features.get().await;
+                            let (tracking, payments) = (flags.realtime_tracking, flags.payments);
                             match job.await.map(|fetched| newest(fetched, answer)) {
                                 Ok(j) => {
                                     shown.set(j.last_event_id);
-                                    view! { <JobDetail job=j actions tracking /> }.into_any()
+                                    view! { <JobDetail job=j actions tracking payments /> }.into_any()
                                 }
                                 Err(AppError::NotFound) => view! {
                                     <h1>"Job not found"</h1>
@@ -146,6 +149,8 @@ fn JobDetail(
     actions: Actions,
     /// Live tracking is switched on: the map and the phone's sharing bar show.
     tracking: bool,
+    /// Card payments are switched on: accepting opens the card form.
+    payments: bool,
 ) -> impl IntoView {
     let j = job;
     let error = Signal::derive(move || actions.error());
@@ -174,7 +179,8 @@ fn JobDetail(
         {j.cancel_reason.clone().filter(|_| j.status == JobStatus::Cancelled).map(|r| view! {
             <div class="banner" role="status"><strong>"Cancelled: "</strong>{r}</div>
         })}
-        {(!steps.is_empty()).then(|| view! { <StepButtons job_id=j.id.to_string() steps step=actions.step /> })}
+        {(!steps.is_empty()).then(|| view! { <StepButtons job_id=j.id.to_string() steps step=actions.step payment=j.payment.clone() /> })}
+        {j.payment.clone().map(|p| view! { <PaymentPanel payment=p viewer=j.viewer quote=booked.clone() /> })}
         {match (&j.location, tracking && j.status.shares_location(), j.viewer) {
             (Location::Exact { lat, lng, .. }, true, Actor::Customer | Actor::Admin) => Some(view! {
                 <Tracking job_id=j.id.to_string() car=(*lat, *lng) position=j.position eta=j.eta />
@@ -199,7 +205,7 @@ fn JobDetail(
         </dl>
         {match j.viewer {
             Actor::Customer | Actor::Admin => view! {
-                <CustomerQuotes job_open=j.status.is_open() quotes=j.quotes.clone() accept=actions.accept viewer=j.viewer />
+                <CustomerQuotes job_open=j.status.is_open() quotes=j.quotes.clone() accept=actions.accept viewer=j.viewer payments />
             }.into_any(),
             Actor::QuotingMechanic => view! {
                 <MechanicQuote job_id=j.id.to_string() job_open=j.status.is_open() quotes=j.quotes.clone() actions />
@@ -245,23 +251,38 @@ fn Place(location: Location, distance_km: Option<f64>) -> impl IntoView {
     }
 }
 
-/// The booked mechanic's next steps, one tap each.
+/// The booked mechanic's next steps, one tap each. Completing a job with
+/// a held payment may take less than was authorized, with a reason.
 #[component]
 fn StepButtons(
     job_id: String,
     steps: Vec<JobStatus>,
     step: ServerAction<UpdateJobStatus>,
+    payment: Option<PaymentView>,
 ) -> impl IntoView {
+    let error: Signal<Option<AppError>> =
+        Signal::derive(move || step.value().get().and_then(Result::err));
     view! {
         <div class="steps-bar">
             {steps
                 .into_iter()
                 .map(|s| {
                     let id = job_id.clone();
+                    let held = payment
+                        .as_ref()
+                        .filter(|p| s == JobStatus::Completed && p.status == PaymentStatus::Authorized)
+                        .map(|p| p.authorized);
                     view! {
                     <ActionForm action=step>
                         <input type="hidden" name="id" value=id />
                         <input type="hidden" name="status" value=s.as_str() />
+                        {held.map(|amount| view! {
+                            <details class="adjust">
+                                <summary>{format!("Take less than {amount}")}</summary>
+                                <Field label="Final amount (£)" name="final_amount" inputmode="decimal" hint="Never more than the customer authorized." error />
+                                <TextArea label="Why is it less?" name="adjust_reason" rows=2 hint="The customer sees this on the receipt." error />
+                            </details>
+                        })}
                         <button type="submit" class="button wide" disabled=move || step.pending().get()>
                             {s.action_label()}
                         </button>

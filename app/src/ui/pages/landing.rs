@@ -110,5 +110,10 @@ fn pitch(feature: Feature) -> (Option<&'static str>, &'static str, &'static str)
             "Live tracking",
             "Watch your mechanic drive in on a map, with an arrival time that updates as they go.",
         ),
+        Feature::Payments => (
+            Some("payments"),
+            "Pay by card, after the work",
+            "Your card is held for the accepted quote when you book and charged only once the job is done.",
+        ),
     }
 }

@@ -29,7 +29,9 @@ impl Actions {
                 .get()
                 .and_then(|r| r.err())
                 .filter(|e| e.for_field("reason").is_none()),
-            self.step.value().get().and_then(|r| r.err()),
+            self.step.value().get().and_then(|r| r.err()).filter(|e| {
+                e.for_field("final_amount").is_none() && e.for_field("adjust_reason").is_none()
+            }),
             self.withdraw.value().get().and_then(|r| r.err()),
         ]
         .into_iter()

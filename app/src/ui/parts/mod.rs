@@ -1,6 +1,7 @@
 //! Pieces pages are built from: forms, cards, maps, the console frame.
 
 pub mod areas;
+pub mod checkout;
 pub mod console;
 pub mod forms;
 #[cfg(feature = "browser")]
@@ -9,6 +10,7 @@ pub mod job_actions;
 pub mod job_card;
 pub mod local_time;
 pub mod map;
+pub mod payment;
 pub mod quotes;
 pub mod tracking;
 pub mod vehicle_form;

@@ -9,6 +9,7 @@ use crate::{
         quote::{LineKind, NOTE_MAX_CHARS, QuoteStatus, QuoteView, minutes_words},
     },
     ui::parts::{
+        checkout::PayAndAccept,
         forms::{Field, FormError, TextArea},
         local_time::LocalTime,
     },
@@ -22,6 +23,8 @@ pub fn CustomerQuotes(
     quotes: Vec<QuoteView>,
     accept: ServerAction<AcceptQuote>,
     viewer: Actor,
+    /// Accepting holds the total on a card first.
+    payments: bool,
 ) -> impl IntoView {
     if quotes.is_empty() {
         return view! {
@@ -66,10 +69,14 @@ pub fn CustomerQuotes(
                     .map(|q| {
                         let id = q.id.clone();
                         let live = q.is_open();
+                        let total = q.total;
                         view! {
                             <div class="compare-col">
                                 <QuoteCard quote=q />
-                                {(may_accept && live).then(|| view! {
+                                {(may_accept && live && payments).then(|| view! {
+                                    <PayAndAccept quote_id=id.to_string() total accept />
+                                })}
+                                {(may_accept && live && !payments).then(|| view! {
                                     <ActionForm action=accept>
                                         <input type="hidden" name="id" value=id.to_string() />
                                         <button type="submit" class="button wide" disabled=move || accept.pending().get()>

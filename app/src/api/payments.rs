@@ -1,0 +1,117 @@
+//! Payments: `/api/refund_payment` for admins, and Stripe's webhook at
+//! `POST /api/stripe/webhook`.
+
+#[cfg(feature = "ssr")]
+use crate::domain::Timestamp;
+use crate::domain::{AppError, payment::PaymentView};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use {
+    super::guard::{self, respond},
+    crate::{
+        backend::{AppState, flows::paying, payments::signature},
+        domain::{
+            Feature, Role,
+            money::{Currency, Money},
+        },
+    },
+    axum::{
+        Json,
+        body::Bytes,
+        extract::State,
+        http::{HeaderMap, StatusCode},
+        response::{IntoResponse, Response},
+    },
+};
+
+/// `POST /api/refund_payment`: an admin gives back `amount` (pounds, e.g.
+/// `12.50`; all that is left when empty) of payment `id`, with a `reason`.
+/// `request_id` (any id the client makes, e.g. a UUID) makes a repeated
+/// request refund once.
+#[server(endpoint = "refund_payment")]
+pub async fn refund_payment(
+    id: String,
+    amount: Option<String>,
+    reason: String,
+    request_id: String,
+) -> Result<PaymentView, AppError> {
+    respond(
+        async move {
+            guard::require_feature(Feature::Payments)?;
+            let admin = guard::require_role(&[Role::Admin]).await?;
+            let cents = match amount.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(raw) => Some(
+                    Money::parse(raw, Currency::PLATFORM)
+                        .map_err(|_| {
+                            AppError::invalid("amount", "Enter the amount in pounds, like 12.50.")
+                        })?
+                        .cents,
+                ),
+            };
+            let state = guard::state();
+            paying::refund(
+                &state.db,
+                &state.payments,
+                &admin,
+                &id,
+                cents,
+                &reason,
+                &request_id,
+                Timestamp::now(),
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+/// Where Stripe sends its events (the endpoint's URL in Stripe's dashboard).
+#[cfg(feature = "ssr")]
+pub const STRIPE_WEBHOOK: &str = "/api/stripe/webhook";
+
+/// Verifies the `Stripe-Signature`, then applies the event once. A replay
+/// is answered 200 and ignored; a bad signature 400; a failure to store
+/// 500, so that Stripe delivers it again later.
+#[cfg(feature = "ssr")]
+pub async fn stripe_webhook(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let secret = match state.payments.webhook_secret() {
+        Some(s) if state.features.enabled(Feature::Payments) => s,
+        _ => return AppError::NotFound.into_response(),
+    };
+    let header = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let now = Timestamp::now();
+    if let Err(e) = signature::verify(header, &body, secret, now.millis() / 1000) {
+        tracing::warn!(error = %e, "refused a webhook");
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({ "error": e.to_string() })),
+        )
+            .into_response();
+    }
+    let event: paying::StripeEvent = match serde_json::from_slice(&body) {
+        Ok(e) => e,
+        Err(e) => {
+            tracing::warn!(error = %e, "a signed webhook that is not a Stripe event");
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(serde_json::json!({ "error": "not a Stripe event" })),
+            )
+                .into_response();
+        }
+    };
+    match paying::webhook(&state.db, &event, now).await {
+        Ok(first) => {
+            Json(serde_json::json!({ "received": true, "duplicate": !first })).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}

@@ -1,0 +1,598 @@
+//! Paying for a job: the hold taken when a quote is accepted, taken at
+//! completion, let go on cancellation, refunded by an admin.
+//!
+//! Calls to the provider happen outside database transactions (a write
+//! transaction must not wait on the network); each is made idempotent by
+//! a key derived from the payment, and the row changes after it commits
+//! with the job's own change.
+
+use crate::{
+    backend::{
+        Db, audit,
+        db::begin_write,
+        flows::quoting::{self, Paid},
+        live::{self, Pending},
+        payments::{
+            Authorization, Gateway, GatewayError, IntentState,
+            store::{self, NewAttempt, PaymentRow},
+        },
+        sessions::CurrentUser,
+        store::{jobs, quotes},
+    },
+    domain::{
+        AppError, Timestamp, UserId,
+        admin::AuditAction,
+        job::JobStatus,
+        live::EventName,
+        payment::{Checkout, PaymentStatus, PaymentView, refund_amount},
+        quote::QuoteStatus,
+    },
+};
+
+/// What the page needs to take a card for `quote_id`, after checking the
+/// quote can still be accepted (no card form for a quote that cannot).
+#[tracing::instrument(skip_all, fields(user = %user.id, quote = %quote_id))]
+pub async fn checkout(
+    db: &Db,
+    gateway: &Gateway,
+    user: &CurrentUser,
+    quote_id: &str,
+    now: Timestamp,
+) -> Result<Checkout, AppError> {
+    let quote = acceptable(db, user, quote_id, now).await?;
+    gateway.checkout(quote.total).await
+}
+
+/// Accepts the quote once its amount is held on the customer's card
+/// (`payment_method`, from the card form; none in demo mode). Declined:
+/// nothing is booked and the quote stays open for another card.
+#[tracing::instrument(skip_all, fields(user = %user.id, quote = %quote_id))]
+pub async fn accept(
+    db: &Db,
+    gateway: &Gateway,
+    user: &CurrentUser,
+    quote_id: &str,
+    payment_method: Option<&str>,
+    now: Timestamp,
+) -> Result<String, AppError> {
+    if let Some(open) = store::attempt(db, quote_id).await? {
+        // Another customer learns nothing, not even that a payment exists.
+        if open.customer_id != user.id {
+            return Err(AppError::NotFound);
+        }
+        return match (open.status()?, open.intent_id.as_deref()) {
+            // Back from confirming with the bank: where does it stand now?
+            (PaymentStatus::RequiresAction, Some(intent)) => {
+                let auth = gateway.lookup(intent).await;
+                settle(
+                    db,
+                    gateway,
+                    user,
+                    &open.quote_id,
+                    &open.id,
+                    open.amount(),
+                    auth,
+                    now,
+                )
+                .await
+            }
+            _ => Err(AppError::conflict(
+                "A payment for this quote is already under way. Wait a moment, then reload.",
+            )),
+        };
+    }
+    let quote = acceptable(db, user, quote_id, now).await?;
+    let claimed = store::claim(
+        db,
+        &NewAttempt {
+            job_id: &quote.job_id,
+            quote_id,
+            customer_id: &user.id,
+            mechanic_id: &quote.mechanic.id,
+            provider: gateway.provider(),
+            amount: quote.total,
+        },
+        now,
+    )
+    .await?;
+    let Some(payment_id) = claimed else {
+        return Err(AppError::conflict(
+            "A payment for this quote is already under way. Wait a moment, then reload.",
+        ));
+    };
+    let auth = gateway
+        .authorize(
+            &payment_id,
+            quote.total,
+            payment_method,
+            &[
+                ("payment_id", &payment_id),
+                ("job_id", &quote.job_id),
+                ("quote_id", quote_id),
+            ],
+        )
+        .await;
+    settle(
+        db,
+        gateway,
+        user,
+        quote_id,
+        &payment_id,
+        quote.total,
+        auth,
+        now,
+    )
+    .await
+}
+
+/// Books the job with a held payment, or ends the attempt with the reason.
+#[allow(clippy::too_many_arguments)]
+async fn settle(
+    db: &Db,
+    gateway: &Gateway,
+    user: &CurrentUser,
+    quote_id: &str,
+    payment_id: &str,
+    amount: crate::domain::money::Money,
+    auth: Result<Authorization, GatewayError>,
+    now: Timestamp,
+) -> Result<String, AppError> {
+    let auth = match auth {
+        Ok(auth) => auth,
+        Err(e) => {
+            let words = match &e {
+                GatewayError::Declined(m) => m.clone(),
+                GatewayError::Unavailable => "The payment service could not be reached.".into(),
+            };
+            end_attempt(db, payment_id, PaymentStatus::Failed, &words, &user.id, now).await?;
+            return Err(e.into());
+        }
+    };
+    match auth.state {
+        IntentState::Held => {
+            let paid = Paid {
+                payment_id,
+                intent_id: &auth.intent_id,
+                amount,
+                card: auth.card.as_ref(),
+            };
+            match quoting::accept(db, user, quote_id, Some(&paid), now).await {
+                Ok(job_id) => Ok(job_id),
+                Err(refused) => {
+                    // Another quote won, or the job was cancelled meanwhile:
+                    // the customer must not be left with money held.
+                    let words = refused.to_string();
+                    let released = gateway.release(payment_id, &auth.intent_id).await;
+                    if let Err(e) = &released {
+                        tracing::error!(payment = payment_id, error = ?e, "could not release a hold after a refused booking");
+                    }
+                    end_attempt(
+                        db,
+                        payment_id,
+                        PaymentStatus::Released,
+                        &words,
+                        &user.id,
+                        now,
+                    )
+                    .await?;
+                    Err(refused)
+                }
+            }
+        }
+        IntentState::NeedsAction { client_secret } => {
+            store::awaiting_action(db, payment_id, &auth.intent_id, now).await?;
+            Err(AppError::PaymentActionRequired { client_secret })
+        }
+        IntentState::Refused { message } => {
+            end_attempt(
+                db,
+                payment_id,
+                PaymentStatus::Failed,
+                &message,
+                &user.id,
+                now,
+            )
+            .await?;
+            Err(AppError::PaymentDeclined { message })
+        }
+        IntentState::Other(status) => {
+            tracing::error!(
+                payment = payment_id,
+                status,
+                "unexpected payment state while booking"
+            );
+            end_attempt(
+                db,
+                payment_id,
+                PaymentStatus::Failed,
+                &status,
+                &user.id,
+                now,
+            )
+            .await?;
+            Err(AppError::PaymentUnavailable)
+        }
+    }
+}
+
+async fn end_attempt(
+    db: &Db,
+    payment_id: &str,
+    status: PaymentStatus,
+    words: &str,
+    actor: &str,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let mut tx = begin_write(db).await?;
+    store::fail(&mut *tx, payment_id, status, words, now).await?;
+    store::record(
+        &mut *tx,
+        Some(payment_id),
+        None,
+        status.as_str(),
+        None,
+        Some(words),
+        Some(actor),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The quote, when this customer may accept it now; otherwise why not.
+async fn acceptable(
+    db: &Db,
+    user: &CurrentUser,
+    quote_id: &str,
+    now: Timestamp,
+) -> Result<crate::domain::quote::QuoteView, AppError> {
+    let quote = quotes::by_id(db, quote_id, now)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let job = jobs::row(db, &quote.job_id).await?;
+    let job = job
+        .filter(|j| j.customer_id == user.id)
+        .ok_or(AppError::NotFound)?;
+    if job.status()? != JobStatus::Quoted || quote.status != QuoteStatus::Live || quote.expired {
+        return Err(quoting::why_not_accepted(db, quote_id, &job.id, now).await?);
+    }
+    Ok(quote)
+}
+
+/// What a job's move to `to` asks of its payment, decided and sent to the
+/// provider before the move's transaction; [`Settled::apply`] writes it there.
+pub enum Settled {
+    Nothing,
+    Captured {
+        payment: PaymentRow,
+        cents: i64,
+        reason: Option<String>,
+    },
+    Released {
+        payment: PaymentRow,
+    },
+}
+
+/// Takes the payment when a job is completed, lets the hold go when it is
+/// cancelled. `final_cents` lowers what is taken (with `reason`).
+pub async fn before_move(
+    db: &Db,
+    gateway: &Gateway,
+    job_id: &str,
+    to: JobStatus,
+    final_cents: Option<i64>,
+    reason: Option<&str>,
+) -> Result<Settled, AppError> {
+    let Some(payment) = store::for_job(db, job_id).await? else {
+        if final_cents.is_some() {
+            return Err(AppError::invalid(
+                "final_amount",
+                "This job has no card payment to adjust.",
+            ));
+        }
+        return Ok(Settled::Nothing);
+    };
+    if payment.status()? != PaymentStatus::Authorized {
+        return Ok(Settled::Nothing);
+    }
+    let intent = payment.intent_id.clone().ok_or(AppError::Internal)?;
+    match to {
+        JobStatus::Completed => {
+            let (amount, reason) =
+                crate::domain::payment::final_amount(payment.amount(), final_cents, reason)?;
+            gateway.capture(&payment.id, &intent, amount).await?;
+            Ok(Settled::Captured {
+                payment,
+                cents: amount.cents,
+                reason,
+            })
+        }
+        JobStatus::Cancelled => {
+            gateway.release(&payment.id, &intent).await?;
+            Ok(Settled::Released { payment })
+        }
+        _ => Ok(Settled::Nothing),
+    }
+}
+
+impl Settled {
+    /// Writes what the provider did, in the move's transaction; returns
+    /// the event to tell, if any.
+    pub async fn apply(
+        &self,
+        tx: &mut crate::backend::db::Write,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<Option<EventName>, AppError> {
+        match self {
+            Settled::Nothing => Ok(None),
+            Settled::Captured {
+                payment,
+                cents,
+                reason,
+            } => {
+                sqlx::query(
+                    "UPDATE payments SET status = $1, captured_cents = $2, adjust_reason = $3, \
+                     captured_at = $4, updated_at = $4 WHERE id = $5 AND status = $6",
+                )
+                .bind(PaymentStatus::Captured.as_str())
+                .bind(cents)
+                .bind(reason.as_deref())
+                .bind(now)
+                .bind(&payment.id)
+                .bind(PaymentStatus::Authorized.as_str())
+                .execute(&mut **tx)
+                .await?;
+                store::record(
+                    &mut **tx,
+                    Some(&payment.id),
+                    None,
+                    "captured",
+                    Some(*cents),
+                    reason.as_deref(),
+                    Some(actor),
+                    now,
+                )
+                .await?;
+                Ok(Some(EventName::PaymentCaptured))
+            }
+            Settled::Released { payment } => {
+                sqlx::query(
+                    "UPDATE payments SET status = $1, attempt_key = NULL, updated_at = $2 WHERE id = $3 AND status = $4",
+                )
+                .bind(PaymentStatus::Released.as_str())
+                .bind(now)
+                .bind(&payment.id)
+                .bind(PaymentStatus::Authorized.as_str())
+                .execute(&mut **tx)
+                .await?;
+                store::record(
+                    &mut **tx,
+                    Some(&payment.id),
+                    None,
+                    "released",
+                    Some(payment.amount_cents),
+                    None,
+                    Some(actor),
+                    now,
+                )
+                .await?;
+                Ok(Some(EventName::PaymentReleased))
+            }
+        }
+    }
+
+    pub fn mechanic(&self) -> Option<&str> {
+        match self {
+            Settled::Nothing => None,
+            Settled::Captured { payment, .. } | Settled::Released { payment } => {
+                Some(&payment.mechanic_id)
+            }
+        }
+    }
+}
+
+/// Gives back `requested_cents` (all that is left when `None`) of a
+/// captured payment. `request_id` names the admin's request: sent twice
+/// (a double click, a retry), it refunds once.
+#[tracing::instrument(skip_all, fields(admin = %admin.id, payment = %payment_id))]
+#[allow(clippy::too_many_arguments)]
+pub async fn refund(
+    db: &Db,
+    gateway: &Gateway,
+    admin: &CurrentUser,
+    payment_id: &str,
+    requested_cents: Option<i64>,
+    reason: &str,
+    request_id: &str,
+    now: Timestamp,
+) -> Result<PaymentView, AppError> {
+    let request_id = request_id.trim();
+    if request_id.is_empty() || request_id.len() > 64 {
+        return Err(AppError::invalid(
+            "request_id",
+            "A refund needs a request id (up to 64 characters).",
+        ));
+    }
+    let event_id = format!("refund:{payment_id}:{request_id}");
+    let payment = store::by_id(db, payment_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if store::seen(db, &event_id).await? {
+        return payment.view();
+    }
+    let view = payment.view()?;
+    if !view.status.is_paid() {
+        return Err(AppError::conflict(
+            "Only a payment that was taken can be refunded.",
+        ));
+    }
+    let (amount, reason) = refund_amount(view.refundable(), requested_cents, reason)?;
+    let intent = payment.intent_id.as_deref().ok_or(AppError::Internal)?;
+    let refund_id = gateway
+        .refund(&format!("{payment_id}-{request_id}"), intent, amount)
+        .await?;
+    let job = jobs::row(db, &payment.job_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut tx = begin_write(db).await?;
+    let first = store::record(
+        &mut *tx,
+        Some(payment_id),
+        Some(&event_id),
+        "refund",
+        Some(amount.cents),
+        Some(&reason),
+        Some(&admin.id),
+        now,
+    )
+    .await?;
+    if first {
+        store::add_refund(&mut *tx, payment_id, amount.cents, now).await?;
+        audit::record(
+            &mut *tx,
+            Some(&admin.id),
+            AuditAction::PaymentRefunded,
+            Some(&payment.job_id),
+            serde_json::json!({
+                "payment": payment_id,
+                "amount_cents": amount.cents,
+                "currency": amount.currency.code(),
+                "reason": reason,
+                "refund": refund_id,
+            }),
+            now,
+        )
+        .await?;
+        let event = Pending::about_payment(
+            EventName::PaymentRefunded,
+            &job,
+            job.status()?,
+            UserId::from(payment.mechanic_id.clone()),
+        );
+        live::record(&mut tx, &[event], now).await?;
+    }
+    tx.commit().await?;
+    store::by_id(db, payment_id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .view()
+}
+
+/// A Stripe event, as much of it as this app reads.
+#[derive(Debug, serde::Deserialize)]
+pub struct StripeEvent {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub data: StripeEventData,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct StripeEventData {
+    pub object: serde_json::Value,
+}
+
+/// Applies a verified webhook event once: the event's id is stored in the
+/// same transaction as its effect, so a replay (Stripe retries, or
+/// someone resends a captured request) finds it and changes nothing.
+/// Returns whether this delivery was the first.
+#[tracing::instrument(skip_all, fields(event = %event.id, kind = %event.kind))]
+pub async fn webhook(db: &Db, event: &StripeEvent, now: Timestamp) -> Result<bool, AppError> {
+    let object = &event.data.object;
+    let text = |key: &str| object.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    let cents = |key: &str| object.get(key).and_then(|v| v.as_i64());
+    let intent = if event.kind.starts_with("payment_intent.") {
+        text("id")
+    } else {
+        text("payment_intent")
+    };
+    let payment = match &intent {
+        Some(id) => store::by_intent(db, id).await?,
+        None => None,
+    };
+    let job = match &payment {
+        Some(p) => jobs::row(db, &p.job_id).await?,
+        None => None,
+    };
+    let mut tx = begin_write(db).await?;
+    let first = store::record(
+        &mut *tx,
+        payment.as_ref().map(|p| p.id.as_str()),
+        Some(&event.id),
+        &event.kind,
+        cents("amount"),
+        intent.as_deref(),
+        None,
+        now,
+    )
+    .await?;
+    if !first {
+        return Ok(false);
+    }
+    let (Some(payment), Some(job)) = (payment, job) else {
+        // Not one of ours (another app on the account), or not yet known:
+        // kept in the history, nothing to change.
+        tx.commit().await?;
+        return Ok(true);
+    };
+    let status = payment.status()?;
+    let changed = match event.kind.as_str() {
+        "payment_intent.succeeded" if status == PaymentStatus::Authorized => {
+            let taken = cents("amount_received").unwrap_or(payment.amount_cents);
+            store::captured(&mut *tx, &payment.id, taken, now).await?;
+            Some(EventName::PaymentCaptured)
+        }
+        "payment_intent.canceled" if status == PaymentStatus::Authorized => {
+            store::set_status(&mut *tx, &payment.id, PaymentStatus::Released, now).await?;
+            Some(EventName::PaymentReleased)
+        }
+        "payment_intent.payment_failed"
+            if matches!(
+                status,
+                PaymentStatus::Starting | PaymentStatus::RequiresAction
+            ) =>
+        {
+            let words = object
+                .pointer("/last_payment_error/message")
+                .and_then(|v| v.as_str())
+                .unwrap_or("The payment failed.");
+            store::fail(&mut *tx, &payment.id, PaymentStatus::Failed, words, now).await?;
+            Some(EventName::PaymentFailed)
+        }
+        "charge.refunded" if status.is_paid() => {
+            let refunded = cents("amount_refunded").unwrap_or(payment.captured_cents);
+            if refunded > payment.refunded_cents {
+                store::add_refund(
+                    &mut *tx,
+                    &payment.id,
+                    refunded - payment.refunded_cents,
+                    now,
+                )
+                .await?;
+                Some(EventName::PaymentRefunded)
+            } else {
+                None
+            }
+        }
+        "charge.dispute.created" if payment.disputed_at.is_none() => {
+            store::disputed(&mut *tx, &payment.id, now).await?;
+            Some(EventName::PaymentDisputed)
+        }
+        // `amount_capturable_updated` and the rest: history only. A hold
+        // confirmed with the bank books the job when the page returns.
+        _ => None,
+    };
+    if let Some(name) = changed {
+        let event = Pending::about_payment(
+            name,
+            &job,
+            job.status()?,
+            UserId::from(payment.mechanic_id.clone()),
+        );
+        live::record(&mut tx, &[event], now).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}

@@ -1,0 +1,307 @@
+//! The `payments` and `payment_events` tables.
+
+use crate::{
+    backend::{Db, new_id, store::corrupt},
+    domain::{
+        AppError, JobId, Timestamp,
+        money::Money,
+        payment::{CardSummary, PaymentStatus, PaymentView, currency_of},
+    },
+};
+use sqlx::{Any, Executor};
+
+pub const COLUMNS: &str = "p.id, p.job_id, p.quote_id, p.customer_id, p.mechanic_id, p.provider, \
+    p.intent_id, p.status, p.amount_cents, p.captured_cents, p.refunded_cents, p.currency, \
+    p.card_brand, p.card_last4, p.failure, p.adjust_reason, p.disputed_at, p.authorized_at, \
+    p.captured_at, p.created_at";
+
+#[derive(sqlx::FromRow, Debug, Clone)]
+pub struct PaymentRow {
+    pub id: String,
+    pub job_id: JobId,
+    pub quote_id: String,
+    pub customer_id: String,
+    pub mechanic_id: String,
+    pub provider: String,
+    pub intent_id: Option<String>,
+    pub status: String,
+    pub amount_cents: i64,
+    pub captured_cents: i64,
+    pub refunded_cents: i64,
+    pub currency: String,
+    pub card_brand: Option<String>,
+    pub card_last4: Option<String>,
+    pub failure: Option<String>,
+    pub adjust_reason: Option<String>,
+    pub disputed_at: Option<Timestamp>,
+    pub authorized_at: Option<Timestamp>,
+    pub captured_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+impl PaymentRow {
+    pub fn status(&self) -> Result<PaymentStatus, AppError> {
+        PaymentStatus::parse(&self.status).ok_or_else(|| corrupt("payments", &self.id, "status"))
+    }
+
+    pub fn money(&self, cents: i64) -> Money {
+        Money::new(cents, currency_of(&self.currency))
+    }
+
+    pub fn amount(&self) -> Money {
+        self.money(self.amount_cents)
+    }
+
+    pub fn view(&self) -> Result<PaymentView, AppError> {
+        Ok(PaymentView {
+            id: self.id.clone(),
+            job_id: self.job_id.clone(),
+            status: self.status()?,
+            authorized: self.amount(),
+            captured: self.money(self.captured_cents),
+            refunded: self.money(self.refunded_cents),
+            card: match (&self.card_brand, &self.card_last4) {
+                (Some(brand), Some(last4)) => Some(CardSummary {
+                    brand: brand.clone(),
+                    last4: last4.clone(),
+                }),
+                _ => None,
+            },
+            demo: self.provider == "demo",
+            adjust_reason: self.adjust_reason.clone(),
+            disputed: self.disputed_at.is_some(),
+            authorized_at: self.authorized_at,
+            captured_at: self.captured_at,
+        })
+    }
+}
+
+/// The payment that booked the job: the one for its accepted quote.
+pub async fn for_job<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    job_id: &str,
+) -> Result<Option<PaymentRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM payments p JOIN jobs j ON j.id = p.job_id \
+         WHERE p.job_id = $1 AND p.quote_id = j.accepted_quote_id AND p.status <> $2 \
+         ORDER BY p.created_at DESC LIMIT 1"
+    ))
+    .bind(job_id)
+    .bind(PaymentStatus::Failed.as_str())
+    .fetch_optional(exec)
+    .await
+}
+
+/// The attempt under way for a quote, if any.
+pub async fn attempt(db: &Db, quote_id: &str) -> Result<Option<PaymentRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM payments p WHERE p.attempt_key = $1"
+    ))
+    .bind(quote_id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn by_intent<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    intent_id: &str,
+) -> Result<Option<PaymentRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM payments p WHERE p.intent_id = $1"
+    ))
+    .bind(intent_id)
+    .fetch_optional(exec)
+    .await
+}
+
+pub async fn by_id(db: &Db, id: &str) -> Result<Option<PaymentRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM payments p WHERE p.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// What a new attempt is for.
+pub struct NewAttempt<'a> {
+    pub job_id: &'a str,
+    pub quote_id: &'a str,
+    pub customer_id: &'a str,
+    pub mechanic_id: &'a str,
+    pub provider: &'a str,
+    pub amount: Money,
+}
+
+/// Starts an attempt to pay for a quote, or `None` when one is already
+/// under way: of many taps at once, one reaches the provider.
+pub async fn claim(
+    db: &Db,
+    new: &NewAttempt<'_>,
+    now: Timestamp,
+) -> Result<Option<String>, sqlx::Error> {
+    let id = new_id();
+    let claimed = sqlx::query(
+        "INSERT INTO payments (id, job_id, quote_id, customer_id, mechanic_id, attempt_key, provider, \
+         status, amount_cents, currency, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $3, $6, $7, $8, $9, $10, $10) ON CONFLICT (attempt_key) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(new.job_id)
+    .bind(new.quote_id)
+    .bind(new.customer_id)
+    .bind(new.mechanic_id)
+    .bind(new.provider)
+    .bind(PaymentStatus::Starting.as_str())
+    .bind(new.amount.cents)
+    .bind(new.amount.currency.code())
+    .bind(now)
+    .execute(db)
+    .await?
+    .rows_affected();
+    Ok((claimed == 1).then_some(id))
+}
+
+/// Ends an attempt that cannot book the job, freeing the quote for another card.
+pub async fn fail<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+    status: PaymentStatus,
+    failure: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE payments SET status = $1, failure = $2, attempt_key = NULL, updated_at = $3 WHERE id = $4",
+    )
+    .bind(status.as_str())
+    .bind(failure)
+    .bind(now)
+    .bind(id)
+    .execute(exec)
+    .await?;
+    Ok(())
+}
+
+/// Notes the provider's id while the customer confirms with their bank.
+pub async fn awaiting_action(
+    db: &Db,
+    id: &str,
+    intent_id: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE payments SET status = $1, intent_id = $2, updated_at = $3 WHERE id = $4")
+        .bind(PaymentStatus::RequiresAction.as_str())
+        .bind(intent_id)
+        .bind(now)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// One line of a payment's history. `event_id` (a webhook event's id, or
+/// a refund request's) is unique: recording it twice fails, so the
+/// second delivery changes nothing.
+#[allow(clippy::too_many_arguments)]
+pub async fn record<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    payment_id: Option<&str>,
+    event_id: Option<&str>,
+    kind: &str,
+    amount_cents: Option<i64>,
+    detail: Option<&str>,
+    actor_id: Option<&str>,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO payment_events (id, payment_id, event_id, kind, amount_cents, detail, actor_id, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id) DO NOTHING",
+    )
+    .bind(new_id())
+    .bind(payment_id)
+    .bind(event_id)
+    .bind(kind)
+    .bind(amount_cents)
+    .bind(detail)
+    .bind(actor_id)
+    .bind(now)
+    .execute(exec)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether a history line with this event id exists (a refund request already done).
+pub async fn seen(db: &Db, event_id: &str) -> Result<bool, sqlx::Error> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM payment_events WHERE event_id = $1")
+            .bind(event_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(row.is_some())
+}
+
+/// Adds `cents` to what was refunded; fully refunded when it reaches what was taken.
+pub async fn add_refund<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+    cents: i64,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE payments SET refunded_cents = refunded_cents + $1, \
+         status = CASE WHEN refunded_cents + $1 >= captured_cents THEN $2 ELSE $3 END, \
+         updated_at = $4 WHERE id = $5",
+    )
+    .bind(cents)
+    .bind(PaymentStatus::Refunded.as_str())
+    .bind(PaymentStatus::PartiallyRefunded.as_str())
+    .bind(now)
+    .bind(id)
+    .execute(exec)
+    .await?;
+    Ok(())
+}
+
+pub async fn captured<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+    cents: i64,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE payments SET status = $1, captured_cents = $2, captured_at = $3, updated_at = $3 WHERE id = $4",
+    )
+    .bind(PaymentStatus::Captured.as_str())
+    .bind(cents)
+    .bind(now)
+    .bind(id)
+    .execute(exec)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_status<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+    status: PaymentStatus,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE payments SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status.as_str())
+        .bind(now)
+        .bind(id)
+        .execute(exec)
+        .await?;
+    Ok(())
+}
+
+pub async fn disputed<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE payments SET disputed_at = $1, updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(exec)
+        .await?;
+    Ok(())
+}

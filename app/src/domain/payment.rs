@@ -1,0 +1,259 @@
+//! Payments as both sides see them: where a payment stands, what a
+//! receipt shows, and the rules for lowering a capture or refunding.
+
+use super::{
+    AppError, JobId, Timestamp,
+    money::{Currency, Money},
+};
+use crate::domain::text_enum::text_enum;
+use serde::{Deserialize, Serialize};
+
+text_enum! {
+    /// Where one attempt to pay for a quote stands.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum PaymentStatus {
+        /// Claimed; the provider has not answered yet.
+        Starting = "starting",
+        /// The bank wants the customer to confirm (3-D Secure) in the page.
+        RequiresAction = "requires_action",
+        /// The amount is held on the card; the job is booked.
+        Authorized = "authorized",
+        /// Taken when the job was done.
+        Captured = "captured",
+        PartiallyRefunded = "partially_refunded",
+        Refunded = "refunded",
+        /// The hold was let go (the job was cancelled before work started).
+        Released = "released",
+        /// Declined or abandoned; nothing was held. Another card may be tried.
+        Failed = "failed",
+    }
+}
+
+impl PaymentStatus {
+    /// What a customer or mechanic reads on the job page.
+    pub fn label(self) -> &'static str {
+        match self {
+            PaymentStatus::Starting | PaymentStatus::RequiresAction => "Payment pending",
+            PaymentStatus::Authorized => "Payment authorized",
+            PaymentStatus::Captured => "Paid",
+            PaymentStatus::PartiallyRefunded => "Paid, partly refunded",
+            PaymentStatus::Refunded => "Refunded",
+            PaymentStatus::Released => "Payment released",
+            PaymentStatus::Failed => "Payment failed",
+        }
+    }
+
+    /// Money has been taken (and maybe partly given back).
+    pub fn is_paid(self) -> bool {
+        matches!(
+            self,
+            PaymentStatus::Captured | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded
+        )
+    }
+}
+
+/// The card a payment was made with, as the provider describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardSummary {
+    pub brand: String,
+    pub last4: String,
+}
+
+/// One job's payment as its customer, its mechanic and admins see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentView {
+    pub id: String,
+    pub job_id: JobId,
+    pub status: PaymentStatus,
+    /// Held on the card when the quote was accepted.
+    pub authorized: Money,
+    pub captured: Money,
+    pub refunded: Money,
+    pub card: Option<CardSummary>,
+    /// Made in the demo payment mode: no card was charged.
+    pub demo: bool,
+    /// Why less than the authorized amount was taken.
+    pub adjust_reason: Option<String>,
+    pub disputed: bool,
+    pub authorized_at: Option<Timestamp>,
+    pub captured_at: Option<Timestamp>,
+}
+
+impl PaymentView {
+    /// What is still refundable.
+    pub fn refundable(&self) -> Money {
+        Money::new(
+            (self.captured.cents - self.refunded.cents).max(0),
+            self.captured.currency,
+        )
+    }
+}
+
+/// What the page needs to take a card for a quote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Checkout {
+    /// Stripe: load Stripe.js from `js_url`, mount the card form, confirm
+    /// the card with `client_secret` (a SetupIntent's), then accept.
+    Stripe {
+        publishable_key: String,
+        js_url: String,
+        setup_secret: String,
+        amount: Money,
+    },
+    /// No Stripe keys on this server: the flow runs, no card is charged.
+    Demo { amount: Money },
+}
+
+/// The amount to take at completion: the authorized amount, or less with
+/// a reason. Never more: that would need a new authorization.
+pub fn final_amount(
+    authorized: Money,
+    requested_cents: Option<i64>,
+    reason: Option<&str>,
+) -> Result<(Money, Option<String>), AppError> {
+    let Some(cents) = requested_cents.filter(|c| *c != authorized.cents) else {
+        return Ok((authorized, None));
+    };
+    if cents <= 0 {
+        return Err(AppError::invalid(
+            "final_amount",
+            "The final amount must be more than zero.",
+        ));
+    }
+    if cents > authorized.cents {
+        return Err(AppError::invalid(
+            "final_amount",
+            format!(
+                "The final amount cannot be more than the {} the customer authorized.",
+                authorized
+            ),
+        ));
+    }
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let Some(reason) = reason else {
+        return Err(AppError::invalid(
+            "adjust_reason",
+            "Say why the final amount is lower than the quote.",
+        ));
+    };
+    if reason.chars().count() > 500 {
+        return Err(AppError::invalid(
+            "adjust_reason",
+            "Keep the reason under 500 characters.",
+        ));
+    }
+    Ok((
+        Money::new(cents, authorized.currency),
+        Some(reason.to_owned()),
+    ))
+}
+
+/// Checks a refund against what is left to refund.
+pub fn refund_amount(
+    refundable: Money,
+    requested_cents: Option<i64>,
+    reason: &str,
+) -> Result<(Money, String), AppError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::invalid("reason", "Say why you are refunding."));
+    }
+    if reason.chars().count() > 500 {
+        return Err(AppError::invalid(
+            "reason",
+            "Keep the reason under 500 characters.",
+        ));
+    }
+    if refundable.cents <= 0 {
+        return Err(AppError::conflict(
+            "Nothing is left to refund on this payment.",
+        ));
+    }
+    let cents = requested_cents.unwrap_or(refundable.cents);
+    if cents <= 0 || cents > refundable.cents {
+        return Err(AppError::invalid(
+            "amount",
+            format!(
+                "Refund between {} and {}.",
+                Money::new(1, refundable.currency),
+                refundable
+            ),
+        ));
+    }
+    Ok((Money::new(cents, refundable.currency), reason.to_owned()))
+}
+
+/// Reads a stored currency code; the platform's own when it is unknown.
+pub fn currency_of(code: &str) -> Currency {
+    Currency::parse(code).unwrap_or(Currency::PLATFORM)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gbp(cents: i64) -> Money {
+        Money::new(cents, Currency::Gbp)
+    }
+
+    #[test]
+    fn the_final_amount_is_the_authorized_one_unless_lowered_with_a_reason() {
+        assert_eq!(
+            final_amount(gbp(9000), None, None).unwrap(),
+            (gbp(9000), None)
+        );
+        assert_eq!(
+            final_amount(gbp(9000), Some(9000), None).unwrap(),
+            (gbp(9000), None)
+        );
+        assert_eq!(
+            final_amount(gbp(9000), Some(7500), Some(" fewer parts ")).unwrap(),
+            (gbp(7500), Some("fewer parts".to_owned()))
+        );
+        let no_reason = final_amount(gbp(9000), Some(7500), Some("  ")).unwrap_err();
+        assert!(no_reason.for_field("adjust_reason").is_some());
+    }
+
+    #[test]
+    fn the_final_amount_is_never_raised_nor_zero() {
+        let more = final_amount(gbp(9000), Some(9001), Some("extra work")).unwrap_err();
+        assert!(more.for_field("final_amount").unwrap().contains("£90.00"));
+        assert!(final_amount(gbp(9000), Some(0), Some("x")).is_err());
+        assert!(final_amount(gbp(9000), Some(-5), Some("x")).is_err());
+    }
+
+    #[test]
+    fn refunds_stay_within_what_was_taken_and_need_a_reason() {
+        assert_eq!(
+            refund_amount(gbp(5000), None, "no show").unwrap().0,
+            gbp(5000)
+        );
+        assert_eq!(
+            refund_amount(gbp(5000), Some(1200), "part").unwrap().0,
+            gbp(1200)
+        );
+        assert!(refund_amount(gbp(5000), Some(5001), "too much").is_err());
+        assert!(refund_amount(gbp(5000), Some(0), "zero").is_err());
+        assert!(
+            refund_amount(gbp(5000), None, " ")
+                .unwrap_err()
+                .for_field("reason")
+                .is_some()
+        );
+        assert!(matches!(
+            refund_amount(gbp(0), None, "again").unwrap_err(),
+            AppError::Conflict { .. }
+        ));
+    }
+
+    #[test]
+    fn paid_statuses() {
+        assert!(PaymentStatus::Captured.is_paid());
+        assert!(PaymentStatus::Refunded.is_paid());
+        assert!(!PaymentStatus::Authorized.is_paid());
+        assert_eq!(
+            PaymentStatus::parse("partially_refunded"),
+            Some(PaymentStatus::PartiallyRefunded)
+        );
+    }
+}
