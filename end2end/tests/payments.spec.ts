@@ -2,7 +2,7 @@ import { test, type APIRequestContext } from "@playwright/test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { PHONE, expect, expectNoHorizontalScroll, hydrated, live, snap, startServer, stopServer } from "./helpers";
+import { DESKTOP, PHONE, expect, expectNoHorizontalScroll, hydrated, live, snap, startServer, stopServer } from "./helpers";
 
 // A server of its own with Stripe's keys, pointed at localstripe (started
 // by `make test`, which sets TEST_STRIPE_API_BASE): its fake Stripe.js
@@ -125,6 +125,30 @@ test("the customer pays with a card in the form, the mechanic sees it held and t
     await expect(receipt).toContainText("Paid with Visa •••• 4242");
     await expectNoHorizontalScroll(customer);
     await snap(customer, info, "payments-4-customer-receipt");
+
+    // The admin, at a desk: the payments list, the payment's history, a part refund.
+    const admin = await (await browser.newContext(DESKTOP)).newPage();
+    await logIn(admin, "admin@demo.curbside.test");
+    await expect(admin).toHaveURL(/\/admin$/);
+    await admin.goto(`${BASE}/admin/payments?status=captured`);
+    await hydrated(admin);
+    const row = admin.locator("tbody tr", { hasText: "Tom Becker" });
+    await expect(row).toContainText("Paid");
+    await expect(row).toContainText("Okafor Mobile Auto");
+    await row.getByRole("link", { name: "£52.50" }).click();
+    await expect(admin.getByRole("heading", { name: "History" })).toBeVisible();
+    await hydrated(admin);
+    await expect(admin.locator("tbody")).toContainText("authorized");
+    await expect(admin.locator("tbody")).toContainText("captured");
+    await admin.getByLabel("Amount (£)").fill("5.00");
+    await admin.getByLabel("Reason").fill("Arrived 40 minutes late");
+    await admin.getByRole("button", { name: "Refund" }).click();
+    await expect(admin.locator(".title-row")).toContainText("Paid, partly refunded");
+    await expect(admin.locator("tbody")).toContainText("Arrived 40 minutes late");
+    await expect(admin.getByLabel("Amount (£)")).toHaveValue("");
+    await snap(admin, info, "payments-5-admin-refund");
+    // The customer's receipt shows it.
+    await expect(customer.locator(".receipt")).toContainText("Refunded−£5.00");
   } finally {
     await stopServer(server);
   }

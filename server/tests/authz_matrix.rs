@@ -61,7 +61,7 @@ const fn ending_session(mut r: Rule) -> Rule {
 }
 
 /// Fixture: the owner's job `J` (quoted by the in-radius mechanic),
-/// the owner's booked job `B` (accepted quote `QB`), the owner's spare
+/// the owner's booked job `B` (accepted quote `QB`, its payment `PB`), the owner's spare
 /// vehicle `V`, the pending mechanic `P`, the owner's user id `U`.
 const RULES: &[Rule] = &[
     rule("GET", "/healthz", "/healthz", &[], "yyyyyyy"),
@@ -280,6 +280,20 @@ const RULES: &[Rule] = &[
         &[("id", "x"), ("reason", "x"), ("request_id", "")],
         "......y",
     ),
+    rule(
+        "GET",
+        "/api/admin_payments",
+        "/api/admin_payments",
+        &[],
+        "......y",
+    ),
+    rule(
+        "GET",
+        "/api/admin_payment",
+        "/api/admin_payment?id={PB}",
+        &[],
+        "......y",
+    ),
     // Stripe's, authenticated by its signature, not a session; without
     // Stripe keys (the demo mode, as here) it does not exist (tests/payments.rs).
     rule(
@@ -379,6 +393,14 @@ const RULES: &[Rule] = &[
     ),
     rule("GET", "/admin/audit", "/admin/audit", &[], "......y"),
     rule("GET", "/admin/jobs", "/admin/jobs", &[], "......y"),
+    rule("GET", "/admin/payments", "/admin/payments", &[], "......y"),
+    rule(
+        "GET",
+        "/admin/payments/{id}",
+        "/admin/payments/{PB}",
+        &[],
+        "......y",
+    ),
     rule("GET", "/admin/jobs/{id}", "/admin/jobs/{J}", &[], "......y"),
 ];
 
@@ -427,6 +449,8 @@ async fn world(app: &TestApp) -> World {
         .post("/api/accept_quote", &[("id", &qb)], Auth::Bearer(&owner))
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
+    // The demo payment mode's hold that booked it.
+    let payment = r.json["payment"]["id"].as_str().unwrap().to_owned();
     let spare = app
         .post(
             "/api/add_vehicle",
@@ -447,6 +471,7 @@ async fn world(app: &TestApp) -> World {
         ("{J}", job),
         ("{B}", booked),
         ("{QB}", qb),
+        ("{PB}", payment),
         ("{V}", spare.json["id"].as_str().unwrap().to_owned()),
         ("{P}", pending.id.clone()),
         ("{U}", me.json["id"].as_str().unwrap().to_owned()),

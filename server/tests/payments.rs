@@ -234,6 +234,25 @@ both_databases! {
         assert_eq!(log.json["total"], 2, "{}", log.body);
         let seen = view(&app, &customer, &job).await;
         assert_eq!(seen.json["payment"]["status"], "refunded", "{}", seen.body);
+
+        // The console's list, filtered by status, and the payment's history.
+        let list = app.get("/api/admin_payments?status=refunded", Auth::Bearer(&admin)).await;
+        assert_eq!((list.status, list.json["total"].as_i64()), (200, Some(1)), "{}", list.body);
+        assert_eq!(list.json["payments"][0]["payment"]["id"], id.as_str());
+        assert_eq!(list.json["payments"][0]["customer"], "Priya Shah");
+        let none = app.get("/api/admin_payments?status=authorized", Auth::Bearer(&admin)).await;
+        assert_eq!(none.json["total"], 0, "{}", none.body);
+        let bad = app.get("/api/admin_payments?status=lost", Auth::Bearer(&admin)).await;
+        assert_eq!((bad.status, bad.json["field"].as_str()), (422, Some("status")), "{}", bad.body);
+        let detail = app.get(&format!("/api/admin_payment?id={id}"), Auth::Bearer(&admin)).await;
+        let kinds: Vec<&str> = detail.json["history"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["authorized", "captured", "refund", "refund"], "{}", detail.body);
+        assert_eq!(detail.json["history"][2]["detail"], "Scratched the alloy");
+        assert_eq!(detail.json["history"][2]["actor"], "Avery Admin");
+        for token in [&customer, &dan.token] {
+            let r = app.get(&format!("/api/admin_payment?id={id}"), Auth::Bearer(token)).await;
+            assert_eq!(r.status, 403, "{}", r.body);
+        }
     }
 
     async fn webhooks_need_a_fresh_signature_and_are_applied_once(db) {

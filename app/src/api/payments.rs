@@ -1,19 +1,29 @@
-//! Payments: `/api/refund_payment` for admins, and Stripe's webhook at
-//! `POST /api/stripe/webhook`.
+//! Payments: the admin console's `/api/admin_payments`, `/api/admin_payment`
+//! and `/api/refund_payment`, and Stripe's webhook at `POST /api/stripe/webhook`.
 
 #[cfg(feature = "ssr")]
 use crate::domain::Timestamp;
-use crate::domain::{AppError, payment::PaymentView};
+use crate::domain::{
+    AppError,
+    payment::{PaymentDetail, PaymentPage, PaymentView},
+};
 use leptos::prelude::*;
+use server_fn::codec::GetUrl;
 
 #[cfg(feature = "ssr")]
 use {
     super::guard::{self, respond},
     crate::{
-        backend::{AppState, flows::paying, payments::signature},
+        backend::{
+            AppState,
+            flows::paying,
+            payments::{signature, store},
+        },
         domain::{
             Feature, Role,
+            admin::Paging,
             money::{Currency, Money},
+            payment::PaymentStatus,
         },
     },
     axum::{
@@ -24,6 +34,43 @@ use {
         response::{IntoResponse, Response},
     },
 };
+
+/// `GET /api/admin_payments?status=&page=`: every payment, newest first, 25 a page.
+#[server(endpoint = "admin_payments", input = GetUrl)]
+pub async fn admin_payments(
+    status: Option<String>,
+    page: Option<u32>,
+) -> Result<PaymentPage, AppError> {
+    respond(
+        async move {
+            guard::require_feature(Feature::Payments)?;
+            guard::require_role(&[Role::Admin]).await?;
+            let status = match status.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(s) => Some(PaymentStatus::parse(s).ok_or_else(|| {
+                    AppError::invalid("status", format!("{s:?} is not a payment status."))
+                })?),
+            };
+            store::list_all(&guard::state().db, status, Paging::new(page)).await
+        }
+        .await,
+    )
+}
+
+/// `GET /api/admin_payment?id=`: one payment and its history.
+#[server(endpoint = "admin_payment", input = GetUrl)]
+pub async fn admin_payment(id: String) -> Result<PaymentDetail, AppError> {
+    respond(
+        async move {
+            guard::require_feature(Feature::Payments)?;
+            guard::require_role(&[Role::Admin]).await?;
+            store::detail(&guard::state().db, &id)
+                .await?
+                .ok_or(AppError::NotFound)
+        }
+        .await,
+    )
+}
 
 /// `POST /api/refund_payment`: an admin gives back `amount` (pounds, e.g.
 /// `12.50`; all that is left when empty) of payment `id`, with a `reason`.

@@ -89,6 +89,62 @@ impl PaymentView {
     }
 }
 
+/// A payment in the admin console's list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminPayment {
+    pub payment: PaymentView,
+    /// The job's kind of work and area, e.g. "Brakes, Camden, London".
+    pub job_title: String,
+    pub customer: String,
+    pub mechanic: String,
+    pub created_at: Timestamp,
+}
+
+/// One page of the admin console's payments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentPage {
+    pub payments: Vec<AdminPayment>,
+    pub total: i64,
+    pub paging: super::admin::Paging,
+}
+
+/// One line of a payment's history: this app's own calls to the provider
+/// and the provider's webhook events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentEvent {
+    pub at: Timestamp,
+    /// `authorized`, `captured`, `refund`, `released`, `failed`, or a
+    /// Stripe event type such as `charge.refunded`.
+    pub kind: String,
+    pub amount: Option<Money>,
+    pub detail: Option<String>,
+    /// Who did it, when a person did.
+    pub actor: Option<String>,
+}
+
+impl PaymentEvent {
+    /// Whether Stripe told us (a webhook) rather than this app doing it.
+    pub fn from_stripe(&self) -> bool {
+        self.kind.contains('.')
+    }
+}
+
+/// A payment with its history, for an admin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentDetail {
+    pub summary: AdminPayment,
+    pub history: Vec<PaymentEvent>,
+}
+
+impl PaymentDetail {
+    /// The id the next refund request carries: the same until a refund
+    /// succeeds, so a double click or a resend refunds once.
+    pub fn next_refund_request(&self) -> String {
+        let done = self.history.iter().filter(|e| e.kind == "refund").count();
+        format!("refund-{}", done + 1)
+    }
+}
+
 /// What the page needs to take a card for a quote.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Checkout {

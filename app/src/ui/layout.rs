@@ -8,6 +8,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_location;
 
+/// The admin console's payments, listed while card payments are on.
+const PAYMENTS: &str = "/admin/payments";
+
 /// What a signed-in user's header offers: their area's pages, then their account.
 fn area_links(role: Role) -> &'static [(&'static str, &'static str)] {
     match role {
@@ -27,6 +30,7 @@ fn area_links(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/admin/users", "Users"),
             ("/admin/jobs", "Jobs"),
             ("/admin/map", "Live map"),
+            (PAYMENTS, "Payments"),
             ("/admin/audit", "Audit log"),
             ("/account", "Account"),
         ],
@@ -71,8 +75,10 @@ pub fn Header() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match session.0.await {
                             Some(account) => {
+                                let payments = features.get().await.payments;
                                 area_links(account.role)
                                     .iter()
+                                    .filter(|(href, _)| payments || *href != PAYMENTS)
                                     .map(|&(href, label)| {
                                         view! {
                                             <a

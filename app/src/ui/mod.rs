@@ -111,6 +111,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/audit") view={Lazy::<lazy::AdminAudit>::new()} />
                     <Route path=path!("/admin/jobs") view={Lazy::<lazy::AdminJobs>::new()} />
                     <Route path=path!("/admin/map") view={Lazy::<lazy::AdminLiveMap>::new()} />
+                    <Route path=path!("/admin/payments") view={Lazy::<lazy::AdminPayments>::new()} />
+                    <Route path=path!("/admin/payments/:id") view={Lazy::<lazy::AdminPayment>::new()} />
                     <Route path=path!("/admin/jobs/:id") view=pages::job::JobPage />
                 </Routes>
             </main>

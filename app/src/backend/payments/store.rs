@@ -1,11 +1,16 @@
 //! The `payments` and `payment_events` tables.
 
 use crate::{
-    backend::{Db, new_id, store::corrupt},
+    backend::{Db, db::Where, new_id, store::corrupt},
     domain::{
         AppError, JobId, Timestamp,
+        admin::Paging,
+        mechanic::Skill,
         money::Money,
-        payment::{CardSummary, PaymentStatus, PaymentView, currency_of},
+        payment::{
+            AdminPayment, CardSummary, PaymentDetail, PaymentEvent, PaymentPage, PaymentStatus,
+            PaymentView, currency_of,
+        },
     },
 };
 use sqlx::{Any, Executor};
@@ -304,4 +309,115 @@ pub async fn disputed<'e>(
         .execute(exec)
         .await?;
     Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct AdminRow {
+    #[sqlx(flatten)]
+    payment: PaymentRow,
+    category: String,
+    locality: String,
+    customer_name: String,
+    mechanic_name: String,
+}
+
+impl AdminRow {
+    fn summary(self) -> Result<AdminPayment, AppError> {
+        let kind = Skill::parse(&self.category).map_or(self.category.as_str(), |s| s.label());
+        Ok(AdminPayment {
+            job_title: format!("{kind}, {}", self.locality),
+            customer: self.customer_name,
+            mechanic: self.mechanic_name,
+            created_at: self.payment.created_at,
+            payment: self.payment.view()?,
+        })
+    }
+}
+
+const ADMIN_FROM: &str = "FROM payments p JOIN jobs j ON j.id = p.job_id \
+    JOIN users c ON c.id = p.customer_id JOIN users m ON m.id = p.mechanic_id \
+    LEFT JOIN mechanic_profiles mp ON mp.user_id = p.mechanic_id";
+
+fn admin_select() -> String {
+    format!(
+        "SELECT {COLUMNS}, j.category, j.locality, c.name AS customer_name, \
+         COALESCE(mp.display_name, m.name) AS mechanic_name {ADMIN_FROM}"
+    )
+}
+
+/// Every payment (or those in `status`), newest first.
+pub async fn list_all(
+    db: &Db,
+    status: Option<PaymentStatus>,
+    paging: Paging,
+) -> Result<PaymentPage, AppError> {
+    let mut filter = Where::default();
+    if let Some(s) = status {
+        filter.and("p.status = {}", s.as_str());
+    }
+    let total = filter.count(db, "payments p").await?;
+    let sql = format!(
+        "{}{} ORDER BY p.created_at DESC, p.id DESC LIMIT {} OFFSET {}",
+        admin_select(),
+        filter.sql(),
+        filter.next(1),
+        filter.next(2),
+    );
+    let mut query = sqlx::query_as::<_, AdminRow>(&sql);
+    for a in &filter.args {
+        query = query.bind(a);
+    }
+    let rows = query
+        .bind(i64::from(paging.per_page))
+        .bind(paging.offset())
+        .fetch_all(db)
+        .await?;
+    Ok(PaymentPage {
+        payments: rows
+            .into_iter()
+            .map(AdminRow::summary)
+            .collect::<Result<_, _>>()?,
+        total,
+        paging,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    at: Timestamp,
+    kind: String,
+    amount_cents: Option<i64>,
+    detail: Option<String>,
+    actor: Option<String>,
+}
+
+/// One payment and its history, oldest first.
+pub async fn detail(db: &Db, id: &str) -> Result<Option<PaymentDetail>, AppError> {
+    let row: Option<AdminRow> = sqlx::query_as(&format!("{} WHERE p.id = $1", admin_select()))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let currency = currency_of(&row.payment.currency);
+    let events: Vec<EventRow> = sqlx::query_as(
+        "SELECT e.at, e.kind, e.amount_cents, e.detail, u.name AS actor \
+         FROM payment_events e LEFT JOIN users u ON u.id = e.actor_id \
+         WHERE e.payment_id = $1 ORDER BY e.at, e.id",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await?;
+    Ok(Some(PaymentDetail {
+        summary: row.summary()?,
+        history: events
+            .into_iter()
+            .map(|e| PaymentEvent {
+                at: e.at,
+                kind: e.kind,
+                amount: e.amount_cents.map(|c| Money::new(c, currency)),
+                detail: e.detail,
+                actor: e.actor,
+            })
+            .collect(),
+    }))
 }

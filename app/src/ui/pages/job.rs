@@ -279,7 +279,7 @@ fn StepButtons(
                         {held.map(|amount| view! {
                             <details class="adjust">
                                 <summary>{format!("Take less than {amount}")}</summary>
-                                <Field label="Final amount (£)" name="final_amount" inputmode="decimal" hint="Never more than the customer authorized." error />
+                                <Field label="Final amount (£)" name="final_amount" inputmode="decimal" required=false hint="Never more than the customer authorized." error />
                                 <TextArea label="Why is it less?" name="adjust_reason" rows=2 hint="The customer sees this on the receipt." error />
                             </details>
                         })}

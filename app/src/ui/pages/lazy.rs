@@ -5,7 +5,7 @@
 //! the job page (where a booked customer spends their time) are in the
 //! first download, everything else follows when it is opened.
 
-use super::{account, admin, admin_map, auth, customer, garage, mechanic};
+use super::{account, admin, admin_map, admin_payments, auth, customer, garage, mechanic};
 use crate::ui::ready;
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
@@ -61,6 +61,8 @@ lazy_pages! {
     AdminJobs => admin::JobsPage,
     AdminAudit => admin::AuditPage,
     AdminLiveMap => admin_map::LiveMapPage,
+    AdminPayments => admin_payments::PaymentsPage,
+    AdminPayment => admin_payments::PaymentPage,
     MechanicHome => mechanic::MechanicHome,
     MechanicProfile => mechanic::ProfilePage,
 }

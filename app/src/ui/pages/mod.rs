@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod admin_map;
+pub mod admin_payments;
 pub mod auth;
 pub mod customer;
 pub mod garage;

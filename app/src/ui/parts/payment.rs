@@ -102,7 +102,7 @@ fn Receipt(payment: PaymentView, card: Option<String>, quote: Option<QuoteView>)
     }
 }
 
-fn brand_words(brand: &str) -> String {
+pub fn brand_words(brand: &str) -> String {
     match brand {
         "visa" => "Visa".into(),
         "mastercard" => "Mastercard".into(),
