@@ -176,23 +176,34 @@ async fn card(client: &reqwest::Client, stripe: &str, secret: &str) -> String {
         .to_owned()
 }
 
-/// The PaymentIntent made for `quote`, by its metadata (the newest first).
+/// The PaymentIntent made for `quote`, found by its metadata.
 async fn intent_for(client: &reqwest::Client, stripe: &str, quote: &str) -> String {
-    let page: Value = client
-        .get(format!("{stripe}/v1/payment_intents?limit=100"))
-        .basic_auth("sk_test_curbside_bench", Some(""))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    page["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|pi| pi["metadata"]["quote_id"] == quote)
-        .and_then(|pi| pi["id"].as_str())
-        .expect("the quote's PaymentIntent")
-        .to_owned()
+    let mut after: Option<String> = None;
+    loop {
+        let mut url = format!("{stripe}/v1/payment_intents?limit=100");
+        if let Some(a) = &after {
+            url.push_str(&format!("&starting_after={a}"));
+        }
+        let page: Value = client
+            .get(url)
+            .basic_auth("sk_test_curbside_bench", Some(""))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let data = page["data"].as_array().cloned().unwrap_or_default();
+        if let Some(pi) = data.iter().find(|pi| pi["metadata"]["quote_id"] == quote) {
+            return pi["id"].as_str().unwrap().to_owned();
+        }
+        after = data
+            .last()
+            .and_then(|pi| pi["id"].as_str())
+            .map(str::to_owned);
+        assert!(
+            page["has_more"] == true && after.is_some(),
+            "no PaymentIntent for the quote"
+        );
+    }
 }

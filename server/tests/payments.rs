@@ -303,6 +303,51 @@ both_databases! {
         assert_eq!(seen.json["payment"]["disputed"], true, "{}", seen.body);
     }
 
+    async fn a_bank_check_books_when_the_page_returns_or_by_stripes_webhook(db) {
+        let (app, base) = spawn_stripe!(db);
+        let Quoted { customer, job, dan_quote, maria, .. } = quoted(&app).await;
+        // localstripe's 3-D Secure card: the hold needs the customer's yes.
+        let pm = stripe::payment_method(&base, "4000002500003155").await;
+        let r = accept(&app, &customer, &dan_quote, Some(&pm)).await;
+        assert_eq!((r.status, r.json["error"].as_str()), (402, Some("payment_action_required")), "{}", r.body);
+        let secret = r.json["client_secret"].as_str().unwrap().to_owned();
+        assert_eq!(view(&app, &customer, &job).await.json["status"], "quoted");
+        // Said no: accepting again tells the customer, books nothing.
+        stripe::bank_check(&base, &secret, false).await;
+        let r = accept(&app, &customer, &dan_quote, None).await;
+        assert_eq!((r.status, r.json["error"].as_str()), (402, Some("payment_declined")), "{}", r.body);
+        assert_eq!(view(&app, &customer, &job).await.json["status"], "quoted");
+        // Said yes, and the page came back: booked.
+        let pm = stripe::payment_method(&base, "4000002500003155").await;
+        let r = accept(&app, &customer, &dan_quote, Some(&pm)).await;
+        assert_eq!(r.status, 402, "{}", r.body);
+        stripe::bank_check(&base, r.json["client_secret"].as_str().unwrap(), true).await;
+        let r = accept(&app, &customer, &dan_quote, None).await;
+        assert_eq!((r.status, r.json["payment"]["status"].as_str()), (200, Some("authorized")), "{}", r.body);
+
+        // Maria's quote on another of Priya's jobs: she says yes and closes
+        // the page; Stripe's webhook books it.
+        let vehicle = app.get("/api/my_vehicles", Auth::Bearer(&customer)).await.json[0]["id"].as_str().unwrap().to_owned();
+        let second = request_job(&app, &customer, &vehicle).await;
+        let q = quote(&app, &maria, &second, "50", "10").await.json["id"].as_str().unwrap().to_owned();
+        let pm = stripe::payment_method(&base, "4000002500003155").await;
+        let r = accept(&app, &customer, &q, Some(&pm)).await;
+        assert_eq!(r.status, 402, "{}", r.body);
+        let secret = r.json["client_secret"].as_str().unwrap().to_owned();
+        stripe::bank_check(&base, &secret, true).await;
+        let intent = secret.split("_secret_").next().unwrap();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+        let body = json!({ "id": "evt_capturable_1", "type": "payment_intent.amount_capturable_updated",
+            "data": { "object": { "id": intent, "amount_capturable": 6000 } } }).to_string();
+        let res = reqwest::Client::new().post(app.url("/api/stripe/webhook"))
+            .header("Stripe-Signature", signature::sign(body.as_bytes(), stripe::WEBHOOK_SECRET, now))
+            .body(body).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let seen = view(&app, &customer, &second).await;
+        assert_eq!((seen.json["status"].as_str(), seen.json["payment"]["status"].as_str()), (Some("accepted"), Some("authorized")), "{}", seen.body);
+        assert_eq!(seen.json["payment"]["card"]["last4"], "3155");
+    }
+
     async fn a_customer_never_sees_another_customers_payment(db) {
         let app = spawn!(db);
         let Quoted { customer: priya, job, dan_quote, .. } = quoted(&app).await;

@@ -155,7 +155,7 @@ pub async fn stripe_webhook(
                 .into_response();
         }
     };
-    match paying::webhook(&state.db, &event, now).await {
+    match paying::webhook(&state.db, &state.payments, &event, now).await {
         Ok(first) => {
             Json(serde_json::json!({ "received": true, "duplicate": !first })).into_response()
         }

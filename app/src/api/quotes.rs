@@ -101,7 +101,7 @@ pub async fn accept_quote(id: String, payment_method: Option<String>) -> Result<
                         .filter(|p| !p.is_empty());
                     paying::accept(&state.db, gateway, &user, &id, pm, now).await?
                 }
-                None => quoting::accept(&state.db, &user, &id, None, now).await?,
+                None => quoting::accept(&state.db, &user.id, &id, None, now).await?,
             };
             super::jobs::view(&user, &job_id).await
         }

@@ -79,7 +79,28 @@ pub struct PaymentView {
     pub captured_at: Option<Timestamp>,
 }
 
+/// How long a card issuer keeps an authorization: Stripe's 7 days for an
+/// online card payment, after which the hold lapses and nothing can be taken.
+pub const HOLD_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+/// Within this of the end, an admin is warned (the job should be finished,
+/// or the customer asked to pay again).
+pub const HOLD_WARNING_MS: i64 = 24 * 60 * 60 * 1000;
+
 impl PaymentView {
+    /// When the hold lapses, while the amount is only held.
+    pub fn hold_ends_at(&self) -> Option<Timestamp> {
+        match (self.status, self.authorized_at) {
+            (PaymentStatus::Authorized, Some(at)) => Some(at + HOLD_MS),
+            _ => None,
+        }
+    }
+
+    /// The hold lapses within a day of `now` (or has lapsed).
+    pub fn hold_ending(&self, now: Timestamp) -> bool {
+        self.hold_ends_at()
+            .is_some_and(|end| end.millis() - now.millis() <= HOLD_WARNING_MS)
+    }
+
     /// What is still refundable.
     pub fn refundable(&self) -> Money {
         Money::new(
@@ -300,6 +321,38 @@ mod tests {
             refund_amount(gbp(0), None, "again").unwrap_err(),
             AppError::Conflict { .. }
         ));
+    }
+
+    fn held(at: i64) -> PaymentView {
+        PaymentView {
+            id: "p".into(),
+            job_id: JobId::from("j"),
+            status: PaymentStatus::Authorized,
+            authorized: gbp(9000),
+            captured: gbp(0),
+            refunded: gbp(0),
+            card: None,
+            demo: false,
+            adjust_reason: None,
+            disputed: false,
+            authorized_at: Some(Timestamp::from_millis(at)),
+            captured_at: None,
+        }
+    }
+
+    #[test]
+    fn a_hold_is_flagged_in_its_last_day_and_only_while_held() {
+        let p = held(0);
+        assert_eq!(p.hold_ends_at(), Some(Timestamp::from_millis(HOLD_MS)));
+        assert!(!p.hold_ending(Timestamp::from_millis(HOLD_MS - HOLD_WARNING_MS - 1)));
+        assert!(p.hold_ending(Timestamp::from_millis(HOLD_MS - HOLD_WARNING_MS)));
+        assert!(p.hold_ending(Timestamp::from_millis(HOLD_MS + 1)));
+        let taken = PaymentView {
+            status: PaymentStatus::Captured,
+            ..held(0)
+        };
+        assert_eq!(taken.hold_ends_at(), None);
+        assert!(!taken.hold_ending(Timestamp::from_millis(HOLD_MS + 1)));
     }
 
     #[test]

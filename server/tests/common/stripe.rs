@@ -110,3 +110,48 @@ pub async fn intents_for_quote(base: &str, quote: &str) -> Vec<Value> {
         }
     }
 }
+
+/// A PaymentMethod for a card straight from its number, as Stripe.js's
+/// `createPaymentMethod` makes one (no SetupIntent, so no bank check yet;
+/// localstripe takes this call with the secret key only).
+pub async fn payment_method(base: &str, number: &str) -> String {
+    let body: Value = reqwest::Client::new()
+        .post(format!("{base}/v1/payment_methods"))
+        .basic_auth(SECRET_KEY, Some(""))
+        .form(&[
+            ("type", "card"),
+            ("card[number]", number),
+            ("card[exp_month]", "12"),
+            ("card[exp_year]", "2034"),
+            ("card[cvc]", "123"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a PaymentMethod: {body}"))
+        .to_owned()
+}
+
+/// What Stripe.js's `confirmCardPayment` does when the bank asks the
+/// customer to confirm: the customer says yes (or no).
+pub async fn bank_check(base: &str, client_secret: &str, success: bool) {
+    let id = client_secret.split("_secret_").next().unwrap();
+    let res = reqwest::Client::new()
+        .post(format!(
+            "{base}/v1/payment_intents/{id}/_authenticate?success={success}"
+        ))
+        .body(json!({ "key": PUBLISHABLE_KEY, "client_secret": client_secret }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status().is_success(),
+        "bank check: {}",
+        res.text().await.unwrap()
+    );
+}

@@ -67,7 +67,7 @@ pub async fn accept(
                 settle(
                     db,
                     gateway,
-                    user,
+                    &user.id,
                     &open.quote_id,
                     &open.id,
                     open.amount(),
@@ -115,7 +115,7 @@ pub async fn accept(
     settle(
         db,
         gateway,
-        user,
+        &user.id,
         quote_id,
         &payment_id,
         quote.total,
@@ -130,7 +130,7 @@ pub async fn accept(
 async fn settle(
     db: &Db,
     gateway: &Gateway,
-    user: &CurrentUser,
+    customer_id: &str,
     quote_id: &str,
     payment_id: &str,
     amount: crate::domain::money::Money,
@@ -144,7 +144,15 @@ async fn settle(
                 GatewayError::Declined(m) => m.clone(),
                 GatewayError::Unavailable => "The payment service could not be reached.".into(),
             };
-            end_attempt(db, payment_id, PaymentStatus::Failed, &words, &user.id, now).await?;
+            end_attempt(
+                db,
+                payment_id,
+                PaymentStatus::Failed,
+                &words,
+                customer_id,
+                now,
+            )
+            .await?;
             return Err(e.into());
         }
     };
@@ -156,7 +164,7 @@ async fn settle(
                 amount,
                 card: auth.card.as_ref(),
             };
-            match quoting::accept(db, user, quote_id, Some(&paid), now).await {
+            match quoting::accept(db, customer_id, quote_id, Some(&paid), now).await {
                 Ok(job_id) => Ok(job_id),
                 Err(refused) => {
                     // Another quote won, or the job was cancelled meanwhile:
@@ -171,7 +179,7 @@ async fn settle(
                         payment_id,
                         PaymentStatus::Released,
                         &words,
-                        &user.id,
+                        customer_id,
                         now,
                     )
                     .await?;
@@ -189,7 +197,7 @@ async fn settle(
                 payment_id,
                 PaymentStatus::Failed,
                 &message,
-                &user.id,
+                customer_id,
                 now,
             )
             .await?;
@@ -206,7 +214,7 @@ async fn settle(
                 payment_id,
                 PaymentStatus::Failed,
                 &status,
-                &user.id,
+                customer_id,
                 now,
             )
             .await?;
@@ -499,7 +507,12 @@ pub struct StripeEventData {
 /// someone resends a captured request) finds it and changes nothing.
 /// Returns whether this delivery was the first.
 #[tracing::instrument(skip_all, fields(event = %event.id, kind = %event.kind))]
-pub async fn webhook(db: &Db, event: &StripeEvent, now: Timestamp) -> Result<bool, AppError> {
+pub async fn webhook(
+    db: &Db,
+    gateway: &Gateway,
+    event: &StripeEvent,
+    now: Timestamp,
+) -> Result<bool, AppError> {
     let object = &event.data.object;
     let text = |key: &str| object.get(key).and_then(|v| v.as_str()).map(str::to_owned);
     let cents = |key: &str| object.get(key).and_then(|v| v.as_i64());
@@ -516,6 +529,18 @@ pub async fn webhook(db: &Db, event: &StripeEvent, now: Timestamp) -> Result<boo
         Some(p) => jobs::row(db, &p.job_id).await?,
         None => None,
     };
+    // What the history shows beside the event's type.
+    let detail = match event.kind.as_str() {
+        // `automatic`: the card issuer's hold lapsed (Stripe's 7 days).
+        "payment_intent.canceled" => text("cancellation_reason").map(|r| format!("cancelled: {r}")),
+        "payment_intent.payment_failed" => object
+            .pointer("/last_payment_error/message")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned),
+        "charge.dispute.created" => text("reason").map(|r| format!("dispute: {r}")),
+        _ => None,
+    }
+    .or_else(|| intent.clone());
     let mut tx = begin_write(db).await?;
     let first = store::record(
         &mut *tx,
@@ -523,7 +548,7 @@ pub async fn webhook(db: &Db, event: &StripeEvent, now: Timestamp) -> Result<boo
         Some(&event.id),
         &event.kind,
         cents("amount"),
-        intent.as_deref(),
+        detail.as_deref(),
         None,
         now,
     )
@@ -580,8 +605,7 @@ pub async fn webhook(db: &Db, event: &StripeEvent, now: Timestamp) -> Result<boo
             store::disputed(&mut *tx, &payment.id, now).await?;
             Some(EventName::PaymentDisputed)
         }
-        // `amount_capturable_updated` and the rest: history only. A hold
-        // confirmed with the bank books the job when the page returns.
+        // The rest: history only.
         _ => None,
     };
     if let Some(name) = changed {
@@ -594,5 +618,27 @@ pub async fn webhook(db: &Db, event: &StripeEvent, now: Timestamp) -> Result<boo
         live::record(&mut tx, &[event], now).await?;
     }
     tx.commit().await?;
+    // The bank confirmed a hold whose page is gone (closed after the 3-D
+    // Secure check): book the job now, as the page would have.
+    if event.kind == "payment_intent.amount_capturable_updated"
+        && status == PaymentStatus::RequiresAction
+        && let Some(intent) = intent.as_deref()
+    {
+        let auth = gateway.lookup(intent).await;
+        let booked = settle(
+            db,
+            gateway,
+            &payment.customer_id,
+            &payment.quote_id,
+            &payment.id,
+            payment.amount(),
+            auth,
+            now,
+        )
+        .await;
+        if let Err(e) = booked {
+            tracing::warn!(payment = %payment.id, error = %e, "a confirmed hold could not book its job");
+        }
+    }
     Ok(true)
 }

@@ -240,10 +240,10 @@ pub struct Paid<'a> {
 /// authorized in the same transaction, and only while the quote's total
 /// is still the amount held. Of several acceptances racing on one job,
 /// exactly one wins; the rest change nothing.
-#[tracing::instrument(skip_all, fields(user = %user.id, quote = %quote_id))]
+#[tracing::instrument(skip_all, fields(user = %customer_id, quote = %quote_id))]
 pub async fn accept(
     db: &Db,
-    user: &CurrentUser,
+    customer_id: &str,
     quote_id: &str,
     paid: Option<&Paid<'_>>,
     now: Timestamp,
@@ -251,7 +251,7 @@ pub async fn accept(
     let quote = by_id(db, quote_id, now).await?.ok_or(AppError::NotFound)?;
     let job = jobs::row(db, &quote.job_id).await?;
     let job = job
-        .filter(|j| j.customer_id == user.id)
+        .filter(|j| j.customer_id == *customer_id)
         .ok_or(AppError::NotFound)?;
     let mut tx = db::begin_write(db).await?;
     // Conditional on the job still waiting and the quote still standing:
@@ -268,7 +268,7 @@ pub async fn accept(
     .bind(quote_id)
     .bind(now)
     .bind(&job.id)
-    .bind(&user.id)
+    .bind(customer_id)
     .bind(JobStatus::Accepted.as_str())
     .bind(JobStatus::Quoted.as_str())
     .bind(QuoteStatus::Live.as_str())
@@ -293,7 +293,7 @@ pub async fn accept(
             job_id: &job.id,
             from: Some(JobStatus::Quoted),
             to: JobStatus::Accepted,
-            actor_id: &user.id,
+            actor_id: customer_id,
             actor: Actor::Customer,
             reason: None,
             at: now,

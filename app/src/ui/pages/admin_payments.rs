@@ -4,7 +4,7 @@
 use crate::{
     api::payments::{RefundPayment, admin_payment, admin_payments},
     domain::{
-        AppError,
+        AppError, Timestamp,
         payment::{AdminPayment, PaymentDetail, PaymentStatus},
     },
     ui::{
@@ -94,6 +94,7 @@ fn PaymentsTable(payments: Vec<AdminPayment>) -> impl IntoView {
                                 <StatusBadge status=p.status />
                                 {p.demo.then(|| view! { " " <span class="badge pending">"Demo"</span> })}
                                 {p.disputed.then(|| view! { " " <span class="badge stopped">"Disputed"</span> })}
+                                {p.hold_ending(Timestamp::now()).then(|| view! { " " <span class="badge stopped">"Hold ends soon"</span> })}
                             </td>
                             <td class="amount">
                                 <a href=format!("/admin/payments/{}", p.id)>{taken.to_string()}</a>
@@ -179,7 +180,15 @@ fn Detail(detail: PaymentDetail, refund: ServerAction<RefundPayment>) -> impl In
             <dt>"Mechanic"</dt>
             <dd>{a.mechanic}</dd>
             <dt>"Authorized"</dt>
-            <dd>{p.authorized.to_string()}</dd>
+            <dd>
+                {p.authorized.to_string()}
+                {p.hold_ends_at().map(|end| view! {
+                    <span class="muted">" · the hold ends " <LocalTime at=end /></span>
+                })}
+                {p.hold_ending(Timestamp::now()).then(|| view! {
+                    " " <span class="badge stopped">"Hold ends soon: finish the job or ask the customer to pay again"</span>
+                })}
+            </dd>
             <dt>"Taken"</dt>
             <dd>{p.captured.to_string()} {p.adjust_reason.clone().map(|r| view! { <span class="muted">{format!(" · {r}")}</span> })}</dd>
             <dt>"Refunded"</dt>
