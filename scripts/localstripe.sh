@@ -24,7 +24,10 @@ up() { curl -fsS -o /dev/null -u sk_test_probe: "$BASE/v1/customers?limit=1" 2>/
 
 pid=""
 if ! up; then
-  "$VENV/bin/localstripe" --port "$PORT" >"${TMPDIR:-/tmp}/localstripe-$PORT.log" 2>&1 &
+  # --from-scratch: it saves its store to /tmp/localstripe.pickle on every
+  # write, and a copy cut short when the last one was stopped would stop
+  # this one from starting.
+  "$VENV/bin/localstripe" --port "$PORT" --from-scratch >"${TMPDIR:-/tmp}/localstripe-$PORT.log" 2>&1 &
   pid=$!
   trap 'kill "$pid" 2>/dev/null || true' EXIT
   for _ in $(seq 1 100); do
