@@ -141,6 +141,7 @@ impl Application {
             }),
             live,
             tracker,
+            typing: Default::default(),
             payments: payments_gateway(config)?,
             map: Arc::new(config.map.clone()),
             policy: Arc::new(config.content_policy.clone()),

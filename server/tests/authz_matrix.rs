@@ -62,7 +62,8 @@ const fn ending_session(mut r: Rule) -> Rule {
 
 /// Fixture: the owner's job `J` (quoted by the in-radius mechanic),
 /// the owner's booked job `B` (accepted quote `QB`, its payment `PB`), the owner's spare
-/// vehicle `V`, the pending mechanic `P`, the owner's user id `U`.
+/// vehicle `V`, the pending mechanic `P`, the owner's user id `U`, the
+/// in-radius mechanic `M`.
 const RULES: &[Rule] = &[
     rule("GET", "/healthz", "/healthz", &[], "yyyyyyy"),
     // Off unless METRICS_TOKEN is set, and then for its holder only (tests/metrics.rs).
@@ -272,6 +273,62 @@ const RULES: &[Rule] = &[
         &[("id", "{QB}")],
         ".y.....",
     ),
+    // Conversations: the thread's two parties write; admins also read
+    // (audited). Empty bodies and reasons make a 422 once past the checks.
+    rule(
+        "GET",
+        "/api/messages",
+        "/api/messages?job_id={J}&mechanic={M}",
+        &[],
+        ".y.y..y",
+    ),
+    rule(
+        "POST",
+        "/api/send_message",
+        "/api/send_message",
+        &[
+            ("job_id", "{B}"),
+            ("id", "0190a1b2-0000-7000-8000-000000000001"),
+            ("body", " "),
+        ],
+        ".y.y...",
+    ),
+    rule(
+        "POST",
+        "/api/mark_read",
+        "/api/mark_read",
+        &[("job_id", "{B}"), ("seq", "0")],
+        ".y.y...",
+    ),
+    rule(
+        "POST",
+        "/api/typing",
+        "/api/typing",
+        &[("job_id", "{B}")],
+        ".y.y...",
+    ),
+    rule(
+        "POST",
+        "/api/report_conversation",
+        "/api/report_conversation",
+        &[("job_id", "{B}"), ("reason", "")],
+        ".y.y...",
+    ),
+    rule("GET", "/api/unread", "/api/unread", &[], ".yyyyyy"),
+    rule(
+        "GET",
+        "/api/chat_reports",
+        "/api/chat_reports",
+        &[],
+        "......y",
+    ),
+    rule(
+        "POST",
+        "/api/close_chat_report",
+        "/api/close_chat_report",
+        &[("id", "x"), ("outcome", "")],
+        "......y",
+    ),
     // Admins only; the empty request id makes it a 422 once past the checks.
     rule(
         "POST",
@@ -474,6 +531,7 @@ async fn world(app: &TestApp) -> World {
         ("{PB}", payment),
         ("{V}", spare.json["id"].as_str().unwrap().to_owned()),
         ("{P}", pending.id.clone()),
+        ("{M}", near.id.clone()),
         ("{U}", me.json["id"].as_str().unwrap().to_owned()),
     ]);
     World {

@@ -18,6 +18,7 @@ pub mod guard;
 pub mod health;
 pub mod jobs;
 pub mod mechanic;
+pub mod messages;
 #[cfg(feature = "ssr")]
 pub mod metrics;
 #[cfg_attr(not(feature = "ssr"), allow(unused_imports))]

@@ -24,6 +24,8 @@ pub struct AppState {
     pub live: Hub,
     /// Booked mechanics' positions: checked, delivered, written in batches.
     pub tracker: Tracker,
+    /// Typing notices passed on lately, to limit them.
+    pub typing: crate::backend::flows::messaging::TypingGate,
     /// Who takes card payments (used while `features.payments` is on).
     pub payments: crate::backend::payments::Gateway,
     /// The maps' tile layer.

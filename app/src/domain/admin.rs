@@ -315,6 +315,10 @@ text_enum! {
         JobCancelled = "job.cancelled",
         /// The subject is the job whose payment was refunded.
         PaymentRefunded = "payment.refunded",
+        /// An admin read a job's conversation; the subject is the job.
+        ConversationRead = "conversation.read",
+        /// An admin closed a report about a conversation; the subject is the job.
+        ChatReportClosed = "chat_report.closed",
     }
 }
 
@@ -322,7 +326,10 @@ impl AuditAction {
     /// What the `subject` of this action's rows is.
     pub fn subject_kind(self) -> SubjectKind {
         match self {
-            AuditAction::JobCancelled | AuditAction::PaymentRefunded => SubjectKind::Job,
+            AuditAction::JobCancelled
+            | AuditAction::PaymentRefunded
+            | AuditAction::ConversationRead
+            | AuditAction::ChatReportClosed => SubjectKind::Job,
             _ => SubjectKind::User,
         }
     }
@@ -341,6 +348,8 @@ impl AuditAction {
             AuditAction::AccountReinstated => "Account reinstated",
             AuditAction::JobCancelled => "Job cancelled by an admin",
             AuditAction::PaymentRefunded => "Payment refunded",
+            AuditAction::ConversationRead => "Conversation read by an admin",
+            AuditAction::ChatReportClosed => "Conversation report closed",
         }
     }
 }

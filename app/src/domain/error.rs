@@ -68,6 +68,12 @@ pub enum AppError {
         "Payments are not available right now. Nothing was charged; please try again in a minute."
     )]
     PaymentUnavailable,
+    /// Messages sent too fast: the message was not sent.
+    #[error(
+        "You are sending messages too fast. Wait {} and send again.",
+        secs_words(*retry_after_secs)
+    )]
+    TooManyMessages { retry_after_secs: u64 },
     /// Too much work at once (e.g. a burst of logins): nothing was done; retry soon.
     #[error("Curbside is busy right now. Please try again in a few seconds.")]
     Busy { retry_after_secs: u64 },
@@ -116,7 +122,9 @@ impl AppError {
         match self {
             AppError::Invalid { .. } => 422,
             AppError::InvalidCredentials | AppError::Unauthenticated => 401,
-            AppError::TooManyAttempts { .. } | AppError::TooManySignups { .. } => 429,
+            AppError::TooManyAttempts { .. }
+            | AppError::TooManySignups { .. }
+            | AppError::TooManyMessages { .. } => 429,
             AppError::Suspended { .. } | AppError::Rejected { .. } | AppError::Forbidden => 403,
             AppError::NotFound | AppError::FeatureOff { .. } => 404,
             AppError::Conflict { .. } => 409,
@@ -152,6 +160,7 @@ impl AppError {
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::TooManySignups { .. } => "too_many_signups",
+            AppError::TooManyMessages { .. } => "too_many_messages",
             AppError::Suspended { .. } => "suspended",
             AppError::Rejected { .. } => "rejected",
             AppError::Unauthenticated => "unauthenticated",
@@ -181,6 +190,7 @@ impl From<AppError> for WireError {
             retry_after_secs: match e {
                 AppError::TooManyAttempts { retry_after_secs }
                 | AppError::TooManySignups { retry_after_secs }
+                | AppError::TooManyMessages { retry_after_secs }
                 | AppError::Busy { retry_after_secs } => Some(retry_after_secs),
                 _ => None,
             },
@@ -212,6 +222,9 @@ impl From<WireError> for AppError {
             },
             "suspended" => AppError::Suspended { reason: w.reason },
             "rejected" => AppError::Rejected { reason: w.reason },
+            "too_many_messages" => AppError::TooManyMessages {
+                retry_after_secs: w.retry_after_secs.unwrap_or(60),
+            },
             "unauthenticated" => AppError::Unauthenticated,
             "forbidden" => AppError::Forbidden,
             "not_found" => AppError::NotFound,
@@ -243,6 +256,14 @@ impl AppError {
         AppError::Conflict {
             message: message.into(),
         }
+    }
+}
+
+/// "1 second", "12 seconds".
+fn secs_words(secs: u64) -> String {
+    match secs.max(1) {
+        1 => "1 second".to_owned(),
+        n => format!("{n} seconds"),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Feature flags: a switched-off feature is hidden in the UI, its endpoints
 //! answer 404 and its stream events are not sent.
 //!
-//! Only features that exist have a flag. Messaging, photos and push
+//! Only features that exist have a flag. Photos and push
 //! notifications add theirs when they are built, so a setting never
 //! promises what the server cannot do.
 
@@ -16,16 +16,24 @@ pub enum Feature {
     /// Card payments: authorised when a quote is accepted, taken when the
     /// job is done. Off: booking is free and nothing of payments shows.
     Payments,
+    /// Conversations between a customer and the mechanics on their job.
+    /// Off: no chat shows and its endpoints answer 404.
+    Messaging,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 2] = [Feature::RealtimeTracking, Feature::Payments];
+    pub const ALL: [Feature; 3] = [
+        Feature::RealtimeTracking,
+        Feature::Payments,
+        Feature::Messaging,
+    ];
 
     /// The environment variable that switches this feature.
     pub fn env_var(self) -> &'static str {
         match self {
             Feature::RealtimeTracking => "ENABLE_REALTIME_TRACKING",
             Feature::Payments => "ENABLE_PAYMENTS",
+            Feature::Messaging => "ENABLE_MESSAGING",
         }
     }
 
@@ -33,6 +41,7 @@ impl Feature {
         match self {
             Feature::RealtimeTracking => "Live job tracking",
             Feature::Payments => "Card payments",
+            Feature::Messaging => "Messaging",
         }
     }
 }
@@ -41,6 +50,7 @@ impl Feature {
 pub struct FeatureFlags {
     pub realtime_tracking: bool,
     pub payments: bool,
+    pub messaging: bool,
 }
 
 impl Default for FeatureFlags {
@@ -48,6 +58,7 @@ impl Default for FeatureFlags {
         Self {
             realtime_tracking: true,
             payments: true,
+            messaging: true,
         }
     }
 }
@@ -58,6 +69,7 @@ impl FeatureFlags {
         Self {
             realtime_tracking: false,
             payments: false,
+            messaging: false,
         }
     }
 
@@ -73,6 +85,7 @@ impl FeatureFlags {
         match f {
             Feature::RealtimeTracking => &self.realtime_tracking,
             Feature::Payments => &self.payments,
+            Feature::Messaging => &self.messaging,
         }
     }
 
@@ -80,6 +93,7 @@ impl FeatureFlags {
         match f {
             Feature::RealtimeTracking => &mut self.realtime_tracking,
             Feature::Payments => &mut self.payments,
+            Feature::Messaging => &mut self.messaging,
         }
     }
 }
@@ -95,6 +109,7 @@ mod tests {
         flags.set(Feature::RealtimeTracking, false);
         assert!(!flags.enabled(Feature::RealtimeTracking));
         flags.set(Feature::Payments, false);
+        flags.set(Feature::Messaging, false);
         assert_eq!(flags, FeatureFlags::none());
     }
 }

@@ -34,6 +34,12 @@ text_enum! {
         PaymentDisputed = "payment:disputed",
         /// An attempt failed after the page left (told by Stripe's webhook).
         PaymentFailed = "payment:failed",
+        /// A message in a conversation; carries the message itself.
+        MessageNew = "message:new",
+        /// One party read a conversation up to a message.
+        MessageRead = "message:read",
+        /// One party is typing (ephemeral).
+        MessageTyping = "message:typing",
         /// The booked mechanic's new position (ephemeral).
         JobLocationUpdated = "job:location-updated",
         /// The arrival estimate moved by a minute or more (ephemeral).
@@ -57,8 +63,20 @@ impl EventName {
             | EventName::PaymentRefunded
             | EventName::PaymentDisputed
             | EventName::PaymentFailed => Some(Feature::Payments),
+            EventName::MessageNew | EventName::MessageRead | EventName::MessageTyping => {
+                Some(Feature::Messaging)
+            }
             _ => None,
         }
+    }
+
+    /// Events only the conversation's two parties receive: an admin reads
+    /// a conversation through its audited page, never from the stream.
+    pub fn private(self) -> bool {
+        matches!(
+            self,
+            EventName::MessageNew | EventName::MessageRead | EventName::MessageTyping
+        )
     }
 
     /// The event a move to `to` is announced as.
@@ -149,6 +167,9 @@ impl LiveEvent {
 /// A subscriber, as far as deciding what they may see goes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Watcher {
+    /// The pump that reads every stored event to route it: private ones
+    /// too. Never a client's stream.
+    Everything,
     Admin,
     Customer {
         id: super::UserId,
@@ -164,7 +185,7 @@ pub enum Watcher {
 impl Watcher {
     pub fn sees(&self, a: &Audience) -> bool {
         match self {
-            Watcher::Admin => true,
+            Watcher::Everything | Watcher::Admin => true,
             Watcher::Customer { id } => a.customer_id == *id,
             Watcher::Mechanic { id, reach } => {
                 if a.mechanic_id.as_deref() == Some(id) {
@@ -195,6 +216,7 @@ impl StreamFilter {
     pub fn passes(&self, e: &LiveEvent) -> bool {
         self.job.as_ref().is_none_or(|j| *j == e.job_id)
             && e.name.feature().is_none_or(|f| self.features.enabled(f))
+            && !(e.name.private() && self.watcher == Watcher::Admin)
             && self.watcher.sees(&e.audience)
     }
 }
@@ -336,6 +358,29 @@ mod tests {
         assert!(!filter.passes(&moved(EventName::JobLocationUpdated)));
         assert!(!filter.passes(&moved(EventName::JobEtaUpdated)));
         assert!(filter.passes(&moved(EventName::JobStatusUpdated)));
+    }
+
+    #[test]
+    fn conversations_reach_their_two_parties_and_not_admins() {
+        let said = LiveEvent {
+            id: Some(3),
+            name: EventName::MessageNew,
+            job_id: "j1".into(),
+            data: "{}".into(),
+            audience: audience("c1", Some("m1"), None),
+        };
+        let filter = |watcher| StreamFilter {
+            watcher,
+            job: None,
+            features: FeatureFlags::default(),
+        };
+        assert!(filter(Watcher::Customer { id: "c1".into() }).passes(&said));
+        assert!(filter(mechanic("m1", None)).passes(&said));
+        assert!(!filter(mechanic("m2", None)).passes(&said));
+        assert!(!filter(Watcher::Admin).passes(&said));
+        let mut off = filter(Watcher::Customer { id: "c1".into() });
+        off.features.set(Feature::Messaging, false);
+        assert!(!off.passes(&said));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod chat;
 pub mod error;
 pub mod features;
 pub mod geo;

@@ -4,5 +4,6 @@
 pub mod accounts;
 pub mod admin;
 pub mod booking;
+pub mod messaging;
 pub mod paying;
 pub mod quoting;

@@ -273,7 +273,7 @@ impl Hub {
         }
         let hub = self.clone();
         let everything = StreamFilter {
-            watcher: Watcher::Admin,
+            watcher: Watcher::Everything,
             job: None,
             features: FeatureFlags::default(),
         };

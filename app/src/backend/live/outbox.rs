@@ -2,7 +2,7 @@
 
 use super::CHANNEL;
 use crate::domain::Timestamp;
-use crate::domain::{QuoteId, UserId};
+use crate::domain::{JobId, QuoteId, UserId};
 use crate::{
     backend::{
         db::{Backend, Write},
@@ -19,15 +19,29 @@ use sqlx::AnyConnection;
 /// An event to write in the transaction that makes its change.
 pub struct Pending {
     pub name: EventName,
-    pub data: EventData,
+    pub job: JobId,
+    /// What the event carries, as the JSON sent to clients.
+    pub data: String,
     pub audience: Audience,
 }
 
 impl Pending {
     pub fn new(name: EventName, data: EventData, audience: Audience) -> Self {
+        Self::carrying(name, data.job.clone(), &data, audience)
+    }
+
+    /// An event about `job` that carries `data` (a message, a read receipt).
+    pub fn carrying(
+        name: EventName,
+        job: JobId,
+        data: &impl serde::Serialize,
+        audience: Audience,
+    ) -> Self {
         Self {
             name,
-            data,
+            job,
+            // Plain structs of strings and numbers: serializing cannot fail.
+            data: serde_json::to_string(data).unwrap_or_else(|_| "{}".to_owned()),
             audience,
         }
     }
@@ -136,7 +150,6 @@ pub async fn record(tx: &mut Write, events: &[Pending], now: Timestamp) -> Resul
     }
     let mut last = 0;
     for e in events {
-        let data = serde_json::to_string(&e.data).map_err(|e| sqlx::Error::Encode(e.into()))?;
         // Two statements rather than binding a NULL coordinate: the Any
         // driver types a bound None differently from a float, and a cached
         // statement prepared with one refuses the other on PostgreSQL.
@@ -152,8 +165,8 @@ pub async fn record(tx: &mut Write, events: &[Pending], now: Timestamp) -> Resul
         };
         let mut query = query
             .bind(e.name.as_str())
-            .bind(&e.data.job)
-            .bind(data)
+            .bind(&e.job)
+            .bind(&e.data)
             .bind(&e.audience.customer_id)
             .bind(e.audience.mechanic_id.as_deref())
             .bind(now);

@@ -57,7 +57,7 @@ impl Registry {
         }
         self.owned.entry(owner.to_owned()).or_default().insert(key);
         match &filter.watcher {
-            Watcher::Admin => {
+            Watcher::Everything | Watcher::Admin => {
                 self.admins.insert(key);
             }
             Watcher::Customer { id } => {

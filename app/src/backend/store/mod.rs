@@ -6,6 +6,7 @@ use crate::domain::AppError;
 pub mod fixes;
 pub mod jobs;
 pub mod quotes;
+pub mod threads;
 
 /// A stored value this build cannot read (a hand edit, a newer version's
 /// value): logged with where it is; the caller only learns that something

@@ -115,5 +115,10 @@ fn pitch(feature: Feature) -> (Option<&'static str>, &'static str, &'static str)
             "Pay by card, after the work",
             "Your card is held for the accepted quote when you book and charged only once the job is done.",
         ),
+        Feature::Messaging => (
+            Some("messaging"),
+            "Chat with your mechanic",
+            "Ask about a quote before you book, then message your mechanic until the job is done.",
+        ),
     }
 }

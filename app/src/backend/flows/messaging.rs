@@ -1,0 +1,582 @@
+//! Messaging use cases: sending (idempotent on the client's id, rate
+//! limited), history, read receipts, typing, and reporting a conversation.
+
+use crate::{
+    backend::{
+        Db, audit,
+        db::{self},
+        live::{self, Hub, Pending},
+        new_id,
+        sessions::CurrentUser,
+        store::{
+            jobs::{self, JobRow},
+            threads::{self, ThreadRow},
+        },
+        throttle,
+    },
+    domain::{
+        AppError, JobId, Role, Timestamp, UserId,
+        admin::AuditAction,
+        chat::{
+            self, ChatReport, Message, MessageKind, MessagePage, ReadData, Thread, TypingData,
+            Unread,
+        },
+        live::{Audience, EventName, LiveEvent},
+        quote::QuoteStatus,
+    },
+};
+use sqlx::AnyConnection;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+/// Which thread a request is about, and the caller's side of it.
+struct Party {
+    job: JobRow,
+    mechanic: UserId,
+    side: Side,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Customer,
+    Mechanic,
+    /// Reads, never writes.
+    Admin,
+}
+
+impl Party {
+    fn audience(&self) -> Audience {
+        Audience {
+            customer_id: self.job.customer_id.clone(),
+            mechanic_id: Some(self.mechanic.clone()),
+            nearby: None,
+        }
+    }
+
+    /// Why this caller may not write here now, if they may not.
+    async fn closed(
+        &self,
+        conn: &mut AnyConnection,
+        thread: Option<&ThreadRow>,
+        me: &UserId,
+    ) -> Result<Option<String>, AppError> {
+        if self.side == Side::Admin {
+            return Ok(Some(
+                "Admins read conversations; only the customer and the mechanic write in them."
+                    .into(),
+            ));
+        }
+        let (live,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM quotes WHERE job_id = $1 AND mechanic_id = $2 AND status = $3",
+        )
+        .bind(&self.job.id)
+        .bind(&self.mechanic)
+        .bind(QuoteStatus::Live.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
+        let why = chat::closed_because(
+            self.job.status()?,
+            self.job.mechanic_id.as_ref(),
+            &self.mechanic,
+            live > 0,
+        );
+        if let Some(why) = why {
+            return Ok(Some(why.into()));
+        }
+        Ok(match thread.and_then(|t| t.blocked_by.as_ref()) {
+            Some(by) if by != me => Some(
+                "This conversation was reported, so you can no longer send messages in it.".into(),
+            ),
+            _ => None,
+        })
+    }
+}
+
+/// Finds the thread the caller means. A customer names the mechanic (by
+/// default their booked one); a mechanic's thread on a job is always their
+/// own. Anyone else, or a mechanic who never quoted, finds nothing.
+async fn party(
+    conn: &mut AnyConnection,
+    user: &CurrentUser,
+    job_id: &str,
+    mechanic: Option<&str>,
+) -> Result<Party, AppError> {
+    let job = jobs::row(&mut *conn, job_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mechanic = mechanic.map(str::trim).filter(|m| !m.is_empty());
+    let (side, mechanic) = if user.role == Role::Admin {
+        let m = mechanic
+            .map(UserId::from)
+            .or_else(|| job.mechanic_id.clone())
+            .ok_or_else(|| AppError::invalid("mechanic", "Choose whose conversation to read."))?;
+        (Side::Admin, m)
+    } else if job.customer_id == user.id {
+        let m = mechanic
+            .map(UserId::from)
+            .or_else(|| job.mechanic_id.clone())
+            .ok_or_else(|| AppError::invalid("mechanic", "Choose which mechanic to write to."))?;
+        (Side::Customer, m)
+    } else if user.role == Role::Mechanic && mechanic.is_none_or(|m| m == user.id.as_str()) {
+        (Side::Mechanic, user.id.clone())
+    } else {
+        return Err(AppError::NotFound);
+    };
+    let booked = job.mechanic_id.as_ref() == Some(&mechanic);
+    let (quoted,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM quotes WHERE job_id = $1 AND mechanic_id = $2")
+            .bind(&job.id)
+            .bind(&mechanic)
+            .fetch_one(&mut *conn)
+            .await?;
+    if !booked && quoted == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(Party {
+        job,
+        mechanic,
+        side,
+    })
+}
+
+/// Admins read conversations and never write in them.
+fn writer(party: &Party) -> Result<(), AppError> {
+    if party.side == Side::Admin {
+        Err(AppError::Forbidden)
+    } else {
+        Ok(())
+    }
+}
+
+/// Sends a message. The client chooses its id: sending the same id again
+/// (after a lost answer) returns the stored message and stores nothing.
+#[tracing::instrument(skip_all, fields(user = %user.id, job = %job_id))]
+pub async fn send(
+    db: &Db,
+    user: &CurrentUser,
+    job_id: &str,
+    mechanic: Option<&str>,
+    id: &str,
+    body: &str,
+    now: Timestamp,
+) -> Result<Message, AppError> {
+    let id = chat::parse_message_id(id)?;
+    match insert(db, user, job_id, mechanic, &id, body, now).await {
+        Ok(message) => Ok(message),
+        Err(e) => {
+            // Two sends of one id at once: the loser finds the winner's row.
+            let mut conn = db.acquire().await?;
+            match threads::message(&mut conn, &id).await? {
+                Some((m, _)) => resend(m, user, job_id, body),
+                None => Err(e),
+            }
+        }
+    }
+}
+
+/// The answer to a second send of a stored message's id.
+fn resend(m: Message, user: &CurrentUser, job_id: &str, body: &str) -> Result<Message, AppError> {
+    if m.sender == user.id && m.job == job_id && m.body == body.trim() {
+        Ok(m)
+    } else {
+        Err(AppError::conflict(
+            "That message id is already used by another message; send with a new id.",
+        ))
+    }
+}
+
+async fn insert(
+    db: &Db,
+    user: &CurrentUser,
+    job_id: &str,
+    mechanic: Option<&str>,
+    id: &str,
+    body: &str,
+    now: Timestamp,
+) -> Result<Message, AppError> {
+    let mut tx = db::begin_write(db).await?;
+    if let Some((m, _)) = threads::message(&mut tx, id).await? {
+        return resend(m, user, job_id, body);
+    }
+    let party = party(&mut tx, user, job_id, mechanic).await?;
+    writer(&party)?;
+    let body = chat::parse_body(body)?;
+    let recent = threads::recent_sends(
+        &mut tx,
+        &user.id,
+        now - chat::SEND_WINDOW_MS,
+        chat::SENDS_PER_WINDOW,
+    )
+    .await?;
+    if let Some(retry_after_secs) =
+        throttle::locked_for(&recent, chat::SENDS_PER_WINDOW, chat::SEND_WINDOW_MS, now)
+    {
+        return Err(AppError::TooManyMessages { retry_after_secs });
+    }
+    let thread = threads::ensure(
+        &mut tx,
+        &party.job.id,
+        &party.job.customer_id,
+        &party.mechanic,
+        now,
+    )
+    .await?;
+    if let Some(why) = party.closed(&mut tx, Some(&thread), &user.id).await? {
+        return Err(AppError::conflict(why));
+    }
+    let (seq,): (i64,) = sqlx::query_as(
+        "INSERT INTO messages (id, thread_id, sender_id, kind, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq",
+    )
+    .bind(id)
+    .bind(&thread.id)
+    .bind(&user.id)
+    .bind(MessageKind::Text.as_str())
+    .bind(&body)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    // Sending a message means having read the thread up to it.
+    let read_column = read_column(party.side);
+    sqlx::query(&format!(
+        "UPDATE threads SET last_seq = $1, {read_column} = $1 WHERE id = $2"
+    ))
+    .bind(seq)
+    .bind(&thread.id)
+    .execute(&mut *tx)
+    .await?;
+    let message = Message {
+        id: id.to_owned(),
+        job: party.job.id.clone(),
+        mechanic: party.mechanic.clone(),
+        sender: user.id.clone(),
+        kind: MessageKind::Text,
+        body,
+        media: None,
+        seq,
+        sent_at: now,
+    };
+    let event = Pending::carrying(
+        EventName::MessageNew,
+        party.job.id.clone(),
+        &message,
+        party.audience(),
+    );
+    live::record(&mut tx, &[event], now).await?;
+    tx.commit().await?;
+    metrics::counter!("curbside_messages_sent_total").increment(1);
+    Ok(message)
+}
+
+fn read_column(side: Side) -> &'static str {
+    match side {
+        Side::Customer => "customer_read_seq",
+        _ => "mechanic_read_seq",
+    }
+}
+
+/// A page of the thread's history, newest first, before `before` (a
+/// message's `seq`; none: the newest). An admin's read is audited.
+#[tracing::instrument(skip_all, fields(user = %user.id, job = %job_id))]
+pub async fn history(
+    db: &Db,
+    user: &CurrentUser,
+    job_id: &str,
+    mechanic: Option<&str>,
+    before: Option<i64>,
+    limit: Option<usize>,
+    now: Timestamp,
+) -> Result<MessagePage, AppError> {
+    let limit = limit.unwrap_or(chat::PAGE_MAX).clamp(1, chat::PAGE_MAX) as i64;
+    let mut conn = db.acquire().await?;
+    let party = party(&mut conn, user, job_id, mechanic).await?;
+    if party.side == Side::Admin {
+        audit::record(
+            &mut *conn,
+            Some(&user.id),
+            AuditAction::ConversationRead,
+            Some(&party.job.id),
+            serde_json::json!({ "mechanic": party.mechanic, "before": before }),
+            now,
+        )
+        .await?;
+    }
+    let thread = threads::thread(&mut conn, &party.job.id, &party.mechanic).await?;
+    let mut messages = match &thread {
+        Some(t) => threads::before(&mut conn, &t.id, before.unwrap_or(i64::MAX), limit + 1).await?,
+        None => Vec::new(),
+    };
+    let older = if messages.len() as i64 > limit {
+        messages.truncate(limit as usize);
+        messages.last().map(|m| m.seq)
+    } else {
+        None
+    };
+    let view = thread_view(&mut conn, &party, thread.as_ref(), &user.id).await?;
+    Ok(MessagePage {
+        thread: view,
+        messages,
+        older,
+    })
+}
+
+async fn thread_view(
+    conn: &mut AnyConnection,
+    party: &Party,
+    thread: Option<&ThreadRow>,
+    me: &UserId,
+) -> Result<Thread, AppError> {
+    let names: Vec<(UserId, String)> =
+        sqlx::query_as("SELECT id, name FROM users WHERE id = $1 OR id = $2")
+            .bind(&party.job.customer_id)
+            .bind(&party.mechanic)
+            .fetch_all(&mut *conn)
+            .await?;
+    let name_of = |id: &UserId| {
+        names
+            .iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    };
+    Ok(Thread {
+        job: party.job.id.clone(),
+        mechanic: party.mechanic.clone(),
+        customer: party.job.customer_id.clone(),
+        customer_name: name_of(&party.job.customer_id),
+        mechanic_name: name_of(&party.mechanic),
+        closed: party.closed(conn, thread, me).await?,
+        customer_read: thread.map_or(0, |t| t.customer_read_seq),
+        mechanic_read: thread.map_or(0, |t| t.mechanic_read_seq),
+        blocked_by: thread.and_then(|t| t.blocked_by.clone()),
+    })
+}
+
+/// Marks the thread read up to `seq` for the caller and tells the other
+/// party (`message:read`). Reading backwards changes nothing.
+#[tracing::instrument(skip_all, fields(user = %user.id, job = %job_id))]
+pub async fn mark_read(
+    db: &Db,
+    user: &CurrentUser,
+    job_id: &str,
+    mechanic: Option<&str>,
+    seq: i64,
+    now: Timestamp,
+) -> Result<i64, AppError> {
+    let mut tx = db::begin_write(db).await?;
+    let party = party(&mut tx, user, job_id, mechanic).await?;
+    writer(&party)?;
+    let Some(thread) = threads::thread(&mut tx, &party.job.id, &party.mechanic).await? else {
+        return Ok(0);
+    };
+    let seq = seq.min(thread.last_seq);
+    let column = read_column(party.side);
+    let moved = sqlx::query(&format!(
+        "UPDATE threads SET {column} = $1 WHERE id = $2 AND {column} < $1"
+    ))
+    .bind(seq)
+    .bind(&thread.id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if moved {
+        let data = ReadData {
+            job: party.job.id.clone(),
+            mechanic: party.mechanic.clone(),
+            reader: user.id.clone(),
+            seq,
+        };
+        let event = Pending::carrying(
+            EventName::MessageRead,
+            party.job.id.clone(),
+            &data,
+            party.audience(),
+        );
+        live::record(&mut tx, &[event], now).await?;
+    }
+    tx.commit().await?;
+    Ok(seq)
+}
+
+/// When each person last had a typing notice passed on, per thread, so a
+/// chatty client cannot flood the other party. Kept in memory: a notice
+/// is worth nothing seconds later.
+#[derive(Clone, Default)]
+pub struct TypingGate {
+    last: Arc<Mutex<HashMap<(UserId, String), Timestamp>>>,
+}
+
+impl TypingGate {
+    /// Whether a notice from `who` about `thread` may go out at `now`.
+    pub fn allow(&self, who: &UserId, thread: String, now: Timestamp) -> bool {
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        if last.len() > 10_000 {
+            last.retain(|_, at| now - *at < chat::TYPING_EVERY_MS);
+        }
+        match last.get(&(who.clone(), thread.clone())) {
+            Some(at) if now - *at < chat::TYPING_EVERY_MS => false,
+            _ => {
+                last.insert((who.clone(), thread), now);
+                true
+            }
+        }
+    }
+}
+
+/// Tells the other party the caller is typing: at most once every 3 s,
+/// never stored. Returns whether this notice was passed on.
+#[tracing::instrument(skip_all, fields(user = %user.id, job = %job_id))]
+pub async fn typing(
+    db: &Db,
+    hub: &Hub,
+    gate: &TypingGate,
+    user: &CurrentUser,
+    job_id: &str,
+    mechanic: Option<&str>,
+    now: Timestamp,
+) -> Result<bool, AppError> {
+    let mut conn = db.acquire().await?;
+    let party = party(&mut conn, user, job_id, mechanic).await?;
+    writer(&party)?;
+    let thread = threads::thread(&mut conn, &party.job.id, &party.mechanic).await?;
+    if let Some(why) = party.closed(&mut conn, thread.as_ref(), &user.id).await? {
+        return Err(AppError::conflict(why));
+    }
+    let key = format!("{}/{}", party.job.id, party.mechanic);
+    if !gate.allow(&user.id, key, now) {
+        return Ok(false);
+    }
+    let data = TypingData {
+        job: party.job.id.clone(),
+        mechanic: party.mechanic.clone(),
+        who: user.id.clone(),
+    };
+    hub.publish_ephemeral(LiveEvent {
+        id: None,
+        name: EventName::MessageTyping,
+        job_id: party.job.id.clone(),
+        data: serde_json::to_string(&data).unwrap_or_default(),
+        audience: party.audience(),
+    });
+    Ok(true)
+}
+
+/// Unread messages for the caller, per thread.
+pub async fn unread(db: &Db, user: &CurrentUser) -> Result<Unread, AppError> {
+    let mut conn = db.acquire().await?;
+    Ok(threads::unread(&mut conn, &user.id).await?)
+}
+
+/// Reports the conversation: admins see it, and the other party can no
+/// longer send in it. Reporting again while a report is open changes nothing.
+#[tracing::instrument(skip_all, fields(user = %user.id, job = %job_id))]
+pub async fn report(
+    db: &Db,
+    user: &CurrentUser,
+    job_id: &str,
+    mechanic: Option<&str>,
+    reason: &str,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let mut tx = db::begin_write(db).await?;
+    let party = party(&mut tx, user, job_id, mechanic).await?;
+    writer(&party)?;
+    let reason = chat::parse_reason(reason)?;
+    let thread = threads::ensure(
+        &mut tx,
+        &party.job.id,
+        &party.job.customer_id,
+        &party.mechanic,
+        now,
+    )
+    .await?;
+    let (open,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM chat_reports WHERE thread_id = $1 AND reporter_id = $2 AND closed_at IS NULL",
+    )
+    .bind(&thread.id)
+    .bind(&user.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if open == 0 {
+        sqlx::query(
+            "INSERT INTO chat_reports (id, thread_id, reporter_id, reason, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(new_id())
+        .bind(&thread.id)
+        .bind(&user.id)
+        .bind(&reason)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("UPDATE threads SET blocked_by = $1 WHERE id = $2 AND blocked_by IS NULL")
+        .bind(&user.id)
+        .bind(&thread.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Reports for admins: the open ones, or all.
+pub async fn reports(db: &Db, open_only: bool) -> Result<Vec<ChatReport>, AppError> {
+    let mut conn = db.acquire().await?;
+    Ok(threads::reports(&mut conn, open_only).await?)
+}
+
+/// An admin closes a report with what they decided; `unblock` lets the
+/// reported party write again. Audited.
+#[tracing::instrument(skip_all, fields(admin = %admin.id, report = %id))]
+pub async fn close_report(
+    db: &Db,
+    admin: &CurrentUser,
+    id: &str,
+    outcome: &str,
+    unblock: bool,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let outcome = chat::parse_reason(outcome)
+        .map_err(|_| AppError::invalid("outcome", "Say what you decided, for the record."))?;
+    let mut tx = db::begin_write(db).await?;
+    let row: Option<(String, JobId, Option<Timestamp>)> = sqlx::query_as(
+        "SELECT r.thread_id, t.job_id, r.closed_at FROM chat_reports r \
+         JOIN threads t ON t.id = r.thread_id WHERE r.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (thread_id, job_id, closed_at) = row.ok_or(AppError::NotFound)?;
+    if closed_at.is_some() {
+        return Err(AppError::conflict("This report is already closed."));
+    }
+    sqlx::query(
+        "UPDATE chat_reports SET closed_at = $1, closed_by = $2, outcome = $3 WHERE id = $4",
+    )
+    .bind(now)
+    .bind(&admin.id)
+    .bind(&outcome)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if unblock {
+        sqlx::query("UPDATE threads SET blocked_by = NULL WHERE id = $1")
+            .bind(&thread_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    audit::record(
+        &mut *tx,
+        Some(&admin.id),
+        AuditAction::ChatReportClosed,
+        Some(&job_id),
+        serde_json::json!({ "report": id, "outcome": outcome, "unblocked": unblock }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
