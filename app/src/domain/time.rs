@@ -80,6 +80,25 @@ impl Timestamp {
         self.at_offset(0).format(DATE).unwrap_or_default()
     }
 
+    /// `21:25` at `offset_minutes` east of UTC: a chat bubble's time.
+    pub fn format_clock_at(self, offset_minutes: i32) -> String {
+        self.at_offset(offset_minutes)
+            .format(CLOCK)
+            .unwrap_or_default()
+    }
+
+    /// `25 Nov 2026` at `offset_minutes` east of UTC: a chat's day separator.
+    pub fn format_day_at(self, offset_minutes: i32) -> String {
+        self.at_offset(offset_minutes)
+            .format(DATE)
+            .unwrap_or_default()
+    }
+
+    /// The viewer's offset if the page knows it, else UTC (0).
+    pub fn offset_here(self) -> i32 {
+        self.local_offset_minutes().unwrap_or(0)
+    }
+
     /// `2026-11-26T09:00Z`: ISO 8601 to the minute, UTC (a `<time datetime>`).
     pub fn format_iso_minutes(self) -> String {
         self.at_offset(0)
@@ -154,6 +173,7 @@ const READABLE: &[BorrowedFormatItem<'_>] =
     format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute]");
 const DATE: &[BorrowedFormatItem<'_>] =
     format_description!("[day padding:none] [month repr:short] [year]");
+const CLOCK: &[BorrowedFormatItem<'_>] = format_description!("[hour]:[minute]");
 const ISO_MINUTES: &[BorrowedFormatItem<'_>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]");
 const WALL: &[BorrowedFormatItem<'_>] = format_description!("[year]-[month]-[day]T[hour]:[minute]");

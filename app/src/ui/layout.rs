@@ -2,7 +2,7 @@
 
 use crate::{
     domain::Role,
-    ui::{SiteFeatures, live::LinkStatus, session::Session},
+    ui::{SiteFeatures, live::LinkStatus, parts::chat::UnreadBadge, session::Session},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -87,6 +87,7 @@ pub fn Header() -> impl IntoView {
                                                 on:click=close
                                             >
                                                 {label}
+                                                {(href == account.role.home()).then(|| view! { <UnreadBadge /> })}
                                             </a>
                                         }
                                     })

@@ -3,7 +3,10 @@
 //! shows when it is down.
 
 use crate::{
-    domain::live::{EtaData, EventData, PositionData},
+    domain::{
+        chat::{Message, ReadData, TypingData},
+        live::{EtaData, EventData, PositionData},
+    },
     ui::{json, session::Session},
 };
 use leptos::prelude::*;
@@ -86,6 +89,47 @@ impl Batch {
     }
 }
 
+/// What a conversation heard from the stream.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChatEvent {
+    New(Message),
+    Read(ReadData),
+    Typing(TypingData),
+}
+
+/// Conversation events as they arrive, numbered from the first: a chat
+/// panel remembers the number it has read up to, so none is missed when
+/// several arrive before it runs. Only the newest [`ChatFeed::KEEP`] are kept.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChatFeed {
+    /// The number of `events[0]`.
+    pub first: usize,
+    pub events: Vec<ChatEvent>,
+}
+
+impl ChatFeed {
+    pub const KEEP: usize = 500;
+
+    /// The number the next event will get.
+    pub fn end(&self) -> usize {
+        self.first + self.events.len()
+    }
+
+    pub fn push(&mut self, e: ChatEvent) {
+        self.events.push(e);
+        if self.events.len() > Self::KEEP {
+            let drop = self.events.len() - Self::KEEP;
+            self.events.drain(..drop);
+            self.first += drop;
+        }
+    }
+
+    /// The events from number `from` on.
+    pub fn since(&self, from: usize) -> &[ChatEvent] {
+        &self.events[from.saturating_sub(self.first).min(self.events.len())..]
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct Live {
     pub link: RwSignal<Link>,
@@ -95,6 +139,8 @@ pub struct Live {
     pub position: RwSignal<Option<PositionData>>,
     /// The newest arrival estimate heard.
     pub eta: RwSignal<Option<EtaData>>,
+    /// Conversation events. They change no page data, so they refetch nothing.
+    pub chat: RwSignal<ChatFeed>,
 }
 
 impl Live {
@@ -106,6 +152,7 @@ impl Live {
             heard: RwSignal::new(Heard { n: 0, jobs: None }),
             position: RwSignal::new(None),
             eta: RwSignal::new(None),
+            chat: RwSignal::new(ChatFeed::default()),
         };
         provide_context(live);
         let session = Session::get();
@@ -188,7 +235,7 @@ pub fn LinkStatus() -> impl IntoView {
 
 #[cfg(feature = "browser")]
 mod browser {
-    use super::{Batch, Link, Live, job_of, json};
+    use super::{Batch, ChatEvent, Link, Live, job_of, json};
     use crate::domain::live::EventName;
     use leptos::{
         prelude::*,
@@ -301,6 +348,21 @@ mod browser {
                             live.eta.set(Some(eta));
                         }
                     }
+                    EventName::MessageNew => {
+                        if let Ok(m) = json::decode(&data) {
+                            live.chat.update(|f| f.push(ChatEvent::New(m)));
+                        }
+                    }
+                    EventName::MessageRead => {
+                        if let Ok(r) = json::decode(&data) {
+                            live.chat.update(|f| f.push(ChatEvent::Read(r)));
+                        }
+                    }
+                    EventName::MessageTyping => {
+                        if let Ok(t) = json::decode(&data) {
+                            live.chat.update(|f| f.push(ChatEvent::Typing(t)));
+                        }
+                    }
                     EventName::Reset => gather(&conn, live, Batch::everything),
                     _ => gather(&conn, live, |b| b.add(job_of(&data), number)),
                 }
@@ -371,6 +433,29 @@ mod tests {
         b.add(Some("j1".into()), 10);
         b.add(None, 11);
         assert_eq!(b.take(), Some(None), "an unknown job means everything");
+    }
+
+    #[test]
+    fn the_chat_feed_numbers_events_and_keeps_the_newest() {
+        let typing = |who: &str| {
+            ChatEvent::Typing(TypingData {
+                job: "j".into(),
+                mechanic: "m".into(),
+                who: who.into(),
+            })
+        };
+        let mut f = ChatFeed::default();
+        f.push(typing("a"));
+        f.push(typing("b"));
+        assert_eq!(f.since(1), &[typing("b")]);
+        assert_eq!(f.end(), 2);
+        for _ in 0..ChatFeed::KEEP {
+            f.push(typing("c"));
+        }
+        assert_eq!(f.events.len(), ChatFeed::KEEP);
+        assert_eq!(f.end(), ChatFeed::KEEP + 2);
+        assert_eq!(f.since(0).len(), ChatFeed::KEEP, "what was dropped is gone");
+        assert!(f.since(f.end()).is_empty());
     }
 
     #[test]

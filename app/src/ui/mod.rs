@@ -50,7 +50,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <html lang="en">
             <head>
                 <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover, interactive-widget=resizes-content" />
                 <AutoReload options />
                 // Instead of leptos's HydrationScripts: the bundle is fetched once
                 // the page has painted (see BuildAssets::start_script).
@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
     provide_context(SiteFeatures(json::load(|| (), |_| site_config())));
     session::Session::provide();
     live::Live::provide();
+    parts::chat::UnreadCounts::provide();
     parts::local_time::LocalClock::provide();
 
     // Effects run only in the browser, after hydration.

@@ -2,6 +2,7 @@
 
 use crate::ui::json::load;
 use crate::ui::parts::{
+    chat::{ChatPlace, Conversations},
     job_actions::Actions,
     job_card::StatusPill,
     local_time::{LocalClock, LocalTime, urgency_words},
@@ -45,6 +46,11 @@ pub fn JobPage() -> impl IntoView {
     let shown = RwSignal::new(0_i64);
     let answered = RwSignal::new(None::<JobView>);
     let refresh = RwSignal::new(0_u32);
+    // Outside the job's view, so a refetch of the job keeps the chat as it is.
+    let chat_place = RwSignal::new(None::<ChatPlace>);
+    let chat = Memo::new(move |_| chat_place.get());
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
     let acting = move || {
         actions.accept.pending().get_untracked()
             || actions.cancel.pending().get_untracked()
@@ -90,6 +96,7 @@ pub fn JobPage() -> impl IntoView {
                             match job.await.map(|fetched| newest(fetched, answer)) {
                                 Ok(j) => {
                                     shown.set(j.last_event_id);
+                                    chat_place.set(flags.messaging.then(|| chat_place_of(&j)).flatten());
                                     view! { <JobDetail job=j actions tracking payments /> }.into_any()
                                 }
                                 Err(AppError::NotFound) => view! {
@@ -101,9 +108,33 @@ pub fn JobPage() -> impl IntoView {
                         })
                     }}
                 </Transition>
+                // Chat is drawn in the browser only: it is live by nature,
+                // and nothing of it is in the server's page to hydrate.
+                {move || chat.get().filter(|_| mounted.get()).map(|place| view! { <Conversations place /> })}
             </RequireSignIn>
         </section>
     }
+}
+
+/// Who the viewer may talk to about this job, if anyone.
+fn chat_place_of(j: &JobView) -> Option<ChatPlace> {
+    let mut mechanics: Vec<(crate::domain::UserId, String)> = Vec::new();
+    for q in &j.quotes {
+        if !mechanics.iter().any(|(id, _)| *id == q.mechanic.id) {
+            mechanics.push((q.mechanic.id.clone(), q.mechanic.display_name.clone()));
+        }
+    }
+    let booked = j
+        .quotes
+        .iter()
+        .find(|q| q.status == QuoteStatus::Accepted)
+        .map(|q| q.mechanic.id.clone());
+    (!mechanics.is_empty()).then(|| ChatPlace {
+        job: j.id.clone(),
+        viewer: j.viewer,
+        mechanics,
+        booked,
+    })
 }
 
 /// Shows the job an action answered with, instead of fetching it again;

@@ -5,7 +5,10 @@ use crate::{
         geo::distance_words,
         job::{JobStatus, JobSummary},
     },
-    ui::parts::local_time::{LocalClock, urgency_words},
+    ui::parts::{
+        chat::UnreadBadge,
+        local_time::{LocalClock, urgency_words},
+    },
 };
 use leptos::prelude::*;
 
@@ -31,6 +34,7 @@ pub fn JobCard(job: JobSummary, href_base: &'static str) -> impl IntoView {
                 <span class="job-card-head">
                     <strong>{job.category.label()}</strong>
                     <StatusPill status=job.status />
+                    <UnreadBadge job=job.id.to_string() />
                 </span>
                 <span>{job.vehicle.clone()}</span>
                 <span class="muted">

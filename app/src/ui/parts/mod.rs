@@ -1,6 +1,7 @@
 //! Pieces pages are built from: forms, cards, maps, the console frame.
 
 pub mod areas;
+pub mod chat;
 pub mod checkout;
 pub mod console;
 pub mod forms;

@@ -1,0 +1,96 @@
+import { test, type Page } from "@playwright/test";
+import { expect, expectNoHorizontalScroll, hydrated, live, logIn, phonePage, snap } from "./helpers";
+
+const DEMO_PASSWORD = "curbside-demo";
+const DAN = "dan@demo.curbside.test"; // Camden, 12 km
+
+/** A fresh customer signed in on `page`, with a car and a brakes job in Camden: the job's id. */
+async function customerWithJob(page: Page): Promise<string> {
+  const run = `${Date.now() % 1_000_000}.${Math.floor(Math.random() * 1e6)}`;
+  const ok = async (r: Awaited<ReturnType<Page["request"]["post"]>>) => {
+    expect(r.status(), await r.text()).toBe(200);
+    return r.json();
+  };
+  await ok(await page.request.post("/api/register", {
+    form: { name: "Nadia Rahman", email: `nadia.chat.${run}@example.com`, password: "correct horse battery", role: "customer" },
+  }));
+  const car = await ok(await page.request.post("/api/add_vehicle", {
+    form: { year: "2018", make: "Toyota", model: "Yaris", colour: "Red", plate: "ab18 xyz" },
+  }));
+  const job = await ok(await page.request.post("/api/request_job", {
+    form: {
+      vehicle_id: car.id, category: "brakes", description: "Loud squeal from the front left wheel when braking.",
+      lat: "51.5390", lng: "-0.1426", address: "7 Jamestown Road, London NW1 7BY", locality: `Camden ${run}, London`, urgency: "asap",
+    },
+  }));
+  return job.id;
+}
+
+// Two phones, no reloads: everything the other person does arrives over the stream.
+test("a customer and a mechanic chat about a quote: typing, delivery, read receipts, and a message sent offline is delivered once", async ({ browser }, info) => {
+  const customer = await phonePage(browser);
+  const jobId = await customerWithJob(customer);
+
+  const mechanic = await phonePage(browser);
+  await logIn(mechanic, DAN, DEMO_PASSWORD);
+  await expect(mechanic).toHaveURL(/\/mechanic$/);
+  const quote = await mechanic.request.post("/api/send_quote", {
+    form: { job_id: jobId, "items[0][kind]": "labour", "items[0][description]": "Replace front pads", "items[0][amount]": "80", arrival_minutes: "45", valid_hours: "24" },
+  });
+  expect(quote.status(), await quote.text()).toBe(200);
+
+  await mechanic.goto(`/mechanic/jobs/${jobId}`);
+  await hydrated(mechanic);
+  await live(mechanic);
+  await customer.goto(`/customer/jobs/${jobId}`);
+  await hydrated(customer);
+  await live(customer);
+
+  const composer = customer.getByLabel("Message", { exact: true });
+  await expect(composer).toBeVisible();
+  await expect(customer.locator(".chat-empty")).toBeVisible();
+  await expect(mechanic.getByLabel("Message", { exact: true })).toBeVisible();
+
+  // The customer types: Dan sees it, then the message, without reloading.
+  await composer.fill("Hi Dan, could you come before noon tomorrow?");
+  await expect(mechanic.getByText("Nadia Rahman is typing…")).toBeVisible();
+  await snap(mechanic, info, "chat-1-mechanic-sees-typing");
+  await customer.getByRole("button", { name: "Send", exact: true }).tap();
+  const first = mechanic.locator(".chat-msg", { hasText: "before noon tomorrow" });
+  await expect(first).toBeVisible();
+  await expect(mechanic.getByText("is typing…")).toHaveCount(0);
+  // Dan's page has it on screen, so it is read; the receipt comes back.
+  const mine = customer.locator(".chat-msg.mine", { hasText: "before noon tomorrow" });
+  await expect(mine.locator(".chat-receipt")).toHaveText("Read");
+  await expect(composer).toHaveValue("");
+
+  // Dan answers; text is never HTML, and only web addresses are links.
+  const answer = mechanic.getByLabel("Message", { exact: true });
+  await answer.fill("Yes, 11:30 works. <b>Pads</b> are in stock: https://example.com/pads");
+  await mechanic.getByRole("button", { name: "Send", exact: true }).tap();
+  const reply = customer.locator(".chat-msg", { hasText: "11:30 works" });
+  await expect(reply).toContainText("<b>Pads</b>");
+  await expect(reply.locator("b")).toHaveCount(0);
+  await expect(reply.getByRole("link", { name: "https://example.com/pads" })).toHaveAttribute("rel", /noopener/);
+  await expectNoHorizontalScroll(customer);
+  await snap(customer, info, "chat-2-customer-conversation");
+
+  // The network drops while sending: the message says so, and a tap sends it once.
+  await customer.context().setOffline(true);
+  await composer.fill("Parking is on Jamestown Road.");
+  await customer.getByRole("button", { name: "Send", exact: true }).tap();
+  const offline = customer.locator(".chat-msg.mine", { hasText: "Parking is on Jamestown Road." });
+  await expect(offline.getByRole("button", { name: "Not sent, tap to retry" })).toBeVisible();
+  await snap(customer, info, "chat-3-customer-not-sent");
+  await customer.context().setOffline(false);
+  await offline.getByRole("button", { name: "Not sent, tap to retry" }).tap();
+  await expect(offline.locator(".chat-receipt")).toHaveText(/Sent|Read/);
+  await expect(mechanic.locator(".chat-msg", { hasText: "Parking is on Jamestown Road." })).toHaveCount(1);
+  await expect(offline.locator(".chat-receipt")).toHaveText("Read");
+
+  // After a reload both pages show the same history, each message once.
+  await mechanic.reload();
+  await hydrated(mechanic);
+  await expect(mechanic.locator(".chat-msg")).toHaveCount(3);
+  await snap(mechanic, info, "chat-4-mechanic-after-reload");
+});
