@@ -94,3 +94,57 @@ test("a customer and a mechanic chat about a quote: typing, delivery, read recei
   await expect(mechanic.locator(".chat-msg")).toHaveCount(3);
   await snap(mechanic, info, "chat-4-mechanic-after-reload");
 });
+
+test("a mechanic reports a conversation: the customer can no longer write, and an admin reads it and closes the report", async ({ browser }, info) => {
+  const customer = await phonePage(browser);
+  const jobId = await customerWithJob(customer);
+  const mechanic = await phonePage(browser);
+  await logIn(mechanic, DAN, DEMO_PASSWORD);
+  await expect(mechanic).toHaveURL(/\/mechanic$/);
+  const quote = await mechanic.request.post("/api/send_quote", {
+    form: { job_id: jobId, "items[0][kind]": "labour", "items[0][description]": "Replace front pads", "items[0][amount]": "80", arrival_minutes: "45", valid_hours: "24" },
+  });
+  expect(quote.status()).toBe(200);
+  const dan = (await (await mechanic.request.get("/api/me")).json()).id;
+  const sent = await customer.request.post("/api/send_message", {
+    form: { job_id: jobId, mechanic: dan, id: crypto.randomUUID(), body: "You are overcharging, this is a scam" },
+  });
+  expect(sent.status(), await sent.text()).toBe(200);
+
+  await mechanic.goto(`/mechanic/jobs/${jobId}`);
+  await hydrated(mechanic);
+  await expect(mechanic.locator(".chat-msg", { hasText: "overcharging" })).toBeVisible();
+  await mechanic.getByText("Report this conversation").tap();
+  await mechanic.getByLabel("What happened?").fill("Abusive messages");
+  await mechanic.getByRole("button", { name: "Report", exact: true }).tap();
+  await expect(mechanic.getByText("Reported.")).toBeVisible();
+
+  await customer.goto(`/customer/jobs/${jobId}`);
+  await hydrated(customer);
+  await expect(customer.locator(".chat-closed")).toContainText("reported");
+  await expect(customer.getByLabel("Message", { exact: true })).toHaveCount(0);
+  await snap(customer, info, "chat-5-customer-blocked");
+
+  const admin = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await logIn(admin, "admin@demo.curbside.test", DEMO_PASSWORD);
+  await expect(admin).toHaveURL(/\/admin$/);
+  await admin.getByRole("link", { name: "Reports" }).click();
+  await hydrated(admin);
+  const report = admin.locator(".report", { hasText: "Abusive messages" });
+  await expect(report).toBeVisible();
+  await snap(admin, info, "chat-6-admin-reports");
+  await report.getByRole("link", { name: "this job" }).click();
+  await expect(admin).toHaveURL(new RegExp(`/admin/jobs/${jobId}$`));
+  await hydrated(admin);
+  await admin.getByRole("button", { name: /Read the conversation/ }).click();
+  await expect(admin.locator(".chat-msg", { hasText: "overcharging" })).toBeVisible();
+  await expect(admin.getByLabel("Message", { exact: true })).toHaveCount(0);
+  await snap(admin, info, "chat-7-admin-reads");
+
+  await admin.goto("/admin/reports");
+  await hydrated(admin);
+  await report.getByText("Close this report").click();
+  await report.getByLabel("What did you decide?").fill("Warned the customer");
+  await report.getByRole("button", { name: "Close report" }).click();
+  await expect(admin.getByText("No reports.")).toBeVisible();
+});

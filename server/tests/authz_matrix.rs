@@ -451,6 +451,7 @@ const RULES: &[Rule] = &[
     rule("GET", "/admin/audit", "/admin/audit", &[], "......y"),
     rule("GET", "/admin/jobs", "/admin/jobs", &[], "......y"),
     rule("GET", "/admin/payments", "/admin/payments", &[], "......y"),
+    rule("GET", "/admin/reports", "/admin/reports", &[], "......y"),
     rule(
         "GET",
         "/admin/payments/{id}",

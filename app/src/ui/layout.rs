@@ -10,6 +10,8 @@ use leptos_router::hooks::use_location;
 
 /// The admin console's payments, listed while card payments are on.
 const PAYMENTS: &str = "/admin/payments";
+/// Reported conversations, listed while messaging is on.
+const REPORTS: &str = "/admin/reports";
 
 /// What a signed-in user's header offers: their area's pages, then their account.
 fn area_links(role: Role) -> &'static [(&'static str, &'static str)] {
@@ -31,6 +33,7 @@ fn area_links(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/admin/jobs", "Jobs"),
             ("/admin/map", "Live map"),
             (PAYMENTS, "Payments"),
+            (REPORTS, "Reports"),
             ("/admin/audit", "Audit log"),
             ("/account", "Account"),
         ],
@@ -75,10 +78,11 @@ pub fn Header() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match session.0.await {
                             Some(account) => {
-                                let payments = features.get().await.payments;
+                                let flags = features.get().await;
                                 area_links(account.role)
                                     .iter()
-                                    .filter(|(href, _)| payments || *href != PAYMENTS)
+                                    .filter(|(href, _)| flags.payments || *href != PAYMENTS)
+                                    .filter(|(href, _)| flags.messaging || *href != REPORTS)
                                     .map(|&(href, label)| {
                                         view! {
                                             <a

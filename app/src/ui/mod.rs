@@ -114,6 +114,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/map") view={Lazy::<lazy::AdminLiveMap>::new()} />
                     <Route path=path!("/admin/payments") view={Lazy::<lazy::AdminPayments>::new()} />
                     <Route path=path!("/admin/payments/:id") view={Lazy::<lazy::AdminPayment>::new()} />
+                    <Route path=path!("/admin/reports") view={Lazy::<lazy::AdminReports>::new()} />
                     <Route path=path!("/admin/jobs/:id") view=pages::job::JobPage />
                 </Routes>
             </main>

@@ -5,7 +5,9 @@
 //! the job page (where a booked customer spends their time) are in the
 //! first download, everything else follows when it is opened.
 
-use super::{account, admin, admin_map, admin_payments, auth, customer, garage, mechanic};
+use super::{
+    account, admin, admin_map, admin_payments, admin_reports, auth, customer, garage, mechanic,
+};
 use crate::ui::ready;
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
@@ -63,6 +65,7 @@ lazy_pages! {
     AdminLiveMap => admin_map::LiveMapPage,
     AdminPayments => admin_payments::PaymentsPage,
     AdminPayment => admin_payments::PaymentPage,
+    AdminReports => admin_reports::ReportsPage,
     MechanicHome => mechanic::MechanicHome,
     MechanicProfile => mechanic::ProfilePage,
 }

@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod admin_map;
 pub mod admin_payments;
+pub mod admin_reports;
 pub mod auth;
 pub mod customer;
 pub mod garage;
