@@ -14,7 +14,7 @@ export LEPTOS_OUTPUT_NAME := curbside
 CARGO_SSR := -p app -p server --features app/ssr
 CARGO_WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown
 
-.PHONY: run dev tools test-tools build release trunk-build fmt-check lint unit integration e2e test lighthouse bench-cold-start bench-auth bench-admin bench-jobs bench-realtime bench-login-burst bench-location bench-payments
+.PHONY: run dev tools test-tools build release trunk-build fmt-check lint unit integration e2e test lighthouse bench-cold-start bench-auth bench-admin bench-jobs bench-realtime bench-login-burst bench-location bench-payments bench-chat
 
 ## Build (release) and serve http://127.0.0.1:3000 on SQLite under ./data.
 run: release
@@ -106,5 +106,8 @@ bench-location: release
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/bench-location.sh
 
 ## Accepting with a card hold, capture and webhooks, against localstripe (docs/PERFORMANCE.md).
+bench-chat: release
+	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/bench-chat.sh
+
 bench-payments: release test-tools
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/localstripe.sh bash scripts/bench-payments.sh

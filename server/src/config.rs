@@ -54,6 +54,8 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// `SIGNUPS_PER_HOUR`: registrations one client address may make in an hour.
     pub signups_per_hour: usize,
+    /// `MESSAGES_PER_MINUTE`: messages one person may send in a minute; 0: no limit.
+    pub messages_per_minute: usize,
     /// `ADMIN_EMAIL` + `ADMIN_PASSWORD`: the first admin, made at start-up while there is none.
     pub first_admin: Option<FirstAdmin>,
     /// `DEMO_DATA`: seed demo accounts into an empty database.
@@ -504,6 +506,13 @@ impl Config {
             )?),
             trust_forwarded_for,
             signups_per_hour: parse_range(&get, "SIGNUPS_PER_HOUR", 20, 1, 100_000)? as usize,
+            messages_per_minute: parse_range(
+                &get,
+                "MESSAGES_PER_MINUTE",
+                app::domain::chat::SENDS_PER_WINDOW as u64,
+                0,
+                100_000,
+            )? as usize,
             first_admin,
             demo_data,
             events_retention: Duration::from_secs(

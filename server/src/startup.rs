@@ -142,6 +142,7 @@ impl Application {
             live,
             tracker,
             typing: Default::default(),
+            messages_per_minute: config.messages_per_minute,
             payments: payments_gateway(config)?,
             map: Arc::new(config.map.clone()),
             policy: Arc::new(config.content_policy.clone()),

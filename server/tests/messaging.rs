@@ -296,6 +296,15 @@ both_databases! {
         send(&app, &q.dan.token, &q.job, None, "the other side is not limited by her").await.expect_success("dan");
     }
 
+    async fn the_limit_follows_messages_per_minute(db) {
+        let app = spawn!(db, &[("MESSAGES_PER_MINUTE", "3")]);
+        let q = quoted(&app).await;
+        for i in 0..3 {
+            send(&app, &q.priya, &q.job, Some(&q.dan.id), &format!("{i}")).await.expect_success("within");
+        }
+        assert_eq!(send(&app, &q.priya, &q.job, Some(&q.dan.id), "4").await.status, 429);
+    }
+
     async fn a_reported_conversation_stops_the_other_party_until_an_admin_reopens_it(db) {
         let app = spawn!(db);
         let q = quoted(&app).await;

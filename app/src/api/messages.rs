@@ -37,6 +37,7 @@ pub async fn send_message(
             let state = guard::state();
             messaging::send(
                 &state.db,
+                state.messages_per_minute,
                 &user,
                 &job_id,
                 mechanic.as_deref(),

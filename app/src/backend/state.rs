@@ -24,6 +24,8 @@ pub struct AppState {
     pub live: Hub,
     /// Booked mechanics' positions: checked, delivered, written in batches.
     pub tracker: Tracker,
+    /// Messages one person may send in a minute (`MESSAGES_PER_MINUTE`); 0: no limit.
+    pub messages_per_minute: usize,
     /// Typing notices passed on lately, to limit them.
     pub typing: crate::backend::flows::messaging::TypingGate,
     /// Who takes card payments (used while `features.payments` is on).

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 /// The longest message, in characters.
 pub const BODY_MAX: usize = 2000;
-/// Messages one person may send in [`SEND_WINDOW_MS`].
+/// Messages one person may send in [`SEND_WINDOW_MS`], unless
+/// `MESSAGES_PER_MINUTE` says otherwise.
 pub const SENDS_PER_WINDOW: usize = 20;
 pub const SEND_WINDOW_MS: i64 = 60_000;
 /// A typing notice is passed on at most this often per person and thread.
