@@ -98,7 +98,7 @@ async fn new_mechanic(api: &Http, admin: &str, email: &str) -> Person {
             &[
                 ("name", "Bench Mechanic"),
                 ("email", email),
-                ("phone", ""),
+                ("phone", "+44 20 7946 0958"),
                 ("password", "correct horse battery"),
                 ("role", "mechanic"),
             ],
@@ -119,6 +119,7 @@ async fn new_mechanic(api: &Http, admin: &str, email: &str) -> Person {
             ("base_lng", "-0.1500"),
             ("base_address", "Camden, London"),
             ("radius_km", "20"),
+            ("available", "on"),
         ],
         Auth::Bearer(&token),
     )

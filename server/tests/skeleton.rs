@@ -80,7 +80,7 @@ both_databases! {
         let flags: Value = res.json().await.unwrap();
         assert_eq!(
             flags,
-            json!({ "realtime_tracking": true, "payments": true })
+            json!({ "realtime_tracking": true, "payments": true, "messaging": true })
         );
     }
 
@@ -101,7 +101,9 @@ both_databases! {
         assert!(html.contains("Watch your mechanic drive in"), "{html}");
         assert!(html.contains("id=\"payments\""), "{html}");
         assert!(html.contains("charged only once the job is done"), "{html}");
-        for unbuilt in ["Pay in the app", "Chat with", "Photos of the work", "Notifications"] {
+        assert!(html.contains("id=\"messaging\""), "{html}");
+        assert!(html.contains("Chat with your mechanic"), "{html}");
+        for unbuilt in ["Pay in the app", "Photos of the work", "Notifications"] {
             assert!(!html.contains(unbuilt), "{unbuilt} is advertised before it is built");
         }
     }

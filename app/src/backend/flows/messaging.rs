@@ -36,6 +36,8 @@ struct Party {
     job: JobRow,
     mechanic: UserId,
     side: Side,
+    /// The mechanic's quote on the job is live (so the thread is open before booking).
+    live_quote: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -56,31 +58,18 @@ impl Party {
     }
 
     /// Why this caller may not write here now, if they may not.
-    async fn closed(
-        &self,
-        conn: &mut AnyConnection,
-        thread: Option<&ThreadRow>,
-        me: &UserId,
-    ) -> Result<Option<String>, AppError> {
+    fn closed(&self, thread: Option<&ThreadRow>, me: &UserId) -> Result<Option<String>, AppError> {
         if self.side == Side::Admin {
             return Ok(Some(
                 "Admins read conversations; only the customer and the mechanic write in them."
                     .into(),
             ));
         }
-        let (live,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM quotes WHERE job_id = $1 AND mechanic_id = $2 AND status = $3",
-        )
-        .bind(&self.job.id)
-        .bind(&self.mechanic)
-        .bind(QuoteStatus::Live.as_str())
-        .fetch_one(&mut *conn)
-        .await?;
         let why = chat::closed_because(
             self.job.status()?,
             self.job.mechanic_id.as_ref(),
             &self.mechanic,
-            live > 0,
+            self.live_quote,
         );
         if let Some(why) = why {
             return Ok(Some(why.into()));
@@ -125,12 +114,15 @@ async fn party(
         return Err(AppError::NotFound);
     };
     let booked = job.mechanic_id.as_ref() == Some(&mechanic);
-    let (quoted,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM quotes WHERE job_id = $1 AND mechanic_id = $2")
-            .bind(&job.id)
-            .bind(&mechanic)
-            .fetch_one(&mut *conn)
-            .await?;
+    let (quoted, live): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COUNT(CASE WHEN status = $3 THEN 1 END) FROM quotes \
+         WHERE job_id = $1 AND mechanic_id = $2",
+    )
+    .bind(&job.id)
+    .bind(&mechanic)
+    .bind(QuoteStatus::Live.as_str())
+    .fetch_one(&mut *conn)
+    .await?;
     if !booked && quoted == 0 {
         return Err(AppError::NotFound);
     }
@@ -138,6 +130,7 @@ async fn party(
         job,
         mechanic,
         side,
+        live_quote: live > 0,
     })
 }
 
@@ -226,7 +219,7 @@ async fn insert(
         now,
     )
     .await?;
-    if let Some(why) = party.closed(&mut tx, Some(&thread), &user.id).await? {
+    if let Some(why) = party.closed(Some(&thread), &user.id)? {
         return Err(AppError::conflict(why));
     }
     let (seq,): (i64,) = sqlx::query_as(
@@ -350,7 +343,7 @@ async fn thread_view(
         customer: party.job.customer_id.clone(),
         customer_name: name_of(&party.job.customer_id),
         mechanic_name: name_of(&party.mechanic),
-        closed: party.closed(conn, thread, me).await?,
+        closed: party.closed(thread, me)?,
         customer_read: thread.map_or(0, |t| t.customer_read_seq),
         mechanic_read: thread.map_or(0, |t| t.mechanic_read_seq),
         blocked_by: thread.and_then(|t| t.blocked_by.clone()),
@@ -445,7 +438,7 @@ pub async fn typing(
     let party = party(&mut conn, user, job_id, mechanic).await?;
     writer(&party)?;
     let thread = threads::thread(&mut conn, &party.job.id, &party.mechanic).await?;
-    if let Some(why) = party.closed(&mut conn, thread.as_ref(), &user.id).await? {
+    if let Some(why) = party.closed(thread.as_ref(), &user.id)? {
         return Err(AppError::conflict(why));
     }
     let key = format!("{}/{}", party.job.id, party.mechanic);

@@ -42,6 +42,10 @@ pub async fn ensure(
     mechanic_id: &str,
     now: Timestamp,
 ) -> Result<ThreadRow, sqlx::Error> {
+    // Most sends are to a thread that exists: a read, and no write, finds it.
+    if let Some(t) = thread(&mut *conn, job_id, mechanic_id).await? {
+        return Ok(t);
+    }
     sqlx::query(
         "INSERT INTO threads (id, job_id, customer_id, mechanic_id, created_at) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (job_id, mechanic_id) DO NOTHING",
