@@ -175,9 +175,6 @@ impl Tracker {
             };
             (fix, eta, moved, audience, ask)
         };
-        if let Some((from, to)) = ask {
-            self.ask_route(hub.clone(), job_id.to_owned(), from, to, audience.clone());
-        }
         self.inner
             .queue
             .lock()
@@ -196,7 +193,14 @@ impl Tracker {
             audience: audience.clone(),
         });
         if eta_moved {
-            publish_eta(hub, job_id, eta, audience);
+            publish_eta(hub, job_id, eta, audience.clone());
+        }
+        // Only now: the routed answer must reach the customer after the
+        // distance estimate it replaces, never before (it did, now and
+        // then, when the route came back first and the older, cruder
+        // estimate then overwrote it on the customer's page).
+        if let Some((from, to)) = ask {
+            self.ask_route(hub.clone(), job_id.to_owned(), from, to, audience);
         }
         Ok(eta)
     }
