@@ -1,4 +1,4 @@
-import { test, type Page } from "@playwright/test";
+import { test, type Browser, type Page } from "@playwright/test";
 import { expect, expectNoHorizontalScroll, hydrated, live, logIn, phonePage, snap } from "./helpers";
 
 const DEMO_PASSWORD = "curbside-demo";
@@ -26,11 +26,8 @@ async function customerWithJob(page: Page): Promise<string> {
   return job.id;
 }
 
-// Two phones, no reloads: everything the other person does arrives over the stream.
-test("a customer and a mechanic chat about a quote: typing, delivery, read receipts, and a message sent offline is delivered once", async ({ browser }, info) => {
-  const customer = await phonePage(browser);
-  const jobId = await customerWithJob(customer);
-
+/** Dan, signed in on a phone of his own, quotes for the job. */
+async function danQuotes(browser: Browser, jobId: string): Promise<Page> {
   const mechanic = await phonePage(browser);
   await logIn(mechanic, DAN, DEMO_PASSWORD);
   await expect(mechanic).toHaveURL(/\/mechanic$/);
@@ -38,6 +35,15 @@ test("a customer and a mechanic chat about a quote: typing, delivery, read recei
     form: { job_id: jobId, "items[0][kind]": "labour", "items[0][description]": "Replace front pads", "items[0][amount]": "80", arrival_minutes: "45", valid_hours: "24" },
   });
   expect(quote.status(), await quote.text()).toBe(200);
+  return mechanic;
+}
+
+// Two phones, no reloads: everything the other person does arrives over the stream.
+test("a customer and a mechanic chat about a quote: typing, delivery, read receipts, and a message sent offline is delivered once", async ({ browser }, info) => {
+  const customer = await phonePage(browser);
+  const jobId = await customerWithJob(customer);
+
+  const mechanic = await danQuotes(browser, jobId);
 
   await mechanic.goto(`/mechanic/jobs/${jobId}`);
   await hydrated(mechanic);
@@ -98,13 +104,7 @@ test("a customer and a mechanic chat about a quote: typing, delivery, read recei
 test("a mechanic reports a conversation: the customer can no longer write, and an admin reads it and closes the report", async ({ browser }, info) => {
   const customer = await phonePage(browser);
   const jobId = await customerWithJob(customer);
-  const mechanic = await phonePage(browser);
-  await logIn(mechanic, DAN, DEMO_PASSWORD);
-  await expect(mechanic).toHaveURL(/\/mechanic$/);
-  const quote = await mechanic.request.post("/api/send_quote", {
-    form: { job_id: jobId, "items[0][kind]": "labour", "items[0][description]": "Replace front pads", "items[0][amount]": "80", arrival_minutes: "45", valid_hours: "24" },
-  });
-  expect(quote.status()).toBe(200);
+  const mechanic = await danQuotes(browser, jobId);
   const dan = (await (await mechanic.request.get("/api/me")).json()).id;
   const sent = await customer.request.post("/api/send_message", {
     form: { job_id: jobId, mechanic: dan, id: crypto.randomUUID(), body: "You are overcharging, this is a scam" },

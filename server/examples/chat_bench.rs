@@ -17,7 +17,7 @@
 
 mod common;
 
-use common::{Auth, Http, demo_login, new_customer, server_usage, stats};
+use common::{Auth, Http, delivery, demo_login, new_customer, server_usage, stats};
 use std::{
     collections::{HashMap, HashSet},
     sync::{Arc, Mutex},
@@ -337,18 +337,7 @@ async fn main() {
         "send: the API call (send_message)",
         api_times.lock().unwrap().clone(),
     );
-    if !latencies.is_empty() {
-        latencies.sort();
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        let pick = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
-        println!(
-            "send to delivery (the other party's stream)  n={}  p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
-            latencies.len(),
-            ms(pick(0.5)),
-            ms(pick(0.99)),
-            ms(*latencies.last().unwrap())
-        );
-    }
+    delivery("send to delivery (the other party's stream)", latencies);
     if let (Some((cpu0, _)), Some((cpu1, _))) = (idle, after) {
         println!(
             "server CPU: {:.2} s for {expected} messages: {:.0} µs per message",

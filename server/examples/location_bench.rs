@@ -13,7 +13,7 @@
 mod common;
 
 use app::backend::{db, seed};
-use common::{Auth, Http, add_car, arg, demo_login, new_customer, server_usage, stats};
+use common::{Auth, Http, add_car, arg, delivery, demo_login, new_customer, server_usage, stats};
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
@@ -339,18 +339,7 @@ async fn main() {
         "post: the API call (share_location)",
         api_times.lock().unwrap().clone(),
     );
-    if !latencies.is_empty() {
-        latencies.sort();
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        let pick = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
-        println!(
-            "delivery latency, post to watcher          n={}  p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
-            latencies.len(),
-            ms(pick(0.5)),
-            ms(pick(0.99)),
-            ms(*latencies.last().unwrap())
-        );
-    }
+    delivery("delivery latency, post to watcher", latencies);
     if let (Some((cpu0, _)), Some((cpu1, _))) = (idle, after) {
         println!(
             "server CPU: {:.2} s for {got} deliveries: {:.1} µs per delivery (the posts included)",

@@ -14,7 +14,7 @@
 
 mod common;
 
-use common::{Auth, Http, add_car, arg, demo_login, new_customer, server_usage, stats};
+use common::{Auth, Http, add_car, arg, delivery, demo_login, new_customer, server_usage, stats};
 use std::{
     collections::HashSet,
     sync::{Arc, Mutex},
@@ -256,18 +256,7 @@ async fn main() {
         "publish: the API call (send_quote)",
         api_times.lock().unwrap().clone(),
     );
-    if !latencies.is_empty() {
-        latencies.sort();
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        let pick = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
-        println!(
-            "delivery latency, publish to subscriber    n={}  p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
-            latencies.len(),
-            ms(pick(0.5)),
-            ms(pick(0.99)),
-            ms(*latencies.last().unwrap())
-        );
-    }
+    delivery("delivery latency, publish to subscriber", latencies);
     if let (Some((cpu0, _)), Some((cpu1, _))) = (idle, after) {
         println!(
             "server CPU: {:.2} s for {got} deliveries: {:.1} µs per delivery",

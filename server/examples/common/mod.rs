@@ -29,6 +29,24 @@ pub fn stats(label: &str, mut samples: Vec<Duration>) {
     );
 }
 
+#[allow(dead_code)] // only the streaming benches time deliveries
+/// Prints `label n=… p50 … p99 … max …` in milliseconds; nothing when empty.
+pub fn delivery(label: &str, mut latencies: Vec<Duration>) {
+    if latencies.is_empty() {
+        return;
+    }
+    latencies.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let pick = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "{label:<44} n={}  p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
+        latencies.len(),
+        ms(pick(0.5)),
+        ms(pick(0.99)),
+        ms(*latencies.last().unwrap())
+    );
+}
+
 #[allow(dead_code)] // the auth bench fills no database
 /// `<base URL> <DATABASE_URL> [count] [rounds]`, the arguments the
 /// fill-then-time benches take; `usage` names the program in the panic.

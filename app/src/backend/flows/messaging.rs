@@ -160,15 +160,17 @@ pub async fn send(
 ) -> Result<Message, AppError> {
     let id = chat::parse_message_id(id)?;
     match insert(db, per_minute, user, job_id, mechanic, &id, body, now).await {
-        Ok(message) => Ok(message),
-        Err(e) => {
-            // Two sends of one id at once: the loser finds the winner's row.
+        // Two sends of one id at once: the loser's insert fails on the
+        // unique id (a database error), and it finds the winner's row.
+        // Refusals (a closed thread, bad text, the limit) need no second look.
+        Err(AppError::Internal) => {
             let mut conn = db.acquire().await?;
             match threads::message(&mut conn, &id).await? {
                 Some((m, _)) => resend(m, user, job_id, body),
-                None => Err(e),
+                None => Err(AppError::Internal),
             }
         }
+        other => other,
     }
 }
 
