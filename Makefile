@@ -61,9 +61,10 @@ unit:
 
 ## Black-box tests against the real server binary: SQLite always, PostgreSQL
 ## when TEST_POSTGRES_URL is set (required when CI=true); Stripe's calls
-## against localstripe, which scripts/localstripe.sh installs and starts.
+## against localstripe and photos in S3 against moto, which
+## scripts/localstripe.sh and scripts/moto.sh install and start.
 integration:
-	bash scripts/localstripe.sh cargo test $(CARGO_SSR) --test '*'
+	bash scripts/localstripe.sh bash scripts/moto.sh cargo test $(CARGO_SSR) --test '*'
 
 ## Playwright in headless Chromium against a debug build.
 e2e: test-tools build

@@ -23,3 +23,5 @@ fi
 
 # The Stripe stand-in the payment tests run against (PyPI, into a venv).
 bash scripts/localstripe.sh true
+# The S3 stand-in the photo tests run against (PyPI, into a venv).
+bash scripts/moto.sh true

@@ -3,6 +3,7 @@
 //! Every setting in one file on purpose: it is the list an operator reads
 //! beside the README's table, each with its default and its range.
 
+use app::backend::photos::storage::S3Settings;
 use app::{
     backend::{db::Backend, policy::ContentPolicy, policy::parse_sources, store::fixes::Trail},
     domain::{
@@ -82,6 +83,48 @@ pub struct Config {
     pub osrm_timeout: Duration,
     /// `STRIPE_*`: card payments through Stripe; `None` is the demo payment mode.
     pub stripe: Option<StripeSettings>,
+    /// `S3_*`: photos in an S3 bucket; `None` keeps them under `DATA_DIR/photos`.
+    pub s3: Option<S3Settings>,
+    /// `PHOTO_URL_TTL_SECS`: how long a link to a photo works.
+    pub photo_url_ttl: Duration,
+    /// `PHOTO_RETENTION_DAYS`: photos of a completed or cancelled job are kept this long.
+    pub photo_retention: Duration,
+    /// `PHOTO_PROCESSING_CONCURRENCY`: photos decoded and re-encoded at once.
+    pub photo_concurrency: usize,
+}
+
+/// Reads the S3 settings: a bucket and its keys, or none (local disk).
+fn s3_settings(get: &impl Fn(&str) -> Option<String>) -> Result<Option<S3Settings>, ConfigError> {
+    let Some(bucket) = get("S3_BUCKET").filter(|b| !b.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let key = |name: &'static str, aws: &str| {
+        get(name)
+            .or_else(|| get(aws))
+            .ok_or_else(|| bad(name, "", &format!("a value with S3_BUCKET set (or {aws})")))
+    };
+    let endpoint = match get("S3_ENDPOINT") {
+        None => None,
+        Some(v) if v.starts_with("http://") || v.starts_with("https://") => {
+            Some(v.trim_end_matches('/').to_owned())
+        }
+        Some(v) => return Err(bad("S3_ENDPOINT", &v, "an http(s):// URL")),
+    };
+    Ok(Some(S3Settings {
+        bucket,
+        region: get("S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+        endpoint,
+        access_key_id: key("S3_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID")?,
+        secret_access_key: key("S3_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY")?,
+    }))
+}
+
+/// Where the browser sends photos to and loads them from, for the CSP.
+fn s3_origin(s: &S3Settings) -> String {
+    match &s.endpoint {
+        Some(e) => origin_of(e),
+        None => format!("https://{}.s3.{}.amazonaws.com", s.bucket, s.region),
+    }
 }
 
 /// A Stripe account's keys, and where its API and Stripe.js are.
@@ -437,6 +480,10 @@ impl Config {
             }
         };
         let stripe = stripe_settings(&get, features.enabled(Feature::Payments), &public_url)?;
+        let s3 = s3_settings(&get)?;
+        if let Some(s3) = &s3 {
+            img_src.push(s3_origin(s3));
+        }
         let mut content_policy = ContentPolicy {
             script_src: sources("CSP_SCRIPT_SRC")?,
             img_src,
@@ -444,6 +491,10 @@ impl Config {
             frame_src: sources("CSP_FRAME_SRC")?,
             dev_reload: leptos_env == Env::DEV,
         };
+        // Browsers send photos straight to the bucket.
+        if let Some(s3) = &s3 {
+            content_policy.connect_src.push(s3_origin(s3));
+        }
         // Stripe.js, the API it calls and the frames of its card form.
         if let Some(stripe) = stripe
             .as_ref()
@@ -466,6 +517,19 @@ impl Config {
 
         Ok(Self {
             stripe,
+            s3,
+            photo_url_ttl: Duration::from_secs(parse_range(
+                &get,
+                "PHOTO_URL_TTL_SECS",
+                3_600,
+                1,
+                7 * 24 * 3_600,
+            )?),
+            photo_retention: Duration::from_secs(
+                parse_range(&get, "PHOTO_RETENTION_DAYS", 365, 1, 36_500)? * 24 * 3600,
+            ),
+            photo_concurrency: parse_range(&get, "PHOTO_PROCESSING_CONCURRENCY", 2, 1, 64)?
+                as usize,
             content_policy,
             map,
             eta_model,

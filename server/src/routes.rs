@@ -13,6 +13,7 @@ use app::{
         health::{HEALTHZ, READYZ, healthz, readyz},
         metrics::{self, METRICS},
         payments::{STRIPE_WEBHOOK, stripe_webhook},
+        photos::{blob_put, file_get},
     },
     backend::AppState,
     domain::account::{needs_sign_in, page_redirect},
@@ -20,12 +21,13 @@ use app::{
 };
 use axum::{
     Router,
+    extract::DefaultBodyLimit,
     extract::{Request, State},
     handler::Handler,
     http::{Method, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
-    routing::{get, post},
+    routing::{get, post, put},
 };
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde_json::Value;
@@ -34,6 +36,9 @@ use tower::util::option_layer;
 use tower_http::{
     compression::CompressionLayer, services::ServeDir, timeout::TimeoutLayer, trace::TraceLayer,
 };
+
+const PHOTO_BLOB: &str = "/api/photo_blob/{*key}";
+const PHOTO_FILE: &str = "/api/photo_file/{*key}";
 
 /// Every route the app serves, as `(METHOD, path)`: pages (`{id}` for a
 /// parameter), server functions and the plain routes, sorted. The
@@ -53,6 +58,8 @@ pub fn route_table() -> Vec<(String, String)> {
     .map(|p| ("GET".to_owned(), p.to_owned()))
     .collect();
     table.push(("POST".to_owned(), STRIPE_WEBHOOK.to_owned()));
+    table.push(("PUT".to_owned(), PHOTO_BLOB.to_owned()));
+    table.push(("GET".to_owned(), PHOTO_FILE.to_owned()));
     for (path, method) in leptos::server_fn::axum::server_fn_paths() {
         table.push((method.to_string(), path.to_owned()));
     }
@@ -91,6 +98,14 @@ pub fn router(state: AppState, request_timeout: Duration, guards: Arc<WebGuards>
         .route(OFFLINE, get(move || async move { offline_page.offline() }))
         .route(START, get(pwa::start))
         .route(STRIPE_WEBHOOK, post(stripe_webhook))
+        // A photo's bytes: at most the 5 MB cap (axum's default is 2 MB).
+        .route(
+            PHOTO_BLOB,
+            put(blob_put).layer(DefaultBodyLimit::max(
+                app::domain::photo::MAX_BYTES as usize + 1,
+            )),
+        )
+        .route(PHOTO_FILE, get(file_get))
         // Pages and server functions; AppState reaches both as context.
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback_service(site_files)

@@ -127,6 +127,8 @@ impl Application {
         let tracker = Tracker::new(config.eta_model, routing, config.location_trail);
         tracker.start_writing(pool.clone());
         let stopping = (tracker.clone(), pool.clone());
+        let photos = photo_storage(config, &secret);
+        app::backend::flows::photos::start_purging(pool.clone(), photos.clone());
         let state = AppState {
             leptos_options,
             assets: Arc::new(assets),
@@ -144,6 +146,7 @@ impl Application {
             typing: Default::default(),
             messages_per_minute: config.messages_per_minute,
             payments: payments_gateway(config)?,
+            photos: photos.clone(),
             map: Arc::new(config.map.clone()),
             policy: Arc::new(config.content_policy.clone()),
             metrics: match &config.metrics_token {
@@ -208,6 +211,30 @@ async fn shutdown_signal() {
     };
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Photos in S3 when `S3_BUCKET` is set, else under `DATA_DIR/photos`.
+fn photo_storage(config: &Config, secret: &[u8]) -> app::backend::photos::Photos {
+    use app::backend::photos::{
+        PhotoSettings, Photos,
+        signing::Signer,
+        storage::{LocalDisk, S3},
+    };
+    let settings = PhotoSettings {
+        url_ttl: config.photo_url_ttl,
+        retention: config.photo_retention,
+        concurrency: config.photo_concurrency,
+    };
+    match &config.s3 {
+        Some(s3) => {
+            tracing::info!(bucket = %s3.bucket, "photos are stored in S3");
+            Photos::s3(S3::new(s3), &settings)
+        }
+        None => Photos::local(
+            LocalDisk::new(config.data_dir.join("photos"), Signer::from_secret(secret)),
+            &settings,
+        ),
+    }
 }
 
 /// Stripe with its keys, or the labelled demo payment mode without them.

@@ -23,5 +23,6 @@ pub mod messages;
 pub mod metrics;
 #[cfg_attr(not(feature = "ssr"), allow(unused_imports))]
 pub mod payments;
+pub mod photos;
 pub mod quotes;
 pub mod site;

@@ -8,6 +8,7 @@ pub mod flows;
 pub mod live;
 pub mod password;
 pub mod payments;
+pub mod photos;
 pub mod policy;
 pub mod profiles;
 pub mod routing;

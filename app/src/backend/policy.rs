@@ -29,7 +29,8 @@ impl ContentPolicy {
             connect.push("ws:".to_owned());
         }
         connect.extend(self.connect_src.iter().cloned());
-        let mut img = vec!["'self'".to_owned(), "data:".to_owned()];
+        // blob: the previews of photos chosen for upload.
+        let mut img = vec!["'self'".to_owned(), "data:".to_owned(), "blob:".to_owned()];
         img.extend(self.img_src.iter().cloned());
         let frame = if self.frame_src.is_empty() {
             "'none'".to_owned()
@@ -133,7 +134,7 @@ mod tests {
             "{h}"
         );
         assert!(
-            h.contains("img-src 'self' data: https://*.tile.openstreetmap.org;"),
+            h.contains("img-src 'self' data: blob: https://*.tile.openstreetmap.org;"),
             "{h}"
         );
         assert!(

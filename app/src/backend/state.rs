@@ -28,6 +28,8 @@ pub struct AppState {
     pub messages_per_minute: usize,
     /// Typing notices passed on lately, to limit them.
     pub typing: crate::backend::flows::messaging::TypingGate,
+    /// Where photos are stored, and how they are processed.
+    pub photos: crate::backend::photos::Photos,
     /// Who takes card payments (used while `features.payments` is on).
     pub payments: crate::backend::payments::Gateway,
     /// The maps' tile layer.

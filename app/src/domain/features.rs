@@ -1,9 +1,8 @@
 //! Feature flags: a switched-off feature is hidden in the UI, its endpoints
 //! answer 404 and its stream events are not sent.
 //!
-//! Only features that exist have a flag. Photos and push
-//! notifications add theirs when they are built, so a setting never
-//! promises what the server cannot do.
+//! Only features that exist have a flag. Push notifications add theirs
+//! when they are built, so a setting never promises what the server cannot do.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,13 +18,17 @@ pub enum Feature {
     /// Conversations between a customer and the mechanics on their job.
     /// Off: no chat shows and its endpoints answer 404.
     Messaging,
+    /// Photos of a job: the customer's of the problem, the mechanic's of
+    /// the work. Off: no gallery shows and its endpoints answer 404.
+    Photos,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 3] = [
+    pub const ALL: [Feature; 4] = [
         Feature::RealtimeTracking,
         Feature::Payments,
         Feature::Messaging,
+        Feature::Photos,
     ];
 
     /// The environment variable that switches this feature.
@@ -34,6 +37,7 @@ impl Feature {
             Feature::RealtimeTracking => "ENABLE_REALTIME_TRACKING",
             Feature::Payments => "ENABLE_PAYMENTS",
             Feature::Messaging => "ENABLE_MESSAGING",
+            Feature::Photos => "ENABLE_PHOTOS",
         }
     }
 
@@ -42,6 +46,7 @@ impl Feature {
             Feature::RealtimeTracking => "Live job tracking",
             Feature::Payments => "Card payments",
             Feature::Messaging => "Messaging",
+            Feature::Photos => "Photos",
         }
     }
 }
@@ -51,6 +56,7 @@ pub struct FeatureFlags {
     pub realtime_tracking: bool,
     pub payments: bool,
     pub messaging: bool,
+    pub photos: bool,
 }
 
 impl Default for FeatureFlags {
@@ -59,6 +65,7 @@ impl Default for FeatureFlags {
             realtime_tracking: true,
             payments: true,
             messaging: true,
+            photos: true,
         }
     }
 }
@@ -70,6 +77,7 @@ impl FeatureFlags {
             realtime_tracking: false,
             payments: false,
             messaging: false,
+            photos: false,
         }
     }
 
@@ -86,6 +94,7 @@ impl FeatureFlags {
             Feature::RealtimeTracking => &self.realtime_tracking,
             Feature::Payments => &self.payments,
             Feature::Messaging => &self.messaging,
+            Feature::Photos => &self.photos,
         }
     }
 
@@ -94,6 +103,7 @@ impl FeatureFlags {
             Feature::RealtimeTracking => &mut self.realtime_tracking,
             Feature::Payments => &mut self.payments,
             Feature::Messaging => &mut self.messaging,
+            Feature::Photos => &mut self.photos,
         }
     }
 }
@@ -110,6 +120,7 @@ mod tests {
         assert!(!flags.enabled(Feature::RealtimeTracking));
         flags.set(Feature::Payments, false);
         flags.set(Feature::Messaging, false);
+        flags.set(Feature::Photos, false);
         assert_eq!(flags, FeatureFlags::none());
     }
 }

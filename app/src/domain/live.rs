@@ -40,6 +40,8 @@ text_enum! {
         MessageRead = "message:read",
         /// One party is typing (ephemeral).
         MessageTyping = "message:typing",
+        /// A photo was added to the job; carries its id and kind.
+        PhotoAdded = "photo:added",
         /// The booked mechanic's new position (ephemeral).
         JobLocationUpdated = "job:location-updated",
         /// The arrival estimate moved by a minute or more (ephemeral).
@@ -66,6 +68,7 @@ impl EventName {
             EventName::MessageNew | EventName::MessageRead | EventName::MessageTyping => {
                 Some(Feature::Messaging)
             }
+            EventName::PhotoAdded => Some(Feature::Photos),
             _ => None,
         }
     }

@@ -13,6 +13,7 @@ pub mod map;
 pub mod mechanic;
 pub mod money;
 pub mod payment;
+pub mod photo;
 pub mod quote;
 pub mod text;
 mod text_enum;

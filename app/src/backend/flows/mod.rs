@@ -6,4 +6,5 @@ pub mod admin;
 pub mod booking;
 pub mod messaging;
 pub mod paying;
+pub mod photos;
 pub mod quoting;

@@ -120,5 +120,10 @@ fn pitch(feature: Feature) -> (Option<&'static str>, &'static str, &'static str)
             "Chat with your mechanic",
             "Ask about a quote before you book, then message your mechanic until the job is done.",
         ),
+        Feature::Photos => (
+            Some("photos"),
+            "See the work",
+            "Show the problem with a photo; your mechanic shares before and after photos of the work.",
+        ),
     }
 }
