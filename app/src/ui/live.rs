@@ -6,6 +6,7 @@ use crate::{
     domain::{
         chat::{Message, ReadData, TypingData},
         live::{EtaData, EventData, PositionData},
+        photo::PhotoAdded,
     },
     ui::{json, session::Session},
 };
@@ -141,6 +142,8 @@ pub struct Live {
     pub eta: RwSignal<Option<EtaData>>,
     /// Conversation events. They change no page data, so they refetch nothing.
     pub chat: RwSignal<ChatFeed>,
+    /// The newest `photo:added` heard: a gallery of its job fetches again.
+    pub photo: RwSignal<Option<PhotoAdded>>,
 }
 
 impl Live {
@@ -153,6 +156,7 @@ impl Live {
             position: RwSignal::new(None),
             eta: RwSignal::new(None),
             chat: RwSignal::new(ChatFeed::default()),
+            photo: RwSignal::new(None),
         };
         provide_context(live);
         let session = Session::get();
@@ -361,6 +365,11 @@ mod browser {
                     EventName::MessageTyping => {
                         if let Ok(t) = json::decode(&data) {
                             live.chat.update(|f| f.push(ChatEvent::Typing(t)));
+                        }
+                    }
+                    EventName::PhotoAdded => {
+                        if let Ok(p) = json::decode(&data) {
+                            live.photo.set(Some(p));
                         }
                     }
                     EventName::Reset => gather(&conn, live, Batch::everything),

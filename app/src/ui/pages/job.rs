@@ -6,6 +6,7 @@ use crate::ui::parts::{
     job_actions::Actions,
     job_card::StatusPill,
     local_time::{LocalClock, LocalTime, urgency_words},
+    photos::{JobPhotos, PhotoPlace},
     quotes::{CustomerQuotes, MechanicQuote, QuoteCard},
 };
 use crate::{
@@ -49,6 +50,8 @@ pub fn JobPage() -> impl IntoView {
     // Outside the job's view, so a refetch of the job keeps the chat as it is.
     let chat_place = RwSignal::new(None::<ChatPlace>);
     let chat = Memo::new(move |_| chat_place.get());
+    let photo_place = RwSignal::new(None::<PhotoPlace>);
+    let gallery = Memo::new(move |_| photo_place.get());
     let mounted = RwSignal::new(false);
     Effect::new(move |_| mounted.set(true));
     let acting = move || {
@@ -97,6 +100,11 @@ pub fn JobPage() -> impl IntoView {
                                 Ok(j) => {
                                     shown.set(j.last_event_id);
                                     chat_place.set(flags.messaging.then(|| chat_place_of(&j)).flatten());
+                                    photo_place.set(flags.photos.then(|| PhotoPlace {
+                                        job: j.id.clone(),
+                                        viewer: j.viewer,
+                                        status: j.status,
+                                    }));
                                     view! { <JobDetail job=j actions tracking payments /> }.into_any()
                                 }
                                 Err(AppError::NotFound) => view! {
@@ -108,8 +116,10 @@ pub fn JobPage() -> impl IntoView {
                         })
                     }}
                 </Transition>
-                // Chat is drawn in the browser only: it is live by nature,
-                // and nothing of it is in the server's page to hydrate.
+                // Photos and chat are drawn in the browser only: they are
+                // live by nature, and nothing of them is in the server's
+                // page to hydrate.
+                {move || gallery.get().filter(|_| mounted.get()).map(|place| view! { <JobPhotos place /> })}
                 {move || chat.get().filter(|_| mounted.get()).map(|place| view! { <Conversations place /> })}
             </RequireSignIn>
         </section>

@@ -12,6 +12,7 @@ pub mod job_card;
 pub mod local_time;
 pub mod map;
 pub mod payment;
+pub mod photos;
 pub mod quotes;
 pub mod tracking;
 pub mod vehicle_form;
