@@ -14,7 +14,7 @@ export LEPTOS_OUTPUT_NAME := curbside
 CARGO_SSR := -p app -p server --features app/ssr
 CARGO_WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown
 
-.PHONY: run dev tools test-tools build release trunk-build fmt-check lint unit integration e2e test lighthouse bench-cold-start bench-auth bench-admin bench-jobs bench-realtime bench-login-burst bench-location bench-payments bench-chat
+.PHONY: run dev tools test-tools build release trunk-build fmt-check lint unit integration e2e test lighthouse bench-cold-start bench-auth bench-admin bench-jobs bench-realtime bench-login-burst bench-location bench-payments bench-chat bench-photos
 
 ## Build (release) and serve http://127.0.0.1:3000 on SQLite under ./data.
 run: release
@@ -109,6 +109,10 @@ bench-location: release
 ## Accepting with a card hold, capture and webhooks, against localstripe (docs/PERFORMANCE.md).
 bench-chat: release
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/bench-chat.sh
+
+## Upload + processing of a 12-megapixel photo, and server memory with 10 at once (docs/PERFORMANCE.md).
+bench-photos: release
+	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/bench-photos.sh
 
 bench-payments: release test-tools
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/localstripe.sh bash scripts/bench-payments.sh

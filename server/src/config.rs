@@ -836,6 +836,37 @@ mod tests {
     }
 
     #[test]
+    fn an_s3_bucket_needs_its_keys_and_is_allowed_by_the_content_policy() {
+        assert!(parse(&[]).unwrap().s3.is_none(), "local disk by default");
+        let err = parse(&[("S3_BUCKET", "curbside-photos")]).unwrap_err();
+        assert!(err.to_string().contains("S3_ACCESS_KEY_ID"), "{err}");
+        let c = parse(&[
+            ("S3_BUCKET", "curbside-photos"),
+            ("S3_REGION", "eu-west-2"),
+            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI"),
+        ])
+        .unwrap();
+        let s3 = c.s3.as_ref().unwrap();
+        assert_eq!(
+            (s3.bucket.as_str(), s3.region.as_str()),
+            ("curbside-photos", "eu-west-2")
+        );
+        let origin = "https://curbside-photos.s3.eu-west-2.amazonaws.com".to_owned();
+        assert!(c.content_policy.img_src.contains(&origin));
+        assert!(c.content_policy.connect_src.contains(&origin));
+        assert!(!format!("{s3:?}").contains("wJalrXUtnFEMI"));
+        let bad = parse(&[
+            ("S3_BUCKET", "b"),
+            ("S3_ENDPOINT", "localhost:5000"),
+            ("S3_ACCESS_KEY_ID", "a"),
+            ("S3_SECRET_ACCESS_KEY", "s"),
+        ]);
+        assert!(bad.unwrap_err().to_string().contains("S3_ENDPOINT"));
+        assert!(parse(&[("PHOTO_URL_TTL_SECS", "0")]).is_err());
+    }
+
+    #[test]
     fn stripe_keys_go_together_and_are_kept_out_of_debug_output() {
         let err = parse(&[("STRIPE_SECRET_KEY", "sk_test_abc")]).unwrap_err();
         assert!(

@@ -206,7 +206,7 @@ pub struct S3 {
 }
 
 /// How to reach the bucket: `S3_*` settings.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct S3Settings {
     pub bucket: String,
     pub region: String,
@@ -214,6 +214,18 @@ pub struct S3Settings {
     pub endpoint: Option<String>,
     pub access_key_id: String,
     pub secret_access_key: String,
+}
+
+impl std::fmt::Debug for S3Settings {
+    /// The secret key stays out of logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Settings")
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("endpoint", &self.endpoint)
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
 }
 
 impl S3 {

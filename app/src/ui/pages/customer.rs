@@ -123,7 +123,7 @@ fn RequestForm(vehicles: Vec<(String, String)>) -> impl IntoView {
                 value=form.description
                 maxlength=DESCRIPTION_MAX_CHARS as u32
                 required=true
-                hint="What happens, since when, any warning lights. Mechanics quote from this."
+                hint="What happens, since when, any warning lights. Mechanics quote from this; you can add photos of it on the next page."
                 error
             />
             <h2>"Where is the vehicle?"</h2>
