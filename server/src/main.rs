@@ -16,6 +16,10 @@ use std::{process::ExitCode, time::Instant};
 fn main() -> ExitCode {
     // Before the runtime starts its threads.
     server::memory::tune_allocator();
+    // Two crypto providers are linked (ring for Stripe's client, aws-lc-rs
+    // for the S3 SDK's); without a default, the first TLS client made
+    // without naming one panics.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     match tokio::runtime::Runtime::new() {
         Ok(rt) => rt.block_on(run()),
         Err(e) => {

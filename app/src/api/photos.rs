@@ -109,9 +109,10 @@ mod files {
             AppState,
             flows::photos,
             photos::{
-                signing::{Refusal, SignedParams},
-                storage::PhotoStore,
+                signing::{Refusal, SignedParams, UrlGrant},
+                storage::{LocalDisk, PhotoStore},
             },
+            sessions::CurrentUser,
         },
         domain::{AppError, Feature, Timestamp},
     };
@@ -121,6 +122,7 @@ mod files {
         http::{HeaderValue, StatusCode, header},
         response::{IntoResponse, Response},
     };
+    use std::sync::Arc;
 
     fn refused(r: Refusal) -> Response {
         tracing::debug!(reason = %r, "photo link refused");
@@ -138,6 +140,40 @@ mod files {
             .into_response()
     }
 
+    /// What both links check first: the feature, the local store, and
+    /// the signature for this caller now. The answer to send otherwise.
+    async fn signed(
+        state: &AppState,
+        upload: bool,
+        key: &str,
+        params: &SignedParams,
+        parts: &mut axum::http::request::Parts,
+        now: Timestamp,
+    ) -> Result<(Arc<LocalDisk>, UrlGrant, Option<CurrentUser>), Response> {
+        if !state.features.enabled(Feature::Photos) {
+            return Err(AppError::feature_off(Feature::Photos).into_response());
+        }
+        let local = state
+            .photos
+            .local
+            .clone()
+            .ok_or_else(|| AppError::NotFound.into_response())?;
+        let caller = caller::resolve(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let grant = local
+            .signer()
+            .verify(
+                upload,
+                key,
+                params,
+                caller.as_ref().map(|u| u.id.as_str()),
+                now,
+            )
+            .map_err(refused)?;
+        Ok((local, grant, caller))
+    }
+
     /// `PUT /api/photo_blob/{key}?u&exp&len&type&sig`: an upload's bytes.
     pub async fn blob_put(
         State(state): State<AppState>,
@@ -145,27 +181,12 @@ mod files {
         Query(params): Query<SignedParams>,
         req: Request,
     ) -> Response {
-        if !state.features.enabled(Feature::Photos) {
-            return AppError::feature_off(Feature::Photos).into_response();
-        }
-        let Some(local) = &state.photos.local else {
-            return AppError::NotFound.into_response();
-        };
         let (mut parts, body) = req.into_parts();
-        let caller = match caller::resolve(&mut parts, &state).await {
-            Ok(u) => u,
-            Err(e) => return e.into_response(),
-        };
-        let grant = match local.signer().verify(
-            true,
-            &key,
-            &params,
-            caller.as_ref().map(|u| u.id.as_str()),
-            Timestamp::now(),
-        ) {
-            Ok(g) => g,
-            Err(r) => return refused(r),
-        };
+        let (local, grant, _) =
+            match signed(&state, true, &key, &params, &mut parts, Timestamp::now()).await {
+                Ok(s) => s,
+                Err(answer) => return answer,
+            };
         let sent_type = parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -215,28 +236,13 @@ mod files {
         Query(params): Query<SignedParams>,
         req: Request,
     ) -> Response {
-        if !state.features.enabled(Feature::Photos) {
-            return AppError::feature_off(Feature::Photos).into_response();
-        }
-        let Some(local) = &state.photos.local else {
-            return AppError::NotFound.into_response();
-        };
         let (mut parts, _) = req.into_parts();
-        let caller = match caller::resolve(&mut parts, &state).await {
-            Ok(u) => u,
-            Err(e) => return e.into_response(),
-        };
         let now = Timestamp::now();
-        let grant = match local.signer().verify(
-            false,
-            &key,
-            &params,
-            caller.as_ref().map(|u| u.id.as_str()),
-            now,
-        ) {
-            Ok(g) => g,
-            Err(r) => return refused(r),
-        };
+        let (local, grant, caller) =
+            match signed(&state, false, &key, &params, &mut parts, now).await {
+                Ok(s) => s,
+                Err(answer) => return answer,
+            };
         let Some(user) = caller else {
             return AppError::Unauthenticated.into_response();
         };

@@ -173,9 +173,20 @@ pub async fn finish(
     let mut tx = db::begin_write(db).await?;
     if !photos::mark_ready(&mut tx, &row.id, processed.width, processed.height, now).await? {
         drop(tx);
-        // Deleted while it was processed: what was just stored goes too.
-        remove_objects(photos, &row).await;
-        return Err(AppError::NotFound);
+        let now_stored = {
+            let mut conn = db.acquire().await?;
+            photos::row(&mut conn, &row.id).await?
+        };
+        return match now_stored {
+            // A second `photo_done` for the same photo finished first (it
+            // wrote the same two files): this one answers as it did.
+            Some(done) if done.ready() => view(photos, &done, &user.id, now).await,
+            // Deleted while it was processed: what was just stored goes too.
+            _ => {
+                remove_objects(photos, &row).await;
+                Err(AppError::NotFound)
+            }
+        };
     }
     let event = Pending::carrying(
         EventName::PhotoAdded,
