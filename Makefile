@@ -61,14 +61,15 @@ unit:
 
 ## Black-box tests against the real server binary: SQLite always, PostgreSQL
 ## when TEST_POSTGRES_URL is set (required when CI=true); Stripe's calls
-## against localstripe and photos in S3 against moto, which
-## scripts/localstripe.sh and scripts/moto.sh install and start.
+## against localstripe, photos in S3 against moto and pushes against
+## web-push-testing, which scripts/localstripe.sh, scripts/moto.sh and
+## scripts/web-push-testing.sh install and start.
 integration:
-	bash scripts/localstripe.sh bash scripts/moto.sh cargo test $(CARGO_SSR) --test '*'
+	bash scripts/localstripe.sh bash scripts/moto.sh bash scripts/web-push-testing.sh cargo test $(CARGO_SSR) --test '*'
 
 ## Playwright in headless Chromium against a debug build.
 e2e: test-tools build
-	bash scripts/localstripe.sh sh -c 'cd end2end && npx playwright test'
+	bash scripts/localstripe.sh bash scripts/web-push-testing.sh sh -c 'cd end2end && npx playwright test'
 
 test: test-tools fmt-check lint unit integration e2e
 	@echo "make test: all checks passed"

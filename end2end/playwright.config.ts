@@ -57,6 +57,8 @@ export default defineConfig({
       DEMO_DATA: "true",
       // No tile server in tests: maps draw their pins on a plain background.
       MAP_TILE_URL: "none",
+      // The push service stand-in's endpoints are http://localhost (scripts/web-push-testing.sh).
+      PUSH_ALLOW_LOOPBACK_HTTP: "true",
     },
   },
 });

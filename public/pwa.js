@@ -105,3 +105,77 @@ function notice(id, text, hideAfterMs, onDismiss) {
   document.body.append(box);
   if (hideAfterMs) setTimeout(() => box.remove(), hideAfterMs);
 }
+
+// Push notifications, for the account page's wasm
+// (app/src/ui/pages/notifications.rs). Asked only when the user presses
+// "Turn on notifications", never on page load.
+const PUSH_DEVICE = "curbside-push-device";
+window.curbsidePush = {
+  // "unsupported" | "ios-install" | "denied" | "default" | "granted"
+  state() {
+    const ios = /iphone|ipad|ipod/i.test(navigator.userAgent) || (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
+    const installed = navigator.standalone === true || matchMedia("(display-mode: standalone)").matches;
+    // Safari on iOS offers the Push API only to an app added to the home screen.
+    if (ios && !installed) return "ios-install";
+    if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) return "unsupported";
+    return Notification.permission;
+  },
+  async subscribe(publicKey) {
+    const permission = await Notification.requestPermission();
+    if (permission !== "granted") {
+      throw new Error(
+        permission === "denied"
+          ? "Notifications are blocked for this site. Allow them in your browser's site settings."
+          : "Notifications were not allowed. Press the button again to be asked once more.",
+      );
+    }
+    const registration = await navigator.serviceWorker.ready;
+    const key = fromBase64Url(publicKey);
+    let sub = await registration.pushManager.getSubscription();
+    // Made with another server key (a new VAPID key): it would never be delivered.
+    if (sub && sub.options && sub.options.applicationServerKey && !sameBytes(new Uint8Array(sub.options.applicationServerKey), key)) {
+      await sub.unsubscribe();
+      sub = null;
+    }
+    if (!sub) sub = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+    const json = sub.toJSON();
+    return { endpoint: json.endpoint, p256dh: json.keys.p256dh, auth: json.keys.auth, label: deviceLabel() };
+  },
+  remember(id) {
+    localStorage.setItem(PUSH_DEVICE, id);
+  },
+  // This browser's device id while it still has its subscription, else "".
+  async device() {
+    const id = localStorage.getItem(PUSH_DEVICE) || "";
+    if (!id || !("serviceWorker" in navigator)) return "";
+    const registration = await navigator.serviceWorker.getRegistration();
+    const sub = registration && registration.pushManager ? await registration.pushManager.getSubscription() : null;
+    return sub ? id : "";
+  },
+  async unsubscribe() {
+    localStorage.removeItem(PUSH_DEVICE);
+    const registration = await navigator.serviceWorker.getRegistration();
+    const sub = registration ? await registration.pushManager.getSubscription() : null;
+    if (sub) await sub.unsubscribe();
+  },
+  timeZone() {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  },
+};
+
+function fromBase64Url(text) {
+  const base64 = (text + "===".slice((text.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+}
+
+function sameBytes(a, b) {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+// "Chrome on Android": enough to tell one's devices apart in the list.
+function deviceLabel() {
+  const ua = navigator.userAgent;
+  const browser = /Edg\//.test(ua) ? "Edge" : /Firefox\//.test(ua) ? "Firefox" : /Chrome\//.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : "Browser";
+  const system = /Android/.test(ua) ? "Android" : /iPhone|iPad|iPod/.test(ua) ? "iPhone" : /Mac OS X/.test(ua) ? "Mac" : /Windows/.test(ua) ? "Windows" : /Linux/.test(ua) ? "Linux" : "";
+  return system ? `${browser} on ${system}` : browser;
+}

@@ -25,3 +25,5 @@ fi
 bash scripts/localstripe.sh true
 # The S3 stand-in the photo tests run against (PyPI, into a venv).
 bash scripts/moto.sh true
+# The Web Push service stand-in the push tests run against (npm).
+bash scripts/web-push-testing.sh true

@@ -91,6 +91,15 @@ pub struct Config {
     pub photo_retention: Duration,
     /// `PHOTO_PROCESSING_CONCURRENCY`: photos decoded and re-encoded at once.
     pub photo_concurrency: usize,
+    /// `VAPID_PRIVATE_KEY`: the push key (32 bytes, base64url); when unset,
+    /// one is generated once and kept in `data_dir`.
+    pub vapid_private_key: Option<String>,
+    /// `VAPID_SUBJECT`: the contact push services may write to (`mailto:`
+    /// or `https:`); `PUBLIC_URL` by default.
+    pub vapid_subject: String,
+    /// `PUSH_ALLOW_LOOPBACK_HTTP`: accept `http://localhost` push endpoints
+    /// (a local push service stand-in); never on a public server.
+    pub push_allow_loopback_http: bool,
 }
 
 /// Reads the S3 settings: a bucket and its keys, or none (local disk).
@@ -276,6 +285,10 @@ impl fmt::Debug for Config {
             .field("stripe", &self.stripe)
             .field("data_dir", &self.data_dir)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
+            .field(
+                "vapid_private_key",
+                &self.vapid_private_key.as_ref().map(|_| "***"),
+            )
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "***"))
             .field("session_ttl", &self.session_ttl)
             .field("first_admin", &self.first_admin.as_ref().map(|a| &a.email))
@@ -515,7 +528,25 @@ impl Config {
             }
         }
 
+        let vapid_subject = get("VAPID_SUBJECT").unwrap_or_else(|| public_url.clone());
+        if !(vapid_subject.starts_with("mailto:")
+            || vapid_subject.starts_with("https://")
+            || vapid_subject.starts_with("http://"))
+        {
+            return Err(bad(
+                "VAPID_SUBJECT",
+                &vapid_subject,
+                "a mailto: address or an https:// URL push services can reach you at",
+            ));
+        }
+        let push_allow_loopback_http = match get("PUSH_ALLOW_LOOPBACK_HTTP") {
+            Some(v) => parse_bool("PUSH_ALLOW_LOOPBACK_HTTP", &v)?,
+            None => false,
+        };
         Ok(Self {
+            vapid_private_key: get("VAPID_PRIVATE_KEY").filter(|k| !k.trim().is_empty()),
+            vapid_subject,
+            push_allow_loopback_http,
             stripe,
             s3,
             photo_url_ttl: Duration::from_secs(parse_range(

@@ -1,4 +1,6 @@
-//! The token-signing secret: from `JWT_SECRET`, or generated once and kept in the data directory.
+//! Secrets from the environment, or generated once and kept in the data
+//! directory: the token-signing secret (`JWT_SECRET`) and the push key
+//! (`VAPID_PRIVATE_KEY`).
 
 use std::{
     fs,
@@ -30,7 +32,38 @@ pub fn jwt_secret(configured: Option<&str>, data_dir: &Path) -> Result<Vec<u8>, 
     if let Some(s) = configured {
         return Ok(s.as_bytes().to_vec());
     }
-    let path = data_dir.join(SECRET_FILE);
+    let made = kept(data_dir, SECRET_FILE, || {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(SecretError::Random)?;
+        Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    })?;
+    Ok(made.into_bytes())
+}
+
+pub const VAPID_FILE: &str = "vapid_private_key";
+
+/// The configured VAPID private key, or the one in
+/// `data_dir/vapid_private_key`, made by `generate` on first start. Kept
+/// across restarts: every device's subscription is bound to its public key.
+pub fn vapid_key(
+    configured: Option<&str>,
+    data_dir: &Path,
+    generate: impl FnOnce() -> String,
+) -> Result<String, SecretError> {
+    match configured {
+        Some(k) => Ok(k.to_owned()),
+        None => kept(data_dir, VAPID_FILE, || Ok(generate())),
+    }
+}
+
+/// The secret in `data_dir/name`, or a new one from `make` written there
+/// with mode 0600 (another instance that wrote it first wins).
+fn kept(
+    data_dir: &Path,
+    name: &str,
+    make: impl FnOnce() -> Result<String, SecretError>,
+) -> Result<String, SecretError> {
+    let path = data_dir.join(name);
     let io = |source| SecretError::Io {
         path: path.clone(),
         source,
@@ -39,9 +72,7 @@ pub fn jwt_secret(configured: Option<&str>, data_dir: &Path) -> Result<Vec<u8>, 
         return Ok(secret);
     }
     fs::create_dir_all(data_dir).map_err(io)?;
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(SecretError::Random)?;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let secret = make()?;
     let created = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -49,12 +80,11 @@ pub fn jwt_secret(configured: Option<&str>, data_dir: &Path) -> Result<Vec<u8>, 
         .open(&path);
     match created {
         Ok(mut f) => {
-            f.write_all(hex.as_bytes()).map_err(io)?;
+            f.write_all(secret.as_bytes()).map_err(io)?;
             f.sync_all().map_err(io)?;
-            tracing::info!(path = %path.display(), "generated a new JWT secret");
-            Ok(hex.into_bytes())
+            tracing::info!(path = %path.display(), "generated a new secret");
+            Ok(secret)
         }
-        // Another instance created it first: use theirs.
         Err(e) if e.kind() == ErrorKind::AlreadyExists => {
             read(&path)?.ok_or_else(|| io(ErrorKind::NotFound.into()))
         }
@@ -63,7 +93,7 @@ pub fn jwt_secret(configured: Option<&str>, data_dir: &Path) -> Result<Vec<u8>, 
 }
 
 /// The secret in `path`, or `None` when there is no such file yet.
-fn read(path: &Path) -> Result<Option<Vec<u8>>, SecretError> {
+fn read(path: &Path) -> Result<Option<String>, SecretError> {
     let io = |source| SecretError::Io {
         path: path.to_owned(),
         source,
@@ -84,7 +114,7 @@ fn read(path: &Path) -> Result<Option<Vec<u8>>, SecretError> {
             path: path.to_owned(),
         });
     }
-    Ok(Some(secret.as_bytes().to_vec()))
+    Ok(Some(secret.to_owned()))
 }
 
 #[cfg(test)]
@@ -121,6 +151,19 @@ mod tests {
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
         jwt_secret(None, dir.path()).unwrap();
         let mode = fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn a_generated_vapid_key_is_private_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = vapid_key(None, dir.path(), || "k".repeat(43)).unwrap();
+        let again = vapid_key(None, dir.path(), || unreachable!("kept")).unwrap();
+        assert_eq!(first, again);
+        let mode = fs::metadata(dir.path().join(VAPID_FILE))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 

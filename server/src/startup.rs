@@ -8,6 +8,7 @@ use app::{
         assets::BuildAssets,
         db::{self, Backend},
         live::Hub,
+        push,
         routing::{EtaSource, Osrm},
         seed::{self, DemoLogin},
         tokens::TokenKeys,
@@ -40,6 +41,8 @@ pub enum StartupError {
     Metrics(String),
     #[error("could not set up the Stripe client: {0}")]
     Payments(String),
+    #[error("VAPID_PRIVATE_KEY (or the data directory's vapid_private_key) is unusable: {0}")]
+    Push(String),
     #[error("could not listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -53,6 +56,8 @@ pub struct Application {
     live: Hub,
     /// Positions not yet written are written on the way out.
     stopping: (Tracker, app::backend::Db),
+    /// The push sender, which finishes the pushes it is sending on the way out.
+    push: Option<app::backend::push::Running>,
     pub addr: SocketAddr,
     /// The admin made from `ADMIN_EMAIL` on this start, if one was.
     pub first_admin: Option<Account>,
@@ -127,6 +132,7 @@ impl Application {
         let tracker = Tracker::new(config.eta_model, routing, config.location_trail);
         tracker.start_writing(pool.clone());
         let stopping = (tracker.clone(), pool.clone());
+        let (push, push_sender) = push_config(config, &pool)?;
         let photos = photo_storage(config, &secret);
         app::backend::flows::photos::start_purging(pool.clone(), photos.clone());
         let state = AppState {
@@ -146,6 +152,7 @@ impl Application {
             typing: Default::default(),
             messages_per_minute: config.messages_per_minute,
             payments: payments_gateway(config)?,
+            push: Arc::new(push),
             photos: photos.clone(),
             map: Arc::new(config.map.clone()),
             policy: Arc::new(config.content_policy.clone()),
@@ -168,6 +175,7 @@ impl Application {
             router,
             live: hub,
             stopping,
+            push: push_sender,
             addr,
             first_admin,
             demo_logins,
@@ -193,6 +201,9 @@ impl Application {
         if let Err(e) = tracker.flush(&db).await {
             tracing::warn!(error = %e, "could not store the last positions");
         }
+        if let Some(push) = self.push {
+            push.stop().await;
+        }
         served
     }
 }
@@ -211,6 +222,47 @@ async fn shutdown_signal() {
     };
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Push notifications: the VAPID key (configured, or generated once into
+/// the data directory), and the sender draining the outbox, while
+/// `ENABLE_PUSH_NOTIFICATIONS` is on. Off: nothing is queued or sent, and
+/// the notification centre works as ever.
+fn push_config(
+    config: &Config,
+    db: &app::backend::Db,
+) -> Result<
+    (
+        app::backend::flows::notifications::PushConfig,
+        Option<push::Running>,
+    ),
+    StartupError,
+> {
+    use app::backend::flows::notifications::PushConfig;
+    let on = config
+        .features
+        .enabled(app::domain::Feature::PushNotifications);
+    db.set_push(on);
+    if !on {
+        return Ok((PushConfig::default(), None));
+    }
+    let key = secrets::vapid_key(
+        config.vapid_private_key.as_deref(),
+        &config.data_dir,
+        push::Vapid::generate_private,
+    )?;
+    let vapid = push::Vapid::from_private(&key, config.vapid_subject.clone())
+        .map_err(StartupError::Push)?;
+    let running = push::Sender::new(vapid.clone())
+        .map_err(StartupError::Push)?
+        .start(db.clone());
+    Ok((
+        PushConfig {
+            vapid: Some(vapid),
+            allow_loopback_http: config.push_allow_loopback_http,
+        },
+        Some(running),
+    ))
 }
 
 /// Photos in S3 when `S3_BUCKET` is set, else under `DATA_DIR/photos`.

@@ -403,6 +403,68 @@ const RULES: &[Rule] = &[
         &[],
         ".......",
     ),
+    // Notifications: everyone signed in has their own centre, devices and
+    // choices (the bad time zone and endpoint make 422s once past the
+    // checks); one's own notification or device only (`x` is nobody's).
+    rule(
+        "GET",
+        "/api/notifications",
+        "/api/notifications",
+        &[],
+        ".yyyyyy",
+    ),
+    rule(
+        "POST",
+        "/api/read_notification",
+        "/api/read_notification",
+        &[("id", "x")],
+        ".......",
+    ),
+    rule(
+        "POST",
+        "/api/read_all_notifications",
+        "/api/read_all_notifications",
+        &[],
+        ".yyyyyy",
+    ),
+    rule(
+        "GET",
+        "/api/push_settings",
+        "/api/push_settings",
+        &[],
+        ".yyyyyy",
+    ),
+    rule(
+        "POST",
+        "/api/push_subscribe",
+        "/api/push_subscribe",
+        &[
+            ("endpoint", "http://x"),
+            ("p256dh", "x"),
+            ("auth", "x"),
+            ("label", "x"),
+        ],
+        ".yyyyyy",
+    ),
+    rule(
+        "POST",
+        "/api/push_unsubscribe",
+        "/api/push_unsubscribe",
+        &[("id", "x")],
+        ".......",
+    ),
+    rule(
+        "POST",
+        "/api/notification_prefs",
+        "/api/notification_prefs",
+        &[
+            ("muted", ""),
+            ("quiet_start", ""),
+            ("quiet_end", ""),
+            ("time_zone", "Nowhere/Else"),
+        ],
+        ".yyyyyy",
+    ),
     // Stripe's, authenticated by its signature, not a session; without
     // Stripe keys (the demo mode, as here) it does not exist (tests/payments.rs).
     rule(
@@ -454,6 +516,7 @@ const RULES: &[Rule] = &[
     rule("GET", "/login", "/login", &[], "yyyyyyy"),
     rule("GET", "/register", "/register", &[], "yyyyyyy"),
     rule("GET", "/account", "/account", &[], ".yyyyyy"),
+    rule("GET", "/notifications", "/notifications", &[], ".yyyyyy"),
     rule("GET", "/customer", "/customer", &[], ".yy...."),
     rule(
         "GET",

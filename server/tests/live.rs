@@ -200,9 +200,9 @@ both_databases! {
         quote(&app, &dan, &job, "60", "30").await;
 
         let app = app.restart(&[]).await;
-        let mut again = app.events("", Auth::Bearer(&priya), Some(last)).await;
-        let missed = again.until("quote:new", &job).await;
-        assert_eq!(names(&missed), ["job:status-updated", "quote:new"]);
+        let mut again = app.every_event("", Auth::Bearer(&priya), Some(last)).await;
+        let missed = again.until("notification:new", &job).await;
+        assert_eq!(names(&missed), ["job:status-updated", "quote:new", "notification:new"]);
         let newest = missed.last().unwrap().id.unwrap();
         drop(again);
 
@@ -237,9 +237,10 @@ both_databases! {
         let app = spawn!(db);
         let Requested { admin, customer: priya, job } = requested(&app).await;
         let dan = near_mechanic(&app, &admin, "dan@example.com").await;
-        let mut stream = app.events("", Auth::Bearer(&priya), None).await;
+        let mut stream = app.every_event("", Auth::Bearer(&priya), None).await;
         assert_eq!(quote(&app, &dan, &job, "60", "30").await.status, 200);
-        let last = stream.until("quote:new", &job).await.last().unwrap().id.unwrap();
+        // The first quote's notification is the newest event.
+        let last = stream.until("notification:new", &job).await.last().unwrap().id.unwrap();
         drop(stream);
         // More than one replay page (500 rows) missed while away...
         const MISSED: usize = 520;
@@ -277,7 +278,8 @@ both_databases! {
         let Requested { admin, customer: priya, job } = requested(&app).await;
         let dan = near_mechanic(&app, &admin, "dan@example.com").await;
         let mut stalled = stalled_subscriber(&app, &priya).await;
-        let mut reader = app.events(&format!("?job={job}"), Auth::Bearer(&priya), None).await;
+        // Every event, as the stalled stream gets them (the first quote's notification too).
+        let mut reader = app.every_event(&format!("?job={job}"), Auth::Bearer(&priya), None).await;
 
         // Far more than the queue, the server's socket buffer (small, as the
         // stalled client's segments are) and the client's window hold.
@@ -288,7 +290,7 @@ both_databases! {
             assert_eq!(r.status, 200, "{}", r.body);
             let sent = Instant::now();
             let mut e = reader.next().await;
-            if e.event == "job:status-updated" {
+            while e.event == "job:status-updated" || e.event == "notification:new" {
                 delivered.push(e.id.unwrap());
                 e = reader.next().await;
             }
@@ -306,7 +308,7 @@ both_databases! {
 
         // Its client resumes by replay, from the last event it read, with no gap.
         let last = *seen.last().expect("the stalled stream got some events first");
-        let mut resumed = app.events("", Auth::Bearer(&priya), Some(last)).await;
+        let mut resumed = app.every_event("", Auth::Bearer(&priya), Some(last)).await;
         let rest = ids(&resumed.take(delivered.len() - seen.len()).await);
         assert_eq!(rest[..], delivered[seen.len()..]);
     }

@@ -80,7 +80,7 @@ both_databases! {
         let flags: Value = res.json().await.unwrap();
         assert_eq!(
             flags,
-            json!({ "realtime_tracking": true, "payments": true, "messaging": true, "photos": true })
+            json!({ "realtime_tracking": true, "payments": true, "messaging": true, "photos": true, "push_notifications": true })
         );
     }
 

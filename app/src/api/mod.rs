@@ -21,6 +21,7 @@ pub mod mechanic;
 pub mod messages;
 #[cfg(feature = "ssr")]
 pub mod metrics;
+pub mod notifications;
 #[cfg_attr(not(feature = "ssr"), allow(unused_imports))]
 pub mod payments;
 pub mod photos;

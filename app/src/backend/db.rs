@@ -9,7 +9,10 @@ use sqlx::{
 use std::{
     ops::{Deref, DerefMut},
     path::Path,
-    sync::Arc,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
     time::Duration,
 };
 use tokio::sync::watch;
@@ -22,6 +25,9 @@ pub struct Db {
     backend: Backend,
     /// Counts commits that recorded events; the real-time pump watches it.
     commits: Arc<watch::Sender<u64>>,
+    /// Whether notifications are queued for devices too
+    /// (`ENABLE_PUSH_NOTIFICATIONS`); set once at start.
+    push: Arc<AtomicBool>,
 }
 
 impl Db {
@@ -30,7 +36,13 @@ impl Db {
             pool,
             backend,
             commits: Arc::new(watch::channel(0).0),
+            push: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// Turns queuing pushes on or off for every transaction begun after.
+    pub fn set_push(&self, on: bool) {
+        self.push.store(on, Ordering::Relaxed);
     }
 
     /// The one place to ask which database this is.
@@ -105,6 +117,8 @@ pub struct Write {
     commits: Arc<watch::Sender<u64>>,
     /// Events recorded in this transaction.
     recorded: u64,
+    /// Notifications written here are queued for the users' devices.
+    pub(crate) push: bool,
 }
 
 impl Write {
@@ -242,6 +256,7 @@ pub async fn begin_write(db: &Db) -> Result<Write, sqlx::Error> {
         backend: db.backend,
         commits: db.commits.clone(),
         recorded: 0,
+        push: db.push.load(Ordering::Relaxed),
     })
 }
 

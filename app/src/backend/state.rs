@@ -30,6 +30,8 @@ pub struct AppState {
     pub typing: crate::backend::flows::messaging::TypingGate,
     /// Where photos are stored, and how they are processed.
     pub photos: crate::backend::photos::Photos,
+    /// Push notifications: the VAPID identity while they are on.
+    pub push: Arc<crate::backend::flows::notifications::PushConfig>,
     /// Who takes card payments (used while `features.payments` is on).
     pub payments: crate::backend::payments::Gateway,
     /// The maps' tile layer.

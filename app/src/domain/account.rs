@@ -301,7 +301,12 @@ pub fn area_of(path: &str) -> Option<Role> {
 /// Pages that need a signed-in user of any role.
 pub fn needs_sign_in(path: &str) -> bool {
     let path = path.split(['?', '#']).next().unwrap_or_default();
-    path == "/account" || path.starts_with("/account/") || area_of(path).is_some()
+    ["/account", "/notifications"].iter().any(|p| {
+        path == *p
+            || path
+                .strip_prefix(p)
+                .is_some_and(|rest| rest.starts_with('/'))
+    }) || area_of(path).is_some()
 }
 
 pub fn login_url(next: &str) -> String {
@@ -509,6 +514,8 @@ mod tests {
         );
         assert_eq!(page_redirect(Some(Role::Mechanic), "/account"), None);
         assert!(needs_sign_in("/account"));
+        assert!(needs_sign_in("/notifications"));
+        assert!(!needs_sign_in("/notificationsx"));
         assert!(needs_sign_in("/mechanic/jobs"));
         assert!(!needs_sign_in("/login"));
     }

@@ -1,8 +1,8 @@
 //! Feature flags: a switched-off feature is hidden in the UI, its endpoints
 //! answer 404 and its stream events are not sent.
 //!
-//! Only features that exist have a flag. Push notifications add theirs
-//! when they are built, so a setting never promises what the server cannot do.
+//! Only features that exist have a flag, so a setting never promises what
+//! the server cannot do.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,14 +21,19 @@ pub enum Feature {
     /// Photos of a job: the customer's of the problem, the mechanic's of
     /// the work. Off: no gallery shows and its endpoints answer 404.
     Photos,
+    /// Notifications sent to the devices users turned them on for (Web
+    /// Push). Off: the notification centre still lists everything; no
+    /// device is offered push or sent one.
+    PushNotifications,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 4] = [
+    pub const ALL: [Feature; 5] = [
         Feature::RealtimeTracking,
         Feature::Payments,
         Feature::Messaging,
         Feature::Photos,
+        Feature::PushNotifications,
     ];
 
     /// The environment variable that switches this feature.
@@ -38,6 +43,7 @@ impl Feature {
             Feature::Payments => "ENABLE_PAYMENTS",
             Feature::Messaging => "ENABLE_MESSAGING",
             Feature::Photos => "ENABLE_PHOTOS",
+            Feature::PushNotifications => "ENABLE_PUSH_NOTIFICATIONS",
         }
     }
 
@@ -47,6 +53,7 @@ impl Feature {
             Feature::Payments => "Card payments",
             Feature::Messaging => "Messaging",
             Feature::Photos => "Photos",
+            Feature::PushNotifications => "Push notifications",
         }
     }
 }
@@ -57,6 +64,7 @@ pub struct FeatureFlags {
     pub payments: bool,
     pub messaging: bool,
     pub photos: bool,
+    pub push_notifications: bool,
 }
 
 impl Default for FeatureFlags {
@@ -66,6 +74,7 @@ impl Default for FeatureFlags {
             payments: true,
             messaging: true,
             photos: true,
+            push_notifications: true,
         }
     }
 }
@@ -78,6 +87,7 @@ impl FeatureFlags {
             payments: false,
             messaging: false,
             photos: false,
+            push_notifications: false,
         }
     }
 
@@ -95,6 +105,7 @@ impl FeatureFlags {
             Feature::Payments => &self.payments,
             Feature::Messaging => &self.messaging,
             Feature::Photos => &self.photos,
+            Feature::PushNotifications => &self.push_notifications,
         }
     }
 
@@ -104,6 +115,7 @@ impl FeatureFlags {
             Feature::Payments => &mut self.payments,
             Feature::Messaging => &mut self.messaging,
             Feature::Photos => &mut self.photos,
+            Feature::PushNotifications => &mut self.push_notifications,
         }
     }
 }
@@ -121,6 +133,7 @@ mod tests {
         flags.set(Feature::Payments, false);
         flags.set(Feature::Messaging, false);
         flags.set(Feature::Photos, false);
+        flags.set(Feature::PushNotifications, false);
         assert_eq!(flags, FeatureFlags::none());
     }
 }

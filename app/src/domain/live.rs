@@ -42,6 +42,8 @@ text_enum! {
         MessageTyping = "message:typing",
         /// A photo was added to the job; carries its id and kind.
         PhotoAdded = "photo:added",
+        /// A notification for one user: carries it, and whose it is.
+        NotificationNew = "notification:new",
         /// The booked mechanic's new position (ephemeral).
         JobLocationUpdated = "job:location-updated",
         /// The arrival estimate moved by a minute or more (ephemeral).
@@ -78,7 +80,10 @@ impl EventName {
     pub fn private(self) -> bool {
         matches!(
             self,
-            EventName::MessageNew | EventName::MessageRead | EventName::MessageTyping
+            EventName::MessageNew
+                | EventName::MessageRead
+                | EventName::MessageTyping
+                | EventName::NotificationNew
         )
     }
 

@@ -2,7 +2,12 @@
 
 use crate::{
     domain::Role,
-    ui::{SiteFeatures, live::LinkStatus, parts::chat::UnreadBadge, session::Session},
+    ui::{
+        SiteFeatures,
+        live::LinkStatus,
+        parts::{chat::UnreadBadge, notifications::Bell},
+        session::Session,
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -63,16 +68,23 @@ pub fn Header() -> impl IntoView {
                 <img class="logo" src="/icon.svg" alt="" width="28" height="28" />
                 "Curbside"
             </a>
-            <button
-                type="button"
-                class="menu-toggle"
-                aria-controls="site-nav"
-                aria-expanded=move || open.get().to_string()
-                on:click=move |_| open.update(|o| *o = !*o)
-            >
-                <span class="bars" aria-hidden="true"></span>
-                "Menu"
-            </button>
+            <div class="topbar-actions">
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        session.0.await.map(|_| view! { <Bell on_click=move |_| open.set(false) /> })
+                    })}
+                </Suspense>
+                <button
+                    type="button"
+                    class="menu-toggle"
+                    aria-controls="site-nav"
+                    aria-expanded=move || open.get().to_string()
+                    on:click=move |_| open.update(|o| *o = !*o)
+                >
+                    <span class="bars" aria-hidden="true"></span>
+                    "Menu"
+                </button>
+            </div>
             <nav id="site-nav" aria-label="Main" class:open=move || open.get()>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {

@@ -6,6 +6,7 @@ use crate::{
     domain::{
         chat::{Message, ReadData, TypingData},
         live::{EtaData, EventData, PositionData},
+        notification::NotificationAdded,
         photo::PhotoAdded,
     },
     ui::{json, session::Session},
@@ -144,6 +145,9 @@ pub struct Live {
     pub chat: RwSignal<ChatFeed>,
     /// The newest `photo:added` heard: a gallery of its job fetches again.
     pub photo: RwSignal<Option<PhotoAdded>>,
+    /// The newest `notification:new` heard: the bell's count and the
+    /// notification centre fetch again.
+    pub notice: RwSignal<Option<NotificationAdded>>,
 }
 
 impl Live {
@@ -157,6 +161,7 @@ impl Live {
             eta: RwSignal::new(None),
             chat: RwSignal::new(ChatFeed::default()),
             photo: RwSignal::new(None),
+            notice: RwSignal::new(None),
         };
         provide_context(live);
         let session = Session::get();
@@ -370,6 +375,11 @@ mod browser {
                     EventName::PhotoAdded => {
                         if let Ok(p) = json::decode(&data) {
                             live.photo.set(Some(p));
+                        }
+                    }
+                    EventName::NotificationNew => {
+                        if let Ok(n) = json::decode(&data) {
+                            live.notice.set(Some(n));
                         }
                     }
                     EventName::Reset => gather(&conn, live, Batch::everything),

@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
     session::Session::provide();
     live::Live::provide();
     parts::chat::UnreadCounts::provide();
+    parts::notifications::NotificationCount::provide();
     parts::local_time::LocalClock::provide();
 
     // Effects run only in the browser, after hydration.
@@ -99,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=pages::auth::LoginPage />
                     <Route path=path!("/register") view={Lazy::<lazy::Register>::new()} />
                     <Route path=path!("/account") view={Lazy::<lazy::Account>::new()} />
+                    <Route path=path!("/notifications") view={Lazy::<lazy::Notifications>::new()} />
                     <Route path=path!("/customer") view={Lazy::<lazy::CustomerHome>::new()} />
                     <Route path=path!("/customer/request") view={Lazy::<lazy::CustomerRequest>::new()} />
                     <Route path=path!("/customer/garage") view={Lazy::<lazy::CustomerGarage>::new()} />

@@ -9,6 +9,8 @@
 // - The rest of the shell comes from the network, and from the cache when
 //   the network is unreachable.
 // - The API and the event stream are never answered from the cache.
+// - Pushes (Web Push) show as notifications; tapping one opens its page,
+//   in a tab already open if there is one.
 const CACHE = `curbside-${VERSION}`;
 const OFFLINE = "/offline";
 
@@ -85,4 +87,62 @@ async function networkFirst(request) {
     if (hit) return hit;
     throw error;
   }
+}
+
+// A push from Curbside's server: {id, kind, title, body, link, tag}.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (_) {
+    data = { body: event.data ? event.data.text() : "" };
+  }
+  event.waitUntil(showPush(data));
+});
+
+async function showPush(data) {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const page = data.link ? new URL(data.link, self.location.origin).pathname : null;
+  // Open pages hear of it (the notification centre refreshes; tests see the handler ran).
+  for (const w of windows) w.postMessage({ type: "curbside-push", id: data.id, kind: data.kind });
+  // A message for a chat that is open and in view: the page shows it already.
+  const watching = windows.some((w) => w.focused && w.visibilityState === "visible" && new URL(w.url).pathname === page);
+  if (data.kind === "message" && watching) return;
+  await self.registration.showNotification(data.title || "Curbside", {
+    body: data.body || "",
+    // One per job (or chat): a newer one replaces it, and a push that came
+    // twice shows once.
+    tag: data.tag || data.id,
+    renotify: Boolean(data.tag),
+    icon: "/icons/icon-192.png",
+    badge: "/icons/icon-192.png",
+    data: { id: data.id, link: data.link || "/notifications" },
+  });
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const data = event.notification.data || {};
+  event.waitUntil(openPage(new URL(data.link || "/notifications", self.location.origin).href, data.id));
+});
+
+async function openPage(url, id) {
+  if (id) {
+    // Read, as if opened in the centre; it does not matter if it fails.
+    fetch("/api/read_notification", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ id }),
+    }).catch(() => {});
+  }
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  // Focus a tab of this site rather than open another: the one on that page, else any.
+  const tab = windows.find((w) => w.url === url) || windows.find((w) => new URL(w.url).origin === self.location.origin);
+  if (tab) {
+    await tab.focus();
+    if (tab.url !== url && "navigate" in tab) await tab.navigate(url);
+    return;
+  }
+  await self.clients.openWindow(url);
 }

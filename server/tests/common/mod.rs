@@ -320,8 +320,20 @@ impl TestApp {
         Self::start(db, extra).await
     }
 
+    /// Stops the server as a deploy does (SIGTERM, letting it finish what
+    /// it is doing) and starts it again on the same database and data directory.
+    pub async fn graceful_restart(mut self, extra: &[(&str, &str)]) -> Self {
+        assert!(self.sigterm().await, "a clean exit");
+        let TestApp { db, .. } = self;
+        Self::start(db, extra).await
+    }
+
     /// Sends SIGTERM and waits for the process to end; returns whether it exited cleanly.
     pub async fn terminate(mut self) -> bool {
+        self.sigterm().await
+    }
+
+    async fn sigterm(&mut self) -> bool {
         let pid = self.child.id().expect("running") as i32;
         let status = std::process::Command::new("kill")
             .args(["-TERM", &pid.to_string()])

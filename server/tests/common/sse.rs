@@ -20,11 +20,22 @@ impl Sse {
 pub struct EventStream {
     res: reqwest::Response,
     buf: String,
+    /// Passes over `notification:new`: the job-event tests count exact
+    /// sequences, and notifications have their own tests (tests/push.rs).
+    skip_notifications: bool,
 }
 
 impl TestApp {
-    /// Opens the event stream (`query` like `?job=…`, or empty) and expects 200.
+    /// Opens the event stream (`query` like `?job=…`, or empty) and expects
+    /// 200. Its reader passes over `notification:new` events.
     pub async fn events(&self, query: &str, auth: Auth<'_>, last: Option<i64>) -> EventStream {
+        let mut stream = self.every_event(query, auth, last).await;
+        stream.skip_notifications = true;
+        stream
+    }
+
+    /// The event stream with every event, `notification:new` included.
+    pub async fn every_event(&self, query: &str, auth: Auth<'_>, last: Option<i64>) -> EventStream {
         let res = self.open_events(query, auth, last).await;
         assert_eq!(res.status(), 200, "open the event stream");
         assert_eq!(
@@ -34,6 +45,7 @@ impl TestApp {
         EventStream {
             res,
             buf: String::new(),
+            skip_notifications: false,
         }
     }
 
@@ -60,7 +72,9 @@ impl EventStream {
         loop {
             if let Some(end) = self.buf.find("\n\n") {
                 let block: String = self.buf.drain(..end + 2).collect();
-                if let Some(e) = parse(&block) {
+                if let Some(e) = parse(&block)
+                    && !(self.skip_notifications && e.event == "notification:new")
+                {
                     return Some(e);
                 }
                 continue; // a keep-alive comment

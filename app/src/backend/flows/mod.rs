@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod booking;
 pub mod messaging;
+pub mod notifications;
 pub mod paying;
 pub mod photos;
 pub mod quoting;

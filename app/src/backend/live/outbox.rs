@@ -140,7 +140,9 @@ pub async fn record(tx: &mut Write, events: &[Pending], now: Timestamp) -> Resul
     if events.is_empty() {
         return Ok(());
     }
-    tx.recorded_events(events.len());
+    // Before the lock below: the notifications' reads and writes need not queue other writers.
+    let told = crate::backend::notify::enqueue(tx, events, now).await?;
+    tx.recorded_events(events.len() + told.len());
     let postgres = tx.backend() == Backend::Postgres;
     let conn: &mut AnyConnection = tx;
     if postgres {
@@ -149,7 +151,7 @@ pub async fn record(tx: &mut Write, events: &[Pending], now: Timestamp) -> Resul
             .await?;
     }
     let mut last = 0;
-    for e in events {
+    for e in events.iter().chain(&told) {
         // Two statements rather than binding a NULL coordinate: the Any
         // driver types a bound None differently from a float, and a cached
         // statement prepared with one refuses the other on PostgreSQL.

@@ -5,6 +5,7 @@ use crate::domain::AppError;
 
 pub mod fixes;
 pub mod jobs;
+pub mod notifications;
 pub mod photos;
 pub mod quotes;
 pub mod threads;

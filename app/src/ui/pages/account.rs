@@ -1,4 +1,5 @@
-//! "My account": details, edit name and phone, change password, log out (here or everywhere).
+//! "My account": details, edit name and phone, change password,
+//! notifications on this device, log out (here or everywhere).
 
 use crate::{
     api::auth::{ChangePassword, Logout, LogoutEverywhere, UpdateProfile},
@@ -92,6 +93,8 @@ fn AccountDetails() -> impl IntoView {
                 <p class="notice" role="status">"Password changed. Your other devices have been logged out."</p>
             })}
         </ActionForm>
+
+        <super::notifications::PushPanel />
 
         <h2>"Sessions"</h2>
         <div class="actions">

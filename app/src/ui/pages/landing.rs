@@ -125,5 +125,10 @@ fn pitch(feature: Feature) -> (Option<&'static str>, &'static str, &'static str)
             "See the work",
             "Show the problem with a photo; your mechanic shares before and after photos of the work.",
         ),
+        Feature::PushNotifications => (
+            Some("notifications"),
+            "Never miss a quote",
+            "Turn on notifications and your phone tells you when a quote comes in and when your mechanic is on the way.",
+        ),
     }
 }

@@ -7,6 +7,7 @@
 
 use super::{
     account, admin, admin_map, admin_payments, admin_reports, auth, customer, garage, mechanic,
+    notifications,
 };
 use crate::ui::ready;
 use leptos::prelude::*;
@@ -54,6 +55,7 @@ macro_rules! lazy_pages {
 lazy_pages! {
     Register => auth::RegisterPage,
     Account => account::AccountPage,
+    Notifications => notifications::NotificationsPage,
     CustomerHome => customer::CustomerHome,
     CustomerRequest => customer::RequestPage,
     CustomerGarage => garage::GaragePage,

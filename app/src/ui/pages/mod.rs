@@ -12,3 +12,4 @@ pub mod job;
 pub mod landing;
 pub mod lazy;
 pub mod mechanic;
+pub mod notifications;

@@ -11,6 +11,7 @@ pub mod job_actions;
 pub mod job_card;
 pub mod local_time;
 pub mod map;
+pub mod notifications;
 pub mod payment;
 pub mod photos;
 pub mod quotes;

@@ -1,0 +1,487 @@
+//! The notification centre's rows, devices, preferences and the push outbox.
+
+use crate::backend::db::{Backend, Db, Write};
+use crate::domain::{
+    AppError, JobId, Timestamp, UserId,
+    notification::{
+        self, Names, Notice, NoticeKind, Notification, NotificationPrefs, PushDevice, QuietHours,
+    },
+};
+use sqlx::AnyConnection;
+
+/// The job's kind of work and the people a notice about it names.
+pub async fn names(
+    conn: &mut AnyConnection,
+    job: &JobId,
+    mechanic: Option<&UserId>,
+) -> Result<Names, sqlx::Error> {
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT j.category, c.name FROM jobs j JOIN users c ON c.id = j.customer_id WHERE j.id = $1",
+    )
+    .bind(job.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (category, customer) = row.unwrap_or_default();
+    let mechanic = match mechanic {
+        Some(m) => {
+            let row: Option<(String,)> = sqlx::query_as(
+                "SELECT COALESCE(p.display_name, u.name) FROM users u \
+                 LEFT JOIN mechanic_profiles p ON p.user_id = u.id WHERE u.id = $1",
+            )
+            .bind(m.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+            row.map(|r| r.0).unwrap_or_default()
+        }
+        None => String::new(),
+    };
+    Ok(Names {
+        job: crate::domain::mechanic::Skill::parse(&category)
+            .map(|s| s.label().to_owned())
+            .unwrap_or_default(),
+        // A first name is enough on a lock screen.
+        customer: customer.split_whitespace().next().unwrap_or("").to_owned(),
+        mechanic,
+    })
+}
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    id: &str,
+    n: &Notice,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO notifications (id, user_id, kind, job_id, title, body, link, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id)
+    .bind(n.user.as_str())
+    .bind(n.kind.as_str())
+    .bind(n.job.as_str())
+    .bind(&n.title)
+    .bind(&n.body)
+    .bind(&n.link)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The centre's entry for a notice just written.
+pub fn entry(id: &str, n: &Notice, now: Timestamp) -> Notification {
+    Notification {
+        id: id.to_owned(),
+        kind: n.kind,
+        title: n.title.clone(),
+        body: n.body.clone(),
+        link: n.link.clone(),
+        created_at: now,
+        read: false,
+    }
+}
+
+/// One push of notification `id` for each of `user`'s devices, due now.
+pub async fn queue_pushes(
+    conn: &mut AnyConnection,
+    id: &str,
+    user: &UserId,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO push_outbox (notification_id, subscription_id, attempts, next_at) \
+         SELECT $1, id, 0, $2 FROM push_subscriptions WHERE user_id = $3",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(user.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+type EntryRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Timestamp,
+    Option<i64>,
+);
+
+/// The user's newest notifications.
+pub async fn page(db: &Db, user: &UserId, limit: i64) -> Result<Vec<Notification>, AppError> {
+    let rows: Vec<EntryRow> = sqlx::query_as(
+        "SELECT id, kind, title, body, link, created_at, read_at FROM notifications \
+         WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+    )
+    .bind(user.as_str())
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|(id, kind, title, body, link, created_at, read_at)| {
+            Ok(Notification {
+                kind: NoticeKind::parse(&kind)
+                    .ok_or_else(|| super::corrupt("notifications", &id, "kind"))?,
+                id,
+                title,
+                body,
+                link,
+                created_at,
+                read: read_at.is_some(),
+            })
+        })
+        .collect()
+}
+
+pub async fn unread(db: &Db, user: &UserId) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL")
+            .bind(user.as_str())
+            .fetch_one(db)
+            .await?;
+    Ok(n)
+}
+
+/// Marks one of the user's notifications read; false when they have no such one.
+pub async fn mark_read(
+    db: &Db,
+    user: &UserId,
+    id: &str,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<(String,)> = sqlx::query_as(
+        "UPDATE notifications SET read_at = COALESCE(read_at, $1) \
+         WHERE id = $2 AND user_id = $3 RETURNING id",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(user.as_str())
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}
+
+pub async fn mark_all_read(db: &Db, user: &UserId, now: Timestamp) -> Result<u64, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
+            .bind(now)
+            .bind(user.as_str())
+            .execute(db)
+            .await?;
+    Ok(done.rows_affected())
+}
+
+type PrefsRow = (String, Option<i64>, Option<i64>, String);
+
+pub async fn prefs(
+    conn: &mut AnyConnection,
+    user: &UserId,
+) -> Result<Option<NotificationPrefs>, sqlx::Error> {
+    let row: Option<PrefsRow> = sqlx::query_as(
+        "SELECT muted, quiet_start, quiet_end, time_zone FROM notification_settings WHERE user_id = $1",
+    )
+    .bind(user.as_str())
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(muted, start, end, time_zone)| NotificationPrefs {
+        // Stored by this code: an unknown kind (a newer build's) is skipped.
+        muted: muted
+            .split(',')
+            .filter_map(NoticeKind::parse)
+            .filter(|k| k.optional())
+            .collect(),
+        quiet: match (start, end) {
+            (Some(s), Some(e)) => Some(QuietHours {
+                start: s.clamp(0, 1439) as u16,
+                end: e.clamp(0, 1439) as u16,
+            }),
+            _ => None,
+        },
+        time_zone,
+    }))
+}
+
+pub async fn save_prefs(
+    tx: &mut Write,
+    user: &UserId,
+    p: &NotificationPrefs,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM notification_settings WHERE user_id = $1")
+        .bind(user.as_str())
+        .execute(&mut **tx)
+        .await?;
+    let quiet = |f: fn(&QuietHours) -> u16| p.quiet.as_ref().map(|q| i64::from(f(q)));
+    sqlx::query(
+        "INSERT INTO notification_settings (user_id, muted, quiet_start, quiet_end, time_zone, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(user.as_str())
+    .bind(p.muted_text())
+    .bind(quiet(|q| q.start))
+    .bind(quiet(|q| q.end))
+    .bind(&p.time_zone)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn devices(db: &Db, user: &UserId) -> Result<Vec<PushDevice>, sqlx::Error> {
+    let rows: Vec<(String, String, Timestamp, Option<Timestamp>)> = sqlx::query_as(
+        "SELECT id, label, created_at, last_used_at FROM push_subscriptions \
+         WHERE user_id = $1 ORDER BY created_at DESC",
+    )
+    .bind(user.as_str())
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, label, created_at, last_used_at)| PushDevice {
+            id,
+            label,
+            created_at,
+            last_used_at,
+        })
+        .collect())
+}
+
+/// A device's subscription as the browser gave it.
+pub struct NewSubscription<'a> {
+    pub endpoint: &'a str,
+    pub p256dh: &'a str,
+    pub auth: &'a str,
+    pub label: &'a str,
+}
+
+/// Stores `s` for `user`: an endpoint already known (the same device
+/// subscribing again, or after another user signed in on it) moves to
+/// this user with its new keys. Keeps at most `DEVICES_PER_USER`.
+pub async fn subscribe(
+    tx: &mut Write,
+    id: &str,
+    user: &UserId,
+    s: &NewSubscription<'_>,
+    now: Timestamp,
+) -> Result<String, sqlx::Error> {
+    let known: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM push_subscriptions WHERE endpoint = $1")
+            .bind(s.endpoint)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let id = match known {
+        Some((known,)) => {
+            sqlx::query(
+                "UPDATE push_subscriptions SET user_id = $1, p256dh = $2, auth = $3, label = $4 WHERE id = $5",
+            )
+            .bind(user.as_str())
+            .bind(s.p256dh)
+            .bind(s.auth)
+            .bind(s.label)
+            .bind(&known)
+            .execute(&mut **tx)
+            .await?;
+            known
+        }
+        None => {
+            sqlx::query(
+                "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, label, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id)
+            .bind(user.as_str())
+            .bind(s.endpoint)
+            .bind(s.p256dh)
+            .bind(s.auth)
+            .bind(s.label)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            id.to_owned()
+        }
+    };
+    sqlx::query(
+        "DELETE FROM push_subscriptions WHERE user_id = $1 AND id NOT IN \
+         (SELECT id FROM push_subscriptions WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2)",
+    )
+    .bind(user.as_str())
+    .bind(notification::DEVICES_PER_USER)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Removes one of the user's devices; false when they have no such one.
+pub async fn remove_device(db: &Db, user: &UserId, id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM push_subscriptions WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user.as_str())
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// A push to send: the outbox row, the device and what to tell it.
+pub struct Due {
+    pub outbox: i64,
+    pub attempts: i64,
+    pub subscription: String,
+    pub endpoint: String,
+    pub p256dh: String,
+    pub auth: String,
+    pub notice: Notice,
+    pub notification: String,
+    pub created_at: Timestamp,
+}
+
+type DueRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Timestamp,
+);
+
+/// Claims up to `limit` pushes that are due and not claimed by a live
+/// sender, until `until`; a sender that dies lets its claim run out and
+/// another (or this one, restarted) takes the rows again.
+pub async fn claim(
+    db: &Db,
+    claim: &str,
+    now: Timestamp,
+    until: Timestamp,
+    limit: i64,
+) -> Result<Vec<Due>, sqlx::Error> {
+    // PostgreSQL: two instances never claim one row (SKIP LOCKED); SQLite
+    // has one writer at a time anyway.
+    let lock = match db.backend() {
+        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    sqlx::query(&format!(
+        "UPDATE push_outbox SET claim = $1, claimed_until = $2, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM push_outbox WHERE next_at <= $3 \
+           AND (claimed_until IS NULL OR claimed_until <= $3) ORDER BY id LIMIT $4 {lock})"
+    ))
+    .bind(claim)
+    .bind(until)
+    .bind(now)
+    .bind(limit)
+    .execute(db)
+    .await?;
+    let rows: Vec<DueRow> = sqlx::query_as(
+        "SELECT o.id, o.attempts, s.id, s.endpoint, s.p256dh, s.auth, s.user_id, \
+                n.id, n.kind, n.job_id, n.title, n.body, n.link, n.created_at \
+         FROM push_outbox o \
+         JOIN push_subscriptions s ON s.id = o.subscription_id \
+         JOIN notifications n ON n.id = o.notification_id \
+         WHERE o.claim = $1 ORDER BY o.id",
+    )
+    .bind(claim)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                outbox,
+                attempts,
+                subscription,
+                endpoint,
+                p256dh,
+                auth,
+                user,
+                nid,
+                kind,
+                job,
+                title,
+                body,
+                link,
+                created_at,
+            )| Due {
+                outbox,
+                attempts,
+                subscription,
+                endpoint,
+                p256dh,
+                auth,
+                notice: Notice {
+                    user: UserId::from(user),
+                    kind: NoticeKind::parse(&kind).unwrap_or(NoticeKind::Security),
+                    job: JobId::from(job),
+                    title,
+                    body,
+                    link,
+                },
+                notification: nid,
+                created_at,
+            },
+        )
+        .collect())
+}
+
+/// The push service took it: it is done, and the device is alive.
+pub async fn delivered(db: &Db, due: &Due, now: Timestamp) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM push_outbox WHERE id = $1")
+        .bind(due.outbox)
+        .execute(db)
+        .await?;
+    sqlx::query("UPDATE push_subscriptions SET last_used_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(&due.subscription)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The device is gone: so are its subscription and every push queued for it.
+pub async fn gone(db: &Db, subscription: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM push_subscriptions WHERE id = $1")
+        .bind(subscription)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn drop_push(db: &Db, outbox: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM push_outbox WHERE id = $1")
+        .bind(outbox)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn retry_at(db: &Db, outbox: i64, at: Timestamp, error: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE push_outbox SET next_at = $1, claimed_until = NULL, claim = NULL, last_error = $2 WHERE id = $3",
+    )
+    .bind(at)
+    .bind(error)
+    .bind(outbox)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// When the next queued push falls due, if any is queued.
+pub async fn next_due(db: &Db) -> Result<Option<Timestamp>, sqlx::Error> {
+    let (at,): (Option<i64>,) = sqlx::query_as(
+        "SELECT MIN(CASE WHEN claimed_until IS NULL OR claimed_until < next_at THEN next_at ELSE claimed_until END) \
+         FROM push_outbox",
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(at.map(Timestamp::from_millis))
+}
