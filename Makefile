@@ -14,7 +14,7 @@ export LEPTOS_OUTPUT_NAME := curbside
 CARGO_SSR := -p app -p server --features app/ssr
 CARGO_WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown
 
-.PHONY: run dev tools test-tools build release trunk-build fmt-check lint unit integration e2e test lighthouse bench-cold-start bench-auth bench-admin bench-jobs bench-realtime bench-login-burst bench-location bench-payments bench-chat bench-photos
+.PHONY: run dev tools test-tools build release trunk-build fmt-check lint unit integration e2e test lighthouse bench-cold-start bench-auth bench-admin bench-jobs bench-realtime bench-login-burst bench-location bench-payments bench-chat bench-photos bench-push
 
 ## Build (release) and serve http://127.0.0.1:3000 on SQLite under ./data.
 run: release
@@ -114,6 +114,10 @@ bench-chat: release
 ## Upload + processing of a 12-megapixel photo, and server memory with 10 at once (docs/PERFORMANCE.md).
 bench-photos: release
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/bench-photos.sh
+
+## Trigger-to-push latency against web-push-testing (docs/PERFORMANCE.md).
+bench-push: release
+	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/web-push-testing.sh bash scripts/bench-push.sh
 
 bench-payments: release test-tools
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} bash scripts/localstripe.sh bash scripts/bench-payments.sh

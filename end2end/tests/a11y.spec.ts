@@ -44,7 +44,7 @@ test("visitors', customers' and mechanics' pages have no serious accessibility p
   const customer = await phonePage(browser);
   await logIn(customer, "tom@demo.curbside.test", DEMO_PASSWORD);
   await expect(customer).toHaveURL(/\/customer$/);
-  for (const path of ["/customer", "/customer/request", "/customer/garage", "/account"]) {
+  for (const path of ["/customer", "/customer/request", "/customer/garage", "/account", "/notifications"]) {
     await customer.goto(path);
     expect(await problems(customer), path).toEqual([]);
   }
@@ -55,7 +55,7 @@ test("visitors', customers' and mechanics' pages have no serious accessibility p
   const mechanic = await phonePage(browser);
   await logIn(mechanic, "dan@demo.curbside.test", DEMO_PASSWORD);
   await expect(mechanic).toHaveURL(/\/mechanic$/);
-  for (const path of ["/mechanic", "/mechanic/profile"]) {
+  for (const path of ["/mechanic", "/mechanic/profile", "/notifications"]) {
     await mechanic.goto(path);
     expect(await problems(mechanic), path).toEqual([]);
   }

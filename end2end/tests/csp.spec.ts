@@ -62,7 +62,7 @@ test("a customer's pages run under the policy without a violation", async ({ bro
   const seen = await watchPolicy(customer);
   await logIn(customer, "tom@demo.curbside.test", DEMO_PASSWORD);
   await expect(customer).toHaveURL(/\/customer$/);
-  for (const path of ["/customer", "/customer/request", "/customer/garage", "/account"]) {
+  for (const path of ["/customer", "/customer/request", "/customer/garage", "/account", "/notifications"]) {
     await visit(customer, seen, path);
   }
   await visit(customer, seen, "/customer");

@@ -95,9 +95,22 @@ test("a customer turns on notifications; a new quote shows live in the centre an
   await snap(customer, info, "push-1-account-offer");
   await turnOn.click();
   await expect(customer.getByText("Notifications are on for this device.")).toBeVisible();
+  await expect(turnOn).toHaveCount(0);
   await expect(customer.locator("ul.devices li")).toHaveCount(1);
   await expect(customer.locator("ul.devices")).toContainText("(this device)");
   await expect(customer.getByRole("button", { name: "Remove this device" })).toBeVisible();
+  // Messages stay off this phone, and an hour later today is quiet (never
+  // now: the quote below must still reach the phone).
+  const hour = (new Date().getUTCHours() + 2) % 24;
+  const clock = (h: number) => `${String(h % 24).padStart(2, "0")}:00`;
+  await customer.getByLabel("New messages (while the chat is not open)").uncheck();
+  await customer.locator("input[name=quiet_start]").fill(clock(hour));
+  await customer.locator("input[name=quiet_end]").fill(clock(hour + 1));
+  await customer.getByRole("button", { name: "Save preferences" }).click();
+  await expect(customer.getByText("Saved.")).toBeVisible();
+  const saved = await (await customer.request.get("/api/push_settings")).json();
+  expect(saved.prefs).toEqual({ muted: ["message"], quiet: { start: hour * 60, end: ((hour + 1) % 24) * 60 }, time_zone: "UTC" });
+  await expect(customer.getByRole("checkbox", { name: "Security (always on)" })).toBeDisabled();
   await expectNoHorizontalScroll(customer);
   await snap(customer, info, "push-2-account-on");
 

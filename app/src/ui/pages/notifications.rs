@@ -154,8 +154,7 @@ enum Support {
 /// "My account"'s push section.
 #[component]
 pub fn PushPanel() -> impl IntoView {
-    let version = RwSignal::new(0_u32);
-    let settings = json::load(move || version.get(), |_| get_push_settings());
+    let settings = json::load(|| (), |_| get_push_settings());
     let support = RwSignal::new(Support::Checking);
     // This browser's own device id while it is still subscribed, to mark
     // it in the list (and unsubscribe it when it is removed).
@@ -169,7 +168,7 @@ pub fn PushPanel() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match settings.await {
-                    Ok(s) => view! { <PushSection s support this_device version /> }.into_any(),
+                    Ok(s) => view! { <PushSection s support this_device /> }.into_any(),
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -182,7 +181,6 @@ fn PushSection(
     s: PushSettings,
     support: RwSignal<Support>,
     this_device: RwSignal<Option<String>>,
-    version: RwSignal<u32>,
 ) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let busy = RwSignal::new(false);
@@ -248,13 +246,22 @@ fn PushSection(
                 <p class="hint">"Notifications are blocked for this site. Allow them in your browser's site settings, then come back."</p>
             }
             .into_any(),
-            Support::Ready => view! {
-                <button type="button" class="button" on:click=turn_on.clone() disabled=move || busy.get() hidden=move || on.get()>
-                    "Turn on notifications"
-                </button>
-                {move || on.get().then(|| view! { <p class="notice" role="status">"Notifications are on for this device."</p> })}
+            Support::Ready => {
+                let turn_on = turn_on.clone();
+                (move || {
+                    if on.get() {
+                        view! { <p class="notice" role="status">"Notifications are on for this device."</p> }.into_any()
+                    } else {
+                        view! {
+                            <button type="button" class="button" on:click=turn_on.clone() disabled=move || busy.get()>
+                                "Turn on notifications"
+                            </button>
+                        }
+                        .into_any()
+                    }
+                })
+                .into_any()
             }
-            .into_any(),
         }
     };
     let remove = Callback::new(move |d: PushDevice| {
@@ -276,6 +283,20 @@ fn PushSection(
         {intro}
         <FormError error=error.into() />
         {offer}
+        <Show when=move || push_on>
+            <DeviceList devices this_device remove />
+            <Prefs s=s.clone() />
+        </Show>
+    }
+}
+
+#[component]
+fn DeviceList(
+    devices: RwSignal<Vec<PushDevice>>,
+    this_device: RwSignal<Option<String>>,
+    remove: Callback<PushDevice>,
+) -> impl IntoView {
+    view! {
         <h3>"Devices that get notifications"</h3>
         {move || {
             let list = devices.get();
@@ -296,7 +317,6 @@ fn PushSection(
                 .into_any()
             }
         }}
-        <Prefs s version />
     }
 }
 
@@ -322,15 +342,10 @@ fn Device(d: PushDevice, mine: bool, remove: Callback<PushDevice>) -> impl IntoV
 }
 
 #[component]
-fn Prefs(s: PushSettings, version: RwSignal<u32>) -> impl IntoView {
+fn Prefs(s: PushSettings) -> impl IntoView {
     let save = ServerAction::<SaveNotificationPrefs>::new();
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let saved = move || matches!(save.value().get(), Some(Ok(_)));
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = save.value().get() {
-            version.update(|v| *v += 1);
-        }
-    });
     let prefs = s.prefs.clone();
     // The browser's zone, so quiet hours follow the user; the stored one until it is known.
     let zone = RwSignal::new(prefs.time_zone.clone());
