@@ -146,11 +146,14 @@ test("a customer turns on notifications; a new quote shows live in the centre an
     data: JSON.stringify(pushes[0]),
   });
   await expect.poll(() => customer.evaluate(() => (window as any).__pushes.map((p: any) => p.kind))).toEqual(["new_quote"]);
-  const shown = await customer.evaluate(async () => {
-    const registration = await navigator.serviceWorker.ready;
-    return (await registration.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag }));
-  });
-  expect(shown).toEqual([{ title: "New quote", body: expect.stringContaining("sent a quote for your Brakes job"), tag: `job-${jobId}` }]);
+  const shown = () =>
+    customer.evaluate(async () => {
+      const registration = await navigator.serviceWorker.ready;
+      return (await registration.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag }));
+    });
+  await expect
+    .poll(shown)
+    .toEqual([{ title: "New quote", body: expect.stringContaining("sent a quote for your Brakes job"), tag: `job-${jobId}` }]);
 
   // Opening the entry reads it and goes to the job.
   await entry.locator("a").click();

@@ -352,6 +352,18 @@ both_databases! {
         }
         assert_eq!(seen.values().sum::<usize>(), N);
         assert_eq!(app.count("SELECT COUNT(*) FROM push_outbox").await, 0);
+
+        // Reading the chat reads its notifications (not the quote's).
+        assert_eq!(centre(&app, &r.customer).await["unread"], N + 1);
+        let read = app
+            .post(
+                "/api/mark_read",
+                &[("job_id", r.job.as_str()), ("mechanic", dan.id.as_str()), ("seq", "1000")],
+                Auth::Bearer(&r.customer),
+            )
+            .await;
+        assert_eq!(read.status, 200, "{}", read.body);
+        assert_eq!(centre(&app, &r.customer).await["unread"], 1);
     }
 
     async fn a_crash_mid_delivery_loses_no_notification(db) {

@@ -103,21 +103,22 @@ self.addEventListener("push", (event) => {
 async function showPush(data) {
   const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
   const page = data.link ? new URL(data.link, self.location.origin).pathname : null;
-  // Open pages hear of it (the notification centre refreshes; tests see the handler ran).
-  for (const w of windows) w.postMessage({ type: "curbside-push", id: data.id, kind: data.kind });
   // A message for a chat that is open and in view: the page shows it already.
   const watching = windows.some((w) => w.focused && w.visibilityState === "visible" && new URL(w.url).pathname === page);
-  if (data.kind === "message" && watching) return;
-  await self.registration.showNotification(data.title || "Curbside", {
-    body: data.body || "",
-    // One per job (or chat): a newer one replaces it, and a push that came
-    // twice shows once.
-    tag: data.tag || data.id,
-    renotify: Boolean(data.tag),
-    icon: "/icons/icon-192.png",
-    badge: "/icons/icon-192.png",
-    data: { id: data.id, link: data.link || "/notifications" },
-  });
+  if (!(data.kind === "message" && watching)) {
+    await self.registration.showNotification(data.title || "Curbside", {
+      body: data.body || "",
+      // One per job (or chat): a newer one replaces it, and a push that came
+      // twice shows once.
+      tag: data.tag || data.id,
+      renotify: Boolean(data.tag),
+      icon: "/icons/icon-192.png",
+      badge: "/icons/icon-192.png",
+      data: { id: data.id, link: data.link || "/notifications" },
+    });
+  }
+  // Open pages hear of it (tests see that the handler ran).
+  for (const w of windows) w.postMessage({ type: "curbside-push", id: data.id, kind: data.kind });
 }
 
 self.addEventListener("notificationclick", (event) => {

@@ -10,6 +10,7 @@ use crate::{
         sessions::CurrentUser,
         store::{
             jobs::{self, JobRow},
+            notifications,
             threads::{self, ThreadRow},
         },
         throttle,
@@ -381,6 +382,8 @@ pub async fn mark_read(
     .rows_affected()
         == 1;
     if moved {
+        // The centre's "new message" entries about this job are read too.
+        notifications::read_messages(&mut tx, &user.id, &party.job.id, now).await?;
         let data = ReadData {
             job: party.job.id.clone(),
             mechanic: party.mechanic.clone(),

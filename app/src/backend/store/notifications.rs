@@ -164,6 +164,25 @@ pub async fn mark_read(
     Ok(found.is_some())
 }
 
+/// Marks `user`'s message notifications about `job` read: they read the chat.
+pub async fn read_messages(
+    conn: &mut AnyConnection,
+    user: &UserId,
+    job: &JobId,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE notifications SET read_at = $1 \
+         WHERE user_id = $2 AND job_id = $3 AND kind = 'message' AND read_at IS NULL",
+    )
+    .bind(now)
+    .bind(user.as_str())
+    .bind(job.as_str())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn mark_all_read(db: &Db, user: &UserId, now: Timestamp) -> Result<u64, sqlx::Error> {
     let done =
         sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
@@ -473,15 +492,4 @@ pub async fn retry_at(db: &Db, outbox: i64, at: Timestamp, error: &str) -> Resul
     .execute(db)
     .await?;
     Ok(())
-}
-
-/// When the next queued push falls due, if any is queued.
-pub async fn next_due(db: &Db) -> Result<Option<Timestamp>, sqlx::Error> {
-    let (at,): (Option<i64>,) = sqlx::query_as(
-        "SELECT MIN(CASE WHEN claimed_until IS NULL OR claimed_until < next_at THEN next_at ELSE claimed_until END) \
-         FROM push_outbox",
-    )
-    .fetch_one(db)
-    .await?;
-    Ok(at.map(Timestamp::from_millis))
 }

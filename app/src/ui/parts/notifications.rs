@@ -1,7 +1,10 @@
 //! The header's bell: the signed-in user's unread notifications, kept
 //! current from the stream (`notification:new`) and by the centre's page.
 
-use crate::{api::notifications::notifications, ui::live::Live};
+use crate::{
+    api::notifications::notifications,
+    ui::live::{ChatEvent, Live},
+};
 use leptos::{prelude::*, task::spawn_local};
 
 /// Unread notifications of the signed-in user.
@@ -16,16 +19,33 @@ impl NotificationCount {
         provide_context(count);
         let live = Live::get();
         let session = crate::ui::session::Session::get();
+        let read_from = StoredValue::new(0_usize);
+        let seen_notice = StoredValue::new(None::<String>);
+        let started = StoredValue::new(false);
         Effect::new(move |_| {
             let Some(Some(account)) = session.0.get() else {
                 return;
             };
+            let first = !started.get_value();
+            started.set_value(true);
             // Admins' streams see every notification: count only one's own.
-            let mine = live
-                .notice
-                .get()
-                .is_none_or(|n| n.user.as_str() == account.id.as_str());
-            if mine {
+            let notice = live.notice.get();
+            let new_notice = notice.as_ref().is_some_and(|n| {
+                n.user == account.id
+                    && seen_notice.with_value(|s| s.as_deref() != Some(n.notification.id.as_str()))
+            });
+            if let Some(n) = notice {
+                seen_notice.set_value(Some(n.notification.id));
+            }
+            // Reading a chat reads its "new message" notifications too.
+            let feed = live.chat.get();
+            let from = read_from.get_value();
+            read_from.set_value(feed.end());
+            let read_chat = feed
+                .since(from)
+                .iter()
+                .any(|e| matches!(e, ChatEvent::Read(r) if r.reader == account.id));
+            if first || new_notice || read_chat {
                 spawn_local(async move {
                     if let Ok(page) = notifications().await {
                         count.0.set(page.unread);
