@@ -8,8 +8,8 @@
 //! the rows are sent then. A push service that says the device is gone
 //! (404/410) loses the subscription; one that is busy or down is retried
 //! with backoff. A push sent just before a crash and not yet deleted would
-//! go once more: the service worker shows it under the notification's id
-//! as its tag, so the device shows it once.
+//! go once more: the service worker shows each under its job's (or chat's)
+//! tag, so the copy replaces the first and the device shows it once.
 
 use crate::backend::{Db, new_id, store::notifications as store};
 use crate::domain::{
