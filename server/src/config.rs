@@ -91,6 +91,9 @@ pub struct Config {
     pub photo_retention: Duration,
     /// `PHOTO_PROCESSING_CONCURRENCY`: photos decoded and re-encoded at once.
     pub photo_concurrency: usize,
+    /// `PHOTO_DECODE_MEMORY_MB`: the memory all photos being processed may
+    /// hold together, in MiB (at least what the largest photo needs).
+    pub photo_memory_mib: u32,
     /// `VAPID_PRIVATE_KEY`: the push key (32 bytes, base64url); when unset,
     /// one is generated once and kept in `data_dir`.
     pub vapid_private_key: Option<String>,
@@ -561,6 +564,13 @@ impl Config {
             ),
             photo_concurrency: parse_range(&get, "PHOTO_PROCESSING_CONCURRENCY", 2, 1, 64)?
                 as usize,
+            photo_memory_mib: parse_range(
+                &get,
+                "PHOTO_DECODE_MEMORY_MB",
+                256,
+                app::backend::photos::min_memory_mib().into(),
+                65_536,
+            )? as u32,
             content_policy,
             map,
             eta_model,

@@ -276,6 +276,7 @@ fn photo_storage(config: &Config, secret: &[u8]) -> app::backend::photos::Photos
         url_ttl: config.photo_url_ttl,
         retention: config.photo_retention,
         concurrency: config.photo_concurrency,
+        memory_mib: config.photo_memory_mib,
     };
     match &config.s3 {
         Some(s3) => {

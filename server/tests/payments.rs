@@ -255,6 +255,99 @@ both_databases! {
         }
     }
 
+    async fn twenty_refunds_at_once_never_give_back_more_than_was_taken(db) {
+        let (app, base) = spawn_stripe!(db);
+        let Quoted { admin, customer, job, dan, dan_quote, .. } = quoted(&app).await;
+        let pm = card_for(&app, &base, &customer, &dan_quote, "4242424242424242").await.unwrap();
+        let r = accept(&app, &customer, &dan_quote, Some(&pm)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let id = r.json["payment"]["id"].as_str().unwrap().to_owned();
+        let r = complete(&app, &dan.token, &job, &[]).await;
+        assert_eq!(r.json["payment"]["captured"]["cents"], 9499, "{}", r.body);
+        let pi = stripe::intents_for_quote(&base, &dan_quote).await[0]["id"].as_str().unwrap().to_owned();
+
+        // All that is left, or a part, twenty requests sent together.
+        let amounts = ["", "10.00", "25.00", "", "50.00", "94.99", "1.00", "", "30.00", "45.50",
+                       "", "5.00", "60.00", "", "20.00", "94.99", "12.34", "", "40.00", "70.00"];
+        // Each on its own warm connection, so that all arrive together.
+        let mut clients = Vec::new();
+        for _ in &amounts {
+            let client = reqwest::Client::new();
+            client.get(app.url("/healthz")).send().await.unwrap();
+            clients.push(client);
+        }
+        let sent = amounts.iter().zip(&clients).enumerate().map(|(i, (amount, client))| {
+            let (url, id, admin) = (app.url("/api/refund_payment"), id.clone(), admin.clone());
+            let request = format!("race-{i}");
+            async move {
+                let form = [("id", id.as_str()), ("amount", amount), ("reason", "Race"), ("request_id", &request)];
+                common::Reply::of(client.post(url).bearer_auth(admin).form(&form).send().await.unwrap()).await
+            }
+        });
+        let replies = futures::future::join_all(sent).await;
+        let ok = replies.iter().filter(|r| r.status == 200).count();
+        for r in &replies {
+            assert!(matches!(r.status, 200 | 409 | 422), "{} {}", r.status, r.body);
+        }
+        assert!(ok >= 1, "at least one refund goes through");
+
+        let detail = app.get(&format!("/api/admin_payment?id={id}"), Auth::Bearer(&admin)).await;
+        let refunds: Vec<i64> = detail.json["history"].as_array().unwrap().iter()
+            .filter(|e| e["kind"] == "refund").map(|e| e["amount"]["cents"].as_i64().unwrap()).collect();
+        let recorded = detail.json["summary"]["payment"]["refunded"]["cents"].as_i64().unwrap();
+        assert_eq!(refunds.len(), ok, "{}", detail.body);
+        assert_eq!(refunds.iter().sum::<i64>(), recorded, "{}", detail.body);
+        assert!(recorded <= 9499, "recorded {recorded} refunded on a 9499 capture");
+        let at_stripe: serde_json::Value = reqwest::Client::new()
+            .get(format!("{base}/v1/refunds?payment_intent={pi}&limit=100"))
+            .basic_auth(stripe::SECRET_KEY, Some("")).send().await.unwrap().json().await.unwrap();
+        let sent: i64 = at_stripe["data"].as_array().unwrap().iter().map(|r| r["amount"].as_i64().unwrap()).sum();
+        assert_eq!(sent, recorded, "sent to Stripe {sent}, recorded {recorded}");
+        // Nothing is held back once every request has ended.
+        let left = 9499 - recorded;
+        if left > 0 {
+            let r = app.post("/api/refund_payment", &[("id", id.as_str()), ("amount", ""), ("reason", "The rest"), ("request_id", "rest")], Auth::Bearer(&admin)).await;
+            assert_eq!((r.status, r.json["refunded"]["cents"].as_i64()), (200, Some(9499)), "{}", r.body);
+        }
+    }
+
+    async fn webhook_amounts_beyond_our_records_are_flagged_not_recorded(db) {
+        let (app, base) = spawn_stripe!(db);
+        let Quoted { admin, customer, job, dan, dan_quote, .. } = quoted(&app).await;
+        let pm = card_for(&app, &base, &customer, &dan_quote, "4242424242424242").await.unwrap();
+        let r = accept(&app, &customer, &dan_quote, Some(&pm)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let pi = stripe::intents_for_quote(&base, &dan_quote).await[0]["id"].as_str().unwrap().to_owned();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+        let post = |id: &str, kind: &str, object: Value| {
+            let body = json!({ "id": id, "type": kind, "data": { "object": object } }).to_string();
+            let url = app.url("/api/stripe/webhook");
+            async move {
+                let res = reqwest::Client::new().post(url)
+                    .header("Stripe-Signature", signature::sign(body.as_bytes(), stripe::WEBHOOK_SECRET, now))
+                    .header("Content-Type", "application/json").body(body).send().await.unwrap();
+                common::Reply::of(res).await
+            }
+        };
+        // £5,000 "taken" on a £94.99 hold.
+        let r = post("evt_big_capture", "payment_intent.succeeded", json!({ "id": pi, "amount_received": 500000 })).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let seen = view(&app, &customer, &job).await;
+        assert_eq!((seen.json["payment"]["status"].as_str(), seen.json["payment"]["captured"]["cents"].as_i64()), (Some("authorized"), Some(0)), "{}", seen.body);
+        let flagged = app.get("/api/admin_audit?action=payment.mismatch", Auth::Bearer(&admin)).await;
+        assert_eq!(flagged.json["total"], 1, "{}", flagged.body);
+
+        // Taken for real, then "refunded" more than was taken.
+        let r = complete(&app, &dan.token, &job, &[]).await;
+        assert_eq!(r.json["payment"]["captured"]["cents"], 9499, "{}", r.body);
+        let r = post("evt_big_refund", "charge.refunded", json!({ "id": "ch_1", "payment_intent": pi, "amount_refunded": 20000 })).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let seen = view(&app, &customer, &job).await;
+        assert_eq!((seen.json["payment"]["status"].as_str(), seen.json["payment"]["refunded"]["cents"].as_i64()), (Some("captured"), Some(0)), "{}", seen.body);
+        let flagged = app.get("/api/admin_audit?action=payment.mismatch", Auth::Bearer(&admin)).await;
+        assert_eq!(flagged.json["total"], 2, "{}", flagged.body);
+    }
+
     async fn webhooks_need_a_fresh_signature_and_are_applied_once(db) {
         let (app, base) = spawn_stripe!(db);
         let Quoted { customer, job, dan, dan_quote, .. } = quoted(&app).await;

@@ -315,6 +315,9 @@ text_enum! {
         JobCancelled = "job.cancelled",
         /// The subject is the job whose payment was refunded.
         PaymentRefunded = "payment.refunded",
+        /// A signed provider event whose amounts disagree with our records
+        /// (recorded as history only, never applied); the subject is the job.
+        PaymentMismatch = "payment.mismatch",
         /// An admin read a job's conversation; the subject is the job.
         ConversationRead = "conversation.read",
         /// An admin closed a report about a conversation; the subject is the job.
@@ -328,6 +331,7 @@ impl AuditAction {
         match self {
             AuditAction::JobCancelled
             | AuditAction::PaymentRefunded
+            | AuditAction::PaymentMismatch
             | AuditAction::ConversationRead
             | AuditAction::ChatReportClosed => SubjectKind::Job,
             _ => SubjectKind::User,
@@ -348,6 +352,7 @@ impl AuditAction {
             AuditAction::AccountReinstated => "Account reinstated",
             AuditAction::JobCancelled => "Job cancelled by an admin",
             AuditAction::PaymentRefunded => "Payment refunded",
+            AuditAction::PaymentMismatch => "Payment event disagreed with our records",
             AuditAction::ConversationRead => "Conversation read by an admin",
             AuditAction::ChatReportClosed => "Conversation report closed",
         }

@@ -11,6 +11,11 @@ pub const MAX_BYTES: u64 = 5 * 1024 * 1024;
 /// far below, and a few hundred bytes claiming 100,000 × 100,000 pixels
 /// (a decompression bomb) is refused before it is decoded.
 pub const MAX_PIXELS: u64 = 40_000_000;
+/// The most memory one photo may take once decoded, in bytes: a
+/// 40-megapixel photo at 8 bits per RGBA channel. A small file can still
+/// claim far more (16 bits per channel doubles it), so the decoder's own
+/// output size is checked against this before a pixel is decoded.
+pub const MAX_DECODED_BYTES: u64 = MAX_PIXELS * 4;
 /// The longest side of the size shown full screen (and what the browser
 /// shrinks a camera photo to before sending it).
 pub const DISPLAY_SIDE: u32 = 2048;
@@ -149,6 +154,62 @@ pub fn check_size(bytes: u64) -> Result<u64, AppError> {
     }
 }
 
+/// What the decoder will allocate (its output: width × height × bytes per
+/// pixel) against [`MAX_DECODED_BYTES`].
+pub fn check_decoded_bytes(bytes: u64) -> Result<(), AppError> {
+    if bytes > MAX_DECODED_BYTES {
+        return Err(AppError::invalid(
+            "photo",
+            format!(
+                "That image would take {} MB of memory to open (more than {} MB; 16-bit colour doubles it). Save it as an ordinary JPEG.",
+                bytes.div_ceil(1_000_000),
+                MAX_DECODED_BYTES / 1_000_000
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a JPEG's data reaches its end: after the first start-of-scan an
+/// end-of-image marker must follow. Coded data cannot hold `FF D9` (a data
+/// `FF` is followed by `00`), so a truncated file has none, whereas data a
+/// camera appends after the image (a motion photo's video) does no harm.
+pub fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    // Walk the segments before the first scan: each is FF, a marker byte
+    // and (except standalone markers) a two-byte length counting itself.
+    let mut at = 2;
+    while at + 4 <= bytes.len() {
+        if bytes[at] != 0xFF {
+            return false;
+        }
+        let marker = bytes[at + 1];
+        match marker {
+            // Fill bytes before a marker.
+            0xFF => at += 1,
+            0x01 | 0xD0..=0xD7 => at += 2,
+            0xD9 => return false,
+            _ => {
+                let len = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
+                if marker == 0xDA {
+                    let scan = at + 2 + len;
+                    return scan <= bytes.len()
+                        && bytes[scan..].windows(2).any(|w| w == [0xFF, 0xD9]);
+                }
+                at += 2 + len;
+            }
+        }
+    }
+    false
+}
+
+/// A file whose data stops short.
+pub fn damaged() -> AppError {
+    AppError::invalid(
+        "photo",
+        format!("That photo could not be read: the file may be damaged. Send a {FORMATS}."),
+    )
+}
+
 pub fn too_big(bytes: u64) -> AppError {
     AppError::invalid(
         "photo",
@@ -240,6 +301,45 @@ pub struct PhotoAdded {
     pub job: JobId,
     pub id: String,
     pub kind: PhotoKind,
+}
+
+#[cfg(test)]
+mod completeness {
+    use super::*;
+
+    /// SOI, an APP1 holding a thumbnail's own EOI, SOS with coded data, EOI.
+    fn jpeg() -> Vec<u8> {
+        let mut b = vec![0xFF, 0xD8];
+        b.extend([0xFF, 0xE1, 0x00, 0x06, 0xFF, 0xD9, 0x00, 0x00]);
+        b.extend([0xFF, 0xDA, 0x00, 0x04, 0x01, 0x02]);
+        b.extend([0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0, 0x56]);
+        b.extend([0xFF, 0xD9]);
+        b
+    }
+
+    #[test]
+    fn a_whole_jpeg_is_complete_even_with_data_after_it() {
+        assert!(jpeg_is_complete(&jpeg()));
+        let mut motion = jpeg();
+        motion.extend(b"....ftypmp42 a video");
+        assert!(jpeg_is_complete(&motion));
+    }
+
+    #[test]
+    fn a_jpeg_cut_short_is_not_even_when_a_thumbnail_inside_ends() {
+        let whole = jpeg();
+        for cut in 2..whole.len() {
+            assert!(!jpeg_is_complete(&whole[..cut]), "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn decoded_size_is_capped_in_bytes() {
+        assert!(check_decoded_bytes(MAX_PIXELS * 4).is_ok());
+        // 39 megapixels at 16 bits per RGBA channel.
+        let err = check_decoded_bytes(39_000_000 * 8).unwrap_err();
+        assert!(err.to_string().contains("312 MB"), "{err}");
+    }
 }
 
 #[cfg(test)]

@@ -430,17 +430,39 @@ pub async fn refund(
     if store::seen(db, &event_id).await? {
         return payment.view();
     }
-    let view = payment.view()?;
-    if !view.status.is_paid() {
+    if !payment.status()?.is_paid() {
         return Err(AppError::conflict(
             "Only a payment that was taken can be refunded.",
         ));
     }
-    let (amount, reason) = refund_amount(view.refundable(), requested_cents, reason)?;
+    let (amount, reason) = refund_amount(payment.refundable(), requested_cents, reason)?;
+    // Claimed before the provider is asked: another refund sent at the same
+    // moment sees this one's share as gone (docs/SECURITY.md, "Refunds").
+    if !store::claim_refund(db, payment_id, amount.cents, now).await? {
+        let fresh = store::by_id(db, payment_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if fresh.refund_pending_cents > 0 {
+            return Err(AppError::conflict(
+                "Another refund of this payment is under way. Wait a moment, then reload.",
+            ));
+        }
+        refund_amount(fresh.refundable(), requested_cents, &reason)?;
+        return Err(AppError::conflict(
+            "This payment changed meanwhile. Reload it and try again.",
+        ));
+    }
     let intent = payment.intent_id.as_deref().ok_or(AppError::Internal)?;
-    let refund_id = gateway
+    let refund_id = match gateway
         .refund(&format!("{payment_id}-{request_id}"), intent, amount)
-        .await?;
+        .await
+    {
+        Ok(id) => id,
+        Err(e) => {
+            store::release_refund(db, payment_id, amount.cents, now).await?;
+            return Err(e.into());
+        }
+    };
     let job = jobs::row(db, &payment.job_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -457,7 +479,7 @@ pub async fn refund(
     )
     .await?;
     if first {
-        store::add_refund(&mut *tx, payment_id, amount.cents, now).await?;
+        store::complete_refund(&mut *tx, payment_id, amount.cents, now).await?;
         audit::record(
             &mut *tx,
             Some(&admin.id),
@@ -480,6 +502,10 @@ pub async fn refund(
             UserId::from(payment.mechanic_id.clone()),
         );
         live::record(&mut tx, &[event], now).await?;
+    } else {
+        // The same request twice at once: the provider refunded once (same
+        // idempotency key) and the other copy recorded it.
+        store::release_refund(&mut *tx, payment_id, amount.cents, now).await?;
     }
     tx.commit().await?;
     store::by_id(db, payment_id)
@@ -563,11 +589,28 @@ pub async fn webhook(
         return Ok(true);
     };
     let status = payment.status()?;
+    // A signed event is Stripe's word on what happened, but its amounts are
+    // checked against ours: a capture can never exceed the hold, refunds
+    // never what was taken. One that disagrees is kept as history and shown
+    // to admins, never applied.
+    let mut mismatch: Option<String> = None;
     let changed = match event.kind.as_str() {
         "payment_intent.succeeded" if status == PaymentStatus::Authorized => {
-            let taken = cents("amount_received").unwrap_or(payment.amount_cents);
-            store::captured(&mut *tx, &payment.id, taken, now).await?;
-            Some(EventName::PaymentCaptured)
+            match cents("amount_received") {
+                Some(taken) if taken <= 0 || taken > payment.amount_cents => {
+                    mismatch = Some(format!(
+                        "Stripe reports {} taken on a hold of {}",
+                        payment.money(taken),
+                        payment.amount()
+                    ));
+                    None
+                }
+                taken => {
+                    let taken = taken.unwrap_or(payment.amount_cents);
+                    store::captured(&mut *tx, &payment.id, taken, now).await?;
+                    Some(EventName::PaymentCaptured)
+                }
+            }
         }
         "payment_intent.canceled" if status == PaymentStatus::Authorized => {
             store::set_status(&mut *tx, &payment.id, PaymentStatus::Released, now).await?;
@@ -587,17 +630,22 @@ pub async fn webhook(
             Some(EventName::PaymentFailed)
         }
         "charge.refunded" if status.is_paid() => {
-            let refunded = cents("amount_refunded").unwrap_or(payment.captured_cents);
-            if refunded > payment.refunded_cents {
-                store::add_refund(
-                    &mut *tx,
-                    &payment.id,
-                    refunded - payment.refunded_cents,
-                    now,
-                )
-                .await?;
+            // Stripe's total refunded; the part beyond what we refunded or
+            // are refunding now was made outside the app (its dashboard).
+            let reported = cents("amount_refunded").unwrap_or(0);
+            let known = payment.refunded_cents + payment.refund_pending_cents;
+            let outside = reported - known;
+            if outside <= 0 {
+                None
+            } else if store::add_refund(&mut *tx, &payment.id, outside, now).await? {
                 Some(EventName::PaymentRefunded)
             } else {
+                mismatch = Some(format!(
+                    "Stripe reports {} refunded; {} was taken and {} refunded here",
+                    payment.money(reported),
+                    payment.money(payment.captured_cents),
+                    payment.money(known)
+                ));
                 None
             }
         }
@@ -608,6 +656,34 @@ pub async fn webhook(
         // The rest: history only.
         _ => None,
     };
+    if let Some(words) = &mismatch {
+        tracing::warn!(payment = %payment.id, event = %event.id, words, "a payment event disagreed with our records");
+        store::record(
+            &mut *tx,
+            Some(&payment.id),
+            None,
+            "mismatch",
+            None,
+            Some(words),
+            None,
+            now,
+        )
+        .await?;
+        audit::record(
+            &mut *tx,
+            None,
+            AuditAction::PaymentMismatch,
+            Some(&payment.job_id),
+            serde_json::json!({
+                "payment": payment.id,
+                "event": event.id,
+                "kind": event.kind,
+                "detail": words,
+            }),
+            now,
+        )
+        .await?;
+    }
     if let Some(name) = changed {
         let event = Pending::about_payment(
             name,

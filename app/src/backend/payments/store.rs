@@ -18,7 +18,7 @@ use sqlx::{Any, Executor};
 pub const COLUMNS: &str = "p.id, p.job_id, p.quote_id, p.customer_id, p.mechanic_id, p.provider, \
     p.intent_id, p.status, p.amount_cents, p.captured_cents, p.refunded_cents, p.currency, \
     p.card_brand, p.card_last4, p.failure, p.adjust_reason, p.disputed_at, p.authorized_at, \
-    p.captured_at, p.created_at";
+    p.captured_at, p.created_at, p.refund_pending_cents";
 
 #[derive(sqlx::FromRow, Debug, Clone)]
 pub struct PaymentRow {
@@ -42,9 +42,16 @@ pub struct PaymentRow {
     pub authorized_at: Option<Timestamp>,
     pub captured_at: Option<Timestamp>,
     pub created_at: Timestamp,
+    /// Set aside for refunds the provider is being asked for right now.
+    pub refund_pending_cents: i64,
 }
 
 impl PaymentRow {
+    /// What may still be refunded, counting the refunds under way.
+    pub fn refundable(&self) -> Money {
+        self.money((self.captured_cents - self.refunded_cents - self.refund_pending_cents).max(0))
+    }
+
     pub fn status(&self) -> Result<PaymentStatus, AppError> {
         PaymentStatus::parse(&self.status).ok_or_else(|| corrupt("payments", &self.id, "status"))
     }
@@ -243,8 +250,54 @@ pub async fn seen(db: &Db, event_id: &str) -> Result<bool, sqlx::Error> {
     Ok(row.is_some())
 }
 
-/// Adds `cents` to what was refunded; fully refunded when it reaches what was taken.
-pub async fn add_refund<'e>(
+/// Sets `cents` aside for a refund about to be asked of the provider, when
+/// that much is still left counting the refunds already under way. One
+/// conditional UPDATE both checks and claims, so of refunds sent at the same
+/// moment only those that fit together get through (PostgreSQL re-checks the
+/// condition on the row the first writer left; SQLite has one writer).
+pub async fn claim_refund(
+    db: &Db,
+    id: &str,
+    cents: i64,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE payments SET refund_pending_cents = refund_pending_cents + $1, updated_at = $2 \
+         WHERE id = $3 AND status IN ($4, $5) AND $1 > 0 \
+         AND refunded_cents + refund_pending_cents + $1 <= captured_cents",
+    )
+    .bind(cents)
+    .bind(now)
+    .bind(id)
+    .bind(PaymentStatus::Captured.as_str())
+    .bind(PaymentStatus::PartiallyRefunded.as_str())
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives back a claim the provider refused (or a duplicate request's).
+pub async fn release_refund<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+    cents: i64,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE payments SET refund_pending_cents = refund_pending_cents - $1, updated_at = $2 \
+         WHERE id = $3 AND refund_pending_cents >= $1",
+    )
+    .bind(cents)
+    .bind(now)
+    .bind(id)
+    .execute(exec)
+    .await?;
+    Ok(())
+}
+
+/// Turns a claim the provider carried out into money refunded; fully
+/// refunded when it reaches what was taken.
+pub async fn complete_refund<'e>(
     exec: impl Executor<'e, Database = Any>,
     id: &str,
     cents: i64,
@@ -252,8 +305,9 @@ pub async fn add_refund<'e>(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE payments SET refunded_cents = refunded_cents + $1, \
+         refund_pending_cents = refund_pending_cents - $1, \
          status = CASE WHEN refunded_cents + $1 >= captured_cents THEN $2 ELSE $3 END, \
-         updated_at = $4 WHERE id = $5",
+         updated_at = $4 WHERE id = $5 AND refund_pending_cents >= $1",
     )
     .bind(cents)
     .bind(PaymentStatus::Refunded.as_str())
@@ -263,6 +317,30 @@ pub async fn add_refund<'e>(
     .execute(exec)
     .await?;
     Ok(())
+}
+
+/// Records a refund made outside this app (the provider's dashboard), when
+/// it fits in what is left counting refunds under way; returns whether it did.
+pub async fn add_refund<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+    cents: i64,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE payments SET refunded_cents = refunded_cents + $1, \
+         status = CASE WHEN refunded_cents + $1 >= captured_cents THEN $2 ELSE $3 END, \
+         updated_at = $4 WHERE id = $5 AND $1 > 0 \
+         AND refunded_cents + refund_pending_cents + $1 <= captured_cents",
+    )
+    .bind(cents)
+    .bind(PaymentStatus::Refunded.as_str())
+    .bind(PaymentStatus::PartiallyRefunded.as_str())
+    .bind(now)
+    .bind(id)
+    .execute(exec)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn captured<'e>(

@@ -19,6 +19,11 @@ pub struct Photos {
     pub local: Option<Arc<LocalDisk>>,
     /// Decodes and re-encodes running at once (each holds a decoded photo).
     gate: Arc<Semaphore>,
+    /// MiB that photos being processed may hold together: a photo waits
+    /// until its share is free, so many large ones at once queue instead of
+    /// taking the server's memory.
+    memory: Arc<Semaphore>,
+    memory_mib: u32,
     /// `PHOTO_URL_TTL_SECS`: how long a link to a photo works.
     pub url_ttl: Duration,
     /// How long a granted upload's link works.
@@ -33,6 +38,20 @@ pub struct PhotoSettings {
     pub retention: Duration,
     /// `PHOTO_PROCESSING_CONCURRENCY`.
     pub concurrency: usize,
+    /// `PHOTO_DECODE_MEMORY_MB`.
+    pub memory_mib: u32,
+}
+
+/// The least `PHOTO_DECODE_MEMORY_MB` can be: what the largest photo holds.
+pub fn min_memory_mib() -> u32 {
+    mib(process::Header {
+        decoded_bytes: crate::domain::photo::MAX_DECODED_BYTES,
+    }
+    .working_bytes())
+}
+
+fn mib(bytes: u64) -> u32 {
+    u32::try_from(bytes.div_ceil(1024 * 1024)).unwrap_or(u32::MAX)
 }
 
 impl Photos {
@@ -54,6 +73,8 @@ impl Photos {
             store,
             local,
             gate: Arc::new(Semaphore::new(settings.concurrency.max(1))),
+            memory: Arc::new(Semaphore::new(settings.memory_mib as usize)),
+            memory_mib: settings.memory_mib,
             url_ttl: settings.url_ttl,
             upload_ttl: Duration::from_secs(15 * 60),
             retention: settings.retention,
@@ -61,8 +82,16 @@ impl Photos {
     }
 
     /// Checks and processes an upload off the async runtime, at most
-    /// `concurrency` at once; the rest wait their turn.
+    /// `concurrency` at once and within the memory budget; the rest wait
+    /// their turn. What its header refuses is refused without waiting.
     pub async fn process(&self, bytes: Vec<u8>) -> Result<Processed, AppError> {
+        let header = process::inspect(&bytes)?;
+        let share = mib(header.working_bytes()).min(self.memory_mib);
+        let _memory = self
+            .memory
+            .acquire_many(share)
+            .await
+            .map_err(|_| AppError::Internal)?;
         let _permit = self.gate.acquire().await.map_err(|_| AppError::Internal)?;
         tokio::task::spawn_blocking(move || process::process(&bytes))
             .await
