@@ -3,6 +3,7 @@
 pub mod api_answers;
 pub mod cli;
 pub mod config;
+pub mod form_text;
 pub mod memory;
 pub mod pwa;
 pub mod routes;

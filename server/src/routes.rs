@@ -1,7 +1,7 @@
 //! The HTTP router: health checks, server functions, pages, static files and middleware.
 
 use crate::{
-    api_answers,
+    api_answers, form_text,
     pwa::{self, OFFLINE, SERVICE_WORKER, START},
     security::{self, WebGuards},
 };
@@ -132,6 +132,7 @@ pub fn router(state: AppState, request_timeout: Duration, guards: Arc<WebGuards>
         // timed out, and their wrappers around its body cost about 6 KB per
         // open stream (a third of it) for nothing. It logs for itself.
         .route(EVENTS, get(events::events))
+        .layer(middleware::from_fn(form_text::form_text))
         .layer(middleware::from_fn(api_answers::api_answers))
         // Outermost: a refused cross-site write never reaches a handler, and
         // every answer, refusals and the event stream included, has the headers.

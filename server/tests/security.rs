@@ -416,4 +416,85 @@ both_databases! {
         assert_eq!(taken.status, 429, "no more answers about which emails exist");
         assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 2);
     }
+
+    async fn a_control_character_in_any_free_text_field_is_refused_and_changes_nothing(db) {
+        let app = spawn!(db);
+        let admin = app.admin(ADMIN, PW).await;
+        // Refused with 422 naming the field, the same form clean is then
+        // taken (so the field is real and the character was the reason).
+        async fn refused_then_taken(app: &TestApp, path: &str, form: Vec<(String, String)>, field: &str, auth: Auth<'_>) -> common::Reply {
+            for bad in ["\0", "\u{1b}", "\u{7f}"] {
+                let dirty: Vec<(String, String)> = form.iter()
+                    .map(|(k, v)| (k.clone(), if k == field { format!("{v}{bad}x") } else { v.clone() }))
+                    .collect();
+                let r = app.post_pairs(path, &dirty, auth).await;
+                assert_eq!((r.status, r.json["field"].as_str()), (422, Some(field)), "{path} {field} {bad:?}: {}", r.body);
+            }
+            let r = app.post_pairs(path, &form, auth).await;
+            assert_eq!(r.status, 200, "{path} clean: {}", r.body);
+            r
+        }
+        let register = pairs(&[("name", "Priya Shah"), ("email", "priya@example.com"), ("password", PW), ("role", "customer")]);
+        assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
+        let r = refused_then_taken(&app, "/api/register", register, "name", Auth::None).await;
+        let customer = r.json["token"].as_str().unwrap().to_owned();
+        assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 2, "refused sign-ups made no account");
+        let mut vehicle = String::new();
+        for field in ["make", "model", "trim", "colour", "plate"] {
+            let form = pairs(&[("year", "2016"), ("make", "Ford"), ("model", "Focus"), ("trim", "Zetec"), ("colour", "Blue"), ("plate", "ab12 cde")]);
+            let r = refused_then_taken(&app, "/api/add_vehicle", form, field, Auth::Bearer(&customer)).await;
+            vehicle = r.json["id"].as_str().unwrap().to_owned();
+        }
+        let mut job = String::new();
+        for field in ["description", "address", "locality"] {
+            let r = refused_then_taken(&app, "/api/request_job", job_form(&vehicle), field, Auth::Bearer(&customer)).await;
+            job = r.json["id"].as_str().unwrap().to_owned();
+            if field != "locality" {
+                refused_then_taken(&app, "/api/cancel_job", pairs(&[("id", &job), ("reason", "Fixed it myself")]), "reason", Auth::Bearer(&customer)).await;
+            }
+        }
+        assert_eq!(app.count("SELECT COUNT(*) FROM jobs").await, 3, "refused requests made no job");
+        let r = refused_then_taken(&app, "/api/update_profile", pairs(&[("name", "Priya Shah"), ("phone", "07700 900123")]), "name", Auth::Bearer(&customer)).await;
+        assert_eq!(r.json["name"], "Priya Shah");
+
+        let dan = near_mechanic(&app, &admin, "dan@example.com").await;
+        for field in ["display_name", "bio", "base_address"] {
+            let profile = pairs(&[("display_name", "Dan's Mobile"), ("bio", "Nine years on brakes"), ("skills[]", "brakes"),
+                ("years_experience", "9"), ("base_lat", "51.5450"), ("base_lng", "-0.1500"), ("base_address", "Camden Road"),
+                ("radius_km", "12"), ("available", "on")]);
+            refused_then_taken(&app, "/api/save_profile", profile, field, Auth::Bearer(&dan.token)).await;
+        }
+        for field in ["items[0][description]", "note"] {
+            let form = with(quote_form(&job, "60", "34.99"), &[("items[0][description]", "Replace pads"), ("note", "Genuine parts")]);
+            refused_then_taken(&app, "/api/send_quote", form, field, Auth::Bearer(&dan.token)).await;
+            if field == "items[0][description]" {
+                let q = app.get(&format!("/api/job?id={job}"), Auth::Bearer(&dan.token)).await;
+                let id = q.json["quotes"][0]["id"].as_str().or(q.json["my_quote"]["id"].as_str()).map(str::to_owned);
+                if let Some(id) = id {
+                    let r = app.post("/api/withdraw_quote", &[("id", &id)], Auth::Bearer(&dan.token)).await;
+                    assert_eq!(r.status, 200, "{}", r.body);
+                }
+            }
+        }
+        let message = pairs(&[("job_id", &job), ("id", &uuid::Uuid::now_v7().to_string()), ("body", "On my way at 3")]);
+        refused_then_taken(&app, "/api/send_message", message, "body", Auth::Bearer(&dan.token)).await;
+        let r = refused_then_taken(&app, "/api/admin_review", pairs(&[("id", &dan.id), ("action", "suspend"), ("reason", "Checking documents")]), "reason", Auth::Bearer(&admin)).await;
+        assert_eq!(r.status, 200);
+        assert_eq!(app.count("SELECT COUNT(*) FROM messages").await, 1);
+
+        // A query's fields too, and a field's name.
+        let r = app.get("/api/admin_users?q=Dan%00", Auth::Bearer(&admin)).await;
+        assert_eq!((r.status, r.json["field"].as_str()), (422, Some("q")), "{}", r.body);
+        let r = app.post("/api/update_profile", &[("name", "Priya"), ("x\0", "")], Auth::Bearer(&customer)).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+    }
+
+    async fn a_form_over_the_limit_is_413_naming_the_limit(db) {
+        let app = spawn!(db);
+        let customer = app.register("customer", "Priya Shah", "priya@example.com", PW).await;
+        let big = "a".repeat(2 * 1024 * 1024 + 1);
+        let r = app.post("/api/update_profile", &[("name", big.as_str())], Auth::Bearer(&customer)).await;
+        assert_eq!((r.status, r.json["error"].as_str()), (413, Some("too_large")), "{}", &r.body[..r.body.len().min(300)]);
+        assert!(r.json["message"].as_str().unwrap().contains("2 MB"), "{}", r.body);
+    }
 }
