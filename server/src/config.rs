@@ -103,6 +103,9 @@ pub struct Config {
     /// `PUSH_ALLOW_LOOPBACK_HTTP`: accept `http://localhost` push endpoints
     /// (a local push service stand-in); never on a public server.
     pub push_allow_loopback_http: bool,
+    /// `PUSH_ALLOWED_HOSTS`: push services endpoints may point at (and
+    /// their subdomains), comma-separated; empty allows any public host.
+    pub push_allowed_hosts: Vec<String>,
 }
 
 /// Reads the S3 settings: a bucket and its keys, or none (local disk).
@@ -546,10 +549,12 @@ impl Config {
             Some(v) => parse_bool("PUSH_ALLOW_LOOPBACK_HTTP", &v)?,
             None => false,
         };
+        let push_allowed_hosts = allowed_hosts(get("PUSH_ALLOWED_HOSTS").as_deref().unwrap_or(""))?;
         Ok(Self {
             vapid_private_key: get("VAPID_PRIVATE_KEY").filter(|k| !k.trim().is_empty()),
             vapid_subject,
             push_allow_loopback_http,
+            push_allowed_hosts,
             stripe,
             s3,
             photo_url_ttl: Duration::from_secs(parse_range(
@@ -697,6 +702,28 @@ fn parse_range(
             _ => Err(bad(var, &v, &format!("a whole number from {min} to {max}"))),
         },
     }
+}
+
+/// `PUSH_ALLOWED_HOSTS`: host names, comma-separated, lower-cased.
+fn allowed_hosts(raw: &str) -> Result<Vec<String>, ConfigError> {
+    raw.split(',')
+        .map(|h| h.trim().trim_end_matches('.').to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .map(|h| {
+            let plain = h.split('.').all(|label| {
+                !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
+            if plain {
+                Ok(h)
+            } else {
+                Err(bad(
+                    "PUSH_ALLOWED_HOSTS",
+                    raw,
+                    "host names separated by commas, like fcm.googleapis.com,push.apple.com",
+                ))
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -253,13 +253,18 @@ fn push_config(
     )?;
     let vapid = push::Vapid::from_private(&key, config.vapid_subject.clone())
         .map_err(StartupError::Push)?;
-    let running = push::Sender::new(vapid.clone())
+    let outbound = app::backend::outbound::Outbound {
+        allow_loopback: config.push_allow_loopback_http,
+        allowed_hosts: config.push_allowed_hosts.clone(),
+    };
+    let running = push::Sender::new(vapid.clone(), outbound.clone())
         .map_err(StartupError::Push)?
         .start(db.clone());
     Ok((
         PushConfig {
             vapid: Some(vapid),
             allow_loopback_http: config.push_allow_loopback_http,
+            outbound,
         },
         Some(running),
     ))

@@ -432,6 +432,90 @@ both_databases! {
         assert_eq!(kinds(&centre(&app, &r.customer).await), ["new_quote"]);
         assert_eq!(app.count("SELECT COUNT(*) FROM push_outbox").await, 0);
     }
+
+    async fn push_endpoints_on_this_machine_are_refused_at_subscribe_and_never_connected_to(db) {
+        // A listener on this machine that counts who connects to it.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let knocks = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = knocks.clone();
+        tokio::spawn(async move {
+            while let Ok((_socket, _)) = listener.accept().await {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        });
+        let app = spawn!(db, &[("MESSAGES_PER_MINUTE", "0")]);
+        let r = requested(&app).await;
+        // The generator of P-256 (a valid device key) and a 16-byte secret.
+        let p256dh = "BGsX0fLhLEJH-Lzm5WOkQPJ3A32BLeszoPShOUXYmMKWT-NC4v4af5uO5-tKfA-eFivOM1drMV7Oy7ZAaDe_UfU";
+        let auth = "AAAAAAAAAAAAAAAAAAAAAA";
+        for host in ["127.0.0.1", "localhost", "[::1]", "[::ffff:127.0.0.1]", "127.1", "[::ffff:7f00:1]"] {
+            let endpoint = format!("https://{host}:{port}/push/x");
+            let form = [("endpoint", endpoint.as_str()), ("p256dh", p256dh), ("auth", auth), ("label", "Phone")];
+            let refused = app.post("/api/push_subscribe", &form, Auth::Bearer(&r.customer)).await;
+            assert_eq!((refused.status, refused.json["field"].as_str()), (422, Some("endpoint")), "{host}: {}", refused.body);
+        }
+        assert_eq!(app.count("SELECT COUNT(*) FROM push_subscriptions").await, 0);
+
+        // A name that pointed elsewhere when the device subscribed and
+        // points here now (DNS rebinding), and an address written as the host.
+        let pool = app.sql().await;
+        let me = app.get("/api/me", Auth::Bearer(&r.customer)).await.json["id"].as_str().unwrap().to_owned();
+        for (i, host) in ["localhost", "127.0.0.1"].into_iter().enumerate() {
+            sqlx::query("INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, label, created_at) VALUES ($1, $2, $3, $4, $5, 'Phone', 0)")
+                .bind(format!("0190f000-0000-7000-8000-00000000000{i}"))
+                .bind(&me)
+                .bind(format!("https://{host}:{port}/push/{i}"))
+                .bind(p256dh)
+                .bind(auth)
+                .execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+        let dan = near_mechanic(&app, &r.admin, "dan@example.com").await;
+        assert_eq!(quote(&app, &dan, &r.job, "80.00", "40.00").await.status, 200);
+        // Both pushes were tried and refused before any connection.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while app.count("SELECT COUNT(*) FROM push_outbox WHERE last_error IS NOT NULL").await < 2 {
+            assert!(Instant::now() < deadline, "the pushes were never tried");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(knocks.load(std::sync::atomic::Ordering::SeqCst), 0, "the server connected to this machine");
+    }
+
+    async fn another_accounts_device_cannot_be_moved_by_subscribing_its_endpoint(db) {
+        let Some(service) = push_service() else { return };
+        let app = spawn!(db, SETTINGS);
+        let r = requested(&app).await;
+        let settings = app.get("/api/push_settings", Auth::Bearer(&r.customer)).await;
+        let key = settings.json["public_key"].as_str().unwrap();
+        let sub: Value = client()
+            .post(format!("{service}/subscribe"))
+            .json(&json!({"userVisibleOnly": "true", "applicationServerKey": key}))
+            .send().await.unwrap().json().await.unwrap();
+        let sub = &sub["data"];
+        let form = [
+            ("endpoint", sub["endpoint"].as_str().unwrap()),
+            ("p256dh", sub["keys"]["p256dh"].as_str().unwrap()),
+            ("auth", sub["keys"]["auth"].as_str().unwrap()),
+            ("label", "Phone"),
+        ];
+        let mine = app.post("/api/push_subscribe", &form, Auth::Bearer(&r.customer)).await;
+        assert_eq!(mine.status, 200, "{}", mine.body);
+        // Again from the same account: the same device, kept.
+        let again = app.post("/api/push_subscribe", &form, Auth::Bearer(&r.customer)).await;
+        assert_eq!((again.status, again.json["device"].clone()), (200, mine.json["device"].clone()), "{}", again.body);
+        let (tom, _) = customer(&app, "tom@example.com").await;
+        let taken = app.post("/api/push_subscribe", &form, Auth::Bearer(&tom)).await;
+        assert_eq!((taken.status, taken.json["error"].as_str()), (409, Some("conflict")), "{}", taken.body);
+        let toms = app.get("/api/push_settings", Auth::Bearer(&tom)).await;
+        assert_eq!(toms.json["devices"].as_array().unwrap().len(), 0, "{}", toms.body);
+        // Still Priya's: her next notification reaches it.
+        let dan = near_mechanic(&app, &r.admin, "dan@example.com").await;
+        assert_eq!(quote(&app, &dan, &r.job, "80.00", "40.00").await.status, 200);
+        let pushes = wait_for(&service, sub["clientHash"].as_str().unwrap(), 1).await;
+        assert_eq!(pushes[0]["kind"], "new_quote");
+    }
 }
 
 /// Minutes after midnight UTC, now.

@@ -7,6 +7,7 @@ pub mod db;
 pub mod flows;
 pub mod live;
 pub mod notify;
+pub mod outbound;
 pub mod password;
 pub mod payments;
 pub mod photos;

@@ -11,7 +11,7 @@
 //! go once more: the service worker shows each under its job's (or chat's)
 //! tag, so the copy replaces the first and the device shows it once.
 
-use crate::backend::{Db, new_id, store::notifications as store};
+use crate::backend::{Db, new_id, outbound::Outbound, store::notifications as store};
 use crate::domain::{
     Timestamp,
     notification::{self, Delivery},
@@ -118,17 +118,20 @@ impl Running {
 pub struct Sender {
     http: reqwest::Client,
     vapid: Vapid,
+    outbound: Outbound,
 }
 
 impl Sender {
-    pub fn new(vapid: Vapid) -> Result<Self, String> {
-        let http = reqwest::Client::builder()
-            .timeout(SEND_TIMEOUT)
-            // A push endpoint that redirects is not one to follow.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(Self { http, vapid })
+    /// Sends only where `outbound` allows: its resolver vets every
+    /// connection (a name that now resolves to a private address is not
+    /// connected to), and an endpoint redirecting elsewhere is not followed.
+    pub fn new(vapid: Vapid, outbound: Outbound) -> Result<Self, String> {
+        let http = outbound.client(SEND_TIMEOUT)?;
+        Ok(Self {
+            http,
+            vapid,
+            outbound,
+        })
     }
 
     /// Drains the outbox until stopped: woken by each commit that recorded
@@ -204,10 +207,14 @@ impl Sender {
 
     /// One push: its status, and `Retry-After` in seconds if it says one.
     async fn send(&self, due: &store::Due) -> Result<(u16, Option<u64>), String> {
-        let endpoint = due
+        let endpoint: http::Uri = due
             .endpoint
             .parse()
             .map_err(|_| "bad endpoint".to_owned())?;
+        // An address written as the host never reaches the resolver.
+        self.outbound
+            .check_host(endpoint.host().unwrap_or_default())
+            .map_err(|e| e.to_string())?;
         let key = Base64UrlUnpadded::decode_vec(due.p256dh.trim_end_matches('='))
             .ok()
             .and_then(|k| PublicKey::from_sec1_bytes(&k).ok())

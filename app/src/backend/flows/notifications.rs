@@ -3,7 +3,9 @@
 use crate::backend::{
     Db,
     db::begin_write,
-    new_id, notify, push,
+    new_id, notify,
+    outbound::{Outbound, Refusal},
+    push,
     sessions::CurrentUser,
     store::notifications::{self as store, NewSubscription},
 };
@@ -21,6 +23,8 @@ pub struct PushConfig {
     /// Accept `http://` endpoints on this machine (the test push service);
     /// never on a public server, where endpoints are a push service's https.
     pub allow_loopback_http: bool,
+    /// Where endpoints may point (public addresses, allowed hosts).
+    pub outbound: Outbound,
 }
 
 /// The longest endpoint URL accepted (push services' are a few hundred bytes).
@@ -71,6 +75,7 @@ pub async fn subscribe(
     now: Timestamp,
 ) -> Result<Subscribed, AppError> {
     check_endpoint(sub.endpoint, config.allow_loopback_http)?;
+    reachable(&config.outbound, sub.endpoint).await?;
     push::check_keys(sub.p256dh, sub.auth).map_err(|m| AppError::invalid("p256dh", m))?;
     let label = sub.label.trim();
     let label: String = if label.is_empty() {
@@ -89,7 +94,12 @@ pub async fn subscribe(
         },
         now,
     )
-    .await?;
+    .await?
+    .ok_or_else(|| {
+        AppError::conflict(
+            "This browser's notifications belong to another account. Turn notifications off and on again.",
+        )
+    })?;
     tx.commit().await?;
     Ok(Subscribed {
         device,
@@ -164,6 +174,33 @@ fn check_endpoint(endpoint: &str, allow_loopback_http: bool) -> Result<(), AppEr
         }
         _ => Err(bad()),
     }
+}
+
+/// The endpoint's host resolves only to addresses the server may send to.
+async fn reachable(outbound: &Outbound, endpoint: &str) -> Result<(), AppError> {
+    let uri: http::Uri = endpoint.parse().map_err(|_| AppError::Internal)?;
+    let host = uri.host().ok_or(AppError::Internal)?;
+    let port = uri
+        .port_u16()
+        .unwrap_or(if uri.scheme_str() == Some("http") {
+            80
+        } else {
+            443
+        });
+    outbound.resolve(host, port).await.map(|_| ()).map_err(|e| {
+        tracing::info!(%host, reason = %e, "push endpoint refused");
+        AppError::invalid(
+            "endpoint",
+            match e {
+                Refusal::NotFound(_) => {
+                    "That push service's address could not be found; try again later."
+                }
+                Refusal::NotPublic(_) | Refusal::NotAllowed(_) => {
+                    "That is not a push service this server sends to."
+                }
+            },
+        )
+    })
 }
 
 #[cfg(test)]

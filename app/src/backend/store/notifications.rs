@@ -276,23 +276,26 @@ pub struct NewSubscription<'a> {
     pub label: &'a str,
 }
 
-/// Stores `s` for `user`: an endpoint already known (the same device
-/// subscribing again, or after another user signed in on it) moves to
-/// this user with its new keys. Keeps at most `DEVICES_PER_USER`.
+/// Stores `s` for `user`: the same device subscribing again keeps its row
+/// with the new keys. `None` when the endpoint is another account's (the
+/// browser must drop that subscription and make a new one). Keeps at most
+/// `DEVICES_PER_USER`.
 pub async fn subscribe(
     tx: &mut Write,
     id: &str,
     user: &UserId,
     s: &NewSubscription<'_>,
     now: Timestamp,
-) -> Result<String, sqlx::Error> {
-    let known: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM push_subscriptions WHERE endpoint = $1")
+) -> Result<Option<String>, sqlx::Error> {
+    let known: Option<(String, String)> =
+        sqlx::query_as("SELECT id, user_id FROM push_subscriptions WHERE endpoint = $1")
             .bind(s.endpoint)
             .fetch_optional(&mut **tx)
             .await?;
     let id = match known {
-        Some((known,)) => {
+        // Another account's device: knowing its endpoint must not move it.
+        Some((_, owner)) if owner != user.as_str() => return Ok(None),
+        Some((known, _)) => {
             sqlx::query(
                 "UPDATE push_subscriptions SET user_id = $1, p256dh = $2, auth = $3, label = $4 WHERE id = $5",
             )
@@ -330,7 +333,7 @@ pub async fn subscribe(
     .bind(notification::DEVICES_PER_USER)
     .execute(&mut **tx)
     .await?;
-    Ok(id)
+    Ok(Some(id))
 }
 
 /// Removes one of the user's devices; false when they have no such one.

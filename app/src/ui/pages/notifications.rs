@@ -191,16 +191,26 @@ fn PushSection(
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            let done = match browser::subscribe(&key).await {
-                Ok(sub) => push_subscribe(sub.endpoint, sub.p256dh, sub.auth, sub.label)
+            let fresh = || async {
+                let sub = browser::subscribe(&key)
                     .await
-                    .map(|s| {
-                        browser::remember(&s.device);
-                        this_device.set(Some(s.device));
-                        devices.set(s.devices);
-                    }),
-                Err(message) => Err(AppError::Conflict { message }),
+                    .map_err(|message| AppError::Conflict { message })?;
+                push_subscribe(sub.endpoint, sub.p256dh, sub.auth, sub.label).await
             };
+            let answer = match fresh().await {
+                // This browser's subscription is another account's (signed
+                // in here before): a new one is this account's alone.
+                Err(AppError::Conflict { .. }) => {
+                    browser::unsubscribe().await;
+                    fresh().await
+                }
+                other => other,
+            };
+            let done = answer.map(|s| {
+                browser::remember(&s.device);
+                this_device.set(Some(s.device));
+                devices.set(s.devices);
+            });
             if let Err(e) = done {
                 error.set(Some(e));
             }
