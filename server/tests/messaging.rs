@@ -100,6 +100,43 @@ async fn next_named(
 }
 
 both_databases! {
+    async fn the_customer_is_named_by_one_rule_on_every_path(db) {
+        let app = spawn!(db);
+        let q = quoted(&app).await;
+        assert_eq!(send(&app, &q.dan.token, &q.job, None, "I can come at 3").await.status, 200);
+        assert_eq!(send(&app, &q.maria.token, &q.job, None, "Or I at 4").await.status, 200);
+        let job = |token: String| {
+            let app = &app;
+            let path = format!("/api/job?id={}", q.job);
+            async move { app.get(&path, Auth::Bearer(&token)).await }
+        };
+        // Quoting: "Priya S." in the conversation, no name on the job page,
+        // the surname nowhere.
+        for m in [&q.dan, &q.maria] {
+            let h = history(&app, &m.token, &q.job, "").await;
+            assert_eq!(h.json["thread"]["customer_name"], "Priya S.", "{}", h.body);
+            let page = job(m.token.clone()).await;
+            assert!(page.json["customer_name"].is_null(), "{}", page.body);
+            for body in [&h.body, &page.body] {
+                assert!(!body.contains("Shah"), "{body}");
+            }
+        }
+        let r = app.post("/api/accept_quote", &[("id", q.dan_quote.as_str())], Auth::Bearer(&q.priya)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        // Booked: Dan sees her full name everywhere; Maria still only the initial.
+        let h = history(&app, &q.dan.token, &q.job, "").await;
+        assert_eq!(h.json["thread"]["customer_name"], "Priya Shah", "{}", h.body);
+        assert_eq!(job(q.dan.token.clone()).await.json["customer_name"], "Priya Shah");
+        let h = history(&app, &q.maria.token, &q.job, "").await;
+        assert_eq!(h.json["thread"]["customer_name"], "Priya S.", "{}", h.body);
+        let page = job(q.maria.token.clone()).await;
+        for body in [&h.body, &page.body] {
+            assert!(!body.contains("Shah"), "{body}");
+        }
+        let mine = history(&app, &q.priya, &q.job, &format!("&mechanic={}", q.dan.id)).await;
+        assert_eq!(mine.json["thread"]["customer_name"], "Priya Shah", "{}", mine.body);
+    }
+
     async fn only_the_threads_parties_read_and_write_and_a_rival_never_sees_it(db) {
         let app = spawn!(db);
         let q = quoted(&app).await;

@@ -435,6 +435,44 @@ every_store! {
         assert!(objects.iter().all(|k| k.starts_with("uploads/")) && objects.len() <= 1, "{objects:?}");
     }
 
+    async fn a_mechanic_whose_quote_was_declined_loses_the_problem_photos_and_the_jobs_stream(db, store) {
+        let app = spawn_photos!(db, store);
+        let s = scene(&app).await;
+        let problem = app.upload(&s.priya, &s.job, "problem", &phone_photo(), "image/jpeg").await;
+        assert_eq!(problem.status, 200, "{}", problem.body);
+        let maria = near_mechanic(&app, &s.admin, "maria@example.com").await;
+        assert_eq!(quote(&app, &maria, &s.job, "70", "30").await.status, 200);
+        // The job's stream: only the status matters (its body never ends).
+        let stream = |token: String| {
+            let url = app.url(&format!("/api/events?job={}", s.job));
+            async move { reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap().status().as_u16() }
+        };
+        let seen = app.list(&maria.token, &s.job).await.expect_success("list while quoting");
+        assert_eq!(seen.as_array().unwrap().len(), 1, "{seen}");
+        let url = seen[0]["url"].as_str().unwrap().to_owned();
+        if store == Store::Local {
+            assert_eq!(app.fetch(&url, Auth::Bearer(&maria.token)).await.0, 200);
+        }
+        assert_eq!(stream(maria.token.clone()).await, 200);
+
+        book(&app, &s).await;
+        let later = app.upload(&s.priya, &s.job, "problem", &phone_photo(), "image/jpeg").await;
+        assert_eq!(later.status, 200, "{}", later.body);
+        let after = app.list(&maria.token, &s.job).await.expect_success("list after the booking");
+        assert_eq!(after.as_array().unwrap().len(), 0, "{after}");
+        if store == Store::Local {
+            let (status, _) = app.fetch(&url, Auth::Bearer(&maria.token)).await;
+            assert!(matches!(status, 403 | 404), "a link made while quoting: {status}");
+        }
+        assert_eq!(stream(maria.token.clone()).await, 404);
+        // What she keeps: the job's outline and her quote's fate.
+        let view = app.get(&format!("/api/job?id={}", s.job), Auth::Bearer(&maria.token)).await;
+        assert_eq!((view.status, view.json["viewer"].as_str()), (200, Some("former_quoter")), "{}", view.body);
+        assert_eq!(view.json["quotes"][0]["status"], "declined", "{}", view.body);
+        assert_eq!(app.list(&s.dan.token, &s.job).await.expect_success("the booked mechanic").as_array().unwrap().len(), 2);
+        assert_eq!(stream(s.dan.token.clone()).await, 200);
+    }
+
     async fn only_the_jobs_people_see_its_photos_and_links_are_theirs_alone(db, store) {
         let app = spawn_photos!(db, store, &[("PHOTO_URL_TTL_SECS", "2")]);
         let s = scene(&app).await;

@@ -14,6 +14,7 @@ use crate::domain::{
     job::{Actor, JobSummary, JobView, Location},
     live::Watcher,
     mechanic::MechanicProfile,
+    names,
 };
 
 /// Where a mechanic works from and how far they go, once they may take work.
@@ -85,11 +86,13 @@ pub async fn standing(
             {
                 return Ok((Actor::QuotingMechanic, distance));
             }
-            // A mechanic who quoted keeps sight of the job (and their quote's fate).
-            if quotes::has_quoted(db, &job.id, &user.id).await? {
-                return Ok((Actor::QuotingMechanic, distance));
+            // A mechanic who quoted keeps sight of the job (and their
+            // quote's fate); what quoting needs only while the quote is live.
+            match quotes::has_quoted(db, &job.id, &user.id).await? {
+                Some(true) => Ok((Actor::QuotingMechanic, distance)),
+                Some(false) => Ok((Actor::FormerQuoter, distance)),
+                None => Err(AppError::NotFound),
             }
-            Err(AppError::NotFound)
         }
     }
 }
@@ -121,18 +124,22 @@ pub async fn view(
         Actor::Customer | Actor::AssignedMechanic | Actor::Admin => {
             Location::exact(at, job.address.clone(), job.locality.clone())
         }
-        Actor::QuotingMechanic => Location::approximate(at, job.locality.clone()),
+        Actor::QuotingMechanic | Actor::FormerQuoter => {
+            Location::approximate(at, job.locality.clone())
+        }
     };
     let mut vehicle = vehicles::by_id(db, &job.vehicle_id).await?;
-    if viewer == Actor::QuotingMechanic {
+    if matches!(viewer, Actor::QuotingMechanic | Actor::FormerQuoter) {
         // The plate and VIN would point at the car itself; the booked mechanic gets them.
         vehicle.plate.clear();
         vehicle.vin = None;
     }
+    // Quoting mechanics meet the customer in the conversation (by the
+    // same rule); the page names them only to whoever the job is booked with.
     let customer_name = match viewer {
         Actor::AssignedMechanic | Actor::Admin => super::users::by_id(db, &job.customer_id)
             .await?
-            .map(|u| u.name),
+            .map(|u| names::customer_as_seen_by(&u.name, viewer)),
         _ => None,
     };
     let quotes = match viewer {
@@ -185,10 +192,14 @@ pub async fn open_near(db: &Db, user: &CurrentUser) -> Result<Vec<JobSummary>, A
     Ok(jobs)
 }
 
-/// Whether `user` may see the job (and so subscribe to its events).
+/// Whether `user` may follow the job's events: not once their quote is
+/// out of the running.
 pub async fn check_visible(db: &Db, user: &CurrentUser, id: &str) -> Result<(), AppError> {
     let job = store::jobs::row(db, id).await?.ok_or(AppError::NotFound)?;
-    standing(db, user, &job).await.map(|_| ())
+    match standing(db, user, &job).await? {
+        (Actor::FormerQuoter, _) => Err(AppError::NotFound),
+        _ => Ok(()),
+    }
 }
 
 /// Who is subscribing, as far as what they may see goes.

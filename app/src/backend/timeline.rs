@@ -5,6 +5,7 @@ use crate::domain::Timestamp;
 use crate::domain::{
     AppError,
     job::{Actor, JobStatus, TimelineEntry},
+    names,
 };
 use sqlx::{Any, Executor};
 
@@ -90,9 +91,13 @@ pub async fn for_job<'e>(
             let actor_name = match actor {
                 Actor::Admin if viewer == Actor::Admin => r.name.unwrap_or_default(),
                 Actor::Admin => "Curbside support".to_owned(),
-                Actor::Customer if sees_everyone => r.name.unwrap_or_default(),
-                Actor::Customer => first_name(r.name.as_deref().unwrap_or_default()),
-                _ if sees_everyone || is_self => r.display_name.or(r.name).unwrap_or_default(),
+                Actor::Customer => {
+                    names::customer_as_seen_by(r.name.as_deref().unwrap_or_default(), viewer)
+                }
+                _ if sees_everyone || is_self => names::mechanic(
+                    r.display_name.as_deref(),
+                    r.name.as_deref().unwrap_or_default(),
+                ),
                 _ => "A mechanic".to_owned(),
             };
             Ok(TimelineEntry {
@@ -105,11 +110,4 @@ pub async fn for_job<'e>(
             })
         })
         .collect()
-}
-
-pub fn first_name(full: &str) -> String {
-    full.split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_owned()
 }

@@ -12,6 +12,7 @@ pub mod live;
 pub mod map;
 pub mod mechanic;
 pub mod money;
+pub mod names;
 pub mod notification;
 pub mod payment;
 pub mod photo;

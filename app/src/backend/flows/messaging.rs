@@ -22,7 +22,9 @@ use crate::{
             self, ChatReport, Message, MessageKind, MessagePage, ReadData, Thread, TypingData,
             Unread,
         },
+        job::Actor,
         live::{Audience, EventName, LiveEvent},
+        names,
         quote::QuoteStatus,
     },
 };
@@ -327,25 +329,36 @@ async fn thread_view(
     thread: Option<&ThreadRow>,
     me: &UserId,
 ) -> Result<Thread, AppError> {
-    let names: Vec<(UserId, String)> =
-        sqlx::query_as("SELECT id, name FROM users WHERE id = $1 OR id = $2")
-            .bind(&party.job.customer_id)
-            .bind(&party.mechanic)
-            .fetch_all(&mut *conn)
-            .await?;
-    let name_of = |id: &UserId| {
-        names
-            .iter()
-            .find(|(i, _)| i == id)
-            .map(|(_, n)| n.clone())
-            .unwrap_or_default()
+    let people: Vec<(UserId, String, Option<String>)> = sqlx::query_as(
+        "SELECT u.id, u.name, p.display_name FROM users u \
+         LEFT JOIN mechanic_profiles p ON p.user_id = u.id WHERE u.id = $1 OR u.id = $2",
+    )
+    .bind(&party.job.customer_id)
+    .bind(&party.mechanic)
+    .fetch_all(&mut *conn)
+    .await?;
+    let person = |id: &UserId| people.iter().find(|(i, _, _)| i == id);
+    let viewer = match party.side {
+        Side::Customer => Actor::Customer,
+        Side::Admin => Actor::Admin,
+        Side::Mechanic if party.job.mechanic_id.as_ref() == Some(&party.mechanic) => {
+            Actor::AssignedMechanic
+        }
+        Side::Mechanic if party.live_quote => Actor::QuotingMechanic,
+        Side::Mechanic => Actor::FormerQuoter,
     };
+    let customer_name = person(&party.job.customer_id)
+        .map(|(_, name, _)| names::customer_as_seen_by(name, viewer))
+        .unwrap_or_default();
+    let mechanic_name = person(&party.mechanic)
+        .map(|(_, name, display)| names::mechanic(display.as_deref(), name))
+        .unwrap_or_default();
     Ok(Thread {
         job: party.job.id.clone(),
         mechanic: party.mechanic.clone(),
         customer: party.job.customer_id.clone(),
-        customer_name: name_of(&party.job.customer_id),
-        mechanic_name: name_of(&party.mechanic),
+        customer_name,
+        mechanic_name,
         closed: party.closed(thread, me)?,
         customer_read: thread.map_or(0, |t| t.customer_read_seq),
         mechanic_read: thread.map_or(0, |t| t.mechanic_read_seq),

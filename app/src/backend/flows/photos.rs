@@ -114,7 +114,7 @@ fn check_may_add(actor: Actor, kind: PhotoKind, status: JobStatus) -> Result<(),
             "This job was cancelled, so no more photos can be added.",
         )),
         Actor::AssignedMechanic => Ok(()),
-        Actor::QuotingMechanic => Err(AppError::conflict(
+        Actor::QuotingMechanic | Actor::FormerQuoter => Err(AppError::conflict(
             "You can add photos once the customer books you for this job.",
         )),
         Actor::Admin => Err(AppError::Forbidden),
@@ -277,6 +277,10 @@ pub async fn list(
 ) -> Result<Vec<Photo>, AppError> {
     let job = jobs::row(db, job_id).await?.ok_or(AppError::NotFound)?;
     let (actor, _) = crate::backend::access::standing(db, user, &job).await?;
+    // Out of the running: the problem's photos are not theirs to see any more.
+    if actor == Actor::FormerQuoter {
+        return Ok(Vec::new());
+    }
     let rows = {
         let mut conn = db.acquire().await?;
         photos::ready_for_job(&mut conn, &job.id).await?
@@ -311,10 +315,11 @@ pub async fn may_read(db: &Db, user: &CurrentUser, key: &str) -> Result<(), AppE
         .await?
         .ok_or(AppError::NotFound)?;
     let (actor, _) = crate::backend::access::standing(db, user, &job).await?;
-    if actor == Actor::QuotingMechanic && row.kind()? != PhotoKind::Problem {
-        return Err(AppError::NotFound);
+    match actor {
+        Actor::FormerQuoter => Err(AppError::NotFound),
+        Actor::QuotingMechanic if row.kind()? != PhotoKind::Problem => Err(AppError::NotFound),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// Deletes a photo: its uploader may, at any time.

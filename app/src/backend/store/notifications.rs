@@ -39,8 +39,8 @@ pub async fn names(
         job: crate::domain::mechanic::Skill::parse(&category)
             .map(|s| s.label().to_owned())
             .unwrap_or_default(),
-        // A first name is enough on a lock screen.
-        customer: customer.split_whitespace().next().unwrap_or("").to_owned(),
+        // The least the rule allows anyone: a lock screen is seen by others.
+        customer: crate::domain::names::initialled(&customer),
         mechanic,
     })
 }

@@ -108,14 +108,21 @@ pub async fn by_id(db: &Db, id: &str, now: Timestamp) -> Result<Option<QuoteView
     row.map(|r| r.view(now)).transpose()
 }
 
-pub async fn has_quoted(db: &Db, job_id: &str, mechanic_id: &str) -> Result<bool, AppError> {
-    let (n,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM quotes WHERE job_id = $1 AND mechanic_id = $2")
-            .bind(job_id)
-            .bind(mechanic_id)
-            .fetch_one(db)
-            .await?;
-    Ok(n > 0)
+pub async fn has_quoted(
+    db: &Db,
+    job_id: &str,
+    mechanic_id: &str,
+) -> Result<Option<bool>, AppError> {
+    let (n, live): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COUNT(CASE WHEN status = $3 THEN 1 END) FROM quotes \
+         WHERE job_id = $1 AND mechanic_id = $2",
+    )
+    .bind(job_id)
+    .bind(mechanic_id)
+    .bind(QuoteStatus::Live.as_str())
+    .fetch_one(db)
+    .await?;
+    Ok((n > 0).then_some(live > 0))
 }
 
 /// Declines every live quote on the job but `except`; returns each

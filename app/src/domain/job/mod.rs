@@ -36,6 +36,11 @@ text_enum! {
         QuotingMechanic = "quoting_mechanic",
         /// The mechanic whose quote was accepted.
         AssignedMechanic = "assigned_mechanic",
+        /// A mechanic whose quote is out of the running (declined when
+        /// another was booked, or withdrawn on a job they can no longer
+        /// quote for): sees the job's outline and their quote's fate only,
+        /// not its photos or its stream.
+        FormerQuoter = "former_quoter",
         Admin = "admin",
     }
 }

@@ -248,7 +248,7 @@ fn JobDetail(
             Actor::Customer | Actor::Admin => view! {
                 <CustomerQuotes job_open=j.status.is_open() quotes=j.quotes.clone() accept=actions.accept viewer=j.viewer payments />
             }.into_any(),
-            Actor::QuotingMechanic => view! {
+            Actor::QuotingMechanic | Actor::FormerQuoter => view! {
                 <MechanicQuote job_id=j.id.to_string() job_open=j.status.is_open() quotes=j.quotes.clone() actions />
             }.into_any(),
             Actor::AssignedMechanic => view! {
