@@ -354,10 +354,10 @@ impl Config {
         })?;
 
         let public_url = get("PUBLIC_URL").unwrap_or_else(|| {
-            let host = if listen_addr.ip().is_unspecified() {
-                "127.0.0.1".to_owned()
-            } else {
-                listen_addr.ip().to_string()
+            let host = match listen_addr.ip() {
+                ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
+                std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+                ip => ip.to_string(),
             };
             format!("http://{host}:{}", listen_addr.port())
         });
@@ -448,6 +448,18 @@ impl Config {
                 "true",
                 &format!(
                     "false while PUBLIC_URL ({public_url}) is not a loopback address: \
+                     the demo accounts' password is published"
+                ),
+            ));
+        }
+        // The public URL is only what the server says about itself; where it
+        // listens decides who can reach it.
+        if demo_data && !listen_addr.ip().is_loopback() {
+            return Err(bad(
+                "DEMO_DATA",
+                "true",
+                &format!(
+                    "false while LEPTOS_SITE_ADDR ({listen_addr}) listens beyond this machine: \
                      the demo accounts' password is published"
                 ),
             ));
@@ -793,6 +805,19 @@ mod tests {
             ("DEMO_DATA", "true"),
         ]);
         assert!(listening_everywhere.is_err());
+        // A loopback public URL (or none, which defaults to one) does not
+        // make a server listening on every interface safe.
+        for listen in ["0.0.0.0:3000", "[::]:3000", "192.168.1.20:3000"] {
+            for public in [None, Some("http://localhost:3000")] {
+                let mut vars = vec![("LEPTOS_SITE_ADDR", listen), ("DEMO_DATA", "true")];
+                vars.extend(public.map(|p| ("PUBLIC_URL", p)));
+                let err = parse(&vars)
+                    .err()
+                    .unwrap_or_else(|| panic!("{listen} {public:?} accepted demo data"));
+                assert_eq!(err.var, "DEMO_DATA");
+            }
+        }
+        assert!(parse(&[("LEPTOS_SITE_ADDR", "[::1]:3000"), ("DEMO_DATA", "true")]).is_ok());
     }
 
     #[test]

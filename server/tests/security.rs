@@ -177,6 +177,36 @@ both_databases! {
         assert_eq!(right.status, 429, "the right password after the fifth guess: {}", right.body);
     }
 
+    async fn simultaneous_right_passwords_from_one_address_all_sign_in(db) {
+        let app = spawn!(db);
+        // An office behind one address: more people than its failure limit (20).
+        let emails: Vec<String> = (0..45).map(|i| format!("staff{i}@example.com")).collect();
+        for e in &emails {
+            app.register("customer", "Office Staff", e, PW).await;
+        }
+        let replies = parallel(emails.len(), |i| {
+            let (app, email) = (&app, emails[i].clone());
+            async move { app.login(&email, PW).await }
+        })
+        .await;
+        let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
+        assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+        assert_eq!(app.count("SELECT COUNT(*) FROM login_failures").await, 0);
+        // Real failures from that address still lock it, and say so truly.
+        let guesses = parallel(25, |i| {
+            let app = &app;
+            async move { app.login(&format!("staff{i}@example.com"), "wrong password 1").await }
+        })
+        .await;
+        let statuses: Vec<u16> = guesses.iter().map(|r| r.status).collect();
+        // Twenty were checked; the twentieth failure is answered with the lock.
+        assert_eq!(app.count("SELECT COUNT(*) FROM login_failures").await, 20, "{statuses:?}");
+        assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 19, "{statuses:?}");
+        let locked = app.login("staff30@example.com", PW).await;
+        assert_eq!(locked.status, 429, "{}", locked.body);
+        assert!(locked.json["message"].as_str().unwrap().starts_with("Too many failed attempts"), "{}", locked.body);
+    }
+
     async fn parallel_requests_never_pass_a_customer_limit(db) {
         let app = spawn!(db);
         let (customer, vehicle) = customer(&app, "priya@example.com").await;

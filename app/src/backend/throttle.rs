@@ -33,6 +33,8 @@ struct Counter {
     column: &'static str,
     limit: usize,
     window_ms: i64,
+    /// Which rows count toward the limit (SQL, a constant).
+    counted: &'static str,
 }
 
 const BY_EMAIL: Counter = Counter {
@@ -40,16 +42,25 @@ const BY_EMAIL: Counter = Counter {
     column: "email_lower",
     limit: EMAIL_LIMIT,
     window_ms: WINDOW_MS,
+    counted: "state = 'failed'",
 };
 const BY_IP: Counter = Counter {
     table: "login_failures",
     column: "ip",
     limit: IP_LIMIT,
     window_ms: WINDOW_MS,
+    counted: "state = 'failed'",
 };
 
+/// How long one password check may take: a `checking` row older than this
+/// was abandoned (the process stopped) and no longer holds a place.
+const CHECK_MS: i64 = 30_000;
+/// How long a login waits for checks ahead of it before it is told to retry.
+const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+const QUEUE_POLL: std::time::Duration = std::time::Duration::from_millis(40);
+
 impl Counter {
-    /// Seconds `key` stays locked, counting every attempt in the window but `except`.
+    /// Seconds `key` stays locked, counting the window's counted rows but `except`.
     async fn lock_left(
         self,
         db: &sqlx::AnyPool,
@@ -57,9 +68,9 @@ impl Counter {
         except: &str,
         now: Timestamp,
     ) -> Result<Option<u64>, sqlx::Error> {
-        let (table, column, limit) = (self.table, self.column, self.limit);
+        let (table, column, limit, counted) = (self.table, self.column, self.limit, self.counted);
         let rows: Vec<(Timestamp,)> = sqlx::query_as(&format!(
-            "SELECT at FROM {table} WHERE {column} = $1 AND at > $2 AND id <> $3 \
+            "SELECT at FROM {table} WHERE {column} = $1 AND at > $2 AND id <> $3 AND {counted} \
              ORDER BY at DESC LIMIT {limit}"
         ))
         .bind(key)
@@ -69,6 +80,29 @@ impl Counter {
         .await?;
         let recent: Vec<Timestamp> = rows.into_iter().map(|(at,)| at).collect();
         Ok(locked_for(&recent, limit, self.window_ms, now))
+    }
+
+    /// Failures and checks still in flight for `key` that came before `me`
+    /// (ids are time-ordered).
+    async fn ahead(
+        self,
+        db: &sqlx::AnyPool,
+        key: &str,
+        me: &str,
+        now: Timestamp,
+    ) -> Result<usize, sqlx::Error> {
+        let (table, column) = (self.table, self.column);
+        let (n,): (i64,) = sqlx::query_as(&format!(
+            "SELECT COUNT(*) FROM {table} WHERE {column} = $1 AND id < $2 AND at > $3 \
+             AND (state = 'failed' OR at > $4)"
+        ))
+        .bind(key)
+        .bind(me)
+        .bind(now - self.window_ms)
+        .bind(now - CHECK_MS)
+        .fetch_one(db)
+        .await?;
+        Ok(n.max(0) as usize)
     }
 }
 
@@ -80,22 +114,22 @@ async fn delete(db: &sqlx::AnyPool, table: &str, id: &str) -> Result<(), AppErro
     Ok(())
 }
 
-/// The longer of the email's and the address's locks, counting all but `except`.
+/// The longer of the email's and the address's locks by failures.
 async fn login_lock_left(
     db: &sqlx::AnyPool,
     email_lower: &str,
     ip: &str,
-    except: &str,
     now: Timestamp,
 ) -> Result<Option<u64>, AppError> {
-    let by_email = BY_EMAIL.lock_left(db, email_lower, except, now).await?;
-    let by_ip = BY_IP.lock_left(db, ip, except, now).await?;
+    let by_email = BY_EMAIL.lock_left(db, email_lower, "", now).await?;
+    let by_ip = BY_IP.lock_left(db, ip, "", now).await?;
     Ok(by_email.max(by_ip))
 }
 
-/// A password check that has been let through: it already counts as a
-/// failure, until [`Attempt::signed_in`] or [`Attempt::succeeded`] settles it.
-#[must_use = "an attempt counts as a failure until it is settled"]
+/// A password check that has been let through: it holds a place until
+/// [`Attempt::signed_in`], [`Attempt::failed`] or [`Attempt::withdrawn`]
+/// settles it.
+#[must_use = "an attempt holds a place until it is settled"]
 pub struct Attempt {
     id: String,
     email_lower: String,
@@ -104,10 +138,12 @@ pub struct Attempt {
 }
 
 /// Lets one password check through unless the email or the address is
-/// locked. The attempt is written as a failure BEFORE the locks are
-/// counted, so of any number of parallel guesses, the k-th to be written
-/// sees at least k-1 others: at most the limit are ever let through, and
-/// a right password among the rest is refused like any other.
+/// locked by failures. The attempt is written BEFORE anything is counted,
+/// and it goes ahead only while fewer than the limit of failures and checks
+/// in flight came before it: of any number of parallel guesses at most the
+/// limit are checked, and the rest wait for those to settle. Waiting ends
+/// in a check (the earlier ones were right), a lock-out (they were wrong:
+/// "too many failed attempts" is then true), or, past [`QUEUE_WAIT`], busy.
 pub async fn reserve(
     db: &sqlx::AnyPool,
     email_lower: &str,
@@ -115,18 +151,36 @@ pub async fn reserve(
     now: Timestamp,
 ) -> Result<Attempt, AppError> {
     let id = super::new_id();
-    sqlx::query("INSERT INTO login_failures (id, at, email_lower, ip) VALUES ($1, $2, $3, $4)")
-        .bind(&id)
-        .bind(now)
-        .bind(email_lower)
-        .bind(ip)
-        .execute(db)
-        .await?;
-    if let Some(retry_after_secs) = login_lock_left(db, email_lower, ip, &id, now).await? {
-        // A refused attempt is not a guess: keeping it would let anyone
-        // hold an account locked for ever by knocking on it.
-        delete(db, "login_failures", &id).await?;
-        return Err(AppError::TooManyAttempts { retry_after_secs });
+    sqlx::query(
+        "INSERT INTO login_failures (id, at, email_lower, ip, state) VALUES ($1, $2, $3, $4, 'checking')",
+    )
+    .bind(&id)
+    .bind(now)
+    .bind(email_lower)
+    .bind(ip)
+    .execute(db)
+    .await?;
+    let deadline = tokio::time::Instant::now() + QUEUE_WAIT;
+    loop {
+        let now = Timestamp::now();
+        if let Some(retry_after_secs) = login_lock_left(db, email_lower, ip, now).await? {
+            // A refused attempt is not a guess: keeping it would let anyone
+            // hold an account locked for ever by knocking on it.
+            delete(db, "login_failures", &id).await?;
+            return Err(AppError::TooManyAttempts { retry_after_secs });
+        }
+        if BY_EMAIL.ahead(db, email_lower, &id, now).await? < EMAIL_LIMIT
+            && BY_IP.ahead(db, ip, &id, now).await? < IP_LIMIT
+        {
+            break;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            delete(db, "login_failures", &id).await?;
+            return Err(AppError::Busy {
+                retry_after_secs: 5,
+            });
+        }
+        tokio::time::sleep(QUEUE_POLL).await;
     }
     Ok(Attempt {
         id,
@@ -137,26 +191,34 @@ pub async fn reserve(
 }
 
 impl Attempt {
-    /// The password was right but the login goes no further (a suspended
-    /// account): this attempt stops counting, earlier failures stay.
-    pub async fn succeeded(self, db: &sqlx::AnyPool) -> Result<(), AppError> {
+    /// The check settled nothing about the password (the right one for a
+    /// suspended account, or the check could not run): it stops counting,
+    /// earlier failures stay.
+    pub async fn withdrawn(self, db: &sqlx::AnyPool) -> Result<(), AppError> {
         delete(db, "login_failures", &self.id).await
     }
 
-    /// The user signed in: the email's failures, this attempt's included,
-    /// are forgiven (the address's others are not).
+    /// The user signed in: the email's failures and this attempt are
+    /// forgiven (the address's others, and checks in flight, are not).
     pub async fn signed_in(self, db: &sqlx::AnyPool) -> Result<(), AppError> {
-        sqlx::query("DELETE FROM login_failures WHERE email_lower = $1")
-            .bind(&self.email_lower)
-            .execute(db)
-            .await?;
+        sqlx::query(
+            "DELETE FROM login_failures WHERE (email_lower = $1 AND state = 'failed') OR id = $2",
+        )
+        .bind(&self.email_lower)
+        .bind(&self.id)
+        .execute(db)
+        .await?;
         Ok(())
     }
 
-    /// The password was wrong: the attempt stays counted. Returns the
+    /// The password was wrong: the attempt stays, as a failure. Returns the
     /// lock-out when this failure reached a limit (the caller audits it and
     /// answers with it).
     pub async fn failed(self, db: &sqlx::AnyPool) -> Result<Option<AppError>, AppError> {
+        sqlx::query("UPDATE login_failures SET state = 'failed' WHERE id = $1")
+            .bind(&self.id)
+            .execute(db)
+            .await?;
         // Old rows are useless; clear this key's as we go rather than in a job.
         sqlx::query("DELETE FROM login_failures WHERE (email_lower = $1 OR ip = $2) AND at <= $3")
             .bind(&self.email_lower)
@@ -164,7 +226,7 @@ impl Attempt {
             .bind(self.now - WINDOW_MS)
             .execute(db)
             .await?;
-        let locked = login_lock_left(db, &self.email_lower, &self.ip, "", self.now).await?;
+        let locked = login_lock_left(db, &self.email_lower, &self.ip, Timestamp::now()).await?;
         Ok(locked.map(|retry_after_secs| AppError::TooManyAttempts { retry_after_secs }))
     }
 }
@@ -195,6 +257,7 @@ pub async fn reserve_signup(
         column: "ip",
         limit,
         window_ms: SIGNUP_WINDOW_MS,
+        counted: "1 = 1",
     };
     if let Some(retry_after_secs) = by_ip.lock_left(db, ip, &id, now).await? {
         delete(db, "signup_attempts", &id).await?;

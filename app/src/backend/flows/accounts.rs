@@ -163,7 +163,14 @@ pub async fn login(
 
     let user = users::by_email(&state.db, &email_lower).await?;
     let matches =
-        password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+        match password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await {
+            Ok(matches) => matches,
+            // Not checked (the queue was full): not a guess either.
+            Err(e) => {
+                attempt.withdrawn(&state.db).await?;
+                return Err(e);
+            }
+        };
     let Some(user) = user.filter(|_| matches) else {
         return Err(failed_attempt(state, attempt, &email_lower, client, now)
             .await?
@@ -171,7 +178,7 @@ pub async fn login(
     };
     let account = user.account()?;
     if !account.status.may_sign_in() {
-        attempt.succeeded(&state.db).await?;
+        attempt.withdrawn(&state.db).await?;
         let reason = user.status_reason.clone();
         // A mechanic turned down before ever being approved was rejected, not suspended.
         let rejected = account.role == Role::Mechanic
@@ -306,14 +313,21 @@ pub async fn change_password(
     let row = users::by_id(&state.db, &user.id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    if !password::verify(current, Some(row.password_hash)).await? {
+    let matches = match password::verify(current, Some(row.password_hash)).await {
+        Ok(matches) => matches,
+        Err(e) => {
+            attempt.withdrawn(&state.db).await?;
+            return Err(e);
+        }
+    };
+    if !matches {
         return Err(failed_attempt(state, attempt, &email_lower, client, now)
             .await?
             .unwrap_or_else(|| {
                 AppError::invalid("current_password", "That is not your current password.")
             }));
     }
-    attempt.succeeded(&state.db).await?;
+    attempt.withdrawn(&state.db).await?;
     let hash = password::hash(new).await?;
     let mut tx = crate::backend::db::begin_write(&state.db).await?;
     users::set_password(&mut *tx, &user.id, &hash, now).await?;
