@@ -34,6 +34,27 @@ fn field_error(json: &Value) -> (&str, &str) {
 }
 
 both_databases! {
+    async fn passwords_people_guess_first_are_refused_with_the_reason(db) {
+        let app = spawn!(db);
+        for (pw, why) in [
+            ("1234567890", "common"),
+            ("password123", "common"),
+            ("curbside-demo", "demo"),
+            ("priya.shah2016", "name and email"),
+            ("Shah family car 1", "name and email"),
+        ] {
+            let form = [("name", "Priya Shah"), ("email", "priya.shah@example.com"), ("password", pw), ("role", "customer")];
+            let r = app.post("/api/register", &form, Auth::None).await;
+            assert_eq!((r.status, r.json["field"].as_str()), (422, Some("password")), "{pw}: {}", r.body);
+            assert!(r.json["message"].as_str().unwrap().to_lowercase().contains(why), "{pw}: {}", r.body);
+        }
+        assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
+        let token = app.register("customer", "Priya Shah", "priya.shah@example.com", PW).await;
+        let r = app.post("/api/change_password", &[("current_password", PW), ("new_password", "qwertyuiop")], Auth::Bearer(&token)).await;
+        assert_eq!((r.status, r.json["field"].as_str()), (422, Some("new_password")), "{}", r.body);
+        assert_eq!(app.login("priya.shah@example.com", PW).await.status, 200, "the password is unchanged");
+    }
+
     async fn register_signs_the_customer_in(db) {
         let app = spawn!(db);
         let r = app.post("/api/register", &[

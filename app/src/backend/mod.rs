@@ -9,6 +9,7 @@ pub mod live;
 pub mod notify;
 pub mod outbound;
 pub mod password;
+pub mod password_strength;
 pub mod payments;
 pub mod photos;
 pub mod policy;

@@ -381,6 +381,16 @@ mod tests {
             assert!(Email::parse(u.email).is_ok(), "{}", u.email);
             assert!(parse_name(u.name).is_ok(), "{}", u.name);
             check_password(DEMO_PASSWORD, u.email, "password").unwrap();
+            // Published in the README: no real account may choose it.
+            assert!(
+                crate::backend::password_strength::check(
+                    DEMO_PASSWORD,
+                    u.email,
+                    u.name,
+                    "password"
+                )
+                .is_err()
+            );
             if let Some(m) = &u.mechanic {
                 assert!(GeoPoint::new(m.at.0, m.at.1).is_some());
                 assert!((1..=100).contains(&m.radius_km));

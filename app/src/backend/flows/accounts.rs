@@ -3,7 +3,7 @@
 use crate::backend::{
     AppState, audit,
     db::Db,
-    password, profiles,
+    password, password_strength, profiles,
     sessions::{self, CurrentUser},
     throttle, users,
 };
@@ -107,6 +107,7 @@ pub(in crate::backend) async fn open(
     now: Timestamp,
 ) -> Result<Option<(crate::backend::db::Write, Account)>, AppError> {
     check_password(&password, new.email.as_str(), "password")?;
+    password_strength::check(&password, new.email.as_str(), &new.name, "password")?;
     let email_lower = new.email.lower();
     // Spare the hash when the answer is already known; the unique index
     // below still settles two sign-ups racing for one address.
@@ -302,6 +303,7 @@ pub async fn change_password(
         ));
     }
     check_password(&new, &user.email, "new_password")?;
+    password_strength::check(&new, &user.email, &user.name, "new_password")?;
     if new == current {
         return Err(AppError::invalid(
             "new_password",
