@@ -210,17 +210,7 @@ impl PhotoApp {
         if ticket.status != 200 {
             return ticket;
         }
-        let url = ticket.json["url"].as_str().unwrap();
-        let client = reqwest::Client::new();
-        let mut put = if url.starts_with('/') {
-            Auth::Bearer(token).apply(client.put(self.app.url(url)))
-        } else {
-            client.put(url)
-        };
-        for pair in ticket.json["headers"].as_array().unwrap() {
-            put = put.header(pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
-        }
-        let sent = Reply::of(put.body(bytes.to_vec()).send().await.unwrap()).await;
+        let sent = self.send_bytes(token, &ticket.json, bytes).await;
         if !(200..300).contains(&sent.status) {
             return sent;
         }
@@ -231,6 +221,21 @@ impl PhotoApp {
                 Auth::Bearer(token),
             )
             .await
+    }
+
+    /// The PUT of an upload's bytes to its ticket's link.
+    async fn send_bytes(&self, token: &str, ticket: &serde_json::Value, bytes: &[u8]) -> Reply {
+        let url = ticket["url"].as_str().unwrap();
+        let client = reqwest::Client::new();
+        let mut put = if url.starts_with('/') {
+            Auth::Bearer(token).apply(client.put(self.app.url(url)))
+        } else {
+            client.put(url)
+        };
+        for pair in ticket["headers"].as_array().unwrap() {
+            put = put.header(pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
+        }
+        Reply::of(put.body(bytes.to_vec()).send().await.unwrap()).await
     }
 
     async fn list(&self, token: &str, job: &str) -> Reply {
@@ -433,6 +438,51 @@ every_store! {
         // finish (S3 took it); nothing else was kept.
         let objects = app.objects().await;
         assert!(objects.iter().all(|k| k.starts_with("uploads/")) && objects.len() <= 1, "{objects:?}");
+    }
+
+    async fn upload_grants_are_limited_per_user_and_expire_and_a_listed_photo_takes_no_more_bytes(db, store) {
+        let app = spawn_photos!(db, store);
+        let s = scene(&app).await;
+        let photo = phone_photo();
+        let size = photo.len().to_string();
+        let grant = |token: String| {
+            let (app, job, size) = (&app, s.job.clone(), size.clone());
+            async move {
+                app.post("/api/photo_upload", &[("job_id", job.as_str()), ("kind", "problem"), ("caption", ""),
+                    ("byte_size", size.as_str()), ("content_type", "image/jpeg")], Auth::Bearer(&token)).await
+            }
+        };
+        // 43 asked for at once: one user holds at most 20 waiting for bytes.
+        let replies = futures::future::join_all((0..43).map(|_| grant(s.priya.clone()))).await;
+        let granted: Vec<String> = replies.iter().filter(|r| r.status == 200).map(|r| r.json["id"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(granted.len(), 20, "{:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
+        let refused = replies.iter().find(|r| r.status != 200).unwrap();
+        assert_eq!(refused.status, 409, "{}", refused.body);
+        assert!(refused.json["message"].as_str().unwrap().contains("20 photos"), "{}", refused.body);
+
+        // Past their links' life (15 minutes) they hold no place any more.
+        let pool = app.sql().await;
+        sqlx::query("UPDATE photos SET created_at = created_at - 16 * 60 * 1000").execute(&pool).await.unwrap();
+        pool.close().await;
+        let r = app.upload(&s.priya, &s.job, "problem", &photo, "image/jpeg").await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let late = app.post("/api/photo_done", &[("id", granted[0].as_str())], Auth::Bearer(&s.priya)).await;
+        assert_eq!(late.status, 409, "a grant past its life: {}", late.body);
+        assert_eq!(app.count("SELECT COUNT(*) FROM photos WHERE state = 'ready'").await, 1);
+
+        // The link still works after the photo is listed; bytes sent again are refused.
+        let ticket = grant(s.priya.clone()).await;
+        assert_eq!(ticket.status, 200, "{}", ticket.body);
+        assert!((200..300).contains(&app.send_bytes(&s.priya, &ticket.json, &photo).await.status));
+        let id = ticket.json["id"].as_str().unwrap();
+        let done = app.post("/api/photo_done", &[("id", id)], Auth::Bearer(&s.priya)).await;
+        assert_eq!(done.status, 200, "{}", done.body);
+        if store == Store::Local {
+            let again = app.send_bytes(&s.priya, &ticket.json, &photo).await;
+            assert_eq!(again.status, 409, "{}", again.body);
+        }
+        let upload = format!("uploads/{id}");
+        assert!(!app.objects().await.contains(&upload), "{:?}", app.objects().await);
     }
 
     async fn a_mechanic_whose_quote_was_declined_loses_the_problem_photos_and_the_jobs_stream(db, store) {

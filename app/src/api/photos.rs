@@ -187,6 +187,11 @@ mod files {
                 Ok(s) => s,
                 Err(answer) => return answer,
             };
+        // The link outlives the upload: bytes sent again after the photo
+        // was listed would sit in the store unchecked.
+        if let Err(e) = photos::check_awaiting(&state.db, &key).await {
+            return e.into_response();
+        }
         let sent_type = parts
             .headers
             .get(header::CONTENT_TYPE)

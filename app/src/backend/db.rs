@@ -273,6 +273,15 @@ pub async fn lock_user(tx: &mut Write, user_id: &str) -> Result<(), sqlx::Error>
     Ok(())
 }
 
+/// Locks the job's row for the rest of `tx` (see [`lock_user`]).
+pub async fn lock_job(tx: &mut Write, job_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE jobs SET updated_at = updated_at WHERE id = $1")
+        .bind(job_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 fn sqlite_file(url: &str) -> Option<&str> {
     let rest = url
         .strip_prefix("sqlite://")

@@ -25,6 +25,9 @@ pub const THUMB_SIDE: u32 = 320;
 pub const CAPTION_MAX: usize = 200;
 /// The most photos one job holds.
 pub const PER_JOB_MAX: i64 = 60;
+/// Uploads one user may have granted and not yet finished, over all jobs:
+/// a whole pick of photos at once, but not a job's worth.
+pub const OPEN_UPLOADS_PER_USER: i64 = 20;
 
 /// The one sentence that names what is accepted.
 pub const FORMATS: &str = "JPEG, PNG or WebP";

@@ -53,7 +53,19 @@ pub async fn begin(
     let format = Format::from_mime(content_type)?;
     let id = new_id();
     let mut tx = db::begin_write(db).await?;
-    if photos::count_for_job(&mut tx, &job.id).await? >= photo::PER_JOB_MAX {
+    // Counted and granted under the job's and the user's locks: parallel
+    // requests cannot all fit under the limits.
+    db::lock_job(&mut tx, &job.id).await?;
+    db::lock_user(&mut tx, &user.id).await?;
+    let live_since = now - photos.upload_ttl;
+    if photos::open_uploads_of(&mut tx, &user.id, live_since).await? >= photo::OPEN_UPLOADS_PER_USER
+    {
+        return Err(AppError::conflict(format!(
+            "You are sending {} photos already. Wait for them to finish, then add more.",
+            photo::OPEN_UPLOADS_PER_USER
+        )));
+    }
+    if photos::count_for_job(&mut tx, &job.id, live_since).await? >= photo::PER_JOB_MAX {
         return Err(AppError::conflict(format!(
             "This job has {} photos, the most it can hold. Delete one to add another.",
             photo::PER_JOB_MAX
@@ -91,6 +103,20 @@ pub async fn begin(
         headers: signed.headers,
         expires_at: now + photos.upload_ttl,
     })
+}
+
+/// Whether the upload `key` (`uploads/{id}`) still waits for its bytes.
+pub async fn check_awaiting(db: &Db, key: &str) -> Result<(), AppError> {
+    let id = key.strip_prefix("uploads/").ok_or(AppError::NotFound)?;
+    let row = {
+        let mut conn = db.acquire().await?;
+        photos::row(&mut conn, id).await?
+    };
+    match row {
+        Some(r) if !r.ready() => Ok(()),
+        Some(_) => Err(AppError::conflict("This photo was already received.")),
+        None => Err(AppError::NotFound),
+    }
 }
 
 /// Who adds what: the customer photos of the problem (until the job
@@ -140,6 +166,14 @@ pub async fn finish(
         .ok_or(AppError::NotFound)?;
     if row.ready() {
         return view(photos, &row, &user.id, now).await;
+    }
+    // Past its link's life the grant no longer holds a place under the
+    // job's limit, so it cannot be listed now.
+    if row.created_at + photos.upload_ttl < now {
+        discard(db, photos, &row).await?;
+        return Err(AppError::conflict(
+            "This upload took too long. Send the photo again.",
+        ));
     }
     let bytes = match photos.store.get(&row.upload_key(), MAX_BYTES).await {
         Ok(Some(b)) => b,
@@ -352,7 +386,7 @@ pub async fn delete(
 }
 
 /// Removes photos of jobs that ended more than `photos.retention` ago and
-/// uploads never finished within a day; returns how many went.
+/// uploads not finished while their link worked; returns how many went.
 pub async fn purge(db: &Db, photos: &Photos, now: Timestamp) -> Result<usize, AppError> {
     let mut removed = 0;
     loop {
@@ -361,7 +395,7 @@ pub async fn purge(db: &Db, photos: &Photos, now: Timestamp) -> Result<usize, Ap
             photos::due(
                 &mut conn,
                 now - photos.retention,
-                now - Duration::from_secs(24 * 3600),
+                now - photos.upload_ttl,
                 100,
             )
             .await?
@@ -378,10 +412,10 @@ pub async fn purge(db: &Db, photos: &Photos, now: Timestamp) -> Result<usize, Ap
     }
 }
 
-/// Runs [`purge`] every hour.
+/// Runs [`purge`] every ten minutes.
 pub fn start_purging(db: Db, photos: Photos) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
         loop {
             tick.tick().await;
             match purge(&db, &photos, Timestamp::now()).await {

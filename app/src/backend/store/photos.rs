@@ -72,12 +72,38 @@ pub async fn ready_for_job(
     .await
 }
 
-/// All of a job's photos, granted uploads included (they count toward its limit).
-pub async fn count_for_job(conn: &mut AnyConnection, job_id: &str) -> Result<i64, sqlx::Error> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM photos WHERE job_id = $1")
-        .bind(job_id)
-        .fetch_one(conn)
-        .await?;
+/// A job's photos and its uploads granted after `granted_after` (those
+/// still able to arrive count toward its limit; expired ones do not).
+pub async fn count_for_job(
+    conn: &mut AnyConnection,
+    job_id: &str,
+    granted_after: Timestamp,
+) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM photos WHERE job_id = $1 \
+         AND (state = '{READY}' OR created_at > $2)"
+    ))
+    .bind(job_id)
+    .bind(granted_after)
+    .fetch_one(conn)
+    .await?;
+    Ok(n)
+}
+
+/// Uploads `user` was granted after `granted_after` and has not finished.
+pub async fn open_uploads_of(
+    conn: &mut AnyConnection,
+    user: &str,
+    granted_after: Timestamp,
+) -> Result<i64, sqlx::Error> {
+    let (n,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM photos WHERE uploader_id = $1 \
+         AND state = '{UPLOADING}' AND created_at > $2"
+    ))
+    .bind(user)
+    .bind(granted_after)
+    .fetch_one(conn)
+    .await?;
     Ok(n)
 }
 
