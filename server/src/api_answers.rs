@@ -12,15 +12,50 @@ use axum::{
 use serde_json::json;
 use std::{collections::HashMap, sync::OnceLock};
 
+/// The longest request line target and the most header bytes an API
+/// request may carry; longer ones are answered 414 and 431 in JSON here
+/// (hyper's own limits, far above these, answer without a body).
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
 /// The middleware. Only a form a page posted itself (no JavaScript yet)
 /// keeps server_fn's redirect back to the page; for every other client a
 /// `text/html` in `Accept` is dropped before server_fn sees it, so errors
-/// keep their status instead of turning into a 302.
+/// keep their status instead of turning into a 302. `HEAD` of a read is
+/// answered as its `GET` (hyper drops the body).
 pub async fn api_answers(mut req: Request, next: Next) -> Response {
     if !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
     }
     let path = req.uri().path().to_owned();
+    if req.uri().to_string().len() > MAX_URI_BYTES {
+        return refuse(
+            StatusCode::URI_TOO_LONG,
+            "uri_too_long",
+            format!(
+                "A request's address can be at most {} KB; send long arguments as a form (POST).",
+                MAX_URI_BYTES / 1024
+            ),
+        );
+    }
+    let header_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return refuse(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large",
+            format!(
+                "A request's headers can be at most {} KB together.",
+                MAX_HEADER_BYTES / 1024
+            ),
+        );
+    }
+    if req.method() == Method::HEAD && allowed_methods(&path).split(", ").any(|m| m == "GET") {
+        *req.method_mut() = Method::GET;
+    }
     let method = req.method().clone();
     if !is_page_form_post(&method, req.headers()) && accepts_html(req.headers()) {
         req.headers_mut()
@@ -59,6 +94,10 @@ pub async fn api_answers(mut req: Request, next: Next) -> Response {
         }
         _ => res,
     }
+}
+
+fn refuse(status: StatusCode, kind: &str, message: String) -> Response {
+    (status, Json(json!({ "error": kind, "message": message }))).into_response()
 }
 
 /// `Allow` for `path`, e.g. `POST`, from the route table (the router

@@ -15,7 +15,7 @@ use app::{
         payments::{STRIPE_WEBHOOK, stripe_webhook},
         photos::{blob_put, file_get},
     },
-    backend::AppState,
+    backend::{AppState, access},
     domain::account::{needs_sign_in, page_redirect},
     shell,
 };
@@ -166,7 +166,33 @@ async fn page_guard(State(state): State<AppState>, req: Request, next: Next) -> 
     if let Some(to) = page_redirect(user.as_ref().map(|u| u.role), &path_and_query) {
         return Redirect::to(&to).into_response();
     }
-    next.run(Request::from_parts(parts, body)).await
+    // A job page the caller may not see renders its "not found" words; the
+    // status says so too, decided by the rule the job's API uses.
+    let hidden = match (job_page_id(parts.uri.path()), &user) {
+        (Some(id), Some(user)) => match access::may_see(&state.db, user, id).await {
+            Ok(seen) => !seen,
+            Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        },
+        _ => false,
+    };
+    let mut res = next.run(Request::from_parts(parts, body)).await;
+    if hidden && res.status() == StatusCode::OK {
+        *res.status_mut() = StatusCode::NOT_FOUND;
+    }
+    res
+}
+
+/// The job's id in `/customer/jobs/{id}`, `/mechanic/jobs/{id}` or `/admin/jobs/{id}`.
+fn job_page_id(path: &str) -> Option<&str> {
+    let mut parts = path.trim_start_matches('/').split('/');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some("customer" | "mechanic" | "admin"), Some("jobs"), Some(id), None)
+            if !id.is_empty() =>
+        {
+            Some(id)
+        }
+        _ => None,
+    }
 }
 
 /// server_fn answers arguments it cannot read (a missing field, a JSON body

@@ -537,7 +537,8 @@ const RULES: &[Rule] = &[
         "/customer/jobs/{id}",
         "/customer/jobs/{J}",
         &[],
-        ".yy....",
+        // Another customer's job is a 404 page, not a shell saying so.
+        ".y.....",
     ),
     rule("GET", "/mechanic", "/mechanic", &[], "...yyy."),
     rule(
@@ -552,7 +553,7 @@ const RULES: &[Rule] = &[
         "/mechanic/jobs/{id}",
         "/mechanic/jobs/{B}",
         &[],
-        "...yyy.",
+        "...y...",
     ),
     rule("GET", "/admin", "/admin", &[], "......y"),
     rule("GET", "/admin/users", "/admin/users", &[], "......y"),

@@ -328,6 +328,7 @@ both_databases! {
         assert_eq!(r.status, 429, "{}", r.body);
         assert_eq!(r.json["error"], "too_many_messages");
         assert!(r.json["retry_after_secs"].as_u64().unwrap() <= 60);
+        assert_eq!(r.header("retry-after").map(str::to_owned), Some(r.json["retry_after_secs"].to_string()), "{:?}", r.headers);
         assert!(r.json["message"].as_str().unwrap().starts_with("You are sending messages too fast"));
         assert_eq!(app.count("SELECT COUNT(*) FROM messages").await, 20);
         send(&app, &q.dan.token, &q.job, None, "the other side is not limited by her").await.expect_success("dan");

@@ -144,6 +144,21 @@ both_databases! {
         assert_eq!(mine.json["payment"]["status"], "captured", "{}", mine.body);
     }
 
+    async fn a_card_stripe_does_not_know_is_a_decline_in_its_words_and_a_malformed_one_never_reaches_it(db) {
+        let (app, base) = spawn_stripe!(db);
+        let Quoted { customer, job, dan_quote, .. } = quoted(&app).await;
+        let r = accept(&app, &customer, &dan_quote, Some("pm_doesnotexist")).await;
+        assert_eq!((r.status, r.json["error"].as_str()), (402, Some("payment_declined")), "{}", r.body);
+        assert!(r.json["message"].as_str().unwrap().starts_with("That card could not be used ("), "{}", r.body);
+        let r = accept(&app, &customer, &dan_quote, Some("bogus")).await;
+        assert_eq!((r.status, r.json["field"].as_str()), (422, Some("payment_method")), "{}", r.body);
+        assert_eq!(view(&app, &customer, &job).await.json["status"], "quoted");
+        // The quote is still open to a real card.
+        let pm = card_for(&app, &base, &customer, &dan_quote, "4242424242424242").await.unwrap();
+        let r = accept(&app, &customer, &dan_quote, Some(&pm)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+
     async fn a_declined_card_books_nothing_and_the_quotes_stay_open(db) {
         let (app, base) = spawn_stripe!(db);
         let Quoted { customer, job, dan_quote, .. } = quoted(&app).await;

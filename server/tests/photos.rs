@@ -551,7 +551,9 @@ every_store! {
             let other_job = url.replace(&s.job, &request_job(&app, &s.ben, &s.ben_vehicle).await);
             assert_eq!(app.fetch(&other_job, Auth::Bearer(&s.priya)).await.0, 403, "another job's key");
             let tampered = url.replacen("sig=", "sig=00", 1);
-            assert_eq!(app.fetch(&tampered, Auth::Bearer(&s.priya)).await.0, 403);
+            let (status, body) = app.fetch(&tampered, Auth::Bearer(&s.priya)).await;
+            let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")), "{body}");
         } else {
             assert_eq!(app.fetch(&url, Auth::None).await.0, 200, "a presigned GET");
         }

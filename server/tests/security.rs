@@ -527,4 +527,33 @@ both_databases! {
         assert_eq!((r.status, r.json["error"].as_str()), (413, Some("too_large")), "{}", &r.body[..r.body.len().min(300)]);
         assert!(r.json["message"].as_str().unwrap().contains("2 MB"), "{}", r.body);
     }
+
+    async fn careless_clients_get_json_answers_with_the_right_status(db) {
+        let app = spawn!(db);
+        let head = |path: &str| app.client.head(app.url(path)).send();
+        let r = head("/api/site_config").await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+        let r = head("/api/login").await.unwrap();
+        assert_eq!((r.status().as_u16(), r.headers()["allow"].to_str().unwrap()), (405, "POST"));
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+
+        let long = format!("/api/site_config?x={}", "a".repeat(9_000));
+        let r = app.get(&long, Auth::None).await;
+        assert_eq!((r.status, r.json["error"].as_str()), (414, Some("uri_too_long")), "{}", r.body);
+        let big = "b".repeat(40_000);
+        let r = common::Reply::of(app.client.get(app.url("/api/site_config")).header("x-big", big).send().await.unwrap()).await;
+        assert_eq!((r.status, r.json["error"].as_str()), (431, Some("headers_too_large")), "{}", r.body);
+
+        // A job page the caller may not see is a 404 page, not a 200.
+        let Requested { customer: priya, job, .. } = requested(&app).await;
+        let (tom, _) = customer(&app, "tom@example.com").await;
+        let theirs = app.get(&format!("/customer/jobs/{job}"), Auth::Cookie(&tom)).await;
+        assert_eq!(theirs.status, 404, "{}", &theirs.body[..theirs.body.len().min(300)]);
+        assert!(theirs.body.contains("Job not found"));
+        let none = app.get("/customer/jobs/0190f000-0000-7000-8000-000000000000", Auth::Cookie(&tom)).await;
+        assert_eq!(none.status, 404);
+        let mine = app.get(&format!("/customer/jobs/{job}"), Auth::Cookie(&priya)).await;
+        assert_eq!(mine.status, 200);
+    }
 }

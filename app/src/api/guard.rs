@@ -175,11 +175,8 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
                 StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             );
         }
-        if let AppError::TooManyAttempts { retry_after_secs }
-        | AppError::TooManySignups { retry_after_secs }
-        | AppError::Busy { retry_after_secs } = e
-        {
-            append_header(header::RETRY_AFTER, &retry_after_secs.to_string());
+        if let Some(secs) = e.retry_after() {
+            append_header(header::RETRY_AFTER, &secs.to_string());
         }
     }
     result

@@ -126,16 +126,18 @@ mod files {
 
     fn refused(r: Refusal) -> Response {
         tracing::debug!(reason = %r, "photo link refused");
-        let status = match r {
-            Refusal::Expired => StatusCode::GONE,
-            Refusal::OtherUser => StatusCode::FORBIDDEN,
-            Refusal::Malformed | Refusal::BadSignature => StatusCode::FORBIDDEN,
+        let (status, kind) = match r {
+            Refusal::Expired => (StatusCode::GONE, "expired"),
+            Refusal::OtherUser | Refusal::Malformed | Refusal::BadSignature => {
+                (StatusCode::FORBIDDEN, "forbidden")
+            }
         };
         (
             status,
-            axum::Json(AppError::conflict(format!(
-                "This photo link does not work: {r}. Open the job's photos again."
-            ))),
+            axum::Json(serde_json::json!({
+                "error": kind,
+                "message": format!("This photo link does not work: {r}. Open the job's photos again."),
+            })),
         )
             .into_response()
     }

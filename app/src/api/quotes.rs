@@ -95,10 +95,8 @@ pub async fn accept_quote(id: String, payment_method: Option<String>) -> Result<
             let now = Timestamp::now();
             let job_id = match super::jobs::payments(&state) {
                 Some(gateway) => {
-                    let pm = payment_method
-                        .as_deref()
-                        .map(str::trim)
-                        .filter(|p| !p.is_empty());
+                    let pm =
+                        crate::domain::payment::parse_payment_method(payment_method.as_deref())?;
                     paying::accept(&state.db, gateway, &user, &id, pm, now).await?
                 }
                 None => quoting::accept(&state.db, &user.id, &id, None, now).await?,

@@ -192,6 +192,18 @@ pub async fn open_near(db: &Db, user: &CurrentUser) -> Result<Vec<JobSummary>, A
     Ok(jobs)
 }
 
+/// Whether `user` may see job `id` at all (its page, its API).
+pub async fn may_see(db: &Db, user: &CurrentUser, id: &str) -> Result<bool, AppError> {
+    let Some(job) = store::jobs::row(db, id).await? else {
+        return Ok(false);
+    };
+    match standing(db, user, &job).await {
+        Ok(_) => Ok(true),
+        Err(AppError::NotFound) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// Whether `user` may follow the job's events: not once their quote is
 /// out of the running.
 pub async fn check_visible(db: &Db, user: &CurrentUser, id: &str) -> Result<(), AppError> {

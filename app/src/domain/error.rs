@@ -153,6 +153,18 @@ struct WireError {
 }
 
 impl AppError {
+    /// Seconds to wait before trying again, for the refusals that end by
+    /// themselves (sent as `Retry-After` too).
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyAttempts { retry_after_secs }
+            | AppError::TooManySignups { retry_after_secs }
+            | AppError::TooManyMessages { retry_after_secs }
+            | AppError::Busy { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
     /// The machine-readable kind, stable for API clients.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -187,13 +199,7 @@ impl From<AppError> for WireError {
                 AppError::Invalid { field, .. } => Some(field.clone()),
                 _ => None,
             },
-            retry_after_secs: match e {
-                AppError::TooManyAttempts { retry_after_secs }
-                | AppError::TooManySignups { retry_after_secs }
-                | AppError::TooManyMessages { retry_after_secs }
-                | AppError::Busy { retry_after_secs } => Some(retry_after_secs),
-                _ => None,
-            },
+            retry_after_secs: e.retry_after(),
             client_secret: match &e {
                 AppError::PaymentActionRequired { client_secret } => Some(client_secret.clone()),
                 _ => None,

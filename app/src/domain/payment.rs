@@ -225,6 +225,25 @@ pub fn final_amount(
     ))
 }
 
+/// The card form's Stripe PaymentMethod id (`pm_…`), if one was sent;
+/// anything else is refused before Stripe is asked.
+pub fn parse_payment_method(raw: Option<&str>) -> Result<Option<&str>, AppError> {
+    let Some(pm) = raw.map(str::trim).filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    let well_formed = pm.len() <= 255
+        && pm.strip_prefix("pm_").is_some_and(|rest| {
+            !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+    if !well_formed {
+        return Err(AppError::invalid(
+            "payment_method",
+            "That card could not be read. Enter it again.",
+        ));
+    }
+    Ok(Some(pm))
+}
+
 /// Checks a refund against what is left to refund.
 pub fn refund_amount(
     refundable: Money,
@@ -297,6 +316,19 @@ mod tests {
         assert!(more.for_field("final_amount").unwrap().contains("£90.00"));
         assert!(final_amount(gbp(9000), Some(0), Some("x")).is_err());
         assert!(final_amount(gbp(9000), Some(-5), Some("x")).is_err());
+    }
+
+    #[test]
+    fn only_a_payment_method_id_reaches_stripe() {
+        assert_eq!(parse_payment_method(None).unwrap(), None);
+        assert_eq!(parse_payment_method(Some("  ")).unwrap(), None);
+        assert_eq!(
+            parse_payment_method(Some(" pm_1Abc_2 ")).unwrap(),
+            Some("pm_1Abc_2")
+        );
+        for bad in ["bogus", "pm_", "pm_a/b", "tok_visa", "pm_a b"] {
+            assert!(parse_payment_method(Some(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -124,7 +124,7 @@ impl StripeApi {
             .timeout(TIMEOUT)
             .send(&self.client)
             .await
-            .map_err(failed)?;
+            .map_err(card_failed)?;
         self.described(intent).await
     }
 
@@ -250,6 +250,28 @@ fn idempotent(key: &str) -> Result<RequestStrategy, GatewayError> {
             tracing::error!(error = ?e, "bad idempotency key");
             GatewayError::Unavailable
         })
+}
+
+/// For the call carrying the customer's card: Stripe refusing the card
+/// itself (a PaymentMethod it does not know or cannot use) is the
+/// customer's to fix, like a decline, in Stripe's words.
+fn card_failed(e: StripeError) -> GatewayError {
+    match e {
+        StripeError::Stripe(api, status)
+            if matches!(api.type_, stripe::ApiErrorsType::InvalidRequestError)
+                && (api.param.as_deref() == Some("payment_method") || status == 404) =>
+        {
+            tracing::info!(message = ?api.message, "Stripe refused the card given");
+            GatewayError::Declined(format!(
+                "That card could not be used ({}). Enter it again or try another.",
+                api.message
+                    .as_deref()
+                    .map(|m| m.trim_end_matches('.'))
+                    .unwrap_or("unknown card")
+            ))
+        }
+        other => failed(other),
+    }
 }
 
 /// A refused card keeps Stripe's words for the customer; anything else is
