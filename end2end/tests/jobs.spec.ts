@@ -166,7 +166,8 @@ test("a customer requests a job, compares quotes, accepts one, and follows the m
 
   // Dan's page turns into his booked job: the exact address and one next step.
   await expect(mechanic.getByText("7 Jamestown Road, London NW1 7BY")).toBeVisible();
-  await expect(mechanic.getByText("Nadia Rahman")).toBeVisible();
+  // Booked: her full name, on the page and in the timeline alike.
+  await expect(mechanic.getByText("Nadia Rahman", { exact: true })).toBeVisible();
   await expect(mechanic.getByRole("button", { name: "I've arrived" })).toHaveCount(0);
   await mechanic.getByRole("button", { name: "I'm on my way" }).tap();
   await expect(mechanic.locator(".title-row .badge")).toHaveText("Mechanic on the way");

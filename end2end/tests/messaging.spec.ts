@@ -59,7 +59,8 @@ test("a customer and a mechanic chat about a quote: typing, delivery, read recei
 
   // The customer types: Dan sees it, then the message, without reloading.
   await composer.fill("Hi Dan, could you come before noon tomorrow?");
-  await expect(mechanic.getByText("Nadia Rahman is typing…")).toBeVisible();
+  // Quoting, not booked: she is "Nadia R." to him (domain/names.rs).
+  await expect(mechanic.getByText("Nadia R. is typing…")).toBeVisible();
   await snap(mechanic, info, "chat-1-mechanic-sees-typing");
   await customer.getByRole("button", { name: "Send", exact: true }).tap();
   const first = mechanic.locator(".chat-msg", { hasText: "before noon tomorrow" });
