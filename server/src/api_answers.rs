@@ -28,7 +28,8 @@ pub async fn api_answers(mut req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     let path = req.uri().path().to_owned();
-    if req.uri().to_string().len() > MAX_URI_BYTES {
+    let target = req.uri().path().len() + req.uri().query().map_or(0, |q| q.len() + 1);
+    if target > MAX_URI_BYTES {
         return refuse(
             StatusCode::URI_TOO_LONG,
             "uri_too_long",

@@ -39,9 +39,9 @@ fn client() -> reqwest::Client {
     reqwest::Client::new()
 }
 
-/// A device of the user `token`: subscribed at the push service with the
-/// server's key, then registered with the server. Returns its client hash.
-async fn device(app: &TestApp, service: &str, token: &str) -> String {
+/// A browser's subscription at the push service with the server's key, as
+/// the user `token` would make it: endpoint, keys and client hash.
+async fn subscription(app: &TestApp, service: &str, token: &str) -> Value {
     let settings = app.get("/api/push_settings", Auth::Bearer(token)).await;
     assert_eq!(settings.status, 200, "{}", settings.body);
     let key = settings.json["public_key"].as_str().expect("a public key");
@@ -54,7 +54,13 @@ async fn device(app: &TestApp, service: &str, token: &str) -> String {
         .json()
         .await
         .unwrap();
-    let sub = &sub["data"];
+    sub["data"].clone()
+}
+
+/// A device of the user `token`: subscribed at the push service with the
+/// server's key, then registered with the server. Returns its client hash.
+async fn device(app: &TestApp, service: &str, token: &str) -> String {
+    let sub = &subscription(app, service, token).await;
     let r = app
         .post(
             "/api/push_subscribe",
@@ -395,13 +401,7 @@ both_databases! {
         let Some(service) = push_service() else { return };
         let app = spawn!(db, &[("MESSAGES_PER_MINUTE", "0")]);
         let r = requested(&app).await;
-        let settings = app.get("/api/push_settings", Auth::Bearer(&r.customer)).await;
-        let key = settings.json["public_key"].as_str().unwrap();
-        let sub: Value = client()
-            .post(format!("{service}/subscribe"))
-            .json(&json!({"userVisibleOnly": "true", "applicationServerKey": key}))
-            .send().await.unwrap().json().await.unwrap();
-        let sub = &sub["data"];
+        let sub = &subscription(&app, &service, &r.customer).await;
         let form = |endpoint: &str, p256dh: &str| {
             vec![
                 ("endpoint".to_owned(), endpoint.to_owned()),
@@ -487,13 +487,7 @@ both_databases! {
         let Some(service) = push_service() else { return };
         let app = spawn!(db, SETTINGS);
         let r = requested(&app).await;
-        let settings = app.get("/api/push_settings", Auth::Bearer(&r.customer)).await;
-        let key = settings.json["public_key"].as_str().unwrap();
-        let sub: Value = client()
-            .post(format!("{service}/subscribe"))
-            .json(&json!({"userVisibleOnly": "true", "applicationServerKey": key}))
-            .send().await.unwrap().json().await.unwrap();
-        let sub = &sub["data"];
+        let sub = &subscription(&app, &service, &r.customer).await;
         let form = [
             ("endpoint", sub["endpoint"].as_str().unwrap()),
             ("p256dh", sub["keys"]["p256dh"].as_str().unwrap()),

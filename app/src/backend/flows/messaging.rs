@@ -10,7 +10,7 @@ use crate::{
         sessions::CurrentUser,
         store::{
             jobs::{self, JobRow},
-            notifications,
+            notifications, quotes,
             threads::{self, ThreadRow},
         },
         throttle,
@@ -25,7 +25,6 @@ use crate::{
         job::Actor,
         live::{Audience, EventName, LiveEvent},
         names,
-        quote::QuoteStatus,
     },
 };
 use sqlx::AnyConnection;
@@ -117,23 +116,15 @@ async fn party(
         return Err(AppError::NotFound);
     };
     let booked = job.mechanic_id.as_ref() == Some(&mechanic);
-    let (quoted, live): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COUNT(CASE WHEN status = $3 THEN 1 END) FROM quotes \
-         WHERE job_id = $1 AND mechanic_id = $2",
-    )
-    .bind(&job.id)
-    .bind(&mechanic)
-    .bind(QuoteStatus::Live.as_str())
-    .fetch_one(&mut *conn)
-    .await?;
-    if !booked && quoted == 0 {
+    let quoted = quotes::has_quoted(&mut *conn, &job.id, &mechanic).await?;
+    if !booked && quoted.is_none() {
         return Err(AppError::NotFound);
     }
     Ok(Party {
         job,
         mechanic,
         side,
-        live_quote: live > 0,
+        live_quote: quoted == Some(true),
     })
 }
 

@@ -108,11 +108,11 @@ pub async fn by_id(db: &Db, id: &str, now: Timestamp) -> Result<Option<QuoteView
     row.map(|r| r.view(now)).transpose()
 }
 
-pub async fn has_quoted(
-    db: &Db,
+pub async fn has_quoted<'e>(
+    exec: impl Executor<'e, Database = Any>,
     job_id: &str,
     mechanic_id: &str,
-) -> Result<Option<bool>, AppError> {
+) -> Result<Option<bool>, sqlx::Error> {
     let (n, live): (i64, i64) = sqlx::query_as(
         "SELECT COUNT(*), COUNT(CASE WHEN status = $3 THEN 1 END) FROM quotes \
          WHERE job_id = $1 AND mechanic_id = $2",
@@ -120,7 +120,7 @@ pub async fn has_quoted(
     .bind(job_id)
     .bind(mechanic_id)
     .bind(QuoteStatus::Live.as_str())
-    .fetch_one(db)
+    .fetch_one(exec)
     .await?;
     Ok((n > 0).then_some(live > 0))
 }
