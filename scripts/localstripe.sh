@@ -2,7 +2,7 @@
 # Runs a command with localstripe (a stateful Stripe stand-in from PyPI)
 # listening on 127.0.0.1:$LOCALSTRIPE_PORT, and TEST_STRIPE_API_BASE
 # pointing at it. Installs it into a venv under TOOLS_DIR when missing;
-# reuses one already listening. Usage: scripts/localstripe.sh CMD ARGS...
+# reuses one already listening only if it is that version, started so. Usage: scripts/localstripe.sh CMD ARGS...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +23,11 @@ fi
 up() { curl -fsS -o /dev/null -u sk_test_probe: "$BASE/v1/customers?limit=1" 2>/dev/null; }
 
 pid=""
+# shellcheck source=scripts/standin-lib.sh
+. scripts/standin-lib.sh
+if up && ! standin_is_ours "$PORT" "$VENV/bin/localstripe"; then
+  standin_refuse localstripe "$PORT" "$VERSION" LOCALSTRIPE_PORT
+fi
 if ! up; then
   # --from-scratch: it saves its store to /tmp/localstripe.pickle on every
   # write, and a copy cut short when the last one was stopped would stop

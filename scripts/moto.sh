@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command with moto (an S3 stand-in from PyPI) listening on
 # 127.0.0.1:$MOTO_PORT, and TEST_S3_ENDPOINT pointing at it. Installs it
-# into a venv under TOOLS_DIR when missing; reuses one already listening.
+# into a venv under TOOLS_DIR when missing; reuses one already listening only
+# if it is that version, started so.
 # Usage: scripts/moto.sh CMD ARGS...
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,11 @@ fi
 up() { curl -fsS -o /dev/null "$BASE/moto-api/" 2>/dev/null; }
 
 pid=""
+# shellcheck source=scripts/standin-lib.sh
+. scripts/standin-lib.sh
+if up && ! standin_is_ours "$PORT" "$VENV/bin/moto_server"; then
+  standin_refuse moto "$PORT" "$VERSION" MOTO_PORT
+fi
 if ! up; then
   "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"${TMPDIR:-/tmp}/moto-$PORT.log" 2>&1 &
   pid=$!

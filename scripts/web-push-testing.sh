@@ -3,7 +3,7 @@
 # npm: it hands out subscriptions, checks VAPID, decrypts what it is sent
 # and answers 410 for expired ones) listening on localhost:$WEB_PUSH_PORT,
 # and TEST_PUSH_SERVICE pointing at it. Installs it under TOOLS_DIR when
-# missing; reuses one already listening.
+# missing; reuses one already listening only if it is that version, started so.
 # Usage: scripts/web-push-testing.sh CMD ARGS...
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +25,11 @@ fi
 up() { curl -fsS -o /dev/null -X POST "$BASE/status" 2>/dev/null; }
 
 pid=""
+# shellcheck source=scripts/standin-lib.sh
+. scripts/standin-lib.sh
+if up && ! standin_is_ours "$PORT" "$DIR/node_modules/web-push-testing/src/bin/server.js"; then
+  standin_refuse web-push-testing "$PORT" "$VERSION" WEB_PUSH_PORT
+fi
 if ! up; then
   # The server itself, in the foreground of its own process: the package's
   # `start` command detaches it and keeps a pid file we would have to clean.

@@ -101,18 +101,28 @@ fn refuse(status: StatusCode, kind: &str, message: String) -> Response {
     (status, Json(json!({ "error": kind, "message": message }))).into_response()
 }
 
-/// `Allow` for `path`, e.g. `POST`, from the route table (the router
-/// itself does not say).
-fn allowed_methods(path: &str) -> String {
-    static TABLE: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        let mut by_path: HashMap<String, Vec<String>> = HashMap::new();
-        for (method, p) in crate::routes::route_table() {
-            by_path.entry(p).or_default().push(method);
-        }
+static ROUTES: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
+
+/// Keeps the routes the router serves (`routes::served`), for `Allow`.
+pub fn remember_routes(served: &[(String, String)]) {
+    let mut by_path: HashMap<String, Vec<String>> = HashMap::new();
+    for (method, path) in served {
         by_path
-    });
-    table.get(path).map(|m| m.join(", ")).unwrap_or_default()
+            .entry(path.clone())
+            .or_default()
+            .push(method.clone());
+    }
+    let _ = ROUTES.set(by_path);
+}
+
+/// `Allow` for `path`, e.g. `POST`, from the routes the router serves
+/// (the router itself does not say).
+fn allowed_methods(path: &str) -> String {
+    ROUTES
+        .get()
+        .and_then(|table| table.get(path))
+        .map(|m| m.join(", "))
+        .unwrap_or_default()
 }
 
 fn accepts_html(headers: &HeaderMap) -> bool {

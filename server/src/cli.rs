@@ -28,7 +28,9 @@ pub enum Command {
     /// Manage admin accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
-    /// List every route the app serves (METHOD PATH, one per line).
+    /// List every route the app serves (METHOD PATH, one per line), read
+    /// from the router the app builds with these settings (it connects to
+    /// the database and brings its schema up to date, as a start does).
     Routes,
 }
 

@@ -280,6 +280,17 @@ impl Config {
     }
 }
 
+impl Config {
+    /// For `server routes`, which builds the app to read its router and
+    /// serves nothing: any free port, and no first admin or demo data made.
+    pub fn only_to_list_routes(mut self) -> Self {
+        self.listen_addr = SocketAddr::from(([127, 0, 0, 1], 0));
+        self.first_admin = None;
+        self.demo_data = false;
+        self
+    }
+}
+
 impl fmt::Debug for Config {
     /// Never prints secrets: the database URL may carry a password.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

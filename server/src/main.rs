@@ -34,13 +34,8 @@ async fn run() -> ExitCode {
     // Exits with clap's usage text (status 2) on a wrong command, or prints
     // the help or version and exits 0.
     let command = Cli::parse().into_command();
-    if command == Command::Routes {
-        for (method, path) in server::routes::route_table() {
-            println!("{method} {path}");
-        }
-        return ExitCode::SUCCESS;
-    }
     let config = match Config::from_env() {
+        Ok(c) if command == Command::Routes => c.only_to_list_routes(),
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -75,6 +70,12 @@ async fn serve(command: &Command, config: &Config, started: Instant) -> ExitCode
             return ExitCode::FAILURE;
         }
     };
+    if *command == Command::Routes {
+        for (method, path) in &app.routes {
+            println!("{method} {path}");
+        }
+        return ExitCode::SUCCESS;
+    }
     // Tests and scripts read the bound address from this line.
     println!(
         "Curbside is listening on http://{} (public URL {}, database {}), ready in {} ms",

@@ -31,7 +31,7 @@ use axum::{
 };
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use serde_json::Value;
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 use tower::util::option_layer;
 use tower_http::{
     compression::CompressionLayer, services::ServeDir, timeout::TimeoutLayer, trace::TraceLayer,
@@ -40,32 +40,46 @@ use tower_http::{
 const PHOTO_BLOB: &str = "/api/photo_blob/{*key}";
 const PHOTO_FILE: &str = "/api/photo_file/{*key}";
 
-/// Every route the app serves, as `(METHOD, path)`: pages (`{id}` for a
-/// parameter), server functions and the plain routes, sorted. The
-/// authorization test holds a rule for each, so a new route without one
-/// fails it.
-pub fn route_table() -> Vec<(String, String)> {
-    let mut table: Vec<(String, String)> = [
-        HEALTHZ,
-        READYZ,
-        EVENTS,
-        METRICS,
-        SERVICE_WORKER,
-        OFFLINE,
-        START,
-    ]
-    .into_iter()
-    .map(|p| ("GET".to_owned(), p.to_owned()))
-    .collect();
-    table.push(("POST".to_owned(), STRIPE_WEBHOOK.to_owned()));
-    table.push(("PUT".to_owned(), PHOTO_BLOB.to_owned()));
-    table.push(("GET".to_owned(), PHOTO_FILE.to_owned()));
-    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
-        table.push((method.to_string(), path.to_owned()));
+/// Every route `router` serves, as `(METHOD, path)` (`{id}` for a
+/// parameter), sorted: read from the router itself, so a route added to it
+/// is listed without anyone keeping a table. axum tells its paths and each
+/// path's methods only in its `Debug` form; if that form ever changes, the
+/// list comes out empty and the authorization test, which needs every
+/// route, fails. The fallback (the site's files) is not a route.
+pub fn served(router: &Router) -> Vec<(String, String)> {
+    const METHODS: [&str; 8] = [
+        "get", "delete", "options", "patch", "post", "put", "trace", "connect",
+    ];
+    let text = format!("{router:?}");
+    let text = text.split("fallback_router:").next().unwrap_or_default();
+    let mut methods: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut paths: HashMap<&str, &str> = HashMap::new();
+    for entry in text.split("RouteId(").skip(1) {
+        let Some((id, rest)) = entry.split_once("): ") else {
+            continue;
+        };
+        if let Some(path) = rest.strip_prefix('"') {
+            paths.insert(id, path.split('"').next().unwrap_or_default());
+        } else if rest.starts_with("MethodRouter(") {
+            let found = METHODS
+                .into_iter()
+                .filter(|m| {
+                    rest.contains(&format!(" {m}: ")) && !rest.contains(&format!(" {m}: None"))
+                })
+                .map(str::to_uppercase);
+            methods.entry(id).or_default().extend(found);
+        }
     }
-    for page in generate_route_list(App) {
-        table.push(("GET".to_owned(), page.path().to_owned()));
-    }
+    let mut table: Vec<(String, String)> = paths
+        .iter()
+        .flat_map(|(id, path)| {
+            methods
+                .get(id)
+                .into_iter()
+                .flatten()
+                .map(|m| (m.clone(), (*path).to_owned()))
+        })
+        .collect();
     table.sort();
     table.dedup();
     table
@@ -216,4 +230,29 @@ async fn unreadable_request_is_400(req: Request, next: Next) -> Response {
         parts.status = StatusCode::BAD_REQUEST;
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_routes_a_router_serves_are_read_from_it_layers_and_fallback_aside() {
+        let router: Router = Router::new()
+            .route("/a", get(|| async {}).post(|| async {}))
+            .route("/b/{id}", put(|| async {}))
+            .fallback_service(ServeDir::new("."))
+            .layer(CompressionLayer::new())
+            .route("/c", post(|| async {}));
+        let want: Vec<(String, String)> = [
+            ("GET", "/a"),
+            ("POST", "/a"),
+            ("POST", "/c"),
+            ("PUT", "/b/{id}"),
+        ]
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+        assert_eq!(served(&router), want);
+    }
 }

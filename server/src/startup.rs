@@ -59,6 +59,8 @@ pub struct Application {
     /// The push sender, which finishes the pushes it is sending on the way out.
     push: Option<app::backend::push::Running>,
     pub addr: SocketAddr,
+    /// What the router serves, as `(METHOD, path)` (`routes::served`).
+    pub routes: Vec<(String, String)>,
     /// The admin made from `ADMIN_EMAIL` on this start, if one was.
     pub first_admin: Option<Account>,
     /// The demo accounts added on this start, if they were.
@@ -170,7 +172,10 @@ impl Application {
             public_origin: config.public_origin(),
         });
         let router = routes::router(state, config.request_timeout, guards);
+        let served = routes::served(&router);
+        crate::api_answers::remember_routes(&served);
         Ok(Self {
+            routes: served,
             listener,
             router,
             live: hub,

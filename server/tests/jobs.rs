@@ -87,9 +87,10 @@ both_databases! {
         let dan = near_mechanic(&app, &admin, "dan@example.com").await;
         let maria = near_mechanic(&app, &admin, "maria@example.com").await;
 
-        // Before anyone is booked, nobody can start the work.
+        // Before anyone is booked, nobody can start the work: a mechanic
+        // who is only quoting has no buttons to press at all.
         let r = move_to(&app, &dan.token, &job, "en_route").await;
-        assert_eq!(r.status, 409, "{}", r.body);
+        assert_eq!(r.status, 403, "{}", r.body);
         let r = move_to(&app, &customer, &job, "quoted").await;
         assert_eq!((r.status, r.json["error"].as_str()), (409, Some("conflict")), "{}", r.body);
         let r = move_to(&app, &customer, &job, "flying").await;

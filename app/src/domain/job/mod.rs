@@ -145,6 +145,14 @@ impl JobStatus {
 
     /// Checks a move asked for by `actor`, explaining a refusal in words.
     pub fn check_move(self, to: JobStatus, actor: Actor, via: Via) -> Result<(), AppError> {
+        // Someone who never makes a move this way (a mechanic whose quote
+        // was declined) is refused before being told anything of the job.
+        if !TABLE
+            .iter()
+            .any(|(_, _, who, how)| *how == via && who.contains(&actor))
+        {
+            return Err(AppError::Forbidden);
+        }
         match self.rule(to) {
             Some((who, how)) if how == via && who.contains(&actor) => Ok(()),
             Some((_, Via::Accept)) => Err(AppError::conflict(
@@ -253,6 +261,11 @@ mod tests {
         );
         assert_eq!(
             Accepted.check_move(EnRoute, Customer, Via::Button),
+            Err(AppError::Forbidden)
+        );
+        // No move is theirs, so not even an illegal one is explained to them.
+        assert_eq!(
+            Accepted.check_move(Completed, FormerQuoter, Via::Button),
             Err(AppError::Forbidden)
         );
     }
