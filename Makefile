@@ -57,22 +57,29 @@ lint: tools
 	cargo clippy -p frontend --no-default-features --features csr --target wasm32-unknown-unknown -- -D warnings
 
 unit:
-	cargo test $(CARGO_SSR) --lib --bins
+	@mkdir -p target
+	cargo test $(CARGO_SSR) --lib --bins 2>&1 | tee target/test-unit.log
+	@bash scripts/test-summary.sh "make unit" target/test-unit.log
 
 ## Black-box tests against the real server binary: SQLite always, PostgreSQL
-## when TEST_POSTGRES_URL is set (required when CI=true); Stripe's calls
+## when TEST_POSTGRES_URL is set (required when CI=true; ignored, and said
+## so at the end, otherwise); Stripe's calls
 ## against localstripe, photos in S3 against moto and pushes against
 ## web-push-testing, which scripts/localstripe.sh, scripts/moto.sh and
 ## scripts/web-push-testing.sh install and start.
 integration:
-	bash scripts/localstripe.sh bash scripts/moto.sh bash scripts/web-push-testing.sh cargo test $(CARGO_SSR) --test '*'
+	@mkdir -p target
+	bash scripts/localstripe.sh bash scripts/moto.sh bash scripts/web-push-testing.sh cargo test $(CARGO_SSR) --test '*' 2>&1 | tee target/test-integration.log
+	@bash scripts/test-summary.sh "make integration" target/test-integration.log
 
 ## Playwright in headless Chromium against a debug build.
 e2e: test-tools build
 	bash scripts/localstripe.sh bash scripts/web-push-testing.sh sh -c 'cd end2end && npx playwright test'
 
+## Ends with what did not run, loudly (tests ignored for want of
+## PostgreSQL or a stand-in), or "all checks passed" when everything ran.
 test: test-tools fmt-check lint unit integration e2e
-	@echo "make test: all checks passed"
+	@bash scripts/test-summary.sh "make test" target/test-unit.log target/test-integration.log
 
 ## Lighthouse in headless Chromium against the release build: prints the
 ## scores of /, /login and a customer's job page, fails below the targets.

@@ -339,37 +339,6 @@ both_databases! {
         assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
         assert!(stream.ended_within(Duration::from_secs(1)).await, "the stream ended");
     }
-
-    async fn two_server_processes_on_one_postgres_share_events(db) {
-        if matches!(db, common::Db::Sqlite) {
-            return; // several instances is the PostgreSQL deployment
-        }
-        // The safety poll far beyond the limits below: only LISTEN can be on time.
-        let secret = [
-            ("JWT_SECRET", "a shared secret that is long enough for HS256 tokens"),
-            ("EVENTS_SAFETY_POLL_MS", "600000"),
-        ];
-        let one = spawn!(db, &secret);
-        let two = one.second(&secret).await;
-        let Requested { admin, customer: priya, job } = requested(&one).await;
-        let dan = near_mechanic(&one, &admin, "dan@example.com").await;
-        let mut on_two = two.events("", Auth::Bearer(&priya), None).await;
-        let mut on_one = one.events("", Auth::Bearer(&priya), None).await;
-        let sent = Instant::now();
-        let q = quote(&one, &dan, &job, "60", "30").await;
-        assert_eq!(q.status, 200);
-        let seen = on_two.until("quote:new", &job).await;
-        assert!(sent.elapsed() < Duration::from_secs(1), "arrived through LISTEN, not the safety poll");
-        assert_eq!(names(&seen), ["job:status-updated", "quote:new"]);
-        // And the other way round.
-        assert_eq!(move_to(&two, &priya, &job, "cancelled").await.status, 422);
-        let sent = Instant::now();
-        let r = two.post("/api/cancel_job", &[("id", &job), ("reason", "Found a garage.")], Auth::Bearer(&priya)).await;
-        assert_eq!(r.status, 200, "{}", r.body);
-        let on_one_seen = on_one.until("job:cancelled", &job).await;
-        assert!(sent.elapsed() < Duration::from_secs(1), "arrived through LISTEN, not the safety poll");
-        assert_eq!(names(&on_one_seen), ["job:status-updated", "quote:new", "job:cancelled"]);
-    }
 }
 
 /// Quote revisions sent while one subscriber stalls.
@@ -431,4 +400,36 @@ async fn drain(stream: &mut tokio::net::TcpStream, wait: Duration) -> (Vec<i64>,
         .map(|v| v.trim().parse().expect("an event id"))
         .collect();
     (ids, ended)
+}
+
+// Several server processes on one database: the PostgreSQL deployment.
+postgres_only! {
+    async fn two_server_processes_on_one_postgres_share_events() {
+        let db = common::Db::Postgres;
+        // The safety poll far beyond the limits below: only LISTEN can be on time.
+        let secret = [
+            ("JWT_SECRET", "a shared secret that is long enough for HS256 tokens"),
+            ("EVENTS_SAFETY_POLL_MS", "600000"),
+        ];
+        let one = spawn!(db, &secret);
+        let two = one.second(&secret).await;
+        let Requested { admin, customer: priya, job } = requested(&one).await;
+        let dan = near_mechanic(&one, &admin, "dan@example.com").await;
+        let mut on_two = two.events("", Auth::Bearer(&priya), None).await;
+        let mut on_one = one.events("", Auth::Bearer(&priya), None).await;
+        let sent = Instant::now();
+        let q = quote(&one, &dan, &job, "60", "30").await;
+        assert_eq!(q.status, 200);
+        let seen = on_two.until("quote:new", &job).await;
+        assert!(sent.elapsed() < Duration::from_secs(1), "arrived through LISTEN, not the safety poll");
+        assert_eq!(names(&seen), ["job:status-updated", "quote:new"]);
+        // And the other way round.
+        assert_eq!(move_to(&two, &priya, &job, "cancelled").await.status, 422);
+        let sent = Instant::now();
+        let r = two.post("/api/cancel_job", &[("id", &job), ("reason", "Found a garage.")], Auth::Bearer(&priya)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let on_one_seen = on_one.until("job:cancelled", &job).await;
+        assert!(sent.elapsed() < Duration::from_secs(1), "arrived through LISTEN, not the safety poll");
+        assert_eq!(names(&on_one_seen), ["job:status-updated", "quote:new", "job:cancelled"]);
+    }
 }

@@ -98,7 +98,10 @@ async fn complete(app: &TestApp, token: &str, job: &str, extra: &[(&str, &str)])
         .await
 }
 
+// localstripe's: skipped, and counted so, where it is not running.
 both_databases! {
+    needs(no_localstripe, "localstripe is not running (run through scripts/localstripe.sh)");
+
     async fn the_card_is_authorized_on_accept_and_a_lowered_amount_taken_at_completion(db) {
         let (app, base) = spawn_stripe!(db);
         let Quoted { customer, job, dan, dan_quote, maria, .. } = quoted(&app).await;
@@ -455,7 +458,9 @@ both_databases! {
         assert_eq!((seen.json["status"].as_str(), seen.json["payment"]["status"].as_str()), (Some("accepted"), Some("authorized")), "{}", seen.body);
         assert_eq!(seen.json["payment"]["card"]["last4"], "3155");
     }
+}
 
+both_databases! {
     async fn a_customer_never_sees_another_customers_payment(db) {
         let app = spawn!(db);
         let Quoted { customer: priya, job, dan_quote, .. } = quoted(&app).await;

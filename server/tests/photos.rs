@@ -27,6 +27,7 @@ macro_rules! every_store {
                 async fn sqlite_local() { run(Db::Sqlite, Store::Local).await }
 
                 #[tokio::test]
+                #[cfg_attr(no_moto, ignore = "moto is not running (run through scripts/moto.sh)")]
                 async fn sqlite_s3() { run(Db::Sqlite, Store::S3).await }
 
                 #[tokio::test]
@@ -35,6 +36,7 @@ macro_rules! every_store {
 
                 #[tokio::test]
                 #[cfg_attr(no_test_postgres, ignore = "TEST_POSTGRES_URL is not set")]
+                #[cfg_attr(all(no_moto, not(no_test_postgres)), ignore = "moto is not running (run through scripts/moto.sh)")]
                 async fn postgres_s3() { run(Db::Postgres, Store::S3).await }
             }
         )*
@@ -46,7 +48,7 @@ macro_rules! every_store {
 fn s3_endpoint() -> Option<String> {
     match std::env::var("TEST_S3_ENDPOINT") {
         Ok(u) if !u.trim().is_empty() => Some(u.trim_end_matches('/').to_owned()),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
+        _ if common::in_ci() => {
             panic!("CI=true but TEST_S3_ENDPOINT is not set; run the tests through scripts/moto.sh")
         }
         _ => {

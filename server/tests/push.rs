@@ -19,7 +19,7 @@ use std::{
 fn push_service() -> Option<String> {
     match std::env::var("TEST_PUSH_SERVICE") {
         Ok(u) if !u.trim().is_empty() => Some(u.trim_end_matches('/').to_owned()),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => panic!(
+        _ if common::in_ci() => panic!(
             "CI=true but TEST_PUSH_SERVICE is not set; run the tests through scripts/web-push-testing.sh"
         ),
         _ => {
@@ -193,7 +193,10 @@ async fn booked(app: &TestApp) -> (Requested, Mechanic) {
     (r, dan)
 }
 
+// web-push-testing's: skipped, and counted so, where it is not running.
 both_databases! {
+    needs(no_push_service, "web-push-testing is not running (run through scripts/web-push-testing.sh)");
+
     async fn a_new_quote_reaches_the_customers_device_encrypted_and_shows_in_the_centre_live(db) {
         let Some(service) = push_service() else { return };
         let app = spawn!(db, SETTINGS);
@@ -433,6 +436,45 @@ both_databases! {
         assert_eq!(app.count("SELECT COUNT(*) FROM push_outbox").await, 0);
     }
 
+    async fn another_accounts_device_cannot_be_moved_by_subscribing_its_endpoint(db) {
+        let Some(service) = push_service() else { return };
+        let app = spawn!(db, SETTINGS);
+        let r = requested(&app).await;
+        let sub = &subscription(&app, &service, &r.customer).await;
+        let form = [
+            ("endpoint", sub["endpoint"].as_str().unwrap()),
+            ("p256dh", sub["keys"]["p256dh"].as_str().unwrap()),
+            ("auth", sub["keys"]["auth"].as_str().unwrap()),
+            ("label", "Phone"),
+        ];
+        let mine = app.post("/api/push_subscribe", &form, Auth::Bearer(&r.customer)).await;
+        assert_eq!(mine.status, 200, "{}", mine.body);
+        // Again from the same account: the same device, kept.
+        let again = app.post("/api/push_subscribe", &form, Auth::Bearer(&r.customer)).await;
+        assert_eq!((again.status, again.json["device"].clone()), (200, mine.json["device"].clone()), "{}", again.body);
+        let (tom, _) = customer(&app, "tom@example.com").await;
+        let taken = app.post("/api/push_subscribe", &form, Auth::Bearer(&tom)).await;
+        assert_eq!((taken.status, taken.json["error"].as_str()), (409, Some("conflict")), "{}", taken.body);
+        let toms = app.get("/api/push_settings", Auth::Bearer(&tom)).await;
+        assert_eq!(toms.json["devices"].as_array().unwrap().len(), 0, "{}", toms.body);
+        // Still Priya's: her next notification reaches it.
+        let dan = near_mechanic(&app, &r.admin, "dan@example.com").await;
+        assert_eq!(quote(&app, &dan, &r.job, "80.00", "40.00").await.status, 200);
+        let pushes = wait_for(&service, sub["clientHash"].as_str().unwrap(), 1).await;
+        assert_eq!(pushes[0]["kind"], "new_quote");
+    }
+}
+
+/// Minutes after midnight UTC, now.
+fn time_now_minutes() -> u32 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    ((secs / 60) % (24 * 60)) as u32
+}
+
+both_databases! {
     async fn push_endpoints_on_this_machine_are_refused_at_subscribe_and_never_connected_to(db) {
         // A listener on this machine that counts who connects to it.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -482,41 +524,4 @@ both_databases! {
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert_eq!(knocks.load(std::sync::atomic::Ordering::SeqCst), 0, "the server connected to this machine");
     }
-
-    async fn another_accounts_device_cannot_be_moved_by_subscribing_its_endpoint(db) {
-        let Some(service) = push_service() else { return };
-        let app = spawn!(db, SETTINGS);
-        let r = requested(&app).await;
-        let sub = &subscription(&app, &service, &r.customer).await;
-        let form = [
-            ("endpoint", sub["endpoint"].as_str().unwrap()),
-            ("p256dh", sub["keys"]["p256dh"].as_str().unwrap()),
-            ("auth", sub["keys"]["auth"].as_str().unwrap()),
-            ("label", "Phone"),
-        ];
-        let mine = app.post("/api/push_subscribe", &form, Auth::Bearer(&r.customer)).await;
-        assert_eq!(mine.status, 200, "{}", mine.body);
-        // Again from the same account: the same device, kept.
-        let again = app.post("/api/push_subscribe", &form, Auth::Bearer(&r.customer)).await;
-        assert_eq!((again.status, again.json["device"].clone()), (200, mine.json["device"].clone()), "{}", again.body);
-        let (tom, _) = customer(&app, "tom@example.com").await;
-        let taken = app.post("/api/push_subscribe", &form, Auth::Bearer(&tom)).await;
-        assert_eq!((taken.status, taken.json["error"].as_str()), (409, Some("conflict")), "{}", taken.body);
-        let toms = app.get("/api/push_settings", Auth::Bearer(&tom)).await;
-        assert_eq!(toms.json["devices"].as_array().unwrap().len(), 0, "{}", toms.body);
-        // Still Priya's: her next notification reaches it.
-        let dan = near_mechanic(&app, &r.admin, "dan@example.com").await;
-        assert_eq!(quote(&app, &dan, &r.job, "80.00", "40.00").await.status, 200);
-        let pushes = wait_for(&service, sub["clientHash"].as_str().unwrap(), 1).await;
-        assert_eq!(pushes[0]["kind"], "new_quote");
-    }
-}
-
-/// Minutes after midnight UTC, now.
-fn time_now_minutes() -> u32 {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    ((secs / 60) % (24 * 60)) as u32
 }

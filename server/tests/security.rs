@@ -415,19 +415,6 @@ both_databases! {
         assert!(ends(&mut first).await, "the oldest is closed");
         assert!(!rest[0].ended_within(std::time::Duration::from_millis(300)).await, "the second oldest stays");
     }
-
-    async fn a_logout_on_one_instance_ends_the_stream_on_another(db) {
-        if matches!(db, common::Db::Sqlite) {
-            return; // several instances is the PostgreSQL deployment
-        }
-        let secret = [("JWT_SECRET", "a shared secret that is long enough for HS256 tokens")];
-        let one = spawn!(db, &secret);
-        let two = one.second(&secret).await;
-        let token = one.register("customer", "Ann Lee", "ann@example.com", PW).await;
-        let mut on_two = two.events("", Auth::Bearer(&token), None).await;
-        assert_eq!(one.post("/api/logout", &[], Auth::Bearer(&token)).await.status, 200);
-        assert!(ends(&mut on_two).await, "ended through NOTIFY");
-    }
 }
 
 both_databases! {
@@ -555,5 +542,19 @@ both_databases! {
         assert_eq!(none.status, 404);
         let mine = app.get(&format!("/customer/jobs/{job}"), Auth::Cookie(&priya)).await;
         assert_eq!(mine.status, 200);
+    }
+}
+
+// Several server processes on one database: the PostgreSQL deployment.
+postgres_only! {
+    async fn a_logout_on_one_instance_ends_the_stream_on_another() {
+        let db = common::Db::Postgres;
+        let secret = [("JWT_SECRET", "a shared secret that is long enough for HS256 tokens")];
+        let one = spawn!(db, &secret);
+        let two = one.second(&secret).await;
+        let token = one.register("customer", "Ann Lee", "ann@example.com", PW).await;
+        let mut on_two = two.events("", Auth::Bearer(&token), None).await;
+        assert_eq!(one.post("/api/logout", &[], Auth::Bearer(&token)).await.status, 200);
+        assert!(ends(&mut on_two).await, "ended through NOTIFY");
     }
 }

@@ -423,11 +423,12 @@ both_databases! {
         let map = app.get("/api/admin_live_map", Auth::Bearer(&w.admin)).await;
         assert!(!map.body.contains(&open), "{}", map.body);
     }
+}
 
-    async fn two_server_processes_on_one_postgres_both_deliver_a_fix(db) {
-        if matches!(db, common::Db::Sqlite) {
-            return; // several instances is the PostgreSQL deployment
-        }
+// Several server processes on one database: the PostgreSQL deployment.
+postgres_only! {
+    async fn two_server_processes_on_one_postgres_both_deliver_a_fix() {
+        let db = common::Db::Postgres;
         let secret = [("JWT_SECRET", "a shared secret that is long enough for HS256 tokens")];
         let one = spawn!(db, &secret);
         let two = one.second(&secret).await;

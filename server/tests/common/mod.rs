@@ -108,12 +108,19 @@ impl Drop for TestDb {
     }
 }
 
+/// Whether this is a CI run (`CI` set to true, 1 or yes, in any case), where
+/// every test must run and a missing service fails it instead of skipping it.
+pub fn in_ci() -> bool {
+    std::env::var("CI")
+        .is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
+}
+
 /// `TEST_POSTGRES_URL`, or `None` to skip. With `CI=true` a missing
 /// setting fails the test instead: CI must never skip PostgreSQL silently.
 fn postgres_admin_url() -> Option<String> {
     match std::env::var("TEST_POSTGRES_URL") {
         Ok(u) if !u.trim().is_empty() => Some(u),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
+        _ if in_ci() => {
             panic!("CI=true but TEST_POSTGRES_URL is not set; the PostgreSQL tests must run in CI")
         }
         _ => {
@@ -394,9 +401,28 @@ pub async fn run_to_failure(db: &TestDb, extra: &[(&str, &str)]) -> (i32, String
     )
 }
 
-/// Runs an async test body once on SQLite and once on PostgreSQL.
+/// Runs an async test body once on SQLite and once on PostgreSQL. With
+/// `needs(cfg, "why")` first, both are ignored where `cfg` is set (by
+/// build.rs, when the stand-in the tests need is not running).
 #[macro_export]
 macro_rules! both_databases {
+    (needs($missing:ident, $why:literal); $(async fn $name:ident($db:ident) $body:block)*) => {
+        $(
+            mod $name {
+                use super::*;
+                async fn run($db: common::Db) $body
+
+                #[tokio::test]
+                #[cfg_attr($missing, ignore = $why)]
+                async fn sqlite() { run(common::Db::Sqlite).await }
+
+                #[tokio::test]
+                #[cfg_attr(no_test_postgres, ignore = "TEST_POSTGRES_URL is not set")]
+                #[cfg_attr(all($missing, not(no_test_postgres)), ignore = $why)]
+                async fn postgres() { run(common::Db::Postgres).await }
+            }
+        )*
+    };
     ($(async fn $name:ident($db:ident) $body:block)*) => {
         $(
             mod $name {
@@ -410,6 +436,19 @@ macro_rules! both_databases {
                 #[cfg_attr(no_test_postgres, ignore = "TEST_POSTGRES_URL is not set")]
                 async fn postgres() { run(common::Db::Postgres).await }
             }
+        )*
+    };
+}
+
+/// A test of what only the PostgreSQL deployment does (several server
+/// processes on one database): one test, on PostgreSQL.
+#[macro_export]
+macro_rules! postgres_only {
+    ($(async fn $name:ident() $body:block)*) => {
+        $(
+            #[tokio::test]
+            #[cfg_attr(no_test_postgres, ignore = "TEST_POSTGRES_URL is not set")]
+            async fn $name() $body
         )*
     };
 }

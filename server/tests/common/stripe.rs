@@ -12,7 +12,7 @@ pub const WEBHOOK_SECRET: &str = "whsec_test_curbside";
 pub fn base() -> Option<String> {
     match std::env::var("TEST_STRIPE_API_BASE") {
         Ok(u) if !u.trim().is_empty() => Some(u.trim_end_matches('/').to_owned()),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
+        _ if super::in_ci() => {
             panic!(
                 "CI=true but TEST_STRIPE_API_BASE is not set; run the tests through scripts/localstripe.sh"
             )
