@@ -382,8 +382,27 @@ impl Config {
 
         let mut features = FeatureFlags::default();
         for f in Feature::ALL {
-            if let Some(v) = get(f.env_var()) {
-                features.set(f, parse_bool(f.env_var(), &v)?);
+            let named = match get(f.env_var()) {
+                Some(v) => Some(parse_bool(f.env_var(), &v)?),
+                None => None,
+            };
+            let aliased = match f.alias().and_then(|a| get(a).map(|v| (a, v))) {
+                Some((alias, v)) => Some((alias, parse_bool(alias, &v)?)),
+                None => None,
+            };
+            match (named, aliased) {
+                (Some(a), Some((alias, b))) if a != b => {
+                    return Err(bad(
+                        alias,
+                        &b.to_string(),
+                        &format!(
+                            "the same as {} ({a}), or only one of the two set",
+                            f.env_var()
+                        ),
+                    ));
+                }
+                (Some(on), _) | (None, Some((_, on))) => features.set(f, on),
+                (None, None) => {}
             }
         }
 
@@ -1046,6 +1065,20 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn photos_answer_to_the_plans_name_too_and_the_two_names_must_agree() {
+        let off = parse(&[("ENABLE_PHOTO_UPLOADS", "false")]).unwrap();
+        assert!(!off.features.enabled(Feature::Photos));
+        let both = parse(&[("ENABLE_PHOTO_UPLOADS", "0"), ("ENABLE_PHOTOS", "false")]).unwrap();
+        assert!(!both.features.enabled(Feature::Photos));
+        let err =
+            parse(&[("ENABLE_PHOTO_UPLOADS", "false"), ("ENABLE_PHOTOS", "true")]).unwrap_err();
+        assert_eq!(err.var, "ENABLE_PHOTO_UPLOADS");
+        assert!(err.to_string().contains("ENABLE_PHOTOS"), "{err}");
+        let err = parse(&[("ENABLE_PHOTO_UPLOADS", "maybe")]).unwrap_err();
+        assert_eq!(err.var, "ENABLE_PHOTO_UPLOADS");
     }
 
     #[test]

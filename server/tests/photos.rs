@@ -653,3 +653,25 @@ async fn restart(app: PhotoApp) -> PhotoApp {
     let app = app.restart(&refs).await;
     PhotoApp { app, store, bucket }
 }
+
+both_databases! {
+    async fn with_photo_uploads_off_no_photo_can_be_sent_or_seen(db) {
+        // The product plan's name for the switch.
+        let app = spawn!(db, &[("ENABLE_PHOTO_UPLOADS", "false")]);
+        let s = scene(&app).await;
+        let flags = app.get("/api/site_config", Auth::None).await;
+        assert_eq!(flags.json["photos"], false, "{}", flags.body);
+        let asked = app
+            .post(
+                "/api/photo_upload",
+                &[("job_id", &s.job), ("kind", "problem"), ("byte_size", "100"), ("content_type", "image/jpeg")],
+                Auth::Bearer(&s.priya),
+            )
+            .await;
+        assert_eq!((asked.status, asked.json["error"].as_str()), (404, Some("feature_off")), "{}", asked.body);
+        let listed = app.get(&format!("/api/photos?job_id={}", s.job), Auth::Bearer(&s.priya)).await;
+        assert_eq!((listed.status, listed.json["error"].as_str()), (404, Some("feature_off")), "{}", listed.body);
+        let done = app.post("/api/photo_done", &[("id", "0190a1b2-0000-7000-8000-000000000001")], Auth::Bearer(&s.priya)).await;
+        assert_eq!((done.status, done.json["error"].as_str()), (404, Some("feature_off")), "{}", done.body);
+    }
+}

@@ -47,6 +47,15 @@ impl Feature {
         }
     }
 
+    /// Another name the same switch answers to: the product plan's
+    /// `ENABLE_PHOTO_UPLOADS` for photos.
+    pub fn alias(self) -> Option<&'static str> {
+        match self {
+            Feature::Photos => Some("ENABLE_PHOTO_UPLOADS"),
+            _ => None,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Feature::RealtimeTracking => "Live job tracking",
