@@ -238,12 +238,22 @@ both_databases! {
         assert_eq!(r.status, 403, "customers cannot refund: {}", r.body);
         let r = refund("200.00", "r1", admin.clone()).await;
         assert_eq!((r.status, r.json["field"].as_str()), (422, Some("amount")), "{}", r.body);
+        // One request sent twice at once (a double click on a slow line):
+        // refunded once, here and at Stripe. localstripe ignores
+        // Idempotency-Key, so only our own claim can hold this.
+        let (a, b) = tokio::join!(refund("10.00", "r1", admin.clone()), refund("10.00", "r1", admin.clone()));
+        for r in [&a, &b] {
+            assert!(matches!(r.status, 200 | 409), "{}", r.body);
+        }
+        assert!(a.status == 200 || b.status == 200, "{} / {}", a.body, b.body);
+        let r = if a.status == 200 { &a } else { &b };
+        assert_eq!((r.json["status"].as_str(), r.json["refunded"]["cents"].as_i64()), (Some("partially_refunded"), Some(1000)), "{}", r.body);
+        let pi = stripe::intents_for_quote(&base, &dan_quote).await[0]["id"].as_str().unwrap().to_owned();
+        assert_eq!(stripe::intent(&base, &pi).await["latest_charge"]["amount_refunded"], 1000, "sent to Stripe once");
+        // The same request again later: refunded once still.
         let r = refund("10.00", "r1", admin.clone()).await;
-        assert_eq!(r.status, 200, "{}", r.body);
-        assert_eq!((r.json["status"].as_str(), r.json["refunded"]["cents"].as_i64()), (Some("partially_refunded"), Some(1000)));
-        // The same request again (a double click): refunded once.
-        let r = refund("10.00", "r1", admin.clone()).await;
-        assert_eq!(r.json["refunded"]["cents"], 1000, "{}", r.body);
+        assert_eq!((r.status, r.json["refunded"]["cents"].as_i64()), (200, Some(1000)), "{}", r.body);
+        assert_eq!(stripe::intent(&base, &pi).await["latest_charge"]["amount_refunded"], 1000, "sent to Stripe once");
         let r = refund("", "r2", admin.clone()).await;
         assert_eq!((r.json["status"].as_str(), r.json["refunded"]["cents"].as_i64()), (Some("refunded"), Some(9499)), "{}", r.body);
         let r = refund("", "r3", admin.clone()).await;
@@ -368,7 +378,7 @@ both_databases! {
 
     async fn webhooks_need_a_fresh_signature_and_are_applied_once(db) {
         let (app, base) = spawn_stripe!(db);
-        let Quoted { customer, job, dan, dan_quote, .. } = quoted(&app).await;
+        let Quoted { admin, customer, job, dan, dan_quote, .. } = quoted(&app).await;
         let pm = card_for(&app, &base, &customer, &dan_quote, "4242424242424242").await.unwrap();
         let r = accept(&app, &customer, &dan_quote, Some(&pm)).await;
         assert_eq!(r.status, 200, "{}", r.body);
@@ -406,6 +416,21 @@ both_databases! {
         let seen = view(&app, &customer, &job).await;
         assert_eq!(seen.json["payment"]["refunded"]["cents"], 1500, "{}", seen.body);
         assert_eq!(seen.json["payment"]["status"], "partially_refunded");
+        // The refunded total is absolute, so applying it twice would not show
+        // in it: count what the event left behind instead.
+        let recorded = app.count("SELECT COUNT(*) FROM payment_events WHERE event_id = 'evt_refund_1'").await;
+        assert_eq!(recorded, 1, "the event's row");
+        let told = app.count(&format!("SELECT COUNT(*) FROM events WHERE name = 'payment:refunded' AND job_id = '{job}'")).await;
+        assert_eq!(told, 1, "one payment:refunded event for the job's pages");
+        // An event whose effect adds up (a mismatch flagged to admins),
+        // delivered twice: flagged once.
+        let beyond = event("evt_refund_2", "charge.refunded", json!({ "id": "ch_1", "payment_intent": pi, "amount_refunded": 20000 }));
+        for at in [now, now + 2] {
+            let r = post(beyond.clone(), signature::sign(beyond.as_bytes(), stripe::WEBHOOK_SECRET, at)).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+        }
+        let flagged = app.get("/api/admin_audit?action=payment.mismatch", Auth::Bearer(&admin)).await;
+        assert_eq!(flagged.json["total"], 1, "{}", flagged.body);
 
         let dispute = event("evt_dispute_1", "charge.dispute.created", json!({ "id": "dp_1", "payment_intent": pi, "amount": 8000 }));
         let r = post(dispute.clone(), signature::sign(dispute.as_bytes(), stripe::WEBHOOK_SECRET, now)).await;

@@ -427,8 +427,15 @@ pub async fn refund(
     let payment = store::by_id(db, payment_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if store::seen(db, &event_id).await? {
-        return payment.view();
+    let under_way = || {
+        AppError::conflict(
+            "Another refund of this payment is under way. Wait a moment, then reload.",
+        )
+    };
+    match store::kind_of(db, &event_id).await?.as_deref() {
+        Some(store::REFUND_PENDING) => return Err(under_way()),
+        Some(_) => return payment.view(),
+        None => {}
     }
     if !payment.status()?.is_paid() {
         return Err(AppError::conflict(
@@ -436,22 +443,40 @@ pub async fn refund(
         ));
     }
     let (amount, reason) = refund_amount(payment.refundable(), requested_cents, reason)?;
-    // Claimed before the provider is asked: another refund sent at the same
-    // moment sees this one's share as gone (docs/SECURITY.md, "Refunds").
-    if !store::claim_refund(db, payment_id, amount.cents, now).await? {
+    // The request and its share are claimed together before the provider is
+    // asked: the same request sent twice at once gets through once (the
+    // request's line is unique), and other refunds sent at the same moment
+    // see this one's share as gone (docs/SECURITY.md, "Refunds"). Neither
+    // leans on the provider honouring the idempotency key.
+    let mut tx = begin_write(db).await?;
+    let mine = store::record(
+        &mut *tx,
+        Some(payment_id),
+        Some(&event_id),
+        store::REFUND_PENDING,
+        Some(amount.cents),
+        Some(&reason),
+        Some(&admin.id),
+        now,
+    )
+    .await?;
+    if !mine {
+        return Err(under_way());
+    }
+    if !store::claim_refund(&mut *tx, payment_id, amount.cents, now).await? {
+        drop(tx);
         let fresh = store::by_id(db, payment_id)
             .await?
             .ok_or(AppError::NotFound)?;
         if fresh.refund_pending_cents > 0 {
-            return Err(AppError::conflict(
-                "Another refund of this payment is under way. Wait a moment, then reload.",
-            ));
+            return Err(under_way());
         }
         refund_amount(fresh.refundable(), requested_cents, &reason)?;
         return Err(AppError::conflict(
             "This payment changed meanwhile. Reload it and try again.",
         ));
     }
+    tx.commit().await?;
     let intent = payment.intent_id.as_deref().ok_or(AppError::Internal)?;
     let refund_id = match gateway
         .refund(&format!("{payment_id}-{request_id}"), intent, amount)
@@ -459,7 +484,10 @@ pub async fn refund(
     {
         Ok(id) => id,
         Err(e) => {
-            store::release_refund(db, payment_id, amount.cents, now).await?;
+            let mut tx = begin_write(db).await?;
+            store::refund_dropped(&mut *tx, &event_id).await?;
+            store::release_refund(&mut *tx, payment_id, amount.cents, now).await?;
+            tx.commit().await?;
             return Err(e.into());
         }
     };
@@ -467,46 +495,30 @@ pub async fn refund(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut tx = begin_write(db).await?;
-    let first = store::record(
+    store::refund_recorded(&mut *tx, &event_id, now).await?;
+    store::complete_refund(&mut *tx, payment_id, amount.cents, now).await?;
+    audit::record(
         &mut *tx,
-        Some(payment_id),
-        Some(&event_id),
-        "refund",
-        Some(amount.cents),
-        Some(&reason),
         Some(&admin.id),
+        AuditAction::PaymentRefunded,
+        Some(&payment.job_id),
+        serde_json::json!({
+            "payment": payment_id,
+            "amount_cents": amount.cents,
+            "currency": amount.currency.code(),
+            "reason": reason,
+            "refund": refund_id,
+        }),
         now,
     )
     .await?;
-    if first {
-        store::complete_refund(&mut *tx, payment_id, amount.cents, now).await?;
-        audit::record(
-            &mut *tx,
-            Some(&admin.id),
-            AuditAction::PaymentRefunded,
-            Some(&payment.job_id),
-            serde_json::json!({
-                "payment": payment_id,
-                "amount_cents": amount.cents,
-                "currency": amount.currency.code(),
-                "reason": reason,
-                "refund": refund_id,
-            }),
-            now,
-        )
-        .await?;
-        let event = Pending::about_payment(
-            EventName::PaymentRefunded,
-            &job,
-            job.status()?,
-            UserId::from(payment.mechanic_id.clone()),
-        );
-        live::record(&mut tx, &[event], now).await?;
-    } else {
-        // The same request twice at once: the provider refunded once (same
-        // idempotency key) and the other copy recorded it.
-        store::release_refund(&mut *tx, payment_id, amount.cents, now).await?;
-    }
+    let event = Pending::about_payment(
+        EventName::PaymentRefunded,
+        &job,
+        job.status()?,
+        UserId::from(payment.mechanic_id.clone()),
+    );
+    live::record(&mut tx, &[event], now).await?;
     tx.commit().await?;
     store::by_id(db, payment_id)
         .await?

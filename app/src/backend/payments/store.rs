@@ -240,14 +240,48 @@ pub async fn record<'e>(
     Ok(done.rows_affected() == 1)
 }
 
-/// Whether a history line with this event id exists (a refund request already done).
-pub async fn seen(db: &Db, event_id: &str) -> Result<bool, sqlx::Error> {
+/// The kind of the history line with this event id, if there is one (a
+/// refund request under way, `REFUND_PENDING`, or done, `refund`).
+pub async fn kind_of(db: &Db, event_id: &str) -> Result<Option<String>, sqlx::Error> {
     let row: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM payment_events WHERE event_id = $1")
+        sqlx::query_as("SELECT kind FROM payment_events WHERE event_id = $1")
             .bind(event_id)
             .fetch_optional(db)
             .await?;
-    Ok(row.is_some())
+    Ok(row.map(|(k,)| k))
+}
+
+/// A refund request's history line while the provider is being asked.
+pub const REFUND_PENDING: &str = "refund_pending";
+
+/// The provider carried out the request: its line becomes a refund.
+pub async fn refund_recorded<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    event_id: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE payment_events SET kind = 'refund', at = $1 WHERE event_id = $2 AND kind = $3",
+    )
+    .bind(now)
+    .bind(event_id)
+    .bind(REFUND_PENDING)
+    .execute(exec)
+    .await?;
+    Ok(())
+}
+
+/// The provider refused the request: its line goes, so it may be sent again.
+pub async fn refund_dropped<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    event_id: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM payment_events WHERE event_id = $1 AND kind = $2")
+        .bind(event_id)
+        .bind(REFUND_PENDING)
+        .execute(exec)
+        .await?;
+    Ok(())
 }
 
 /// Sets `cents` aside for a refund about to be asked of the provider, when
@@ -255,8 +289,8 @@ pub async fn seen(db: &Db, event_id: &str) -> Result<bool, sqlx::Error> {
 /// conditional UPDATE both checks and claims, so of refunds sent at the same
 /// moment only those that fit together get through (PostgreSQL re-checks the
 /// condition on the row the first writer left; SQLite has one writer).
-pub async fn claim_refund(
-    db: &Db,
+pub async fn claim_refund<'e>(
+    exec: impl Executor<'e, Database = Any>,
     id: &str,
     cents: i64,
     now: Timestamp,
@@ -271,7 +305,7 @@ pub async fn claim_refund(
     .bind(id)
     .bind(PaymentStatus::Captured.as_str())
     .bind(PaymentStatus::PartiallyRefunded.as_str())
-    .execute(db)
+    .execute(exec)
     .await?;
     Ok(done.rows_affected() == 1)
 }
