@@ -7,6 +7,15 @@ mod common;
 use common::{Db, TestApp, TestDb};
 use serde_json::{Value, json};
 
+/// Each optional feature's card on the landing page: its anchor and words.
+const PITCHES: [(&str, &str); 5] = [
+    ("tracking", "Watch your mechanic drive in"),
+    ("payments", "charged only once the job is done"),
+    ("messaging", "Chat with your mechanic"),
+    ("photos", "Show the problem with a photo"),
+    ("notifications", "Never miss a quote"),
+];
+
 both_databases! {
     async fn healthz_answers_json(db) {
         let app = spawn!(db);
@@ -103,9 +112,22 @@ both_databases! {
         assert!(html.contains("charged only once the job is done"), "{html}");
         assert!(html.contains("id=\"messaging\""), "{html}");
         assert!(html.contains("Chat with your mechanic"), "{html}");
-        for unbuilt in ["Pay in the app", "Photos of the work", "Notifications"] {
-            assert!(!html.contains(unbuilt), "{unbuilt} is advertised before it is built");
+        for (anchor, pitch) in PITCHES {
+            assert!(html.contains(&format!("id=\"{anchor}\"")) && html.contains(pitch), "{pitch}: {html}");
         }
+    }
+
+    async fn a_feature_switched_off_is_not_advertised(db) {
+        let off: Vec<(&str, &str)> = ["ENABLE_REALTIME_TRACKING", "ENABLE_PAYMENTS", "ENABLE_MESSAGING", "ENABLE_PHOTOS", "ENABLE_PUSH_NOTIFICATIONS"]
+            .into_iter()
+            .map(|v| (v, "false"))
+            .collect();
+        let app = spawn!(db, &off);
+        let html = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+        for (anchor, pitch) in PITCHES {
+            assert!(!html.contains(pitch) && !html.contains(&format!("id=\"{anchor}\"")), "{pitch} is advertised while off");
+        }
+        assert!(html.contains("Prices up front"), "{html}");
     }
 
     async fn responses_are_compressed_when_asked(db) {

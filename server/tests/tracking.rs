@@ -335,9 +335,11 @@ both_databases! {
         // The speed filter goes on from the stored fix: a jump is still a jump.
         let jump = post_fix(&app, &w.dan.token, &w.job, START.0 + 0.1, START.1, at + 1_000).await;
         assert_eq!(jump.status, 422, "{}", jump.body);
-        // Mechanics who are not booked never see it in the job view.
+        // Mechanics who are not booked never see it.
         let marias = view(&app, &w.maria.token, &w.job).await;
-        assert!(marias.status == 404 || marias.json["position"].is_null(), "{}", marias.body);
+        // Maria never quoted on it, and it is booked: not found at all.
+        assert_eq!((marias.status, marias.json["error"].as_str()), (404, Some("not_found")), "{}", marias.body);
+        assert!(!marias.body.contains("position"), "{}", marias.body);
     }
 
     async fn a_routing_service_estimate_replaces_the_distance_one(db) {
