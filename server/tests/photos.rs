@@ -293,6 +293,111 @@ fn phone_photo() -> Vec<u8> {
     out
 }
 
+/// Where the metadata fixtures say they were taken, in words.
+const PLACE: &str = "51.53678,-0.14321";
+
+/// A JPEG carrying metadata in every place but EXIF: XMP (with a GPS
+/// position), IPTC (Photoshop's APP13) and a comment.
+fn jpeg_with_metadata() -> Vec<u8> {
+    let img = RgbImage::from_pixel(24, 16, Rgb([90, 140, 60]));
+    let mut jpeg = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+        .unwrap();
+    let segment = |marker: u8, body: &[u8]| {
+        let mut seg = vec![0xFF, marker];
+        seg.extend(((body.len() + 2) as u16).to_be_bytes());
+        seg.extend(body);
+        seg
+    };
+    let xmp = format!(
+        "http://ns.adobe.com/xap/1.0/\0<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\
+         <rdf:Description xmlns:exif=\"http://ns.adobe.com/exif/1.0/\" exif:GPSLatitude=\"51,32.2057N\" exif:GPSLongitude=\"0,8.5926W\" \
+         exif:Make=\"Nikon\" exif:UserComment=\"{PLACE}\"/></rdf:RDF></x:xmpmeta>"
+    );
+    let mut iptc = b"Photoshop 3.0\08BIM\x04\x04\0\0".to_vec();
+    let record = format!("\x1c\x02\x5c\0\x11{PLACE}");
+    iptc.extend(((record.len()) as u32).to_be_bytes());
+    iptc.extend(record.as_bytes());
+    let mut out = jpeg[..2].to_vec();
+    out.extend(segment(0xE1, xmp.as_bytes()));
+    out.extend(segment(0xED, &iptc));
+    out.extend(segment(0xFE, format!("Taken at {PLACE}").as_bytes()));
+    out.extend(&jpeg[2..]);
+    out
+}
+
+/// A PNG with an eXIf chunk (EXIF: a camera make) and a tEXt chunk saying where it was taken.
+fn png_with_metadata() -> Vec<u8> {
+    let img = RgbImage::from_pixel(24, 16, Rgb([200, 180, 40]));
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let chunk = |kind: &[u8; 4], data: &[u8]| {
+        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        c.extend(kind);
+        c.extend(data);
+        c.extend(crc32(&c[4..]).to_be_bytes());
+        c
+    };
+    // A big-endian TIFF with one entry: Make = "Nikon" (at offset 26).
+    let mut exif = b"MM\0\x2a\0\0\0\x08\0\x01\x01\x0f\0\x02\0\0\0\x06\0\0\0\x1a\0\0\0\0".to_vec();
+    exif.extend(b"Nikon\0");
+    // After the 8-byte signature and the 25-byte IHDR chunk.
+    let mut out = png[..33].to_vec();
+    out.extend(chunk(b"eXIf", &exif));
+    out.extend(chunk(b"tEXt", format!("Location\0{PLACE}").as_bytes()));
+    out.extend(&png[33..]);
+    out
+}
+
+/// PNG's CRC-32 (of a chunk's type and data).
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A stored JPEG holds only the segments the re-encoder itself writes:
+/// JFIF, tables, frame and scan; no APPn of any other kind, no comment.
+fn assert_only_what_the_encoder_writes(jpeg: &[u8], what: &str) {
+    let markers = jpeg_markers(jpeg);
+    let extra: Vec<String> = markers
+        .iter()
+        .filter(|m| !matches!(m, 0xE0 | 0xDB | 0xC0 | 0xC4 | 0xDD | 0xDA))
+        .map(|m| format!("FF{m:02X}"))
+        .collect();
+    assert!(extra.is_empty(), "{what}: {extra:?} in {markers:02X?}");
+}
+
+/// The markers of a JPEG's segments, SOI and EOI aside, up to its first scan.
+fn jpeg_markers(jpeg: &[u8]) -> Vec<u8> {
+    assert_eq!(&jpeg[..2], [0xFF, 0xD8], "a JPEG");
+    let mut found = Vec::new();
+    let mut at = 2;
+    while at + 4 <= jpeg.len() {
+        assert_eq!(jpeg[at], 0xFF, "a marker at {at}");
+        let marker = jpeg[at + 1];
+        found.push(marker);
+        if marker == 0xDA {
+            break;
+        }
+        let len = u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]) as usize;
+        at += 2 + len;
+    }
+    found
+}
+
 /// The EXIF block a JPEG carries, if any.
 fn exif_of(jpeg: &[u8]) -> Option<Vec<u8>> {
     let mut d = image::codecs::jpeg::JpegDecoder::new(Cursor::new(jpeg)).unwrap();
@@ -380,6 +485,9 @@ every_store! {
         assert_eq!(status, 200);
         assert!(exif_of(&stored).is_none(), "EXIF (and its GPS position) was stripped");
         assert!(!stored.windows(4).any(|w| w == b"Exif"));
+        assert_only_what_the_encoder_writes(&stored, "the display size");
+        // The fixture's latitude, 51° 32' 12.34": its rational 1234/100.
+        assert!(!stored.windows(8).any(|w| w == [0, 0, 4, 210, 0, 0, 0, 100]), "the GPS seconds were kept");
         let shown = image::load_from_memory(&stored).unwrap().to_rgb8();
         assert_eq!(shown.dimensions(), (20, 40), "turned upright");
         let (top, bottom) = (shown.get_pixel(10, 5), shown.get_pixel(10, 35));
@@ -388,11 +496,33 @@ every_store! {
         let (status, thumb) = app.fetch(r.json["thumb_url"].as_str().unwrap(), Auth::Bearer(&s.priya)).await;
         assert_eq!(status, 200);
         assert!(exif_of(&thumb).is_none());
+        assert_only_what_the_encoder_writes(&thumb, "the thumbnail");
 
         // Only the two re-encoded sizes are kept: not the original.
         let objects = app.objects().await;
         assert_eq!(objects.len(), 2, "{objects:?}");
         assert!(objects.iter().all(|k| k.contains(&s.job) && k.ends_with(".jpg")), "{objects:?}");
+    }
+
+    async fn no_metadata_of_any_kind_survives_storage(db, store) {
+        let app = spawn_photos!(db, store);
+        let s = scene(&app).await;
+        for (what, original, content_type) in [
+            ("XMP with GPS, IPTC and a comment", jpeg_with_metadata(), "image/jpeg"),
+            ("eXIf and tEXt chunks", png_with_metadata(), "image/png"),
+        ] {
+            assert!(original.windows(PLACE.len()).any(|w| w == PLACE.as_bytes()), "the fixture carries the place");
+            let r = app.upload(&s.priya, &s.job, "problem", &original, content_type).await;
+            assert_eq!(r.status, 200, "{what}: {}", r.body);
+            for size in ["url", "thumb_url"] {
+                let (status, stored) = app.fetch(r.json[size].as_str().unwrap(), Auth::Bearer(&s.priya)).await;
+                assert_eq!(status, 200);
+                assert_only_what_the_encoder_writes(&stored, &format!("{what}, {size}"));
+                for trace in [PLACE, "51,32.2057N", "GPSLatitude", "8BIM", "Photoshop", "Nikon"] {
+                    assert!(!stored.windows(trace.len()).any(|w| w == trace.as_bytes()), "{what}, {size}: {trace:?} was kept");
+                }
+            }
+        }
     }
 
     async fn what_is_not_a_usable_photo_is_refused_and_leaves_nothing(db, store) {
