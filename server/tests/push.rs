@@ -10,6 +10,7 @@ use common::{Auth, TestApp, flow::*};
 use serde_json::{Value, json};
 use std::{
     collections::BTreeMap,
+    sync::atomic::{AtomicBool, AtomicUsize, Ordering},
     time::{Duration, Instant},
 };
 
@@ -60,12 +61,22 @@ async fn subscription(app: &TestApp, service: &str, token: &str) -> Value {
 /// A device of the user `token`: subscribed at the push service with the
 /// server's key, then registered with the server. Returns its client hash.
 async fn device(app: &TestApp, service: &str, token: &str) -> String {
+    device_via(app, service, token, None).await
+}
+
+/// [`device`], its pushes sent through `gate` when there is one.
+async fn device_via(app: &TestApp, service: &str, token: &str, gate: Option<&Gate>) -> String {
     let sub = &subscription(app, service, token).await;
+    let endpoint = sub["endpoint"].as_str().unwrap();
+    let endpoint = match gate {
+        Some(g) => endpoint.replacen(service, &g.base, 1),
+        None => endpoint.to_owned(),
+    };
     let r = app
         .post(
             "/api/push_subscribe",
             &[
-                ("endpoint", sub["endpoint"].as_str().unwrap()),
+                ("endpoint", endpoint.as_str()),
                 ("p256dh", sub["keys"]["p256dh"].as_str().unwrap()),
                 ("auth", sub["keys"]["auth"].as_str().unwrap()),
                 ("label", "Chrome on Android"),
@@ -75,6 +86,110 @@ async fn device(app: &TestApp, service: &str, token: &str) -> String {
         .await;
     assert_eq!(r.status, 200, "subscribe: {}", r.body);
     sub["clientHash"].as_str().unwrap().to_owned()
+}
+
+/// Stands between the server and the push service, as the routing stub
+/// does in the tracking tests, so a restart lands mid-delivery on purpose:
+/// the first `pass` pushes go straight through, later ones are held until
+/// [`Gate::release`] (then forwarded), or for ever (then never delivered)
+/// unless they arrive after [`Gate::open`].
+#[derive(Clone)]
+struct Gate {
+    base: String,
+    state: std::sync::Arc<GateState>,
+}
+
+struct GateState {
+    pass: usize,
+    arrived: AtomicUsize,
+    forwarded: AtomicUsize,
+    held: AtomicUsize,
+    open: AtomicBool,
+    release: tokio::sync::watch::Sender<bool>,
+}
+
+impl Gate {
+    async fn start(service: &str, pass: usize) -> Gate {
+        use axum::{
+            body::Bytes,
+            http::{HeaderMap, Uri},
+            response::IntoResponse,
+        };
+        let state = std::sync::Arc::new(GateState {
+            pass,
+            arrived: AtomicUsize::new(0),
+            forwarded: AtomicUsize::new(0),
+            held: AtomicUsize::new(0),
+            open: AtomicBool::new(false),
+            release: tokio::sync::watch::channel(false).0,
+        });
+        let (shared, service) = (state.clone(), service.to_owned());
+        let forward = move |uri: Uri, headers: HeaderMap, body: Bytes| {
+            let (state, service) = (shared.clone(), service.clone());
+            async move {
+                let n = state.arrived.fetch_add(1, Ordering::SeqCst);
+                if n >= state.pass && !state.open.load(Ordering::SeqCst) {
+                    state.held.fetch_add(1, Ordering::SeqCst);
+                    let mut released = state.release.subscribe();
+                    let _ = released.wait_for(|r| *r).await;
+                }
+                let mut req = client().post(format!("{service}{}", uri.path()));
+                for (k, v) in &headers {
+                    if k != "host" && k != "content-length" {
+                        req = req.header(k, v);
+                    }
+                }
+                let res = req.body(body).send().await.unwrap();
+                let status = res.status().as_u16();
+                let answer = res.bytes().await.unwrap();
+                state.forwarded.fetch_add(1, Ordering::SeqCst);
+                (axum::http::StatusCode::from_u16(status).unwrap(), answer).into_response()
+            }
+        };
+        let app = axum::Router::new().fallback(forward);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Gate {
+            base: format!("http://{addr}"),
+            state,
+        }
+    }
+
+    /// Waits (up to 10 s) until the first `pass` went through and one more is held.
+    async fn holding(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.state.forwarded.load(Ordering::SeqCst) < self.state.pass
+            || self.state.held.load(Ordering::SeqCst) == 0
+        {
+            assert!(Instant::now() < deadline, "the gate never held a push");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Forwards what is held, and everything from now on.
+    fn release(&self) {
+        self.state.open.store(true, Ordering::SeqCst);
+        let _ = self.state.release.send(true);
+    }
+
+    /// Lets everything from now on through; what is held stays held.
+    fn open(&self) {
+        self.state.open.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Waits (up to `wait`) until the outbox holds `n` pushes.
+async fn outbox_at(app: &TestApp, n: i64, wait: Duration) {
+    let deadline = Instant::now() + wait;
+    loop {
+        let left = app.count("SELECT COUNT(*) FROM push_outbox").await;
+        if left == n {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{left} pushes queued, not {n}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// Every push the device received so far, decrypted by the push service.
@@ -136,6 +251,8 @@ fn kinds(items: &Value) -> Vec<String> {
 
 /// Messages Dan sends Priya at once in the restart tests.
 const N: usize = 30;
+/// Of those, how many reach the push service before the restart.
+const PASSED: usize = 5;
 
 async fn send_messages(app: &TestApp, dan: &Mechanic, job: &str) {
     let sends = (0..N).map(|i| async move {
@@ -344,23 +461,36 @@ both_databases! {
         let Some(service) = push_service() else { return };
         let app = spawn!(db, SETTINGS);
         let (r, dan) = booked(&app).await;
-        let phone = device(&app, &service, &r.customer).await;
+        let gate = Gate::start(&service, PASSED).await;
+        let phone = device_via(&app, &service, &r.customer, Some(&gate)).await;
         send_messages(&app, &dan, &r.job).await;
-        // Stopped as a deploy stops it, while it is sending: what it is
-        // sending it finishes and records; the rest the next process sends.
-        let app = app.graceful_restart(SETTINGS).await;
+        // Stopped as a deploy stops it, while it is sending (the gate holds
+        // a push open): what it is sending it finishes and records once the
+        // push service answers; the rest the next process sends.
+        gate.holding().await;
+        outbox_at(&app, (N - PASSED) as i64, Duration::from_secs(10)).await;
         let before = received(&service, &phone).await.len();
-        eprintln!("pushes delivered before the restart: {before} of {N}");
+        assert!(0 < before && before < N, "delivered before the restart: {before} of {N}");
+        let answers = gate.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            answers.release();
+        });
+        let db = app.stop_gracefully().await;
+        let claimed = db.count("SELECT COUNT(*) FROM push_outbox WHERE claim IS NOT NULL").await;
+        assert_eq!(claimed, 0, "the stopped process left pushes it had claimed and not finished");
+        let app = TestApp::start(db, SETTINGS).await;
 
-        wait_for(&service, &phone, N).await;
-        // Anything sent twice would show up by now.
-        tokio::time::sleep(Duration::from_millis(700)).await;
+        // An empty outbox means nothing is being sent or will be: each
+        // push's row goes only once the push service took it.
+        outbox_at(&app, 0, Duration::from_secs(20)).await;
         let seen = by_id(&received(&service, &phone).await);
-        for id in told_messages(&app, &r.customer).await {
+        let told = told_messages(&app, &r.customer).await;
+        assert_eq!(told.len(), N);
+        for id in told {
             assert_eq!(seen.get(&id), Some(&1), "notification {id} pushed {:?} times", seen.get(&id));
         }
         assert_eq!(seen.values().sum::<usize>(), N);
-        assert_eq!(app.count("SELECT COUNT(*) FROM push_outbox").await, 0);
 
         // Reading the chat reads its notifications (not the quote's).
         assert_eq!(centre(&app, &r.customer).await["unread"], N + 1);
@@ -379,24 +509,25 @@ both_databases! {
         let Some(service) = push_service() else { return };
         let app = spawn!(db, SETTINGS);
         let (r, dan) = booked(&app).await;
-        let phone = device(&app, &service, &r.customer).await;
+        let gate = Gate::start(&service, PASSED).await;
+        let phone = device_via(&app, &service, &r.customer, Some(&gate)).await;
         send_messages(&app, &dan, &r.job).await;
-        // Killed without a chance to finish: what it had claimed is sent
-        // once its claim runs out (15 s). A push it sent but had not yet
-        // recorded may go twice; the device shows it once (one tag per chat).
-        let app = app.restart(SETTINGS).await;
-        let deadline = Instant::now() + Duration::from_secs(40);
+        gate.holding().await;
+        outbox_at(&app, (N - PASSED) as i64, Duration::from_secs(10)).await;
+        // Killed while the gate holds some of its pushes: they never reach
+        // the push service, and their claims outlive the process.
+        let db = app.crash().await;
+        let claimed = db.count("SELECT COUNT(*) FROM push_outbox WHERE claim IS NOT NULL").await;
+        assert!(claimed > 0, "the dead process left no claims");
+        let app = TestApp::start(db, SETTINGS).await;
+        gate.open();
+        // The next process sends them once their claims run out (15 s).
+        outbox_at(&app, 0, Duration::from_secs(40)).await;
+        let seen = by_id(&received(&service, &phone).await);
         let told = told_messages(&app, &r.customer).await;
         assert_eq!(told.len(), N);
-        loop {
-            let seen = by_id(&received(&service, &phone).await);
-            if told.iter().all(|id| seen.contains_key(id))
-                && app.count("SELECT COUNT(*) FROM push_outbox").await == 0
-            {
-                break;
-            }
-            assert!(Instant::now() < deadline, "lost after a crash: {} of {N} arrived", seen.len());
-            tokio::time::sleep(Duration::from_millis(200)).await;
+        for id in told {
+            assert_eq!(seen.get(&id), Some(&1), "notification {id} pushed {:?} times", seen.get(&id));
         }
     }
 

@@ -78,6 +78,19 @@ impl TestDb {
         self.dir.path()
     }
 
+    /// The single number a query answers (`SELECT COUNT(*) …`).
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&self.url)
+            .await
+            .expect("connect to the test database");
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.unwrap();
+        pool.close().await;
+        n
+    }
+
     /// The same database for a second server: it has a data directory of
     /// its own and leaves dropping the database to the owner.
     pub fn shared(&self) -> Self {
@@ -309,10 +322,7 @@ impl TestApp {
 
     /// The single number a query answers (`SELECT COUNT(*) …`), read straight from the database.
     pub async fn count(&self, sql: &str) -> i64 {
-        let pool = self.sql().await;
-        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.unwrap();
-        pool.close().await;
-        n
+        self.db.count(sql).await
     }
 
     /// A second server process on this one's database.
@@ -333,6 +343,22 @@ impl TestApp {
         assert!(self.sigterm().await, "a clean exit");
         let TestApp { db, .. } = self;
         Self::start(db, extra).await
+    }
+
+    /// Kills the server (SIGKILL: a crash) and hands back its database, to
+    /// look at before another process starts on it (`TestApp::start`).
+    pub async fn crash(self) -> TestDb {
+        let TestApp { mut child, db, .. } = self;
+        let _ = child.kill().await;
+        db
+    }
+
+    /// Stops the server as a deploy does and hands back its database, to
+    /// look at before another process starts on it (`TestApp::start`).
+    pub async fn stop_gracefully(mut self) -> TestDb {
+        assert!(self.sigterm().await, "a clean exit");
+        let TestApp { db, .. } = self;
+        db
     }
 
     /// Sends SIGTERM and waits for the process to end; returns whether it exited cleanly.
