@@ -115,6 +115,22 @@ impl EventStream {
         seen
     }
 
+    /// The events that came before the first that `marker` picks, which
+    /// must come within 5 s. The marker is an event the test caused after
+    /// the one whose absence it proves: a stream gets events in order, so
+    /// what did not come before the marker is not coming at all, however
+    /// slow the machine.
+    pub async fn before(&mut self, marker: impl Fn(&Sse) -> bool) -> Vec<Sse> {
+        let mut seen = Vec::new();
+        loop {
+            let e = self.next().await;
+            if marker(&e) {
+                return seen;
+            }
+            seen.push(e);
+        }
+    }
+
     /// Every event up to and including the first of `name` on `job`.
     pub async fn until(&mut self, name: &str, job: &str) -> Vec<Sse> {
         let mut seen = Vec::new();
