@@ -279,7 +279,10 @@ both_databases! {
         assert_eq!(r.status, 200, "{}", r.body);
         let e = priyas.next().await;
         assert_eq!(e.event, "job:location-updated");
-        assert!(priyas.next_within(Duration::from_millis(300)).await.is_none(), "no eta for a 30 m move");
+        // Dan arriving, after the move: no estimate came between.
+        assert_eq!(move_to(&app, &w.dan.token, &w.job, "arrived").await.status, 200);
+        let before = priyas.before(|e| e.event == "job:status-updated").await;
+        assert!(!before.iter().any(|e| e.event == "job:eta-updated"), "an eta for a 30 m move");
     }
 
     async fn the_way_there_is_purged_when_the_job_ends(db) {
@@ -378,7 +381,9 @@ both_databases! {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         assert_eq!(hits.load(Ordering::SeqCst), 1, "the service was asked");
-        assert!(next_eta(&mut priyas, Duration::from_millis(500)).await.is_none());
+        assert_eq!(move_to(&app, &w.dan.token, &w.job, "arrived").await.status, 200);
+        let before = priyas.before(|e| e.event == "job:status-updated").await;
+        assert!(!before.iter().any(|e| e.event == "job:eta-updated"), "a second estimate");
         let seen = view(&app, &w.priya, &w.job).await;
         assert_eq!(seen.json["eta"]["seconds"], first["seconds"], "{}", seen.body);
     }
@@ -397,7 +402,9 @@ both_databases! {
         let r = post_fix(&app, &w.dan.token, &w.job, START.0 + 0.001, START.1, now_ms()).await;
         assert_eq!((r.status, r.json["error"].as_str()), (404, Some("feature_off")), "{}", r.body);
         assert!(r.json["message"].as_str().unwrap().contains("ENABLE_REALTIME_TRACKING=false"), "{}", r.body);
-        assert!(next_position(&mut priyas, Duration::from_millis(500)).await.is_none());
+        assert_eq!(move_to(&app, &w.dan.token, &w.job, "arrived").await.status, 200);
+        let before = priyas.before(|e| e.event == "job:status-updated").await;
+        assert!(!before.iter().any(|e| e.event.starts_with("job:location") || e.event == "job:eta-updated"), "tracking streamed while off");
         let job = app.get(&format!("/api/job?id={}", w.job), Auth::Bearer(&w.priya)).await;
         assert_eq!(job.status, 200, "{}", job.body);
         assert!(job.json["position"].is_null() && job.json["eta"].is_null(), "{}", job.body);
