@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { test, type Page } from "@playwright/test";
-import { desktopPage, expect, hydrated, logIn, phonePage, snap } from "./helpers";
+import { bookedJobWithPhoto, desktopPage, expect, hydrated, logIn, phonePage, snap } from "./helpers";
 
 // Seeded on the e2e server's empty database (see README, "Demo data").
 const DEMO_PASSWORD = "curbside-demo";
@@ -18,10 +18,20 @@ test("the admin console has no serious accessibility problems", async ({ browser
   const page = await desktopPage(browser);
   await logIn(page, "admin@demo.curbside.test", DEMO_PASSWORD);
   await expect(page).toHaveURL(/\/admin$/);
-  for (const path of ["/admin", "/admin/users", "/admin/jobs", "/admin/map", "/admin/audit"]) {
+  for (const path of ["/admin", "/admin/users", "/admin/jobs", "/admin/map", "/admin/audit", "/admin/payments", "/admin/reports"]) {
     await page.goto(path);
     expect(await problems(page), path).toEqual([]);
   }
+  // A payment of its own to open (the demo data has none).
+  const mechanic = await phonePage(browser);
+  await logIn(mechanic, "dan@demo.curbside.test", DEMO_PASSWORD);
+  await expect(mechanic).toHaveURL(/\/mechanic$/);
+  await bookedJobWithPhoto(await phonePage(browser), mechanic, "See you at nine", "Front wheel");
+  await page.goto("/admin/payments");
+  await hydrated(page);
+  await page.locator('a[href^="/admin/payments/"]').first().click();
+  await expect(page).toHaveURL(/\/admin\/payments\/[0-9a-f-]{36}$/);
+  expect(await problems(page), "a payment's page").toEqual([]);
   // The console's own links in the header, the current page marked.
   await page.goto("/admin/users");
   await hydrated(page);
@@ -59,4 +69,18 @@ test("visitors', customers' and mechanics' pages have no serious accessibility p
     await mechanic.goto(path);
     expect(await problems(mechanic), path).toEqual([]);
   }
+});
+
+test("a booked job's page with its conversation and the photo viewer open has no serious accessibility problems", async ({ browser }) => {
+  const customer = await phonePage(browser);
+  const mechanic = await phonePage(browser);
+  await logIn(mechanic, "dan@demo.curbside.test", DEMO_PASSWORD);
+  await expect(mechanic).toHaveURL(/\/mechanic$/);
+  const job = await bookedJobWithPhoto(customer, mechanic, "See you at nine", "Front wheel");
+  await customer.goto(`/customer/jobs/${job}`);
+  await expect(customer.locator(".chat-msg", { hasText: "See you at nine" })).toBeVisible();
+  expect(await problems(customer), "a booked job with a message").toEqual([]);
+  await customer.getByRole("button", { name: "Open Front wheel" }).tap();
+  await expect(customer.getByRole("dialog", { name: "Photo" })).toBeVisible();
+  expect(await problems(customer), "the photo viewer").toEqual([]);
 });

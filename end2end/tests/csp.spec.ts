@@ -1,5 +1,5 @@
 import { test, type Page } from "@playwright/test";
-import { desktopPage, expect, hydrated, logIn, phonePage } from "./helpers";
+import { bookedJobWithPhoto, desktopPage, expect, hydrated, logIn, phonePage } from "./helpers";
 
 // Seeded on the e2e server's empty database (see README, "Demo data").
 const DEMO_PASSWORD = "curbside-demo";
@@ -86,11 +86,36 @@ test("the admin console runs under the policy without a violation", async ({ bro
   const seen = await watchPolicy(admin);
   await logIn(admin, "admin@demo.curbside.test", DEMO_PASSWORD);
   await expect(admin).toHaveURL(/\/admin$/);
-  for (const path of ["/admin", "/admin/users", "/admin/audit", "/admin/jobs", "/admin/map"]) {
+  for (const path of ["/admin", "/admin/users", "/admin/audit", "/admin/jobs", "/admin/map", "/admin/payments", "/admin/reports"]) {
     await visit(admin, seen, path);
   }
+  // A payment of its own to open (the demo data has none).
+  const mechanic = await phonePage(browser);
+  await logIn(mechanic, "dan@demo.curbside.test", DEMO_PASSWORD);
+  await expect(mechanic).toHaveURL(/\/mechanic$/);
+  await bookedJobWithPhoto(await phonePage(browser), mechanic, "See you at nine", "Front wheel");
+  await visit(admin, seen, "/admin/payments");
+  await visit(admin, seen, await firstLink(admin, "/admin/payments/"));
   await visit(admin, seen, "/admin/jobs");
   await visit(admin, seen, await firstLink(admin, "/admin/jobs/"));
   await visit(admin, seen, "/admin/users");
   await visit(admin, seen, await firstLink(admin, "/admin/users/"));
+});
+
+test("a booked job's page runs under the policy with a message sent and the photo viewer open", async ({ browser }) => {
+  const customer = await phonePage(browser);
+  const mechanic = await phonePage(browser);
+  await logIn(mechanic, "dan@demo.curbside.test", DEMO_PASSWORD);
+  await expect(mechanic).toHaveURL(/\/mechanic$/);
+  const job = await bookedJobWithPhoto(customer, mechanic, "See you at nine", "Front wheel");
+  const seen = await watchPolicy(customer);
+  await visit(customer, seen, `/customer/jobs/${job}`);
+  await customer.getByLabel("Message", { exact: true }).fill("The gate is open.");
+  await customer.getByRole("button", { name: "Send", exact: true }).tap();
+  await expect(customer.locator(".chat-msg.mine", { hasText: "The gate is open." }).locator(".chat-receipt")).toHaveText(/Sent|Read/);
+  await customer.getByRole("button", { name: "Open Front wheel" }).tap();
+  const viewer = customer.getByRole("dialog", { name: "Photo" });
+  await expect(viewer).toBeVisible();
+  await expect.poll(() => viewer.locator("img").evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  await expectNoViolation(customer, seen, "the photo viewer");
 });

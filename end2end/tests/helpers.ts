@@ -92,3 +92,49 @@ export async function stopServer(server: ChildProcess) {
   server.kill("SIGTERM");
   await exited;
 }
+
+async function ok(r: Awaited<ReturnType<Page["request"]["post"]>>) {
+  expect(r.status(), await r.text()).toBe(200);
+  return r.json();
+}
+
+/** A 1 × 1 PNG. */
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC",
+  "base64",
+);
+
+/**
+ * A fresh customer signed in on `customer`, with a brakes job in Camden that
+ * the mechanic signed in on `mechanic` quoted for and she booked; she sent
+ * `message` and a photo of the problem captioned `caption`. The job's id.
+ */
+export async function bookedJobWithPhoto(customer: Page, mechanic: Page, message: string, caption: string): Promise<string> {
+  const run = `${Date.now() % 1_000_000}.${Math.floor(Math.random() * 1e6)}`;
+  await ok(await customer.request.post("/api/register", {
+    form: { name: "Nadia Rahman", email: `nadia.${run}@example.com`, password: "correct horse battery", role: "customer" },
+  }));
+  const car = await ok(await customer.request.post("/api/add_vehicle", {
+    form: { year: "2018", make: "Toyota", model: "Yaris", colour: "Red", plate: "ab18 xyz" },
+  }));
+  const job = await ok(await customer.request.post("/api/request_job", {
+    form: {
+      vehicle_id: car.id, category: "brakes", description: "Loud squeal from the front left wheel when braking.",
+      lat: "51.5390", lng: "-0.1426", address: "7 Jamestown Road, London NW1 7BY", locality: `Camden ${run}, London`, urgency: "asap",
+    },
+  }));
+  const quote = await ok(await mechanic.request.post("/api/send_quote", {
+    form: { job_id: job.id, "items[0][kind]": "labour", "items[0][description]": "Replace front pads", "items[0][amount]": "80", arrival_minutes: "45", valid_hours: "24" },
+  }));
+  await ok(await customer.request.post("/api/accept_quote", { form: { id: quote.id } }));
+  await ok(await customer.request.post("/api/send_message", {
+    form: { job_id: job.id, id: crypto.randomUUID(), body: message },
+  }));
+  const ticket = await ok(await customer.request.post("/api/photo_upload", {
+    form: { job_id: job.id, kind: "problem", caption, byte_size: String(PNG.length), content_type: "image/png" },
+  }));
+  const put = await customer.request.put(ticket.url, { headers: Object.fromEntries(ticket.headers), data: PNG });
+  expect(put.status(), await put.text()).toBe(200);
+  await ok(await customer.request.post("/api/photo_done", { form: { id: ticket.id } }));
+  return job.id;
+}

@@ -424,7 +424,7 @@ fn ChatPanel(job: JobId, mechanic: UserId, read_only: bool) -> impl IntoView {
                     let this_day = i.message.sent_at.format_day_at(offset);
                     let separator = (this_day != day).then(|| {
                         day = this_day.clone();
-                        view! { <li class="chat-day" role="separator">{this_day}</li> }
+                        view! { <li class="chat-day">{this_day}</li> }
                     });
                     let mine = i.message.sender == me_view;
                     let id = i.message.id.clone();
