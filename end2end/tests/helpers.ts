@@ -138,3 +138,25 @@ export async function bookedJobWithPhoto(customer: Page, mechanic: Page, message
   await ok(await customer.request.post("/api/photo_done", { form: { id: ticket.id } }));
   return job.id;
 }
+
+/** Records every Content-Security-Policy violation the page reports, from its first script on. */
+export async function watchPolicy(page: Page): Promise<string[]> {
+  const refused: string[] = [];
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      const w = window as unknown as { __csp?: string[] };
+      (w.__csp ??= []).push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) refused.push(m.text());
+  });
+  return refused;
+}
+
+/** No Content-Security-Policy violation on the page so far (`watchPolicy`). */
+export async function expectNoViolation(page: Page, refused: string[], path: string) {
+  const reported = await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []);
+  expect([...reported, ...refused], `violations on ${path}`).toEqual([]);
+}
+

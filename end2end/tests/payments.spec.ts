@@ -2,7 +2,7 @@ import { test, type APIRequestContext } from "@playwright/test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DESKTOP, PHONE, expect, expectNoHorizontalScroll, hydrated, live, snap, startServer, stopServer } from "./helpers";
+import { DESKTOP, PHONE, expect, expectNoHorizontalScroll, expectNoViolation, hydrated, live, snap, startServer, stopServer, watchPolicy } from "./helpers";
 
 // A server of its own with Stripe's keys, pointed at localstripe (started
 // by `make e2e`, which sets TEST_STRIPE_API_BASE): its fake Stripe.js
@@ -69,6 +69,8 @@ test("the customer pays with a card in the form, the mechanic sees it held and t
     expect(q.status(), await q.text()).toBe(200);
 
     const customer = await (await browser.newContext(PHONE)).newPage();
+    // The card form is Stripe.js (localstripe's) under the enforced policy.
+    const refused = await watchPolicy(customer);
     await logIn(customer, "tom@demo.curbside.test");
     await expect(customer).toHaveURL(/\/customer$/);
     await customer.goto(`${BASE}/customer/jobs/${job}`);
@@ -94,6 +96,7 @@ test("the customer pays with a card in the form, the mechanic sees it held and t
     await live(customer);
     await expect(customer.locator(".payment")).toContainText("Payment authorized");
     await expect(customer.locator(".payment")).toContainText("£60.00 is held on Visa •••• 4242");
+    await expectNoViolation(customer, refused, "the card form and the booking");
     await snap(customer, info, "payments-2-customer-authorized");
 
     // Dan sees it held; on the way, arrived, started (through the API), then
