@@ -576,6 +576,21 @@ both_databases! {
                 let r = app.post_pairs(path, &dirty, auth).await;
                 assert_eq!((r.status, r.json["field"].as_str()), (422, Some(field)), "{path} {field} {bad:?}: {}", r.body);
             }
+            // A server function reads its body as a form whatever the
+            // request says it holds, so a client that labels it otherwise,
+            // or not at all, is checked the same.
+            let dirty: Vec<(String, String)> = form.iter()
+                .map(|(k, v)| (k.clone(), if k == field { format!("{v}\0x") } else { v.clone() }))
+                .collect();
+            let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(&dirty).finish();
+            for label in [Some("text/plain;charset=UTF-8"), Some("Application/X-WWW-Form-Urlencoded"), None] {
+                let mut req = app.client.post(app.url(path)).body(body.clone());
+                if let Some(label) = label {
+                    req = req.header("content-type", label);
+                }
+                let r = common::Reply::of(auth.apply(req).send().await.unwrap()).await;
+                assert_eq!((r.status, r.json["field"].as_str()), (422, Some(field)), "{path} {field} as {label:?}: {}", r.body);
+            }
             let r = app.post_pairs(path, &form, auth).await;
             assert_eq!(r.status, 200, "{path} clean: {}", r.body);
             r
@@ -642,6 +657,9 @@ both_databases! {
         let r = app.post("/api/update_profile", &[("name", big.as_str())], Auth::Bearer(&customer)).await;
         assert_eq!((r.status, r.json["error"].as_str()), (413, Some("too_large")), "{}", &r.body[..r.body.len().min(300)]);
         assert!(r.json["message"].as_str().unwrap().contains("2 MB"), "{}", r.body);
+        let req = app.client.post(app.url("/api/update_profile")).header("content-type", "text/plain").body(format!("name={big}"));
+        let r = common::Reply::of(Auth::Bearer(&customer).apply(req).send().await.unwrap()).await;
+        assert_eq!((r.status, r.json["error"].as_str()), (413, Some("too_large")), "labelled text: {}", &r.body[..r.body.len().min(300)]);
     }
 
     async fn careless_clients_get_json_answers_with_the_right_status(db) {
