@@ -3,7 +3,8 @@
 //! break or tab gets 422 naming the field (`domain::text::check_plain`).
 //! One place covers every free-text field, today's and tomorrow's, and both
 //! databases answer the same (PostgreSQL cannot store NUL; SQLite could).
-//! A form body over the limit is answered 413 naming the limit.
+//! A POST body over the limit, however it is labelled, is answered 413
+//! naming the limit.
 
 use app::{
     api::payments::STRIPE_WEBHOOK,
