@@ -7,7 +7,12 @@
 
 mod common;
 
-use common::{Auth, Reply, TestApp, flow::*, run_command};
+use common::{
+    Auth, Reply, TestApp,
+    fixtures::{AUTH_SECRET, P256DH, small_jpeg},
+    flow::*,
+    run_command,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The callers, in the order of each rule's `who` string.
@@ -783,12 +788,6 @@ const RULES: &[Rule] = &[
     ),
 ];
 
-/// A browser's real push keys (RFC 8291's example): subscribing gets past
-/// their check to the question of whose device it is.
-const P256DH: &str =
-    "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
-const AUTH_SECRET: &str = "BTBZMqHH6r4Tts7J_aSIgg";
-
 /// What the owner keeps from most callers, and who may see each: the
 /// callers (by index) entitled to it. Every answer to anyone else is searched for it.
 struct Secret {
@@ -1029,19 +1028,6 @@ fn new_uuid() -> String {
 
 fn device_endpoint(n: usize) -> String {
     format!("http://127.0.0.1:9/push/device-{n}")
-}
-
-/// A 16 × 16 grey JPEG.
-fn small_jpeg() -> Vec<u8> {
-    let img = image::RgbImage::from_pixel(16, 16, image::Rgb([120, 120, 120]));
-    let mut jpeg = Vec::new();
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(
-            &mut std::io::Cursor::new(&mut jpeg),
-            image::ImageFormat::Jpeg,
-        )
-        .unwrap();
-    jpeg
 }
 
 /// Makes a new object of the owner's for a rule that spends it; answers what `{NEW}` becomes.

@@ -257,10 +257,7 @@ fn phone_photo() -> Vec<u8> {
             Rgb([20, 20, 230])
         }
     });
-    let mut jpeg = Vec::new();
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
-        .unwrap();
+    let jpeg = encoded(img, image::ImageFormat::Jpeg);
     let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
     let entry = |tag: u16, kind: u16, count: u32, value: [u8; 4]| {
         let mut e = tag.to_be_bytes().to_vec();
@@ -293,6 +290,15 @@ fn phone_photo() -> Vec<u8> {
     out
 }
 
+/// `img` in `format`, as an encoder writes it.
+fn encoded(img: RgbImage, format: image::ImageFormat) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut Cursor::new(&mut bytes), format)
+        .unwrap();
+    bytes
+}
+
 /// Where the metadata fixtures say they were taken, in words.
 const PLACE: &str = "51.53678,-0.14321";
 
@@ -300,10 +306,7 @@ const PLACE: &str = "51.53678,-0.14321";
 /// position), IPTC (Photoshop's APP13) and a comment.
 fn jpeg_with_metadata() -> Vec<u8> {
     let img = RgbImage::from_pixel(24, 16, Rgb([90, 140, 60]));
-    let mut jpeg = Vec::new();
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
-        .unwrap();
+    let jpeg = encoded(img, image::ImageFormat::Jpeg);
     let segment = |marker: u8, body: &[u8]| {
         let mut seg = vec![0xFF, marker];
         seg.extend(((body.len() + 2) as u16).to_be_bytes());
@@ -330,10 +333,7 @@ fn jpeg_with_metadata() -> Vec<u8> {
 /// A PNG with an eXIf chunk (EXIF: a camera make) and a tEXt chunk saying where it was taken.
 fn png_with_metadata() -> Vec<u8> {
     let img = RgbImage::from_pixel(24, 16, Rgb([200, 180, 40]));
-    let mut png = Vec::new();
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
-        .unwrap();
+    let png = encoded(img, image::ImageFormat::Png);
     let chunk = |kind: &[u8; 4], data: &[u8]| {
         let mut c = (data.len() as u32).to_be_bytes().to_vec();
         c.extend(kind);
@@ -406,10 +406,7 @@ fn exif_of(jpeg: &[u8]) -> Option<Vec<u8>> {
 
 /// A real PNG whose header claims 100,000 × 100,000 pixels.
 fn bomb() -> Vec<u8> {
-    let mut png = Vec::new();
-    image::DynamicImage::ImageRgb8(RgbImage::new(8, 8))
-        .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
-        .unwrap();
+    let mut png = encoded(RgbImage::new(8, 8), image::ImageFormat::Png);
     png[16..20].copy_from_slice(&100_000u32.to_be_bytes());
     png[20..24].copy_from_slice(&100_000u32.to_be_bytes());
     let mut crc = !0u32;

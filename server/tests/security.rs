@@ -4,7 +4,12 @@
 
 mod common;
 
-use common::{Auth, TestApp, flow::*, pairs, with};
+use common::{
+    Auth, TestApp,
+    fixtures::{AUTH_SECRET, P256DH, small_jpeg},
+    flow::*,
+    pairs, with,
+};
 
 /// Closes whatever raw-text element it lands in, then runs script.
 const MARKUP: &str = "</textarea></script><img src=x onerror=alert(1)>";
@@ -22,23 +27,6 @@ const SWEPT: [&str; 7] = [
     "Goodwill",
     "Kitchen tablet",
 ];
-/// A browser's real push keys (RFC 8291's example).
-const P256DH: &str =
-    "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
-const AUTH_SECRET: &str = "BTBZMqHH6r4Tts7J_aSIgg";
-
-/// A 16 × 16 grey JPEG.
-fn tiny_jpeg() -> Vec<u8> {
-    let img = image::RgbImage::from_pixel(16, 16, image::Rgb([120, 120, 120]));
-    let mut jpeg = Vec::new();
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(
-            &mut std::io::Cursor::new(&mut jpeg),
-            image::ImageFormat::Jpeg,
-        )
-        .unwrap();
-    jpeg
-}
 
 /// What must never appear in a page: the payload parsed as a tag.
 const LIVE_TAG: &str = "<img src=x onerror";
@@ -142,7 +130,7 @@ both_databases! {
             .post("/api/send_message", &[("job_id", &job), ("id", &uuid::Uuid::now_v7().to_string()), ("body", &marked(SWEPT[0]))], Auth::Bearer(&customer))
             .await;
         assert_eq!(said.status, 200, "{}", said.body);
-        let photo = tiny_jpeg();
+        let photo = small_jpeg();
         let ticket = app
             .post(
                 "/api/photo_upload",
@@ -293,9 +281,14 @@ both_databases! {
         })
         .await;
         let statuses: Vec<u16> = guesses.iter().map(|r| r.status).collect();
-        // Twenty were checked; the twentieth failure is answered with the lock.
+        // Twenty were checked and the other five refused at the door. The
+        // failure that made twenty is answered with the lock, and so is any
+        // other whose answer came after it (two settling at once both see
+        // twenty): the lock is only ever said once it is true.
         assert_eq!(app.count("SELECT COUNT(*) FROM login_failures").await, 20, "{statuses:?}");
-        assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 19, "{statuses:?}");
+        assert!(statuses.iter().all(|s| [401, 429].contains(s)), "{statuses:?}");
+        let wrong = statuses.iter().filter(|s| **s == 401).count();
+        assert!((1..=19).contains(&wrong), "{wrong} told 'wrong password' of 20 checked: {statuses:?}");
         let locked = app.login("staff30@example.com", PW).await;
         assert_eq!(locked.status, 429, "{}", locked.body);
         assert!(locked.json["message"].as_str().unwrap().starts_with("Too many failed attempts"), "{}", locked.body);
@@ -448,21 +441,8 @@ async fn ends(stream: &mut common::sse::EventStream) -> bool {
 /// A job the customer `token` requests now (with a car of theirs): its
 /// `job:created` reaches every stream of theirs that is still open.
 async fn new_job(app: &TestApp, token: &str) -> String {
-    let car = app
-        .post(
-            "/api/add_vehicle",
-            &[
-                ("year", "2016"),
-                ("make", "Ford"),
-                ("model", "Focus"),
-                ("colour", "Blue"),
-                ("plate", "ab12 cde"),
-            ],
-            Auth::Bearer(token),
-        )
-        .await;
-    assert_eq!(car.status, 200, "{}", car.body);
-    request_job(app, token, car.json["id"].as_str().unwrap()).await
+    let car = add_vehicle(app, token, None).await;
+    request_job(app, token, &car).await
 }
 
 /// The stream is still open: it gets `job`'s creation.

@@ -174,7 +174,11 @@ impl Feed {
             // The hub sent only what passes this stream's filter. `None`:
             // it fell too far behind (or its owner opened too many) and was
             // let go; the client resumes from its last id by replay.
+            // Biased to what the hub already handed over: a stream whose
+            // session ended still sends every event dispatched before the
+            // end, so its end comes after them in order, as its events do.
             let e = tokio::select! {
+                biased;
                 e = self.subscription.events.recv() => e?,
                 () = self.subscription.recheck.notified() => {
                     match sessions::still_open(&self.db, &self.session_id, Timestamp::now()).await {

@@ -12,23 +12,27 @@ pub const ADDRESS: &str = "12 Parkway, London NW1 7AA";
 /// A customer with one vehicle: their token and the vehicle's id.
 pub async fn customer(app: &TestApp, email: &str) -> (String, String) {
     let token = app.register("customer", "Priya Shah", email, PW).await;
+    let id = add_vehicle(app, &token, Some("1HGCM82633A004352")).await;
+    (token, id)
+}
+
+/// A blue Ford Focus added to `token`'s garage: its id.
+pub async fn add_vehicle(app: &TestApp, token: &str, vin: Option<&str>) -> String {
+    let mut form = pairs(&[
+        ("year", "2016"),
+        ("make", "Ford"),
+        ("model", "Focus"),
+        ("colour", "Blue"),
+        ("plate", "ab12 cde"),
+    ]);
+    if let Some(vin) = vin {
+        form.push(("vin".into(), vin.into()));
+    }
     let r = app
-        .post(
-            "/api/add_vehicle",
-            &[
-                ("year", "2016"),
-                ("make", "Ford"),
-                ("model", "Focus"),
-                ("colour", "Blue"),
-                ("plate", "ab12 cde"),
-                ("vin", "1HGCM82633A004352"),
-            ],
-            Auth::Bearer(&token),
-        )
+        .post_pairs("/api/add_vehicle", &form, Auth::Bearer(token))
         .await;
     assert_eq!(r.status, 200, "add vehicle: {}", r.body);
-    let id = r.json["id"].as_str().unwrap().to_owned();
-    (token, id)
+    r.json["id"].as_str().unwrap().to_owned()
 }
 
 pub fn job_form(vehicle: &str) -> Vec<(String, String)> {

@@ -1,6 +1,7 @@
 //! Starts the real server binary on port 0 with a fresh database, and talks to it over HTTP.
 #![allow(dead_code)]
 
+pub mod fixtures;
 pub mod flow;
 pub mod forms;
 pub mod http;

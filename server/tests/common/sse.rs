@@ -99,6 +99,32 @@ impl EventStream {
         }
     }
 
+    /// Every event left until the server ends the stream, which it must
+    /// within 5 s. A stream sends what it was handed before it ends, so
+    /// an end the test caused (a logout) marks what came before it as all
+    /// that was coming.
+    pub async fn rest(&mut self) -> Vec<Sse> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        let mut seen = Vec::new();
+        loop {
+            if let Some(end) = self.buf.find("\n\n") {
+                let block: String = self.buf.drain(..end + 2).collect();
+                if let Some(e) = parse(&block) {
+                    seen.push(e);
+                }
+                continue;
+            }
+            match tokio::time::timeout_at(deadline, self.res.chunk()).await {
+                Ok(Ok(Some(bytes))) => self.buf.push_str(&String::from_utf8_lossy(&bytes)),
+                Ok(_) => return seen,
+                Err(_) => {
+                    let names: Vec<&str> = seen.iter().map(|e| e.event.as_str()).collect();
+                    panic!("the stream did not end within 5 s; it sent {names:?}")
+                }
+            }
+        }
+    }
+
     /// The next event, which must come within 5 s.
     pub async fn next(&mut self) -> Sse {
         self.next_within(Duration::from_secs(5))
