@@ -59,6 +59,8 @@ export default defineConfig({
       MAP_TILE_URL: "none",
       // The push service stand-in's endpoints are http://localhost (scripts/web-push-testing.sh).
       PUSH_ALLOW_LOOPBACK_HTTP: "true",
+      // Each spec makes the people it changes, all from this one address.
+      SIGNUPS_PER_HOUR: "1000",
     },
   },
 });

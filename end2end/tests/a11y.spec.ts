@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { test, type Page } from "@playwright/test";
-import { bookedJobWithPhoto, desktopPage, expect, hydrated, logIn, phonePage, snap } from "./helpers";
+import { bookedJobWithPhoto, desktopPage, expect, hydrated, logIn, newMechanic, phonePage, snap } from "./helpers";
 
 // Seeded on the e2e server's empty database (see README, "Demo data").
 const DEMO_PASSWORD = "curbside-demo";
@@ -22,11 +22,8 @@ test("the admin console has no serious accessibility problems", async ({ browser
     await page.goto(path);
     expect(await problems(page), path).toEqual([]);
   }
-  // A payment of its own to open (the demo data has none), booked with
-  // Sam so that Dan's dashboard in later specs is as the demo left it.
-  const mechanic = await phonePage(browser);
-  await logIn(mechanic, "sam@demo.curbside.test", DEMO_PASSWORD);
-  await expect(mechanic).toHaveURL(/\/mechanic$/);
+  // A payment of its own to open (the demo data has none).
+  const mechanic = await newMechanic(browser);
   const customer = await phonePage(browser);
   await bookedJobWithPhoto(customer, mechanic, "See you at nine", "Front wheel");
   await customer.context().close();
@@ -77,9 +74,7 @@ test("visitors', customers' and mechanics' pages have no serious accessibility p
 
 test("a booked job's page with its conversation and the photo viewer open has no serious accessibility problems", async ({ browser }) => {
   const customer = await phonePage(browser);
-  const mechanic = await phonePage(browser);
-  await logIn(mechanic, "sam@demo.curbside.test", DEMO_PASSWORD);
-  await expect(mechanic).toHaveURL(/\/mechanic$/);
+  const mechanic = await newMechanic(browser);
   const job = await bookedJobWithPhoto(customer, mechanic, "See you at nine", "Front wheel");
   await mechanic.context().close();
   await customer.goto(`/customer/jobs/${job}`);

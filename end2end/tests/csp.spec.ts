@@ -1,21 +1,26 @@
 import { test, type Page } from "@playwright/test";
-import { bookedJobWithPhoto, desktopPage, expect, expectNoViolation, hydrated, logIn, phonePage, watchPolicy } from "./helpers";
+import { bookedJobWithPhoto, desktopPage, expect, expectNoViolation, hydrated, live, logIn, newMechanic, phonePage, watchPolicy } from "./helpers";
 
 // Seeded on the e2e server's empty database (see README, "Demo data").
 const DEMO_PASSWORD = "curbside-demo";
 
-/** Opens `path` under an enforced policy, waits for the app to run, and expects no violation. */
-async function visit(page: Page, refused: string[], path: string) {
+/**
+ * Opens `path` under an enforced policy, waits for the app to run (and, for
+ * a signed-in caller, its event stream to open), and expects no violation.
+ * `refused` keeps every refusal the console reported since the page was
+ * opened, so one that comes after a check is caught by the next visit's.
+ */
+async function visit(page: Page, refused: string[], path: string, signedIn = true) {
   const res = await page.goto(path);
   const policy = res?.headers()["content-security-policy"] ?? "";
   expect(policy, `${path} is served with a policy`).toContain("'nonce-");
   expect(policy).toContain("object-src 'none'");
   // A refused script would stop the app from ever hydrating: say so first.
-  await page.waitForTimeout(200);
-  await expectNoViolation(page, refused, path);
-  await hydrated(page);
-  // Give streamed resources, the event stream and late scripts a moment to run.
-  await page.waitForTimeout(300);
+  await hydrated(page).catch(async (e) => {
+    await expectNoViolation(page, refused, path);
+    throw e;
+  });
+  if (signedIn) await live(page);
   await expectNoViolation(page, refused, path);
 }
 
@@ -33,7 +38,7 @@ test("a visitor's pages run under the content security policy without a violatio
   const visitor = await phonePage(browser);
   const seen = await watchPolicy(visitor);
   for (const path of ["/", "/login", "/register", "/register?as=mechanic", "/no/such/page"]) {
-    await visit(visitor, seen, path);
+    await visit(visitor, seen, path, false);
   }
 });
 
@@ -69,11 +74,8 @@ test("the admin console runs under the policy without a violation", async ({ bro
   for (const path of ["/admin", "/admin/users", "/admin/audit", "/admin/jobs", "/admin/map", "/admin/payments", "/admin/reports"]) {
     await visit(admin, seen, path);
   }
-  // A payment of its own to open (the demo data has none), booked with
-  // Sam so that Dan's dashboard in later specs is as the demo left it.
-  const mechanic = await phonePage(browser);
-  await logIn(mechanic, "sam@demo.curbside.test", DEMO_PASSWORD);
-  await expect(mechanic).toHaveURL(/\/mechanic$/);
+  // A payment of its own to open (the demo data has none).
+  const mechanic = await newMechanic(browser);
   const customer = await phonePage(browser);
   await bookedJobWithPhoto(customer, mechanic, "See you at nine", "Front wheel");
   await customer.context().close();
@@ -88,9 +90,7 @@ test("the admin console runs under the policy without a violation", async ({ bro
 
 test("a booked job's page runs under the policy with a message sent and the photo viewer open", async ({ browser }) => {
   const customer = await phonePage(browser);
-  const mechanic = await phonePage(browser);
-  await logIn(mechanic, "sam@demo.curbside.test", DEMO_PASSWORD);
-  await expect(mechanic).toHaveURL(/\/mechanic$/);
+  const mechanic = await newMechanic(browser);
   const job = await bookedJobWithPhoto(customer, mechanic, "See you at nine", "Front wheel");
   await mechanic.context().close();
   const seen = await watchPolicy(customer);

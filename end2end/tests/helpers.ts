@@ -105,38 +105,84 @@ const PNG = Buffer.from(
 );
 
 /**
- * A fresh customer signed in on `customer`, with a brakes job in Camden that
- * the mechanic signed in on `mechanic` quoted for and she booked; she sent
- * `message` and a photo of the problem captioned `caption`. The job's id.
+ * A mechanic of the test's own, approved, based in Camden with a 12 km
+ * reach, signed in on a new phone. A spec that books a mechanic makes its
+ * own, so that no spec depends on what another left behind.
  */
-export async function bookedJobWithPhoto(customer: Page, mechanic: Page, message: string, caption: string): Promise<string> {
+export async function newMechanic(browser: Browser, name = "Kofi Mensah"): Promise<Page> {
+  const page = await phonePage(browser);
+  await signUpMechanic(browser, page, name);
+  return page;
+}
+
+/** `newMechanic` on a page of the caller's (a phone with a location, say). */
+export async function signUpMechanic(browser: Browser, page: Page, name: string) {
+  const email = `mechanic.${Date.now() % 1_000_000}.${Math.floor(Math.random() * 1e6)}@example.com`;
+  const me = await ok(await page.request.post("/api/register", {
+    form: { name, email, phone: "07700 900123", password: "correct horse battery", role: "mechanic" },
+  }));
+  const profile = new URLSearchParams([
+    ["display_name", `${name} Mobile`], ["skills[]", "brakes"], ["skills[]", "battery"], ["skills[]", "tyres"],
+    ["years_experience", "9"], ["base_lat", "51.5450"], ["base_lng", "-0.1500"], ["base_address", "Camden, London"],
+    ["radius_km", "12"], ["available", "on"],
+  ]);
+  await ok(await page.request.post("/api/save_profile", {
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    data: profile.toString(),
+  }));
+  const admin = await browser.newContext();
+  await ok(await admin.request.post("/api/login", { form: { email: "admin@demo.curbside.test", password: "curbside-demo" } }));
+  await ok(await admin.request.post("/api/admin_review", { form: { id: me.account.id, action: "approve", reason: "" } }));
+  await admin.close();
+}
+
+/** A fresh customer signed in on `page` with a brakes job in Camden, not yet quoted: the job's id. */
+export async function customerWithJob(page: Page): Promise<string> {
   const run = `${Date.now() % 1_000_000}.${Math.floor(Math.random() * 1e6)}`;
-  await ok(await customer.request.post("/api/register", {
+  await ok(await page.request.post("/api/register", {
     form: { name: "Nadia Rahman", email: `nadia.${run}@example.com`, password: "correct horse battery", role: "customer" },
   }));
-  const car = await ok(await customer.request.post("/api/add_vehicle", {
+  const car = await ok(await page.request.post("/api/add_vehicle", {
     form: { year: "2018", make: "Toyota", model: "Yaris", colour: "Red", plate: "ab18 xyz" },
   }));
-  const job = await ok(await customer.request.post("/api/request_job", {
+  const job = await ok(await page.request.post("/api/request_job", {
     form: {
       vehicle_id: car.id, category: "brakes", description: "Loud squeal from the front left wheel when braking.",
       lat: "51.5390", lng: "-0.1426", address: "7 Jamestown Road, London NW1 7BY", locality: `Camden ${run}, London`, urgency: "asap",
     },
   }));
+  return job.id;
+}
+
+/**
+ * `customerWithJob`, which the mechanic signed in on `mechanic` quoted for
+ * and she booked. The job's id.
+ */
+export async function bookedJob(customer: Page, mechanic: Page): Promise<string> {
+  const job = await customerWithJob(customer);
   const quote = await ok(await mechanic.request.post("/api/send_quote", {
-    form: { job_id: job.id, "items[0][kind]": "labour", "items[0][description]": "Replace front pads", "items[0][amount]": "80", arrival_minutes: "45", valid_hours: "24" },
+    form: { job_id: job, "items[0][kind]": "labour", "items[0][description]": "Replace front pads", "items[0][amount]": "80", arrival_minutes: "45", valid_hours: "24" },
   }));
   await ok(await customer.request.post("/api/accept_quote", { form: { id: quote.id } }));
+  return job;
+}
+
+/**
+ * `bookedJob`, where the customer then sent `message` and a photo of the
+ * problem captioned `caption`. The job's id.
+ */
+export async function bookedJobWithPhoto(customer: Page, mechanic: Page, message: string, caption: string): Promise<string> {
+  const job = await bookedJob(customer, mechanic);
   await ok(await customer.request.post("/api/send_message", {
-    form: { job_id: job.id, id: crypto.randomUUID(), body: message },
+    form: { job_id: job, id: crypto.randomUUID(), body: message },
   }));
   const ticket = await ok(await customer.request.post("/api/photo_upload", {
-    form: { job_id: job.id, kind: "problem", caption, byte_size: String(PNG.length), content_type: "image/png" },
+    form: { job_id: job, kind: "problem", caption, byte_size: String(PNG.length), content_type: "image/png" },
   }));
   const put = await customer.request.put(ticket.url, { headers: Object.fromEntries(ticket.headers), data: PNG });
   expect(put.status(), await put.text()).toBe(200);
   await ok(await customer.request.post("/api/photo_done", { form: { id: ticket.id } }));
-  return job.id;
+  return job;
 }
 
 /** Records every Content-Security-Policy violation the page reports, from its first script on. */

@@ -1,17 +1,13 @@
 import { test } from "@playwright/test";
-import { bookedJobWithPhoto, expect, hydrated, logIn, phonePage, snap } from "./helpers";
+import { bookedJobWithPhoto, expect, hydrated, newMechanic, phonePage, snap } from "./helpers";
 
 // The stored-markup sweep for text the browser draws itself (a message, a
 // photo's caption); server/tests/security.rs sweeps what the server renders.
-const DEMO_PASSWORD = "curbside-demo";
-const DAN = "dan@demo.curbside.test"; // Camden, 12 km
 const MARKUP = "</textarea></script><img src=x onerror=\"document.title='pwned'\">";
 
 test("markup in a message and a photo caption is shown as text on both phones", async ({ browser }, info) => {
   const customer = await phonePage(browser);
-  const mechanic = await phonePage(browser);
-  await logIn(mechanic, DAN, DEMO_PASSWORD);
-  await expect(mechanic).toHaveURL(/\/mechanic$/);
+  const mechanic = await newMechanic(browser);
   const job = await bookedJobWithPhoto(customer, mechanic, `See you at nine ${MARKUP}`, `Front wheel ${MARKUP}`);
   for (const [page, path] of [[customer, `/customer/jobs/${job}`], [mechanic, `/mechanic/jobs/${job}`]] as const) {
     await page.goto(path);

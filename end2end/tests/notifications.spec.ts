@@ -1,8 +1,5 @@
 import { test, type Page } from "@playwright/test";
-import { expect, expectNoHorizontalScroll, hydrated, live, logIn, phonePage, snap } from "./helpers";
-
-const DEMO_PASSWORD = "curbside-demo";
-const DAN = "dan@demo.curbside.test"; // Camden, 12 km
+import { customerWithJob, expect, expectNoHorizontalScroll, hydrated, live, newMechanic, phonePage, snap } from "./helpers";
 
 // web-push-testing, the push service stand-in (scripts/web-push-testing.sh).
 const SERVICE = process.env.TEST_PUSH_SERVICE ?? "";
@@ -10,24 +7,6 @@ const SERVICE = process.env.TEST_PUSH_SERVICE ?? "";
 async function ok(r: Awaited<ReturnType<Page["request"]["post"]>>) {
   expect(r.status(), await r.text()).toBe(200);
   return r.json();
-}
-
-/** A fresh customer signed in on `page` with a brakes job in Camden, not yet quoted. */
-async function customerWithJob(page: Page): Promise<string> {
-  const run = `${Date.now() % 1_000_000}.${Math.floor(Math.random() * 1e6)}`;
-  await ok(await page.request.post("/api/register", {
-    form: { name: "Nadia Rahman", email: `nadia.push.${run}@example.com`, password: "correct horse battery", role: "customer" },
-  }));
-  const car = await ok(await page.request.post("/api/add_vehicle", {
-    form: { year: "2018", make: "Toyota", model: "Yaris", colour: "Red", plate: "ab18 xyz" },
-  }));
-  const job = await ok(await page.request.post("/api/request_job", {
-    form: {
-      vehicle_id: car.id, category: "brakes", description: "Loud squeal from the front left wheel when braking.",
-      lat: "51.5390", lng: "-0.1426", address: "7 Jamestown Road, London NW1 7BY", locality: `Camden ${run}, London`, urgency: "asap",
-    },
-  }));
-  return job.id;
 }
 
 async function pushesReceived(clientHash: string): Promise<Array<Record<string, string>>> {
@@ -51,11 +30,9 @@ test("a customer turns on notifications; a new quote shows live in the centre an
   // `make e2e` starts the stand-in; without it this test would prove nothing.
   expect(SERVICE, "TEST_PUSH_SERVICE is not set: run through scripts/web-push-testing.sh (make e2e does)").not.toBe("");
   const customer = await phonePage(browser);
-  const mechanic = await phonePage(browser);
+  const mechanic = await newMechanic(browser, "Dan Okafor");
   const origin = new URL(info.project.use.baseURL!).origin;
   await customer.context().grantPermissions(["notifications"], { origin });
-  await logIn(mechanic, DAN, DEMO_PASSWORD);
-  await expect(mechanic).toHaveURL(/\/mechanic$/);
   const jobId = await customerWithJob(customer);
 
   const settings = await (await customer.request.get("/api/push_settings")).json();

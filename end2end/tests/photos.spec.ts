@@ -1,42 +1,10 @@
-import { test, type Page } from "@playwright/test";
-import { expect, expectNoHorizontalScroll, hydrated, live, logIn, phonePage, snap } from "./helpers";
-
-const DEMO_PASSWORD = "curbside-demo";
-const DAN = "dan@demo.curbside.test"; // Camden, 12 km
-
-async function ok(r: Awaited<ReturnType<Page["request"]["post"]>>) {
-  expect(r.status(), await r.text()).toBe(200);
-  return r.json();
-}
-
-/** A fresh customer signed in on `page` with a brakes job in Camden that Dan quoted for and she booked. */
-async function bookedJob(page: Page, dan: Page): Promise<string> {
-  const run = `${Date.now() % 1_000_000}.${Math.floor(Math.random() * 1e6)}`;
-  await ok(await page.request.post("/api/register", {
-    form: { name: "Nadia Rahman", email: `nadia.photo.${run}@example.com`, password: "correct horse battery", role: "customer" },
-  }));
-  const car = await ok(await page.request.post("/api/add_vehicle", {
-    form: { year: "2018", make: "Toyota", model: "Yaris", colour: "Red", plate: "ab18 xyz" },
-  }));
-  const job = await ok(await page.request.post("/api/request_job", {
-    form: {
-      vehicle_id: car.id, category: "brakes", description: "Loud squeal from the front left wheel when braking.",
-      lat: "51.5390", lng: "-0.1426", address: "7 Jamestown Road, London NW1 7BY", locality: `Camden ${run}, London`, urgency: "asap",
-    },
-  }));
-  const quote = await ok(await dan.request.post("/api/send_quote", {
-    form: { job_id: job.id, "items[0][kind]": "labour", "items[0][description]": "Replace front pads", "items[0][amount]": "80", arrival_minutes: "45", valid_hours: "24" },
-  }));
-  await ok(await page.request.post("/api/accept_quote", { form: { id: quote.id } }));
-  return job.id;
-}
+import { test } from "@playwright/test";
+import { bookedJob, expect, expectNoHorizontalScroll, hydrated, live, newMechanic, phonePage, snap } from "./helpers";
 
 // Two phones, no reloads: the customer's gallery fills as the mechanic's upload finishes.
 test("the booked mechanic uploads a before photo with a progress bar and the customer's gallery shows it live", async ({ browser }, info) => {
   const customer = await phonePage(browser);
-  const mechanic = await phonePage(browser);
-  await logIn(mechanic, DAN, DEMO_PASSWORD);
-  await expect(mechanic).toHaveURL(/\/mechanic$/);
+  const mechanic = await newMechanic(browser);
   const jobId = await bookedJob(customer, mechanic);
 
   await customer.goto(`/customer/jobs/${jobId}`);

@@ -127,8 +127,10 @@ test("an iPhone customer is shown how to add the app to the home screen, once", 
   await guide.getByRole("button", { name: "Dismiss" }).click();
   await expect(guide).toHaveCount(0);
   await page.reload();
+  // pwa.js decides on the guide as the page hydrates, before it defines
+  // window.curbsidePush: once both have happened, the guide would be there.
   await hydrated(page);
-  await page.waitForTimeout(300);
+  await page.waitForFunction(() => "curbsidePush" in window);
   await expect(guide).toHaveCount(0);
   await context.close();
 });

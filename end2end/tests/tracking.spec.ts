@@ -1,8 +1,7 @@
 import { test, type Browser } from "@playwright/test";
-import { PHONE, desktopPage, expect, expectNoHorizontalScroll, hydrated, live, logIn, snap } from "./helpers";
+import { PHONE, desktopPage, expect, expectNoHorizontalScroll, hydrated, live, logIn, signUpMechanic, snap } from "./helpers";
 
 const DEMO_PASSWORD = "curbside-demo";
-const DAN = "dan@demo.curbside.test"; // Camden, 12 km
 const ADMIN = "admin@demo.curbside.test";
 const PASSWORD = "correct horse battery";
 
@@ -54,11 +53,11 @@ test("the customer pins the car with their location and watches the mechanic dri
   const location = (await view.json()).location;
   expect([location.lat, location.lng]).toEqual([CAR.latitude, CAR.longitude]);
 
-  // Dan quotes and Tara accepts (through the API: those pages have their own tests).
-  const login = await request.post("/api/login", { form: { email: DAN, password: DEMO_PASSWORD } });
-  const danToken = (await login.json()).token;
-  const q = await request.post("/api/send_quote", {
-    headers: { Authorization: `Bearer ${danToken}` },
+  // Dan, a mechanic of this test's own on his phone south of the river,
+  // quotes and Tara accepts (through the API: those pages have their own tests).
+  const dan = await phoneAt(browser, DAN_START);
+  await signUpMechanic(browser, dan.page, "Dan Okafor");
+  const q = await dan.page.request.post("/api/send_quote", {
     form: {
       job_id: jobId,
       "items[0][kind]": "labour",
@@ -78,10 +77,7 @@ test("the customer pins the car with their location and watches the mechanic dri
   await live(customer.page);
   await expect(customer.page.getByText("On the map")).toHaveCount(0);
 
-  // Dan, on his phone south of the river, taps "I'm on my way": sharing starts by itself.
-  const dan = await phoneAt(browser, DAN_START);
-  await logIn(dan.page, DAN, DEMO_PASSWORD);
-  await expect(dan.page).toHaveURL(/\/mechanic$/);
+  // Dan taps "I'm on my way": sharing starts by itself.
   await dan.page.goto(`/mechanic/jobs/${jobId}`);
   await hydrated(dan.page);
   await dan.page.getByRole("button", { name: "I'm on my way" }).tap();
