@@ -45,3 +45,15 @@ fn mark_if_ready() {
         let _ = body.set_attribute("data-hydrated", "true");
     }
 }
+
+/// False while the calling component is drawn (on the server, and while it
+/// hydrates), true once it is in the page. For what only the browser knows,
+/// such as counts it fetched: the server drew nothing there, and a part
+/// hydrating after the browser learned them (inside a Suspense) must find
+/// the same nothing, or hydration fails.
+pub fn mounted() -> leptos::prelude::Signal<bool> {
+    use leptos::prelude::*;
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
+    mounted.into()
+}

@@ -640,12 +640,7 @@ impl UnreadCounts {
 #[component]
 pub fn UnreadBadge(#[prop(optional, into)] job: Option<String>) -> impl IntoView {
     let counts = use_context::<UnreadCounts>();
-    // The browser fetches the counts, so the server draws no badge. A card
-    // hydrating after they arrived (inside a Suspense) would draw one where
-    // the server's HTML has none, and hydration would fail: draw nothing
-    // until this badge is in the page.
-    let mounted = RwSignal::new(false);
-    Effect::new(move |_| mounted.set(true));
+    let mounted = crate::ui::ready::mounted();
     let n = move || {
         if !mounted.get() {
             return 0;

@@ -64,7 +64,14 @@ impl NotificationCount {
 #[component]
 pub fn Bell(#[prop(into)] on_click: Callback<()>) -> impl IntoView {
     let count = NotificationCount::get();
-    let n = move || count.map_or(0, |c| c.0.get());
+    let mounted = crate::ui::ready::mounted();
+    let n = move || {
+        if mounted.get() {
+            count.map_or(0, |c| c.0.get())
+        } else {
+            0
+        }
+    };
     let label = move || match n() {
         0 => "Notifications".to_owned(),
         1 => "Notifications, 1 unread".to_owned(),
