@@ -6,6 +6,7 @@ pub mod config;
 pub mod form_text;
 pub mod memory;
 pub mod pwa;
+pub mod request_id;
 pub mod routes;
 pub mod secrets;
 pub mod security;

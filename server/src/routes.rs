@@ -3,6 +3,7 @@
 use crate::{
     api_answers, form_text,
     pwa::{self, OFFLINE, SERVICE_WORKER, START},
+    request_id,
     security::{self, WebGuards},
 };
 use app::{
@@ -34,7 +35,11 @@ use serde_json::Value;
 use std::{collections::HashMap, sync::Arc, time::Duration};
 use tower::util::option_layer;
 use tower_http::{
-    compression::CompressionLayer, services::ServeDir, timeout::TimeoutLayer, trace::TraceLayer,
+    compression::CompressionLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    services::ServeDir,
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
 };
 
 const PHOTO_BLOB: &str = "/api/photo_blob/{*key}";
@@ -148,7 +153,7 @@ pub fn router(state: AppState, request_timeout: Duration, guards: Arc<WebGuards>
         .route(EVENTS, get(events::events))
         .layer(middleware::from_fn(form_text::form_text))
         .layer(middleware::from_fn(api_answers::api_answers))
-        // Outermost: a refused cross-site write never reaches a handler, and
+        // Outside the routes: a refused cross-site write never reaches a handler, and
         // every answer, refusals and the event stream included, has the headers.
         .layer(middleware::from_fn_with_state(
             guards.clone(),
@@ -158,6 +163,12 @@ pub fn router(state: AppState, request_timeout: Duration, guards: Arc<WebGuards>
             guards,
             security::security_headers,
         ))
+        // Around everything: each answer, refusals included, names its
+        // request, and every log line is written in the request's span.
+        .layer(middleware::from_fn(request_id::in_span))
+        .layer(PropagateRequestIdLayer::new(request_id::HEADER))
+        .layer(SetRequestIdLayer::new(request_id::HEADER, MakeRequestUuid))
+        .layer(middleware::from_fn(request_id::drop_unusable))
         .with_state(state)
 }
 

@@ -79,3 +79,73 @@ both_databases! {
         assert!(!attrs.iter().any(|a| a.contains("Genuine parts")), "{attrs:?}");
     }
 }
+
+/// Every answer names its request, and the request's log lines carry the
+/// same id, so a user's report can be matched to the logs.
+#[tokio::test]
+async fn every_answer_has_a_request_id_that_its_log_lines_carry() {
+    let app = spawn!(
+        common::Db::Sqlite,
+        &[("RUST_LOG", "warn,tower_http::trace=debug")]
+    );
+    let client = reqwest::Client::new();
+    let id_of = |r: &reqwest::Response| {
+        r.headers()
+            .get("x-request-id")
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+
+    // Made by the server when the caller sends none: a new one each time.
+    let first = client
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap();
+    let second = client
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap();
+    let (first, second) = (
+        id_of(&first).expect("an id"),
+        id_of(&second).expect("an id"),
+    );
+    assert_eq!(first.len(), 36, "{first}");
+    assert_ne!(first, second);
+
+    // A caller's plain id is kept (a load balancer's, a support ticket's)…
+    let kept = client
+        .get(format!("{}/healthz", app.base))
+        .header("x-request-id", "ticket-4711.a")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(id_of(&kept).as_deref(), Some("ticket-4711.a"));
+    let logs = app.printed("ticket-4711.a").await;
+    assert!(
+        logs.lines()
+            .any(|l| l.contains("ticket-4711.a") && l.contains("processing request")),
+        "{logs}"
+    );
+
+    // …and anything else is replaced, never written to the logs.
+    let replaced = client
+        .get(format!("{}/healthz", app.base))
+        .header("x-request-id", "x\"} forged=1")
+        .send()
+        .await
+        .unwrap();
+    let replaced = id_of(&replaced).expect("an id");
+    assert_eq!(replaced.len(), 36, "{replaced}");
+
+    // Refusals name their request too.
+    let refused = client
+        .post(format!("{}/api/logout", app.base))
+        .header("origin", "https://elsewhere.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    assert!(id_of(&refused).is_some());
+    assert!(!app.stdout.lock().unwrap().join("\n").contains("forged"));
+}
