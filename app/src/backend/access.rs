@@ -1,5 +1,6 @@
 //! Who may see a job and how much of it: a mechanic's reach, a caller's
-//! standing to a job, and the views each standing gets.
+//! standing to a job, the one check every flow makes ([`require`], whose
+//! rules are the table in `domain::access`), and the views each standing gets.
 
 use super::{
     Db, profiles,
@@ -10,12 +11,14 @@ use super::{
 use crate::domain::Timestamp;
 use crate::domain::{
     AccountStatus, AppError, Role,
+    access::{self, Action},
     geo::GeoPoint,
     job::{Actor, JobSummary, JobView, Location},
     live::Watcher,
     mechanic::MechanicProfile,
     names,
 };
+use sqlx::AnyConnection;
 
 /// Where a mechanic works from and how far they go, once they may take work.
 #[derive(Debug, Clone, Copy)]
@@ -28,6 +31,49 @@ pub struct Reach {
 pub async fn reach(db: &Db, user: &CurrentUser) -> Result<Reach, AppError> {
     let profile = profiles::get(db, &user.id).await?.map(|(p, _)| p);
     reach_of(user, profile.as_ref())
+}
+
+/// How `user` stands to `job`, once they may do `action` to it; otherwise
+/// the error the rules give (a job they may not see is "not found").
+pub async fn require(
+    db: &Db,
+    user: &CurrentUser,
+    job: &JobRow,
+    action: Action,
+) -> Result<Actor, AppError> {
+    let mut conn = db.acquire().await?;
+    require_on(&mut conn, user, job, action).await
+}
+
+/// [`require`] on a connection already held (inside a transaction).
+pub async fn require_on(
+    conn: &mut AnyConnection,
+    user: &CurrentUser,
+    job: &JobRow,
+    action: Action,
+) -> Result<Actor, AppError> {
+    let actor = match action {
+        // A quote is sent from within reach, whatever came before.
+        Action::Quote => quoting(conn, user, job).await?,
+        _ => standing(conn, user, job).await?.0,
+    };
+    access::rule(actor, action, job.status()?)?;
+    Ok(actor)
+}
+
+/// A mechanic who may take work and whose reach covers the job stands to
+/// it as a quoting mechanic; anyone else is not told it exists.
+async fn quoting(
+    conn: &mut AnyConnection,
+    user: &CurrentUser,
+    job: &JobRow,
+) -> Result<Actor, AppError> {
+    let profile = profiles::get(&mut *conn, &user.id).await?.map(|(p, _)| p);
+    let reach = reach_of(user, profile.as_ref())?;
+    if job.customer_id == user.id || !reach.base.within(job.point()?, reach.radius_km) {
+        return Err(AppError::NotFound);
+    }
+    Ok(Actor::QuotingMechanic)
 }
 
 /// [`reach`] from a profile already read.
@@ -63,8 +109,8 @@ fn shown_distance(base: GeoPoint, job: GeoPoint) -> f64 {
 
 /// How `user` stands to `job`, and how far it is from their base. A job
 /// the user may not see is "not found", so its existence is not given away.
-pub async fn standing(
-    db: &Db,
+async fn standing(
+    conn: &mut AnyConnection,
     user: &CurrentUser,
     job: &JobRow,
 ) -> Result<(Actor, Option<f64>), AppError> {
@@ -73,7 +119,7 @@ pub async fn standing(
         Role::Customer if job.customer_id == user.id => Ok((Actor::Customer, None)),
         Role::Customer => Err(AppError::NotFound),
         Role::Mechanic => {
-            let profile = profiles::get(db, &user.id).await?.map(|(p, _)| p);
+            let profile = profiles::get(&mut *conn, &user.id).await?.map(|(p, _)| p);
             let base = profile.as_ref().map(|p| p.base);
             let at = job.point()?;
             if job.mechanic_id.as_deref() == Some(&user.id) {
@@ -88,25 +134,13 @@ pub async fn standing(
             }
             // A mechanic who quoted keeps sight of the job (and their
             // quote's fate); what quoting needs only while the quote is live.
-            match quotes::has_quoted(db, &job.id, &user.id).await? {
+            match quotes::has_quoted(&mut *conn, &job.id, &user.id).await? {
                 Some(true) => Ok((Actor::QuotingMechanic, distance)),
                 Some(false) => Ok((Actor::FormerQuoter, distance)),
                 None => Err(AppError::NotFound),
             }
         }
     }
-}
-
-/// A mechanic may quote only on an open job within their reach.
-pub async fn check_may_quote(db: &Db, user: &CurrentUser, job: &JobRow) -> Result<(), AppError> {
-    let reach = reach(db, user).await?;
-    if job.customer_id == user.id || !reach.base.within(job.point()?, reach.radius_km) {
-        return Err(AppError::NotFound);
-    }
-    if !job.status()?.is_open() {
-        return Err(AppError::conflict("This job is no longer taking quotes."));
-    }
-    Ok(())
 }
 
 /// One job as `user` may see it: the exact address only for its customer,
@@ -118,7 +152,10 @@ pub async fn view(
     now: Timestamp,
 ) -> Result<JobView, AppError> {
     let job = store::jobs::row(db, id).await?.ok_or(AppError::NotFound)?;
-    let (viewer, distance_km) = standing(db, user, &job).await?;
+    let (viewer, distance_km) = {
+        let mut conn = db.acquire().await?;
+        standing(&mut conn, user, &job).await?
+    };
     let at = job.point()?;
     let location = match viewer {
         Actor::Customer | Actor::AssignedMechanic | Actor::Admin => {
@@ -197,7 +234,7 @@ pub async fn may_see(db: &Db, user: &CurrentUser, id: &str) -> Result<bool, AppE
     let Some(job) = store::jobs::row(db, id).await? else {
         return Ok(false);
     };
-    match standing(db, user, &job).await {
+    match require(db, user, &job, Action::See).await {
         Ok(_) => Ok(true),
         Err(AppError::NotFound) => Ok(false),
         Err(e) => Err(e),
@@ -208,10 +245,7 @@ pub async fn may_see(db: &Db, user: &CurrentUser, id: &str) -> Result<bool, AppE
 /// out of the running.
 pub async fn check_visible(db: &Db, user: &CurrentUser, id: &str) -> Result<(), AppError> {
     let job = store::jobs::row(db, id).await?.ok_or(AppError::NotFound)?;
-    match standing(db, user, &job).await? {
-        (Actor::FormerQuoter, _) => Err(AppError::NotFound),
-        _ => Ok(()),
-    }
+    require(db, user, &job, Action::Follow).await.map(drop)
 }
 
 /// Who is subscribing, as far as what they may see goes.

@@ -1,5 +1,6 @@
 //! Pure types and rules shared by server and browser. No I/O here.
 
+pub mod access;
 pub mod account;
 pub mod admin;
 pub mod chat;

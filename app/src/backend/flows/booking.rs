@@ -2,6 +2,7 @@
 //! transaction with its timeline row and its events.
 
 use crate::domain::Timestamp;
+use crate::domain::access::Action;
 use crate::domain::admin::AuditAction;
 use crate::domain::{JobId, UserId};
 use crate::{
@@ -20,7 +21,7 @@ use crate::{
     },
     domain::{
         AppError,
-        job::{Actor, JobForm, JobStatus, NewJob, Urgency, Via, parse_cancel_reason},
+        job::{Actor, JobForm, JobStatus, NewJob, Urgency, parse_cancel_reason},
         live::{Audience, EventData, EventName},
     },
 };
@@ -165,9 +166,8 @@ pub async fn change_status(
 ) -> Result<(), AppError> {
     let to = step.to;
     let job = store::jobs::row(db, id).await?.ok_or(AppError::NotFound)?;
-    let (actor, _) = access::standing(db, user, &job).await?;
+    let actor = access::require(db, user, &job, Action::Move(to)).await?;
     let from = job.status()?;
-    from.check_move(to, actor, Via::Button)?;
     let reason = match to {
         JobStatus::Cancelled => Some(parse_cancel_reason(step.reason.unwrap_or_default())?),
         _ => None,

@@ -3,7 +3,7 @@
 
 use crate::{
     backend::{
-        Db, audit,
+        Db, access, audit,
         db::{self},
         live::{self, Hub, Pending},
         new_id,
@@ -16,7 +16,8 @@ use crate::{
         throttle,
     },
     domain::{
-        AppError, JobId, Role, Timestamp, UserId,
+        AppError, JobId, Timestamp, UserId,
+        access::{Action, rule},
         admin::AuditAction,
         chat::{
             self, ChatReport, Message, MessageKind, MessagePage, ReadData, Thread, TypingData,
@@ -93,48 +94,47 @@ async fn party(
     user: &CurrentUser,
     job_id: &str,
     mechanic: Option<&str>,
+    action: Action,
 ) -> Result<Party, AppError> {
     let job = jobs::row(&mut *conn, job_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let actor = access::require_on(&mut *conn, user, &job, Action::ReadChat).await?;
     let mechanic = mechanic.map(str::trim).filter(|m| !m.is_empty());
-    let (side, mechanic) = if user.role == Role::Admin {
-        let m = mechanic
-            .map(UserId::from)
-            .or_else(|| job.mechanic_id.clone())
-            .ok_or_else(|| AppError::invalid("mechanic", "Choose whose conversation to read."))?;
-        (Side::Admin, m)
-    } else if job.customer_id == user.id {
-        let m = mechanic
-            .map(UserId::from)
-            .or_else(|| job.mechanic_id.clone())
-            .ok_or_else(|| AppError::invalid("mechanic", "Choose which mechanic to write to."))?;
-        (Side::Customer, m)
-    } else if user.role == Role::Mechanic && mechanic.is_none_or(|m| m == user.id.as_str()) {
-        (Side::Mechanic, user.id.clone())
-    } else {
-        return Err(AppError::NotFound);
+    let (side, mechanic) = match actor {
+        Actor::Admin => {
+            let m = mechanic
+                .map(UserId::from)
+                .or_else(|| job.mechanic_id.clone())
+                .ok_or_else(|| {
+                    AppError::invalid("mechanic", "Choose whose conversation to read.")
+                })?;
+            (Side::Admin, m)
+        }
+        Actor::Customer => {
+            let m = mechanic
+                .map(UserId::from)
+                .or_else(|| job.mechanic_id.clone())
+                .ok_or_else(|| {
+                    AppError::invalid("mechanic", "Choose which mechanic to write to.")
+                })?;
+            (Side::Customer, m)
+        }
+        _ if mechanic.is_none_or(|m| m == user.id.as_str()) => (Side::Mechanic, user.id.clone()),
+        _ => return Err(AppError::NotFound),
     };
     let booked = job.mechanic_id.as_ref() == Some(&mechanic);
     let quoted = quotes::has_quoted(&mut *conn, &job.id, &mechanic).await?;
     if !booked && quoted.is_none() {
         return Err(AppError::NotFound);
     }
+    rule(actor, action, job.status()?)?;
     Ok(Party {
         job,
         mechanic,
         side,
         live_quote: quoted == Some(true),
     })
-}
-
-/// Admins read conversations and never write in them.
-fn writer(party: &Party) -> Result<(), AppError> {
-    if party.side == Side::Admin {
-        Err(AppError::Forbidden)
-    } else {
-        Ok(())
-    }
 }
 
 /// Sends a message. The client chooses its id: sending the same id again
@@ -194,8 +194,7 @@ async fn insert(
     if let Some((m, _)) = threads::message(&mut tx, id).await? {
         return resend(m, user, job_id, body);
     }
-    let party = party(&mut tx, user, job_id, mechanic).await?;
-    writer(&party)?;
+    let party = party(&mut tx, user, job_id, mechanic, Action::WriteChat).await?;
     let body = chat::parse_body(body)?;
     if per_minute > 0 {
         let recent =
@@ -283,7 +282,7 @@ pub async fn history(
 ) -> Result<MessagePage, AppError> {
     let limit = limit.unwrap_or(chat::PAGE_MAX).clamp(1, chat::PAGE_MAX) as i64;
     let mut conn = db.acquire().await?;
-    let party = party(&mut conn, user, job_id, mechanic).await?;
+    let party = party(&mut conn, user, job_id, mechanic, Action::ReadChat).await?;
     if party.side == Side::Admin {
         audit::record(
             &mut *conn,
@@ -369,8 +368,7 @@ pub async fn mark_read(
     now: Timestamp,
 ) -> Result<i64, AppError> {
     let mut tx = db::begin_write(db).await?;
-    let party = party(&mut tx, user, job_id, mechanic).await?;
-    writer(&party)?;
+    let party = party(&mut tx, user, job_id, mechanic, Action::WriteChat).await?;
     let Some(thread) = threads::thread(&mut tx, &party.job.id, &party.mechanic).await? else {
         return Ok(0);
     };
@@ -444,8 +442,7 @@ pub async fn typing(
     now: Timestamp,
 ) -> Result<bool, AppError> {
     let mut conn = db.acquire().await?;
-    let party = party(&mut conn, user, job_id, mechanic).await?;
-    writer(&party)?;
+    let party = party(&mut conn, user, job_id, mechanic, Action::WriteChat).await?;
     let thread = threads::thread(&mut conn, &party.job.id, &party.mechanic).await?;
     if let Some(why) = party.closed(thread.as_ref(), &user.id)? {
         return Err(AppError::conflict(why));
@@ -487,8 +484,7 @@ pub async fn report(
     now: Timestamp,
 ) -> Result<(), AppError> {
     let mut tx = db::begin_write(db).await?;
-    let party = party(&mut tx, user, job_id, mechanic).await?;
-    writer(&party)?;
+    let party = party(&mut tx, user, job_id, mechanic, Action::WriteChat).await?;
     let reason = chat::parse_reason(reason)?;
     let thread = threads::ensure(
         &mut tx,

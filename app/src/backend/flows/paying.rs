@@ -8,7 +8,7 @@
 
 use crate::{
     backend::{
-        Db, audit,
+        Db, access, audit,
         db::begin_write,
         flows::quoting::{self, Paid},
         live::{self, Pending},
@@ -21,6 +21,7 @@ use crate::{
     },
     domain::{
         AppError, Timestamp, UserId,
+        access::Action,
         admin::AuditAction,
         job::JobStatus,
         live::EventName,
@@ -258,10 +259,10 @@ async fn acceptable(
     let quote = quotes::by_id(db, quote_id, now)
         .await?
         .ok_or(AppError::NotFound)?;
-    let job = jobs::row(db, &quote.job_id).await?;
-    let job = job
-        .filter(|j| j.customer_id == user.id)
+    let job = jobs::row(db, &quote.job_id)
+        .await?
         .ok_or(AppError::NotFound)?;
+    access::require(db, user, &job, Action::Accept).await?;
     if job.status()? != JobStatus::Quoted || quote.status != QuoteStatus::Live || quote.expired {
         return Err(quoting::why_not_accepted(db, quote_id, &job.id, now).await?);
     }
@@ -340,18 +341,7 @@ impl Settled {
                 cents,
                 reason,
             } => {
-                sqlx::query(
-                    "UPDATE payments SET status = $1, captured_cents = $2, adjust_reason = $3, \
-                     captured_at = $4, updated_at = $4 WHERE id = $5 AND status = $6",
-                )
-                .bind(PaymentStatus::Captured.as_str())
-                .bind(cents)
-                .bind(reason.as_deref())
-                .bind(now)
-                .bind(&payment.id)
-                .bind(PaymentStatus::Authorized.as_str())
-                .execute(&mut **tx)
-                .await?;
+                store::capture_held(&mut **tx, &payment.id, *cents, reason.as_deref(), now).await?;
                 store::record(
                     &mut **tx,
                     Some(&payment.id),
@@ -366,15 +356,7 @@ impl Settled {
                 Ok(Some(EventName::PaymentCaptured))
             }
             Settled::Released { payment } => {
-                sqlx::query(
-                    "UPDATE payments SET status = $1, attempt_key = NULL, updated_at = $2 WHERE id = $3 AND status = $4",
-                )
-                .bind(PaymentStatus::Released.as_str())
-                .bind(now)
-                .bind(&payment.id)
-                .bind(PaymentStatus::Authorized.as_str())
-                .execute(&mut **tx)
-                .await?;
+                store::release_held(&mut **tx, &payment.id, now).await?;
                 store::record(
                     &mut **tx,
                     Some(&payment.id),

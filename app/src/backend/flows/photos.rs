@@ -10,7 +10,7 @@
 
 use crate::{
     backend::{
-        Db,
+        Db, access,
         db::{self},
         live::{self, Pending},
         new_id,
@@ -23,7 +23,7 @@ use crate::{
     },
     domain::{
         AppError, Role, Timestamp,
-        job::{Actor, JobStatus},
+        access::{Action, rule},
         live::{Audience, EventName},
         photo::{self, Format, MAX_BYTES, Photo, PhotoAdded, PhotoKind, UploadTicket},
     },
@@ -45,9 +45,10 @@ pub async fn begin(
     now: Timestamp,
 ) -> Result<UploadTicket, AppError> {
     let job = jobs::row(db, job_id).await?.ok_or(AppError::NotFound)?;
-    let (actor, _) = crate::backend::access::standing(db, user, &job).await?;
+    // Standing first: a job the caller may not see is not found, whatever the form says.
+    let actor = access::require(db, user, &job, Action::See).await?;
     let kind = PhotoKind::parse_field(kind)?;
-    check_may_add(actor, kind, job.status()?)?;
+    rule(actor, Action::AddPhoto(kind), job.status()?)?;
     let caption = photo::parse_caption(caption)?;
     let byte_size = photo::check_size(byte_size)?;
     let format = Format::from_mime(content_type)?;
@@ -116,34 +117,6 @@ pub async fn check_awaiting(db: &Db, key: &str) -> Result<(), AppError> {
         Some(r) if !r.ready() => Ok(()),
         Some(_) => Err(AppError::conflict("This photo was already received.")),
         None => Err(AppError::NotFound),
-    }
-}
-
-/// Who adds what: the customer photos of the problem (until the job
-/// ends), the booked mechanic photos of the work (until it is cancelled;
-/// "after" photos often follow completion).
-fn check_may_add(actor: Actor, kind: PhotoKind, status: JobStatus) -> Result<(), AppError> {
-    match actor {
-        Actor::Customer if kind != PhotoKind::Problem => Err(AppError::invalid(
-            "kind",
-            "Your photos show the problem; before, after, diagnostic and parts photos are the mechanic's.",
-        )),
-        Actor::Customer if matches!(status, JobStatus::Completed | JobStatus::Cancelled) => Err(
-            AppError::conflict("This job has ended, so no more photos can be added."),
-        ),
-        Actor::Customer => Ok(()),
-        Actor::AssignedMechanic if kind == PhotoKind::Problem => Err(AppError::invalid(
-            "kind",
-            "Choose what your photo shows: before, diagnostic, parts or after.",
-        )),
-        Actor::AssignedMechanic if status == JobStatus::Cancelled => Err(AppError::conflict(
-            "This job was cancelled, so no more photos can be added.",
-        )),
-        Actor::AssignedMechanic => Ok(()),
-        Actor::QuotingMechanic | Actor::FormerQuoter => Err(AppError::conflict(
-            "You can add photos once the customer books you for this job.",
-        )),
-        Actor::Admin => Err(AppError::Forbidden),
     }
 }
 
@@ -310,18 +283,15 @@ pub async fn list(
     now: Timestamp,
 ) -> Result<Vec<Photo>, AppError> {
     let job = jobs::row(db, job_id).await?.ok_or(AppError::NotFound)?;
-    let (actor, _) = crate::backend::access::standing(db, user, &job).await?;
-    // Out of the running: the problem's photos are not theirs to see any more.
-    if actor == Actor::FormerQuoter {
-        return Ok(Vec::new());
-    }
+    let actor = access::require(db, user, &job, Action::See).await?;
+    let status = job.status()?;
     let rows = {
         let mut conn = db.acquire().await?;
         photos::ready_for_job(&mut conn, &job.id).await?
     };
     let mut shown = Vec::with_capacity(rows.len());
     for row in rows {
-        if actor == Actor::QuotingMechanic && row.kind()? != PhotoKind::Problem {
+        if rule(actor, Action::SeePhoto(row.kind()?), status).is_err() {
             continue;
         }
         shown.push(view(photos, &row, &user.id, now).await?);
@@ -348,12 +318,9 @@ pub async fn may_read(db: &Db, user: &CurrentUser, key: &str) -> Result<(), AppE
     let job = jobs::row(db, &row.job_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (actor, _) = crate::backend::access::standing(db, user, &job).await?;
-    match actor {
-        Actor::FormerQuoter => Err(AppError::NotFound),
-        Actor::QuotingMechanic if row.kind()? != PhotoKind::Problem => Err(AppError::NotFound),
-        _ => Ok(()),
-    }
+    access::require(db, user, &job, Action::SeePhoto(row.kind()?))
+        .await
+        .map(drop)
 }
 
 /// Deletes a photo: its uploader may, at any time.

@@ -19,10 +19,11 @@ use crate::{
     },
     domain::{
         AccountStatus, AppError,
+        access::Action,
         job::{Actor, JobStatus},
         live::EventName,
         money::Money,
-        payment::{CardSummary, PaymentStatus},
+        payment::CardSummary,
         quote::{QuoteForm, QuoteStatus, QuoteView},
     },
 };
@@ -39,7 +40,7 @@ pub async fn send(
     now: Timestamp,
 ) -> Result<QuoteView, AppError> {
     let job = jobs::row(db, job_id).await?.ok_or(AppError::NotFound)?;
-    access::check_may_quote(db, user, &job).await?;
+    access::require(db, user, &job, Action::Quote).await?;
     let quote = form.parse(now)?;
     let items = serde_json::to_string(&quote.items).map_err(|e| {
         tracing::error!(error = %e, "could not encode line items");
@@ -332,21 +333,10 @@ pub async fn accept(
 
 /// Marks the hold that booked the job, in the booking's transaction.
 async fn authorized(tx: &mut Write, paid: &Paid<'_>, now: Timestamp) -> Result<(), AppError> {
-    let done = sqlx::query(
-        "UPDATE payments SET status = $1, intent_id = $2, card_brand = $3, card_last4 = $4, \
-         authorized_at = $5, updated_at = $5 WHERE id = $6 AND status IN ($7, $8)",
-    )
-    .bind(PaymentStatus::Authorized.as_str())
-    .bind(paid.intent_id)
-    .bind(paid.card.map(|c| c.brand.as_str()))
-    .bind(paid.card.map(|c| c.last4.as_str()))
-    .bind(now)
-    .bind(paid.payment_id)
-    .bind(PaymentStatus::Starting.as_str())
-    .bind(PaymentStatus::RequiresAction.as_str())
-    .execute(&mut **tx)
-    .await?;
-    if done.rows_affected() == 0 {
+    let done =
+        payment_store::authorized(&mut **tx, paid.payment_id, paid.intent_id, paid.card, now)
+            .await?;
+    if !done {
         return Err(AppError::conflict(
             "This payment changed while the job was being booked. Reload to see where it stands.",
         ));

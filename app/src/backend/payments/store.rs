@@ -395,6 +395,73 @@ pub async fn captured<'e>(
     Ok(())
 }
 
+/// The hold that books a job: a starting (or bank-confirmed) attempt
+/// becomes authorized. False when the attempt changed meanwhile.
+pub async fn authorized<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+    intent_id: &str,
+    card: Option<&CardSummary>,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE payments SET status = $1, intent_id = $2, card_brand = $3, card_last4 = $4, \
+         authorized_at = $5, updated_at = $5 WHERE id = $6 AND status IN ($7, $8)",
+    )
+    .bind(PaymentStatus::Authorized.as_str())
+    .bind(intent_id)
+    .bind(card.map(|c| c.brand.as_str()))
+    .bind(card.map(|c| c.last4.as_str()))
+    .bind(now)
+    .bind(id)
+    .bind(PaymentStatus::Starting.as_str())
+    .bind(PaymentStatus::RequiresAction.as_str())
+    .execute(exec)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A held amount taken at completion (`reason` when it differs from the hold).
+pub async fn capture_held<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+    cents: i64,
+    reason: Option<&str>,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE payments SET status = $1, captured_cents = $2, adjust_reason = $3, \
+         captured_at = $4, updated_at = $4 WHERE id = $5 AND status = $6",
+    )
+    .bind(PaymentStatus::Captured.as_str())
+    .bind(cents)
+    .bind(reason)
+    .bind(now)
+    .bind(id)
+    .bind(PaymentStatus::Authorized.as_str())
+    .execute(exec)
+    .await?;
+    Ok(())
+}
+
+/// A hold let go (the job was cancelled); the quote may be paid for again.
+pub async fn release_held<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE payments SET status = $1, attempt_key = NULL, updated_at = $2 WHERE id = $3 AND status = $4",
+    )
+    .bind(PaymentStatus::Released.as_str())
+    .bind(now)
+    .bind(id)
+    .bind(PaymentStatus::Authorized.as_str())
+    .execute(exec)
+    .await?;
+    Ok(())
+}
+
 pub async fn set_status<'e>(
     exec: impl Executor<'e, Database = Any>,
     id: &str,
