@@ -9,6 +9,7 @@ pub mod admin;
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod caller;
+pub mod chat;
 #[cfg(feature = "ssr")]
 pub mod events;
 pub mod garage;
@@ -18,7 +19,6 @@ pub mod guard;
 pub mod health;
 pub mod jobs;
 pub mod mechanic;
-pub mod messages;
 #[cfg(feature = "ssr")]
 pub mod metrics;
 pub mod notifications;

@@ -27,7 +27,7 @@ pub struct AppState {
     /// Messages one person may send in a minute (`MESSAGES_PER_MINUTE`); 0: no limit.
     pub messages_per_minute: usize,
     /// Typing notices passed on lately, to limit them.
-    pub typing: crate::backend::flows::messaging::TypingGate,
+    pub typing: crate::backend::flows::chat::TypingGate,
     /// Where photos are stored, and how they are processed.
     pub photos: crate::backend::photos::Photos,
     /// Push notifications: the VAPID identity while they are on.

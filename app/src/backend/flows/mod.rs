@@ -4,7 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod booking;
-pub mod messaging;
+pub mod chat;
 pub mod notifications;
 pub mod paying;
 pub mod photos;

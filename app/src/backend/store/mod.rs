@@ -3,12 +3,12 @@
 
 use crate::domain::AppError;
 
+pub mod chat;
 pub mod fixes;
 pub mod jobs;
 pub mod notifications;
 pub mod photos;
 pub mod quotes;
-pub mod threads;
 
 /// A stored value this build cannot read (a hand edit, a newer version's
 /// value): logged with where it is; the caller only learns that something

@@ -2,7 +2,7 @@
 //! conversation on its job's page and the form that closes the report.
 
 use crate::{
-    api::messages::{CloseChatReport, chat_reports},
+    api::chat::{CloseChatReport, chat_reports},
     domain::chat::ChatReport,
     ui::{
         json::load,

@@ -3,9 +3,7 @@
 //! composer and report form. Rendered in the browser only, after hydration.
 
 use crate::{
-    api::messages::{
-        mark_read, messages, report_conversation, send_message, typing, unread_counts,
-    },
+    api::chat::{mark_read, messages, report_conversation, send_message, typing, unread_counts},
     domain::{
         Account, AppError, JobId, Timestamp, UserId,
         chat::{self, Message, MessageKind, Segment, Thread, Unread},

@@ -1,5 +1,5 @@
-//! The `threads`, `messages` and `chat_reports` tables: rows and the reads
-//! the messaging flows share.
+//! The `threads`, `messages` and `chat_reports` tables: their rows and
+//! every statement on them.
 
 use crate::domain::{
     AppError, JobId, Timestamp, UserId,
@@ -223,4 +223,185 @@ pub async fn reports(
             outcome: r.outcome,
         })
         .collect())
+}
+
+/// Whose read marker moves: the customer's or the mechanic's.
+#[derive(Clone, Copy)]
+pub enum Reader {
+    Customer,
+    Mechanic,
+}
+
+impl Reader {
+    fn column(self) -> &'static str {
+        match self {
+            Reader::Customer => "customer_read_seq",
+            Reader::Mechanic => "mechanic_read_seq",
+        }
+    }
+}
+
+/// Stores a text message; returns its place in the thread.
+pub async fn add_message(
+    conn: &mut AnyConnection,
+    id: &str,
+    thread_id: &str,
+    sender_id: &str,
+    body: &str,
+    now: Timestamp,
+) -> Result<i64, sqlx::Error> {
+    let (seq,): (i64,) = sqlx::query_as(
+        "INSERT INTO messages (id, thread_id, sender_id, kind, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq",
+    )
+    .bind(id)
+    .bind(thread_id)
+    .bind(sender_id)
+    .bind(MessageKind::Text.as_str())
+    .bind(body)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    Ok(seq)
+}
+
+/// The thread's last message is `seq`, which its sender has read.
+pub async fn sent(
+    conn: &mut AnyConnection,
+    thread_id: &str,
+    seq: i64,
+    sender: Reader,
+) -> Result<(), sqlx::Error> {
+    let column = sender.column();
+    sqlx::query(&format!(
+        "UPDATE threads SET last_seq = $1, {column} = $1 WHERE id = $2"
+    ))
+    .bind(seq)
+    .bind(thread_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Moves `reader`'s marker forward to `seq`; false when it was there already.
+pub async fn read_up_to(
+    conn: &mut AnyConnection,
+    thread_id: &str,
+    seq: i64,
+    reader: Reader,
+) -> Result<bool, sqlx::Error> {
+    let column = reader.column();
+    let done = sqlx::query(&format!(
+        "UPDATE threads SET {column} = $1 WHERE id = $2 AND {column} < $1"
+    ))
+    .bind(seq)
+    .bind(thread_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The two parties' ids, names and (for the mechanic) display names.
+pub async fn names(
+    conn: &mut AnyConnection,
+    customer_id: &str,
+    mechanic_id: &str,
+) -> Result<Vec<(UserId, String, Option<String>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.id, u.name, p.display_name FROM users u \
+         LEFT JOIN mechanic_profiles p ON p.user_id = u.id WHERE u.id = $1 OR u.id = $2",
+    )
+    .bind(customer_id)
+    .bind(mechanic_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Whether `reporter_id` has an open report on the thread.
+pub async fn reported_by(
+    conn: &mut AnyConnection,
+    thread_id: &str,
+    reporter_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let (open,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM chat_reports WHERE thread_id = $1 AND reporter_id = $2 AND closed_at IS NULL",
+    )
+    .bind(thread_id)
+    .bind(reporter_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(open > 0)
+}
+
+pub async fn add_report(
+    conn: &mut AnyConnection,
+    id: &str,
+    thread_id: &str,
+    reporter_id: &str,
+    reason: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO chat_reports (id, thread_id, reporter_id, reason, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(thread_id)
+    .bind(reporter_id)
+    .bind(reason)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Stops the other party writing; the first reporter's block stands.
+pub async fn block(conn: &mut AnyConnection, thread_id: &str, by: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE threads SET blocked_by = $1 WHERE id = $2 AND blocked_by IS NULL")
+        .bind(by)
+        .bind(thread_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn unblock(conn: &mut AnyConnection, thread_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE threads SET blocked_by = NULL WHERE id = $1")
+        .bind(thread_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A report's thread, job and when it was closed (if it was).
+pub async fn report(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<(String, JobId, Option<Timestamp>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.thread_id, t.job_id, r.closed_at FROM chat_reports r \
+         JOIN threads t ON t.id = r.thread_id WHERE r.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn close_report(
+    conn: &mut AnyConnection,
+    id: &str,
+    by: &str,
+    outcome: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE chat_reports SET closed_at = $1, closed_by = $2, outcome = $3 WHERE id = $4",
+    )
+    .bind(now)
+    .bind(by)
+    .bind(outcome)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -16,7 +16,7 @@ use server_fn::codec::GetUrl;
 use {
     super::guard::{self, respond},
     crate::{
-        backend::flows::messaging,
+        backend::flows,
         domain::{Feature, Role, Timestamp},
     },
 };
@@ -35,7 +35,7 @@ pub async fn send_message(
             guard::require_feature(Feature::Messaging)?;
             let user = guard::require_user().await?;
             let state = guard::state();
-            messaging::send(
+            flows::chat::send(
                 &state.db,
                 state.messages_per_minute,
                 &user,
@@ -64,7 +64,7 @@ pub async fn messages(
         async move {
             guard::require_feature(Feature::Messaging)?;
             let user = guard::require_user().await?;
-            messaging::history(
+            flows::chat::history(
                 &guard::state().db,
                 &user,
                 &job_id,
@@ -90,7 +90,7 @@ pub async fn mark_read(
         async move {
             guard::require_feature(Feature::Messaging)?;
             let user = guard::require_user().await?;
-            messaging::mark_read(
+            flows::chat::mark_read(
                 &guard::state().db,
                 &user,
                 &job_id,
@@ -113,7 +113,7 @@ pub async fn typing(job_id: String, mechanic: Option<String>) -> Result<bool, Ap
             guard::require_feature(Feature::Messaging)?;
             let user = guard::require_user().await?;
             let state = guard::state();
-            messaging::typing(
+            flows::chat::typing(
                 &state.db,
                 &state.live,
                 &state.typing,
@@ -140,7 +140,7 @@ pub async fn report_conversation(
         async move {
             guard::require_feature(Feature::Messaging)?;
             let user = guard::require_user().await?;
-            messaging::report(
+            flows::chat::report(
                 &guard::state().db,
                 &user,
                 &job_id,
@@ -161,7 +161,7 @@ pub async fn unread_counts() -> Result<Unread, AppError> {
         async move {
             guard::require_feature(Feature::Messaging)?;
             let user = guard::require_user().await?;
-            messaging::unread(&guard::state().db, &user).await
+            flows::chat::unread(&guard::state().db, &user).await
         }
         .await,
     )
@@ -175,7 +175,7 @@ pub async fn chat_reports(all: Option<bool>) -> Result<Vec<ChatReport>, AppError
         async move {
             guard::require_feature(Feature::Messaging)?;
             guard::require_role(&[Role::Admin]).await?;
-            messaging::reports(&guard::state().db, !all.unwrap_or(false)).await
+            flows::chat::reports(&guard::state().db, !all.unwrap_or(false)).await
         }
         .await,
     )
@@ -194,7 +194,7 @@ pub async fn close_chat_report(
             guard::require_feature(Feature::Messaging)?;
             let admin = guard::require_role(&[Role::Admin]).await?;
             let unblock = matches!(unblock.as_deref(), Some("true" | "on" | "1"));
-            messaging::close_report(
+            flows::chat::close_report(
                 &guard::state().db,
                 &admin,
                 &id,

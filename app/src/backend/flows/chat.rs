@@ -1,4 +1,4 @@
-//! Messaging use cases: sending (idempotent on the client's id, rate
+//! Chat use cases: sending (idempotent on the client's id, rate
 //! limited), history, read receipts, typing, and reporting a conversation.
 
 use crate::{
@@ -8,15 +8,16 @@ use crate::{
         live::{self, Hub, Pending},
         new_id,
         sessions::CurrentUser,
+        store,
         store::{
+            chat::{Reader, ThreadRow},
             jobs::{self, JobRow},
             notifications, quotes,
-            threads::{self, ThreadRow},
         },
         throttle,
     },
     domain::{
-        AppError, JobId, Timestamp, UserId,
+        AppError, Timestamp, UserId,
         access::{Action, rule},
         admin::AuditAction,
         chat::{
@@ -159,7 +160,7 @@ pub async fn send(
         // Refusals (a closed thread, bad text, the limit) need no second look.
         Err(AppError::Internal) => {
             let mut conn = db.acquire().await?;
-            match threads::message(&mut conn, &id).await? {
+            match store::chat::message(&mut conn, &id).await? {
                 Some((m, _)) => resend(m, user, job_id, body),
                 None => Err(AppError::Internal),
             }
@@ -191,14 +192,14 @@ async fn insert(
     now: Timestamp,
 ) -> Result<Message, AppError> {
     let mut tx = db::begin_write(db).await?;
-    if let Some((m, _)) = threads::message(&mut tx, id).await? {
+    if let Some((m, _)) = store::chat::message(&mut tx, id).await? {
         return resend(m, user, job_id, body);
     }
     let party = party(&mut tx, user, job_id, mechanic, Action::WriteChat).await?;
     let body = chat::parse_body(body)?;
     if per_minute > 0 {
         let recent =
-            threads::recent_sends(&mut tx, &user.id, now - chat::SEND_WINDOW_MS, per_minute)
+            store::chat::recent_sends(&mut tx, &user.id, now - chat::SEND_WINDOW_MS, per_minute)
                 .await?;
         if let Some(retry_after_secs) =
             throttle::locked_for(&recent, per_minute, chat::SEND_WINDOW_MS, now)
@@ -206,7 +207,7 @@ async fn insert(
             return Err(AppError::TooManyMessages { retry_after_secs });
         }
     }
-    let thread = threads::ensure(
+    let thread = store::chat::ensure(
         &mut tx,
         &party.job.id,
         &party.job.customer_id,
@@ -217,27 +218,9 @@ async fn insert(
     if let Some(why) = party.closed(Some(&thread), &user.id)? {
         return Err(AppError::conflict(why));
     }
-    let (seq,): (i64,) = sqlx::query_as(
-        "INSERT INTO messages (id, thread_id, sender_id, kind, body, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq",
-    )
-    .bind(id)
-    .bind(&thread.id)
-    .bind(&user.id)
-    .bind(MessageKind::Text.as_str())
-    .bind(&body)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
+    let seq = store::chat::add_message(&mut tx, id, &thread.id, &user.id, &body, now).await?;
     // Sending a message means having read the thread up to it.
-    let read_column = read_column(party.side);
-    sqlx::query(&format!(
-        "UPDATE threads SET last_seq = $1, {read_column} = $1 WHERE id = $2"
-    ))
-    .bind(seq)
-    .bind(&thread.id)
-    .execute(&mut *tx)
-    .await?;
+    store::chat::sent(&mut tx, &thread.id, seq, reader(party.side)).await?;
     let message = Message {
         id: id.to_owned(),
         job: party.job.id.clone(),
@@ -261,10 +244,11 @@ async fn insert(
     Ok(message)
 }
 
-fn read_column(side: Side) -> &'static str {
+/// Whose read marker a side moves (an admin reads without moving either).
+fn reader(side: Side) -> Reader {
     match side {
-        Side::Customer => "customer_read_seq",
-        _ => "mechanic_read_seq",
+        Side::Customer => Reader::Customer,
+        _ => Reader::Mechanic,
     }
 }
 
@@ -294,9 +278,11 @@ pub async fn history(
         )
         .await?;
     }
-    let thread = threads::thread(&mut conn, &party.job.id, &party.mechanic).await?;
+    let thread = store::chat::thread(&mut conn, &party.job.id, &party.mechanic).await?;
     let mut messages = match &thread {
-        Some(t) => threads::before(&mut conn, &t.id, before.unwrap_or(i64::MAX), limit + 1).await?,
+        Some(t) => {
+            store::chat::before(&mut conn, &t.id, before.unwrap_or(i64::MAX), limit + 1).await?
+        }
         None => Vec::new(),
     };
     let older = if messages.len() as i64 > limit {
@@ -319,14 +305,7 @@ async fn thread_view(
     thread: Option<&ThreadRow>,
     me: &UserId,
 ) -> Result<Thread, AppError> {
-    let people: Vec<(UserId, String, Option<String>)> = sqlx::query_as(
-        "SELECT u.id, u.name, p.display_name FROM users u \
-         LEFT JOIN mechanic_profiles p ON p.user_id = u.id WHERE u.id = $1 OR u.id = $2",
-    )
-    .bind(&party.job.customer_id)
-    .bind(&party.mechanic)
-    .fetch_all(&mut *conn)
-    .await?;
+    let people = store::chat::names(&mut *conn, &party.job.customer_id, &party.mechanic).await?;
     let person = |id: &UserId| people.iter().find(|(i, _, _)| i == id);
     let viewer = match party.side {
         Side::Customer => Actor::Customer,
@@ -369,20 +348,11 @@ pub async fn mark_read(
 ) -> Result<i64, AppError> {
     let mut tx = db::begin_write(db).await?;
     let party = party(&mut tx, user, job_id, mechanic, Action::WriteChat).await?;
-    let Some(thread) = threads::thread(&mut tx, &party.job.id, &party.mechanic).await? else {
+    let Some(thread) = store::chat::thread(&mut tx, &party.job.id, &party.mechanic).await? else {
         return Ok(0);
     };
     let seq = seq.min(thread.last_seq);
-    let column = read_column(party.side);
-    let moved = sqlx::query(&format!(
-        "UPDATE threads SET {column} = $1 WHERE id = $2 AND {column} < $1"
-    ))
-    .bind(seq)
-    .bind(&thread.id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
+    let moved = store::chat::read_up_to(&mut tx, &thread.id, seq, reader(party.side)).await?;
     if moved {
         // The centre's "new message" entries about this job are read too.
         notifications::read_messages(&mut tx, &user.id, &party.job.id, now).await?;
@@ -443,7 +413,7 @@ pub async fn typing(
 ) -> Result<bool, AppError> {
     let mut conn = db.acquire().await?;
     let party = party(&mut conn, user, job_id, mechanic, Action::WriteChat).await?;
-    let thread = threads::thread(&mut conn, &party.job.id, &party.mechanic).await?;
+    let thread = store::chat::thread(&mut conn, &party.job.id, &party.mechanic).await?;
     if let Some(why) = party.closed(thread.as_ref(), &user.id)? {
         return Err(AppError::conflict(why));
     }
@@ -469,7 +439,7 @@ pub async fn typing(
 /// Unread messages for the caller, per thread.
 pub async fn unread(db: &Db, user: &CurrentUser) -> Result<Unread, AppError> {
     let mut conn = db.acquire().await?;
-    Ok(threads::unread(&mut conn, &user.id).await?)
+    Ok(store::chat::unread(&mut conn, &user.id).await?)
 }
 
 /// Reports the conversation: admins see it, and the other party can no
@@ -486,7 +456,7 @@ pub async fn report(
     let mut tx = db::begin_write(db).await?;
     let party = party(&mut tx, user, job_id, mechanic, Action::WriteChat).await?;
     let reason = chat::parse_reason(reason)?;
-    let thread = threads::ensure(
+    let thread = store::chat::ensure(
         &mut tx,
         &party.job.id,
         &party.job.customer_id,
@@ -494,31 +464,10 @@ pub async fn report(
         now,
     )
     .await?;
-    let (open,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM chat_reports WHERE thread_id = $1 AND reporter_id = $2 AND closed_at IS NULL",
-    )
-    .bind(&thread.id)
-    .bind(&user.id)
-    .fetch_one(&mut *tx)
-    .await?;
-    if open == 0 {
-        sqlx::query(
-            "INSERT INTO chat_reports (id, thread_id, reporter_id, reason, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(new_id())
-        .bind(&thread.id)
-        .bind(&user.id)
-        .bind(&reason)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    if !store::chat::reported_by(&mut tx, &thread.id, &user.id).await? {
+        store::chat::add_report(&mut tx, &new_id(), &thread.id, &user.id, &reason, now).await?;
     }
-    sqlx::query("UPDATE threads SET blocked_by = $1 WHERE id = $2 AND blocked_by IS NULL")
-        .bind(&user.id)
-        .bind(&thread.id)
-        .execute(&mut *tx)
-        .await?;
+    store::chat::block(&mut tx, &thread.id, &user.id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -526,7 +475,7 @@ pub async fn report(
 /// Reports for admins: the open ones, or all.
 pub async fn reports(db: &Db, open_only: bool) -> Result<Vec<ChatReport>, AppError> {
     let mut conn = db.acquire().await?;
-    Ok(threads::reports(&mut conn, open_only).await?)
+    Ok(store::chat::reports(&mut conn, open_only).await?)
 }
 
 /// An admin closes a report with what they decided; `unblock` lets the
@@ -543,31 +492,15 @@ pub async fn close_report(
     let outcome = chat::parse_reason(outcome)
         .map_err(|_| AppError::invalid("outcome", "Say what you decided, for the record."))?;
     let mut tx = db::begin_write(db).await?;
-    let row: Option<(String, JobId, Option<Timestamp>)> = sqlx::query_as(
-        "SELECT r.thread_id, t.job_id, r.closed_at FROM chat_reports r \
-         JOIN threads t ON t.id = r.thread_id WHERE r.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (thread_id, job_id, closed_at) = row.ok_or(AppError::NotFound)?;
+    let (thread_id, job_id, closed_at) = store::chat::report(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if closed_at.is_some() {
         return Err(AppError::conflict("This report is already closed."));
     }
-    sqlx::query(
-        "UPDATE chat_reports SET closed_at = $1, closed_by = $2, outcome = $3 WHERE id = $4",
-    )
-    .bind(now)
-    .bind(&admin.id)
-    .bind(&outcome)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    store::chat::close_report(&mut tx, id, &admin.id, &outcome, now).await?;
     if unblock {
-        sqlx::query("UPDATE threads SET blocked_by = NULL WHERE id = $1")
-            .bind(&thread_id)
-            .execute(&mut *tx)
-            .await?;
+        store::chat::unblock(&mut tx, &thread_id).await?;
     }
     audit::record(
         &mut *tx,
