@@ -21,7 +21,7 @@ use crate::{
     },
     domain::{
         AppError,
-        job::{Actor, JobForm, JobStatus, NewJob, Urgency, parse_cancel_reason},
+        job::{Actor, JobForm, JobStatus, NewJob, parse_cancel_reason},
         live::{Audience, EventData, EventName},
     },
 };
@@ -46,14 +46,7 @@ pub async fn request(
     }
     let mut tx = db::begin_write(db).await?;
     db::lock_user(&mut tx, &customer.id).await?;
-    let (open,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM jobs WHERE customer_id = $1 AND status NOT IN ($2, $3)",
-    )
-    .bind(&customer.id)
-    .bind(JobStatus::Completed.as_str())
-    .bind(JobStatus::Cancelled.as_str())
-    .fetch_one(&mut *tx)
-    .await?;
+    let open = store::jobs::unfinished(&mut *tx, &customer.id).await?;
     if open >= OPEN_JOBS_MAX {
         return Err(AppError::conflict(format!(
             "You have {OPEN_JOBS_MAX} jobs under way. Finish or cancel one before asking for another."
@@ -72,32 +65,8 @@ pub async fn insert(
     job: &NewJob,
     now: Timestamp,
 ) -> Result<String, AppError> {
-    let (kind, start, end) = match job.urgency {
-        Urgency::Asap => ("asap", None, None),
-        Urgency::Window { start, end } => ("window", Some(start), Some(end)),
-    };
     let id = new_id();
-    sqlx::query(
-        "INSERT INTO jobs (id, customer_id, vehicle_id, category, description, lat, lng, address, \
-         locality, urgency, window_start, window_end, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
-    )
-    .bind(&id)
-    .bind(customer_id)
-    .bind(&job.vehicle_id)
-    .bind(job.category.as_str())
-    .bind(&job.description)
-    .bind(job.at.lat())
-    .bind(job.at.lng())
-    .bind(&job.address)
-    .bind(&job.locality)
-    .bind(kind)
-    .bind(start)
-    .bind(end)
-    .bind(JobStatus::Requested.as_str())
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    store::jobs::insert(&mut **tx, &id, customer_id, job, now).await?;
     timeline::record(
         &mut **tx,
         Change {
@@ -181,18 +150,8 @@ pub async fn change_status(
     let mut tx = db::begin_write(db).await?;
     // The status we checked must still be the status we change: a second
     // tab, or the customer cancelling meanwhile, makes this touch no row.
-    let done = sqlx::query(
-        "UPDATE jobs SET status = $1, cancel_reason = COALESCE($2, cancel_reason), updated_at = $3 \
-         WHERE id = $4 AND status = $5",
-    )
-    .bind(to.as_str())
-    .bind(reason.as_deref())
-    .bind(now)
-    .bind(id)
-    .bind(from.as_str())
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() == 0 {
+    let done = store::jobs::move_status(&mut *tx, id, from, to, reason.as_deref(), now).await?;
+    if !done {
         if !matches!(settled, Settled::Nothing) {
             tracing::error!(
                 job = id,

@@ -12,13 +12,13 @@ use crate::{
         payments::store as payment_store,
         sessions::CurrentUser,
         store::{
-            jobs,
-            quotes::{by_id, decline_live, for_job},
+            self, jobs,
+            quotes::{self, by_id, decline_live, for_job},
         },
         timeline::{self, Change},
     },
     domain::{
-        AccountStatus, AppError,
+        AppError,
         access::Action,
         job::{Actor, JobStatus},
         live::EventName,
@@ -49,16 +49,15 @@ pub async fn send(
     let mut tx = db::begin_write(db).await?;
     // Writing the job row first takes its lock, so a quote cannot slip in
     // beside an acceptance: whichever commits second sees the other.
-    let first =
-        sqlx::query("UPDATE jobs SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
-            .bind(JobStatus::Quoted.as_str())
-            .bind(now)
-            .bind(job_id)
-            .bind(JobStatus::Requested.as_str())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            == 1;
+    let first = store::jobs::move_status(
+        &mut *tx,
+        job_id,
+        JobStatus::Requested,
+        JobStatus::Quoted,
+        None,
+        now,
+    )
+    .await?;
     let mut events = Vec::new();
     if first {
         events.push(Pending::status_change(
@@ -80,57 +79,18 @@ pub async fn send(
         )
         .await?;
     } else {
-        let still_open =
-            sqlx::query("UPDATE jobs SET updated_at = $1 WHERE id = $2 AND status = $3")
-                .bind(now)
-                .bind(job_id)
-                .bind(JobStatus::Quoted.as_str())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-        if still_open == 0 {
+        let still_open = store::jobs::touch(&mut *tx, job_id, JobStatus::Quoted, now).await?;
+        if !still_open {
             return Err(AppError::conflict("This job is no longer taking quotes."));
         }
     }
-    let revised: Option<(String,)> = sqlx::query_as(
-        "UPDATE quotes SET items = $1, total_cents = $2, note = $3, arrival_minutes = $4, \
-         expires_at = $5, updated_at = $6 WHERE job_id = $7 AND mechanic_id = $8 AND status = $9 \
-         RETURNING id",
-    )
-    .bind(&items)
-    .bind(quote.total.cents)
-    .bind(quote.note.as_deref())
-    .bind(i64::from(quote.arrival_minutes))
-    .bind(quote.expires_at)
-    .bind(now)
-    .bind(job_id)
-    .bind(&user.id)
-    .bind(QuoteStatus::Live.as_str())
-    .fetch_optional(&mut *tx)
-    .await?;
+    let revised = quotes::revise_live(&mut *tx, job_id, &user.id, &quote, &items, now).await?;
     let (name, quote_id) = match revised {
-        Some((id,)) => (EventName::QuoteUpdated, id),
+        Some(id) => (EventName::QuoteUpdated, id),
         None => (EventName::QuoteNew, new_id()),
     };
     if name == EventName::QuoteNew {
-        sqlx::query(
-            "INSERT INTO quotes (id, job_id, mechanic_id, status, items, total_cents, currency, note, \
-             arrival_minutes, expires_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $11, $4, $5, $6, $7, $8, $9, $10, $10)",
-        )
-        .bind(&quote_id)
-        .bind(job_id)
-        .bind(&user.id)
-        .bind(&items)
-        .bind(quote.total.cents)
-        .bind(quote.total.currency.code())
-        .bind(quote.note.as_deref())
-        .bind(i64::from(quote.arrival_minutes))
-        .bind(quote.expires_at)
-        .bind(now)
-        .bind(QuoteStatus::Live.as_str())
-        .execute(&mut *tx)
-        .await?;
+        quotes::insert(&mut *tx, &quote_id, job_id, &user.id, &quote, &items, now).await?;
     }
     events.push(Pending::about_quote(
         name,
@@ -165,33 +125,23 @@ pub async fn withdraw(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut tx = db::begin_write(db).await?;
-    let done =
-        sqlx::query("UPDATE quotes SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
-            .bind(QuoteStatus::Withdrawn.as_str())
-            .bind(now)
-            .bind(quote_id)
-            .bind(QuoteStatus::Live.as_str())
-            .execute(&mut *tx)
-            .await?;
-    if done.rows_affected() == 0 {
+    let done = quotes::set_status(
+        &mut *tx,
+        quote_id,
+        Some(QuoteStatus::Live),
+        QuoteStatus::Withdrawn,
+        now,
+    )
+    .await?;
+    if !done {
         return Err(AppError::conflict(match quote.status {
             QuoteStatus::Accepted => "This quote was accepted; the job is booked with you.",
             _ => "This quote is no longer open.",
         }));
     }
-    let reopened = sqlx::query(
-        "UPDATE jobs SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 \
-         AND NOT EXISTS (SELECT 1 FROM quotes WHERE job_id = $3 AND status = $5)",
-    )
-    .bind(JobStatus::Requested.as_str())
-    .bind(now)
-    .bind(&quote.job_id)
-    .bind(JobStatus::Quoted.as_str())
-    .bind(QuoteStatus::Live.as_str())
-    .execute(&mut *tx)
-    .await?;
+    let reopened = store::jobs::reopen_unquoted(&mut *tx, &quote.job_id, now).await?;
     let mut events = Vec::new();
-    let status = if reopened.rows_affected() == 1 {
+    let status = if reopened {
         events.push(Pending::status_change(
             &job,
             JobStatus::Quoted,
@@ -201,7 +151,7 @@ pub async fn withdraw(
     } else {
         job.status()?
     };
-    if reopened.rows_affected() == 1 {
+    if reopened {
         timeline::record(
             &mut *tx,
             Change {
@@ -258,35 +208,21 @@ pub async fn accept(
     // Conditional on the job still waiting and the quote still standing:
     // on PostgreSQL a racing transaction waits for this row and then finds
     // it booked; SQLite runs one writer at a time. Either way, one wins.
-    let booked = sqlx::query(
-        "UPDATE jobs SET status = $6, mechanic_id = $1, accepted_quote_id = $2, updated_at = $3 \
-         WHERE id = $4 AND customer_id = $5 AND status = $7 AND EXISTS ( \
-           SELECT 1 FROM quotes q JOIN users u ON u.id = q.mechanic_id \
-           WHERE q.id = $2 AND q.job_id = $4 AND q.status = $8 AND q.expires_at > $3 \
-           AND u.status = $9 AND q.total_cents = $10)",
+    let booked = store::jobs::book(
+        &mut *tx,
+        &job.id,
+        customer_id,
+        quote_id,
+        &quote.mechanic.id,
+        paid.map_or(quote.total.cents, |p| p.amount.cents),
+        now,
     )
-    .bind(&quote.mechanic.id)
-    .bind(quote_id)
-    .bind(now)
-    .bind(&job.id)
-    .bind(customer_id)
-    .bind(JobStatus::Accepted.as_str())
-    .bind(JobStatus::Quoted.as_str())
-    .bind(QuoteStatus::Live.as_str())
-    .bind(AccountStatus::Active.as_str())
-    .bind(paid.map_or(quote.total.cents, |p| p.amount.cents))
-    .execute(&mut *tx)
     .await?;
-    if booked.rows_affected() == 0 {
+    if !booked {
         drop(tx);
         return Err(why_not_accepted(db, quote_id, &job.id, now).await?);
     }
-    sqlx::query("UPDATE quotes SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(QuoteStatus::Accepted.as_str())
-        .bind(now)
-        .bind(quote_id)
-        .execute(&mut *tx)
-        .await?;
+    quotes::set_status(&mut *tx, quote_id, None, QuoteStatus::Accepted, now).await?;
     let declined = decline_live(&mut *tx, &job.id, Some(quote_id), now).await?;
     timeline::record(
         &mut *tx,

@@ -1,4 +1,4 @@
-//! The `jobs` table: its row, and the reads that list jobs.
+//! The `jobs` table: its row and every statement on it.
 
 use crate::domain::Timestamp;
 use crate::domain::{JobId, UserId, VehicleId};
@@ -9,7 +9,7 @@ use crate::{
         AppError,
         admin::{AdminJob, JobPage, Paging},
         geo::GeoPoint,
-        job::{JobStatus, JobSummary, Urgency},
+        job::{JobStatus, JobSummary, NewJob, Urgency},
         mechanic::Skill,
         money::{Currency, Money},
         quote::QuoteStatus,
@@ -291,4 +291,152 @@ pub async fn open_near(
         }
     }
     Ok(jobs)
+}
+
+/// How many of the customer's jobs are neither completed nor cancelled.
+pub async fn unfinished<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    customer_id: &str,
+) -> Result<i64, sqlx::Error> {
+    let (open,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM jobs WHERE customer_id = $1 AND status NOT IN ($2, $3)",
+    )
+    .bind(customer_id)
+    .bind(JobStatus::Completed.as_str())
+    .bind(JobStatus::Cancelled.as_str())
+    .fetch_one(exec)
+    .await?;
+    Ok(open)
+}
+
+/// Stores a checked request as a new job waiting for quotes.
+pub async fn insert<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+    customer_id: &str,
+    job: &NewJob,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let (kind, start, end) = match job.urgency {
+        Urgency::Asap => ("asap", None, None),
+        Urgency::Window { start, end } => ("window", Some(start), Some(end)),
+    };
+    sqlx::query(
+        "INSERT INTO jobs (id, customer_id, vehicle_id, category, description, lat, lng, address, \
+         locality, urgency, window_start, window_end, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+    )
+    .bind(id)
+    .bind(customer_id)
+    .bind(&job.vehicle_id)
+    .bind(job.category.as_str())
+    .bind(&job.description)
+    .bind(job.at.lat())
+    .bind(job.at.lng())
+    .bind(&job.address)
+    .bind(&job.locality)
+    .bind(kind)
+    .bind(start)
+    .bind(end)
+    .bind(JobStatus::Requested.as_str())
+    .bind(now)
+    .execute(exec)
+    .await?;
+    Ok(())
+}
+
+/// Moves the job from `from` to `to` (keeping a cancellation's reason);
+/// false when it is no longer at `from`.
+pub async fn move_status<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+    from: JobStatus,
+    to: JobStatus,
+    reason: Option<&str>,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE jobs SET status = $1, cancel_reason = COALESCE($2, cancel_reason), updated_at = $3 \
+         WHERE id = $4 AND status = $5",
+    )
+    .bind(to.as_str())
+    .bind(reason)
+    .bind(now)
+    .bind(id)
+    .bind(from.as_str())
+    .execute(exec)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks a job still at `status` as changed now; false when it moved on.
+pub async fn touch<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+    status: JobStatus,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE jobs SET updated_at = $1 WHERE id = $2 AND status = $3")
+        .bind(now)
+        .bind(id)
+        .bind(status.as_str())
+        .execute(exec)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A quoted job with no live quote left waits for quotes again; false
+/// when it was not quoted or a live quote remains.
+pub async fn reopen_unquoted<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE jobs SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 \
+         AND NOT EXISTS (SELECT 1 FROM quotes WHERE job_id = $3 AND status = $5)",
+    )
+    .bind(JobStatus::Requested.as_str())
+    .bind(now)
+    .bind(id)
+    .bind(JobStatus::Quoted.as_str())
+    .bind(QuoteStatus::Live.as_str())
+    .execute(exec)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Books a quoted job of `customer_id` with the mechanic behind
+/// `quote_id`, only while that quote is live, unexpired, from an active
+/// mechanic and still `total_cents`; false when anything of that changed.
+#[allow(clippy::too_many_arguments)]
+pub async fn book<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+    customer_id: &str,
+    quote_id: &str,
+    mechanic_id: &str,
+    total_cents: i64,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE jobs SET status = $6, mechanic_id = $1, accepted_quote_id = $2, updated_at = $3 \
+         WHERE id = $4 AND customer_id = $5 AND status = $7 AND EXISTS ( \
+           SELECT 1 FROM quotes q JOIN users u ON u.id = q.mechanic_id \
+           WHERE q.id = $2 AND q.job_id = $4 AND q.status = $8 AND q.expires_at > $3 \
+           AND u.status = $9 AND q.total_cents = $10)",
+    )
+    .bind(mechanic_id)
+    .bind(quote_id)
+    .bind(now)
+    .bind(id)
+    .bind(customer_id)
+    .bind(JobStatus::Accepted.as_str())
+    .bind(JobStatus::Quoted.as_str())
+    .bind(QuoteStatus::Live.as_str())
+    .bind(crate::domain::AccountStatus::Active.as_str())
+    .bind(total_cents)
+    .execute(exec)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

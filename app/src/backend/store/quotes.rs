@@ -9,7 +9,7 @@ use crate::{
         AppError,
         mechanic::MechanicProfile,
         money::{Currency, Money},
-        quote::{LineItem, MechanicCard, QuoteStatus, QuoteView},
+        quote::{LineItem, MechanicCard, NewQuote, QuoteStatus, QuoteView},
     },
 };
 use sqlx::{Any, Executor};
@@ -144,4 +144,85 @@ pub async fn decline_live<'e>(
     .bind(QuoteStatus::Live.as_str())
     .fetch_all(exec)
     .await
+}
+
+/// Revises the mechanic's live quote on the job; its id, or none when
+/// they have no live quote there.
+pub async fn revise_live<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    job_id: &str,
+    mechanic_id: &str,
+    quote: &NewQuote,
+    items: &str,
+    now: Timestamp,
+) -> Result<Option<String>, sqlx::Error> {
+    let revised: Option<(String,)> = sqlx::query_as(
+        "UPDATE quotes SET items = $1, total_cents = $2, note = $3, arrival_minutes = $4, \
+         expires_at = $5, updated_at = $6 WHERE job_id = $7 AND mechanic_id = $8 AND status = $9 \
+         RETURNING id",
+    )
+    .bind(items)
+    .bind(quote.total.cents)
+    .bind(quote.note.as_deref())
+    .bind(i64::from(quote.arrival_minutes))
+    .bind(quote.expires_at)
+    .bind(now)
+    .bind(job_id)
+    .bind(mechanic_id)
+    .bind(QuoteStatus::Live.as_str())
+    .fetch_optional(exec)
+    .await?;
+    Ok(revised.map(|(id,)| id))
+}
+
+/// Stores a new live quote; `items` is its lines as JSON.
+pub async fn insert<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+    job_id: &str,
+    mechanic_id: &str,
+    quote: &NewQuote,
+    items: &str,
+    now: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO quotes (id, job_id, mechanic_id, status, items, total_cents, currency, note, \
+         arrival_minutes, expires_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $11, $4, $5, $6, $7, $8, $9, $10, $10)",
+    )
+    .bind(id)
+    .bind(job_id)
+    .bind(mechanic_id)
+    .bind(items)
+    .bind(quote.total.cents)
+    .bind(quote.total.currency.code())
+    .bind(quote.note.as_deref())
+    .bind(i64::from(quote.arrival_minutes))
+    .bind(quote.expires_at)
+    .bind(now)
+    .bind(QuoteStatus::Live.as_str())
+    .execute(exec)
+    .await?;
+    Ok(())
+}
+
+/// Sets a quote's status (only while it is `from`, when given); false
+/// when it was not.
+pub async fn set_status<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    id: &str,
+    from: Option<QuoteStatus>,
+    to: QuoteStatus,
+    now: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE quotes SET status = $1, updated_at = $2 WHERE id = $3 AND ($4 IS NULL OR status = $4)",
+    )
+    .bind(to.as_str())
+    .bind(now)
+    .bind(id)
+    .bind(from.map(|s| s.as_str()))
+    .execute(exec)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
