@@ -13,6 +13,33 @@ pub struct ContentPolicy {
 }
 
 impl ContentPolicy {
+    /// Map tiles load as images from the tile server.
+    pub fn with_tiles(mut self, origin: Option<String>) -> Self {
+        self.img_src.extend(origin);
+        self
+    }
+
+    /// Photos load from the bucket, and browsers upload straight to it.
+    pub fn with_bucket(mut self, origin: Option<String>) -> Self {
+        if let Some(origin) = origin {
+            self.img_src.push(origin.clone());
+            self.connect_src.push(origin);
+        }
+        self
+    }
+
+    /// Stripe.js (`js`), the API it calls (`api`) and the frames of its
+    /// card form; on Stripe itself also its 3-D Secure frames (`hooks`).
+    pub fn with_stripe(mut self, js: String, api: String, hooks: bool) -> Self {
+        self.script_src.push(js.clone());
+        self.connect_src.push(api);
+        self.frame_src.push(js);
+        if hooks {
+            self.frame_src.push("https://hooks.stripe.com".to_owned());
+        }
+        self
+    }
+
     /// The header value. A page passes the nonce its inline hydration
     /// scripts carry; everything else (API answers, files) has none, and so
     /// allows no inline script at all.
