@@ -180,7 +180,7 @@ pub(super) fn demo_data(
         Some(v) => parse_bool("DEMO_DATA", &v)?,
         None => false,
     };
-    if demo_data && !is_loopback_url(&public_url) {
+    if demo_data && !is_loopback_url(public_url) {
         return Err(bad(
             "DEMO_DATA",
             "true",
