@@ -14,11 +14,7 @@ use server_fn::codec::GetUrl;
 use {
     super::guard::{self, respond},
     crate::{
-        backend::{
-            AppState,
-            flows::paying,
-            payments::{signature, store},
-        },
+        backend::{AppState, flows::paying, payments::store},
         domain::{
             Feature, Role,
             admin::Paging,
@@ -127,30 +123,25 @@ pub async fn stripe_webhook(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let secret = match state.payments.webhook_secret() {
-        Some(s) if state.features.enabled(Feature::Payments) => s,
-        _ => return AppError::NotFound.into_response(),
-    };
+    if !state.features.enabled(Feature::Payments) {
+        return AppError::NotFound.into_response();
+    }
     let header = headers
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let now = Timestamp::now();
-    if let Err(e) = signature::verify(header, &body, secret, now.millis() / 1000) {
-        tracing::warn!(error = %e, "refused a webhook");
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(serde_json::json!({ "error": e.to_string() })),
-        )
-            .into_response();
-    }
-    let event: paying::StripeEvent = match serde_json::from_slice(&body) {
-        Ok(e) => e,
-        Err(e) => {
-            tracing::warn!(error = %e, "a signed webhook that is not a Stripe event");
+    let event = match state
+        .payments
+        .read_webhook(header, &body, now.millis() / 1000)
+    {
+        None => return AppError::NotFound.into_response(),
+        Some(Ok(event)) => event,
+        Some(Err(e)) => {
+            tracing::warn!(error = %e, "refused a webhook");
             return (
                 StatusCode::BAD_REQUEST,
-                Json(serde_json::json!({ "error": "not a Stripe event" })),
+                Json(serde_json::json!({ "error": e.to_string() })),
             )
                 .into_response();
         }

@@ -1,7 +1,8 @@
 //! Taking payment: the provider behind one interface (Stripe, or the
 //! labelled demo mode when no keys are set), the `payments` table, and
-//! webhook signatures.
+//! webhooks (their signatures, and their events in the app's own words).
 
+pub mod events;
 pub mod signature;
 pub mod store;
 pub mod stripe;
@@ -156,10 +157,21 @@ impl Gateway {
         }
     }
 
-    /// The secret webhooks are signed with; none in demo mode.
-    pub fn webhook_secret(&self) -> Option<&str> {
+    /// Checks a webhook's signature and reads its event in the app's own
+    /// words; `None` in demo mode, where nothing sends webhooks.
+    pub fn read_webhook(
+        &self,
+        signature_header: &str,
+        body: &[u8],
+        now_secs: i64,
+    ) -> Option<Result<events::ProviderEvent, events::WebhookError>> {
         match self {
-            Gateway::Stripe(api) => Some(api.webhook_secret.as_str()),
+            Gateway::Stripe(api) => Some(events::read_stripe(
+                signature_header,
+                body,
+                &api.webhook_secret,
+                now_secs,
+            )),
             Gateway::Demo => None,
         }
     }
