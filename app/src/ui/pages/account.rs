@@ -94,7 +94,7 @@ fn AccountDetails() -> impl IntoView {
             })}
         </ActionForm>
 
-        <super::notifications::PushPanel />
+        <crate::ui::parts::push::PushPanel />
 
         <h2>"Sessions"</h2>
         <div class="actions">

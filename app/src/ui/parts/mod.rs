@@ -14,6 +14,7 @@ pub mod map;
 pub mod notifications;
 pub mod payment;
 pub mod photos;
+pub mod push;
 pub mod quotes;
 pub mod tracking;
 pub mod vehicle_form;

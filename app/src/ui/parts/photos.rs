@@ -405,8 +405,16 @@ pub fn JobPhotos(place: PhotoPlace) -> impl IntoView {
             <h2 id="photos-title">"Photos"</h2>
             {adder}
             <ul class="uploads">
-                <For each=move || uploads.get() key=|u| (u.key, format!("{:?}", u.stage)) let:u>
-                    <UploadRow upload=u retry=run cancel />
+                // Keyed by the upload alone: a progress tick updates its row, never rebuilds it.
+                <For each=move || uploads.get() key=|u| u.key let:u>
+                    <UploadRow
+                        stage=Memo::new(move |_| {
+                            uploads.with(|v| v.iter().find(|x| x.key == u.key).map(|x| x.stage.clone()))
+                        })
+                        upload=u
+                        retry=run
+                        cancel
+                    />
                 </For>
             </ul>
             {move || load_error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
@@ -416,31 +424,54 @@ pub fn JobPhotos(place: PhotoPlace) -> impl IntoView {
     }
 }
 
+/// One upload in progress; `stage` follows it (none once it has left the list).
 #[component]
 fn UploadRow(
     upload: Upload,
+    stage: Memo<Option<Stage>>,
     retry: impl Fn(u32) + Copy + Send + Sync + 'static,
     cancel: impl Fn(u32) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let key = upload.key;
-    let (status, percent) = match &upload.stage {
-        Stage::Preparing => ("Preparing…".to_owned(), None),
-        Stage::Sending(p) => (format!("Sending… {p}%"), Some(*p)),
-        Stage::Checking => ("Checking…".to_owned(), Some(100)),
-        Stage::Failed(m) => (m.clone(), None),
+    let stage = move || stage.get().unwrap_or(Stage::Checking);
+    let failed = Memo::new(move |_| matches!(stage(), Stage::Failed(_)));
+    let busy = Memo::new(move |_| !failed.get() && stage() != Stage::Checking);
+    let percent = move || match stage() {
+        Stage::Sending(p) => Some(p),
+        Stage::Checking => Some(100),
+        Stage::Preparing | Stage::Failed(_) => None,
     };
-    let failed = matches!(upload.stage, Stage::Failed(_));
-    let busy = !failed && upload.stage != Stage::Checking;
+    let has_percent = Memo::new(move |_| percent().is_some());
+    let status = move || match stage() {
+        Stage::Preparing => "Preparing…".to_owned(),
+        Stage::Sending(p) => format!("Sending… {p}%"),
+        Stage::Checking => "Checking…".to_owned(),
+        Stage::Failed(m) => m,
+    };
+    let name = move || match stage() {
+        Stage::Preparing => "preparing",
+        Stage::Sending(_) => "sending",
+        Stage::Checking => "checking",
+        Stage::Failed(_) => "failed",
+    };
     view! {
-        <li class="upload" class:failed=failed data-stage=match upload.stage { Stage::Preparing => "preparing", Stage::Sending(_) => "sending", Stage::Checking => "checking", Stage::Failed(_) => "failed" }>
+        <li class="upload" class:failed=move || failed.get() data-stage=name>
             <img src=upload.preview alt="" width="56" height="56" />
             <div class="upload-body">
                 <span class="small">{upload.name}</span>
-                {percent.map(|p| view! { <progress max="100" value=p.to_string() aria-label="Sent">{format!("{p}%")}</progress> })}
-                <span class="small" class:form-error=failed role=if failed { "alert" } else { "status" }>{status}</span>
+                {move || has_percent.get().then(|| {
+                    let p = move || percent().unwrap_or(0);
+                    view! { <progress max="100" value=move || p().to_string() aria-label="Sent">{move || format!("{}%", p())}</progress> }
+                })}
+                // A failure is a new alert, so it is announced; progress is a quiet status.
+                {move || if failed.get() {
+                    view! { <span class="small form-error" role="alert">{status}</span> }.into_any()
+                } else {
+                    view! { <span class="small" role="status">{status}</span> }.into_any()
+                }}
             </div>
-            {failed.then(|| view! { <button type="button" class="button secondary" on:click=move |_| retry(key)>"Retry"</button> })}
-            {(busy || failed).then(|| view! { <button type="button" class="button secondary" on:click=move |_| cancel(key)>{if failed { "Remove" } else { "Cancel" }}</button> })}
+            {move || failed.get().then(|| view! { <button type="button" class="button secondary" on:click=move |_| retry(key)>"Retry"</button> })}
+            {move || (busy.get() || failed.get()).then(|| view! { <button type="button" class="button secondary" on:click=move |_| cancel(key)>{if failed.get() { "Remove" } else { "Cancel" }}</button> })}
         </li>
     }
 }
