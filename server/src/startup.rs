@@ -70,7 +70,13 @@ pub struct Application {
 impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
         let secret = secrets::jwt_secret(config.jwt_secret.as_deref(), &config.data_dir)?;
-        let pool = db::connect(&config.database_url, config.db_max_connections).await?;
+        let pool = db::connect(&config.database_url, config.db_max_connections)
+            .await?
+            .queuing_pushes(
+                config
+                    .features
+                    .enabled(app::domain::Feature::PushNotifications),
+            );
         db::migrate(&pool).await?;
         let first_admin = match &config.first_admin {
             Some(a) => seed::bootstrap_admin(
@@ -247,7 +253,6 @@ fn push_config(
     let on = config
         .features
         .enabled(app::domain::Feature::PushNotifications);
-    db.set_push(on);
     if !on {
         return Ok((PushConfig::default(), None));
     }

@@ -39,10 +39,12 @@ pub async fn send_message(
                 &state.db,
                 state.messages_per_minute,
                 &user,
-                &job_id,
-                mechanic.as_deref(),
-                &id,
-                &body,
+                flows::chat::Outgoing {
+                    job: &job_id,
+                    mechanic: mechanic.as_deref(),
+                    id: &id,
+                    body: &body,
+                },
                 Timestamp::now(),
             )
             .await

@@ -10,7 +10,7 @@ use server_fn::codec::GetUrl;
 use {
     super::guard::{self, respond},
     crate::{
-        backend::vehicles,
+        backend::store::vehicles,
         domain::{Role, vehicle::VehicleForm},
     },
 };

@@ -13,7 +13,7 @@ use server_fn::codec::GetUrl;
 use {
     super::guard::{self, respond},
     crate::{
-        backend::{flows::notifications as flow, store::notifications::NewSubscription},
+        backend::{flows::notifications as flow, store::push::NewSubscription},
         domain::{Feature, Timestamp},
     },
 };

@@ -5,8 +5,7 @@
 use super::{
     Db, profiles,
     sessions::CurrentUser,
-    store::{self, jobs::JobRow, quotes},
-    timeline, vehicles,
+    store::{self, jobs::JobRow, quotes, timeline, users, vehicles},
 };
 use crate::domain::Timestamp;
 use crate::domain::{
@@ -174,7 +173,7 @@ pub async fn view(
     // Quoting mechanics meet the customer in the conversation (by the
     // same rule); the page names them only to whoever the job is booked with.
     let customer_name = match viewer {
-        Actor::AssignedMechanic | Actor::Admin => super::users::by_id(db, &job.customer_id)
+        Actor::AssignedMechanic | Actor::Admin => users::by_id(db, &job.customer_id)
             .await?
             .map(|u| names::customer_as_seen_by(&u.name, viewer)),
         _ => None,

@@ -2,7 +2,6 @@
 
 pub mod access;
 pub mod assets;
-pub mod audit;
 pub mod db;
 pub mod flows;
 pub mod live;
@@ -21,11 +20,8 @@ pub mod sessions;
 pub mod state;
 pub mod store;
 pub mod throttle;
-pub mod timeline;
 pub mod tokens;
 pub mod tracking;
-pub mod users;
-pub mod vehicles;
 
 pub use db::Db;
 pub use state::{AppState, AuthSettings, Metrics};

@@ -7,21 +7,17 @@
 //! commit together or not at all: a push is never lost to a crash between
 //! them, and none is queued for a change that rolled back.
 
-use crate::backend::{db::Write, live::Pending, new_id, store::notifications as store};
+use crate::backend::{
+    db::Write,
+    live::Pending,
+    new_id,
+    store::{notifications as store, push},
+};
 use crate::domain::{
-    Timestamp, UserId,
-    job::JobStatus,
+    Timestamp,
     live::{Audience, EventName},
     notification::{self, EventFacts, Notice, NotificationAdded, NotificationPrefs},
 };
-use serde::Deserialize;
-
-/// The parts of an event's JSON that decide who is told.
-#[derive(Deserialize, Default)]
-struct Hints {
-    status: Option<JobStatus>,
-    sender: Option<UserId>,
-}
 
 /// Writes the notifications `events` give rise to, queues their pushes,
 /// and returns the `notification:new` events to record beside them.
@@ -32,14 +28,13 @@ pub async fn enqueue(
 ) -> Result<Vec<Pending>, sqlx::Error> {
     let mut told = Vec::new();
     for e in events {
-        let hints: Hints = serde_json::from_str(&e.data).unwrap_or_default();
         let facts = EventFacts {
             name: e.name,
             job: &e.job,
             customer: &e.audience.customer_id,
             mechanic: e.audience.mechanic_id.as_ref(),
-            status: hints.status,
-            sender: hints.sender.as_ref(),
+            status: e.status,
+            sender: e.sender.as_ref(),
         };
         let recipients = notification::recipients(&facts);
         if recipients.is_empty() {
@@ -90,7 +85,7 @@ async fn queue_pushes(
     if !prefs.pushes(n.kind, local_minute(&prefs, now)) {
         return Ok(());
     }
-    store::queue_pushes(tx, id, &n.user, now).await
+    push::queue_pushes(tx, id, &n.user, now).await
 }
 
 /// Minutes after midnight at `now` in the user's time zone (UTC when the

@@ -11,7 +11,7 @@
 //! go once more: the service worker shows each under its job's (or chat's)
 //! tag, so the copy replaces the first and the device shows it once.
 
-use crate::backend::{Db, new_id, outbound::Outbound, store::notifications as store};
+use crate::backend::{Db, new_id, outbound::Outbound, store::push as store};
 use crate::domain::{
     Timestamp,
     notification::{self, Delivery},

@@ -2,10 +2,10 @@
 //! environment) and the demo data a fresh installation starts with.
 
 use super::{
-    audit,
     db::Db,
     flows::accounts::{self, NewAccount},
-    password, profiles, users, vehicles,
+    password, profiles,
+    store::{audit, users, vehicles},
 };
 use crate::domain::Timestamp;
 use crate::domain::admin::AuditAction;

@@ -19,6 +19,7 @@ use super::{
 use crate::domain::Timestamp;
 use crate::domain::{
     AppError, JobId, UserId,
+    access::{self, Action},
     admin::MapJob,
     geo::GeoPoint,
     job::{Actor, JobStatus, JobView, Location},
@@ -134,16 +135,14 @@ impl Tracker {
         let (fix, eta, eta_moved, audience, ask) = {
             let mut jobs = self.jobs();
             let t = jobs.get(job_id).ok_or(AppError::NotFound)?;
-            let refusal = if t.mechanic_id.as_deref() != Some(user.id.as_str()) {
-                // Anyone but the booked mechanic: the same answer as a job that is not there.
-                Some(AppError::NotFound)
-            } else if !t.status.shares_location() {
-                Some(AppError::conflict(
-                    "Your location is shared only while you are on your way to the job, there, or working on it. Tap \u{201c}I'm on my way\u{201d} first.",
-                ))
+            // The job as cached here knows only who is booked; anyone else
+            // stands to it no better than a mechanic who is not.
+            let actor = if t.mechanic_id.as_deref() == Some(user.id.as_str()) {
+                Actor::AssignedMechanic
             } else {
-                None
+                Actor::QuotingMechanic
             };
+            let refusal = access::rule(actor, Action::ShareLocation, t.status).err();
             if let Some(e) = refusal {
                 // Only jobs being shared are remembered: a booking or a
                 // start made meanwhile is seen on the next try.

@@ -30,6 +30,8 @@ pub enum Action {
     ReadChat,
     /// Write in a conversation about it.
     WriteChat,
+    /// Share the phone's position on the way there.
+    ShareLocation,
 }
 
 /// Whether `actor` may do `action` to a job in `status`, and if not, the
@@ -67,6 +69,14 @@ pub fn rule(actor: Actor, action: Action, status: JobStatus) -> Result<(), AppEr
         Action::WriteChat => match actor {
             Admin => Err(AppError::Forbidden),
             _ => Ok(()),
+        },
+        // Anyone but the booked mechanic: the same answer as a job that is not there.
+        Action::ShareLocation => match actor {
+            AssignedMechanic if status.shares_location() => Ok(()),
+            AssignedMechanic => Err(AppError::conflict(
+                "Your location is shared only while you are on your way to the job, there, or working on it. Tap \u{201c}I'm on my way\u{201d} first.",
+            )),
+            _ => Err(AppError::NotFound),
         },
     }
 }
@@ -209,6 +219,24 @@ mod tests {
         assert_eq!(
             allowed(Action::SeePhoto(PhotoKind::Parts), Accepted),
             [Customer, AssignedMechanic, Admin]
+        );
+    }
+
+    #[test]
+    fn only_the_booked_mechanic_shares_a_position_and_only_on_the_way_or_there() {
+        for status in [EnRoute, Arrived, InProgress] {
+            assert_eq!(allowed(Action::ShareLocation, status), [AssignedMechanic]);
+        }
+        for status in [Requested, Quoted, Accepted, Completed, Cancelled] {
+            assert!(allowed(Action::ShareLocation, status).is_empty());
+        }
+        assert!(matches!(
+            rule(AssignedMechanic, Action::ShareLocation, Accepted),
+            Err(AppError::Conflict { .. })
+        ));
+        assert_eq!(
+            rule(Customer, Action::ShareLocation, EnRoute),
+            Err(AppError::NotFound)
         );
     }
 

@@ -1,4 +1,7 @@
 //! The admin console's rules and shapes: reviewing accounts, listing users, reading the audit log.
+//!
+//! Over 450 lines only with its unit tests (the module at the end), which
+//! sit beside the rules they pin down.
 
 use super::{Account, AccountStatus, AppError, Role, mechanic::MechanicProfile};
 use crate::domain::Timestamp;

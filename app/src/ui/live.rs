@@ -1,6 +1,9 @@
 //! The tab's one real-time stream: an EventSource on `/api/events` that
 //! turns events into signals pages refetch on, and the indicator that
 //! shows when it is down.
+//!
+//! Over 450 lines only with its unit tests (the module at the end), which
+//! sit beside the rules they pin down.
 
 use crate::{
     domain::{

@@ -1,11 +1,12 @@
 //! Account use cases: register, log in, log out, change password, edit profile.
 
 use crate::backend::{
-    AppState, audit,
+    AppState,
     db::Db,
     password, password_strength, profiles,
     sessions::{self, CurrentUser},
-    throttle, users,
+    store::{audit, users},
+    throttle,
 };
 use crate::domain::Timestamp;
 use crate::domain::UserId;

@@ -1,7 +1,11 @@
 //! The admin console's use cases: list users, review accounts, read the audit log.
 
 use crate::backend::{
-    AppState, audit, db::Where, profiles, sessions, sessions::CurrentUser, users,
+    AppState,
+    db::Where,
+    profiles, sessions,
+    sessions::CurrentUser,
+    store::{audit, users},
 };
 use crate::domain::Timestamp;
 use crate::domain::{

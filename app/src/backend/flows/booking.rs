@@ -7,17 +7,21 @@ use crate::domain::admin::AuditAction;
 use crate::domain::{JobId, UserId};
 use crate::{
     backend::{
-        Db, access, audit,
+        Db, access,
         db::{self, Write},
         flows::paying::{self, Settled},
         live::{self, Pending},
         new_id,
         payments::Gateway,
         sessions::CurrentUser,
-        store::{self, fixes, jobs::OPEN_JOBS_MAX, quotes},
-        timeline::{self, Change},
+        store::{
+            self, audit, fixes,
+            jobs::OPEN_JOBS_MAX,
+            quotes,
+            timeline::{self, Change},
+            vehicles,
+        },
         tracking::Tracker,
-        vehicles,
     },
     domain::{
         AppError,

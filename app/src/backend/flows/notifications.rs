@@ -7,7 +7,10 @@ use crate::backend::{
     outbound::{Outbound, Refusal},
     push,
     sessions::CurrentUser,
-    store::notifications::{self as store, NewSubscription},
+    store::{
+        notifications as store,
+        push::{self as devices, NewSubscription},
+    },
 };
 use crate::domain::{
     AppError, Timestamp,
@@ -61,7 +64,7 @@ pub async fn settings(
     drop(conn);
     Ok(PushSettings {
         public_key: config.vapid.as_ref().map(push::Vapid::public_key),
-        devices: store::devices(db, &user.id).await?,
+        devices: devices::devices(db, &user.id).await?,
         prefs,
     })
 }
@@ -84,7 +87,7 @@ pub async fn subscribe(
         label.chars().take(LABEL_MAX).collect()
     };
     let mut tx = begin_write(db).await?;
-    let device = store::subscribe(
+    let device = devices::subscribe(
         &mut tx,
         &new_id(),
         &user.id,
@@ -103,7 +106,7 @@ pub async fn subscribe(
     tx.commit().await?;
     Ok(Subscribed {
         device,
-        devices: store::devices(db, &user.id).await?,
+        devices: devices::devices(db, &user.id).await?,
     })
 }
 
@@ -112,10 +115,10 @@ pub async fn remove_device(
     user: &CurrentUser,
     id: &str,
 ) -> Result<Vec<PushDevice>, AppError> {
-    if !store::remove_device(db, &user.id, id).await? {
+    if !devices::remove_device(db, &user.id, id).await? {
         return Err(AppError::NotFound);
     }
-    Ok(store::devices(db, &user.id).await?)
+    Ok(devices::devices(db, &user.id).await?)
 }
 
 /// The preferences form as sent: muted kinds comma-separated, quiet

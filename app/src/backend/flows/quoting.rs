@@ -14,8 +14,8 @@ use crate::{
         store::{
             self, jobs,
             quotes::{self, by_id, decline_live, for_job},
+            timeline::{self, Change},
         },
-        timeline::{self, Change},
     },
     domain::{
         AppError,

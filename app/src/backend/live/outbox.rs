@@ -10,6 +10,7 @@ use crate::{
     },
     domain::{
         AppError,
+        chat::Message,
         job::JobStatus,
         live::{Audience, EventData, EventName},
     },
@@ -23,11 +24,31 @@ pub struct Pending {
     /// What the event carries, as the JSON sent to clients.
     pub data: String,
     pub audience: Audience,
+    /// What decides who is told (`notify`), typed here rather than read
+    /// back out of `data`: the status the job stands at, who wrote.
+    pub status: Option<JobStatus>,
+    pub sender: Option<UserId>,
 }
 
 impl Pending {
     pub fn new(name: EventName, data: EventData, audience: Audience) -> Self {
-        Self::carrying(name, data.job.clone(), &data, audience)
+        Self {
+            status: Some(data.status),
+            ..Self::carrying(name, data.job.clone(), &data, audience)
+        }
+    }
+
+    /// `message:new`, told to the thread's two parties.
+    pub fn message(message: &Message, audience: Audience) -> Self {
+        Self {
+            sender: Some(message.sender.clone()),
+            ..Self::carrying(
+                EventName::MessageNew,
+                message.job.clone(),
+                message,
+                audience,
+            )
+        }
     }
 
     /// An event about `job` that carries `data` (a message, a read receipt).
@@ -43,6 +64,8 @@ impl Pending {
             // Plain structs of strings and numbers: serializing cannot fail.
             data: serde_json::to_string(data).unwrap_or_else(|_| "{}".to_owned()),
             audience,
+            status: None,
+            sender: None,
         }
     }
 

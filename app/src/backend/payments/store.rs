@@ -1,4 +1,9 @@
-//! The `payments` and `payment_events` tables.
+//! The `payments` and `payment_events` tables: every statement on them,
+//! and the only place that writes them.
+//!
+//! Over 450 lines because it is that one place: the attempt, the hold, its
+//! capture or release, refunds (claimed, completed, dropped), webhook
+//! history, and the admin console's list and detail.
 
 use crate::{
     backend::{Db, db::Where, new_id, store::corrupt},
@@ -377,24 +382,6 @@ pub async fn add_refund<'e>(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn captured<'e>(
-    exec: impl Executor<'e, Database = Any>,
-    id: &str,
-    cents: i64,
-    now: Timestamp,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE payments SET status = $1, captured_cents = $2, captured_at = $3, updated_at = $3 WHERE id = $4",
-    )
-    .bind(PaymentStatus::Captured.as_str())
-    .bind(cents)
-    .bind(now)
-    .bind(id)
-    .execute(exec)
-    .await?;
-    Ok(())
-}
-
 /// The hold that books a job: a starting (or bank-confirmed) attempt
 /// becomes authorized. False when the attempt changed meanwhile.
 pub async fn authorized<'e>(
@@ -421,7 +408,9 @@ pub async fn authorized<'e>(
     Ok(done.rows_affected() == 1)
 }
 
-/// A held amount taken at completion (`reason` when it differs from the hold).
+/// A held amount taken, at completion or as the provider reports it
+/// (`reason` when it differs from the hold). Only an authorized payment
+/// is captured: a late report changes nothing that moved on.
 pub async fn capture_held<'e>(
     exec: impl Executor<'e, Database = Any>,
     id: &str,

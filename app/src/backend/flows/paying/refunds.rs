@@ -2,7 +2,7 @@
 
 use crate::{
     backend::{
-        Db, audit,
+        Db,
         db::begin_write,
         live::{self, Pending},
         payments::{
@@ -10,7 +10,7 @@ use crate::{
             store::{self},
         },
         sessions::CurrentUser,
-        store::jobs,
+        store::{audit, jobs},
     },
     domain::{
         AppError, Timestamp, UserId,

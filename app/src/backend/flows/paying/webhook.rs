@@ -4,14 +4,14 @@ use super::settle;
 use crate::backend::payments::events::{Change, ProviderEvent};
 use crate::{
     backend::{
-        Db, audit,
+        Db,
         db::begin_write,
         live::{self, Pending},
         payments::{
             Gateway,
             store::{self},
         },
-        store::jobs,
+        store::{audit, jobs},
     },
     domain::{
         AppError, Timestamp, UserId, admin::AuditAction, live::EventName, payment::PaymentStatus,
@@ -77,7 +77,7 @@ pub async fn webhook(
                 }
                 taken => {
                     let taken = taken.unwrap_or(payment.amount_cents);
-                    store::captured(&mut *tx, &payment.id, taken, now).await?;
+                    store::capture_held(&mut *tx, &payment.id, taken, None, now).await?;
                     Some(EventName::PaymentCaptured)
                 }
             }

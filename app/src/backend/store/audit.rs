@@ -16,7 +16,7 @@ pub async fn record<'e>(
     sqlx::query(
         "INSERT INTO audit_log (id, at, actor, action, subject, detail) VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(super::new_id())
+    .bind(crate::backend::new_id())
     .bind(now)
     .bind(actor)
     .bind(action.as_str())

@@ -1,14 +1,19 @@
 //! Chat use cases: sending (idempotent on the client's id, rate
-//! limited), history, read receipts, typing, and reporting a conversation.
+//! limited), history, read receipts and typing; reporting a conversation
+//! and an admin closing the report are in `reports.rs`.
+
+mod reports;
+
+pub use reports::{close_report, report, reports};
 
 use crate::{
     backend::{
-        Db, access, audit,
+        Db, access,
         db::{self},
         live::{self, Hub, Pending},
-        new_id,
         sessions::CurrentUser,
         store,
+        store::audit,
         store::{
             chat::{Reader, ThreadRow},
             jobs::{self, JobRow},
@@ -20,10 +25,7 @@ use crate::{
         AppError, Timestamp, UserId,
         access::{Action, rule},
         admin::AuditAction,
-        chat::{
-            self, ChatReport, Message, MessageKind, MessagePage, ReadData, Thread, TypingData,
-            Unread,
-        },
+        chat::{self, Message, MessageKind, MessagePage, ReadData, Thread, TypingData, Unread},
         job::Actor,
         live::{Audience, EventName, LiveEvent},
         names,
@@ -138,23 +140,31 @@ async fn party(
     })
 }
 
+/// A message as the sender's client sends it: the job, the mechanic whose
+/// thread it is (a customer's choice; by default the booked one), the id
+/// the client chose, and the text.
+#[derive(Clone, Copy)]
+pub struct Outgoing<'a> {
+    pub job: &'a str,
+    pub mechanic: Option<&'a str>,
+    pub id: &'a str,
+    pub body: &'a str,
+}
+
 /// Sends a message. The client chooses its id: sending the same id again
 /// (after a lost answer) returns the stored message and stores nothing.
 /// One person sends at most `per_minute` messages a minute (0: no limit).
-#[tracing::instrument(skip_all, fields(user = %user.id, job = %job_id))]
-#[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all, fields(user = %user.id, job = %msg.job))]
 pub async fn send(
     db: &Db,
     per_minute: usize,
     user: &CurrentUser,
-    job_id: &str,
-    mechanic: Option<&str>,
-    id: &str,
-    body: &str,
+    msg: Outgoing<'_>,
     now: Timestamp,
 ) -> Result<Message, AppError> {
-    let id = chat::parse_message_id(id)?;
-    match insert(db, per_minute, user, job_id, mechanic, &id, body, now).await {
+    let id = chat::parse_message_id(msg.id)?;
+    let (job_id, body) = (msg.job, msg.body);
+    match insert(db, per_minute, user, Outgoing { id: &id, ..msg }, now).await {
         // Two sends of one id at once: the loser's insert fails on the
         // unique id (a database error), and it finds the winner's row.
         // Refusals (a closed thread, bad text, the limit) need no second look.
@@ -180,17 +190,19 @@ fn resend(m: Message, user: &CurrentUser, job_id: &str, body: &str) -> Result<Me
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn insert(
     db: &Db,
     per_minute: usize,
     user: &CurrentUser,
-    job_id: &str,
-    mechanic: Option<&str>,
-    id: &str,
-    body: &str,
+    msg: Outgoing<'_>,
     now: Timestamp,
 ) -> Result<Message, AppError> {
+    let Outgoing {
+        job: job_id,
+        mechanic,
+        id,
+        body,
+    } = msg;
     let mut tx = db::begin_write(db).await?;
     if let Some((m, _)) = store::chat::message(&mut tx, id).await? {
         return resend(m, user, job_id, body);
@@ -232,12 +244,7 @@ async fn insert(
         seq,
         sent_at: now,
     };
-    let event = Pending::carrying(
-        EventName::MessageNew,
-        party.job.id.clone(),
-        &message,
-        party.audience(),
-    );
+    let event = Pending::message(&message, party.audience());
     live::record(&mut tx, &[event], now).await?;
     tx.commit().await?;
     metrics::counter!("curbside_messages_sent_total").increment(1);
@@ -440,77 +447,4 @@ pub async fn typing(
 pub async fn unread(db: &Db, user: &CurrentUser) -> Result<Unread, AppError> {
     let mut conn = db.acquire().await?;
     Ok(store::chat::unread(&mut conn, &user.id).await?)
-}
-
-/// Reports the conversation: admins see it, and the other party can no
-/// longer send in it. Reporting again while a report is open changes nothing.
-#[tracing::instrument(skip_all, fields(user = %user.id, job = %job_id))]
-pub async fn report(
-    db: &Db,
-    user: &CurrentUser,
-    job_id: &str,
-    mechanic: Option<&str>,
-    reason: &str,
-    now: Timestamp,
-) -> Result<(), AppError> {
-    let mut tx = db::begin_write(db).await?;
-    let party = party(&mut tx, user, job_id, mechanic, Action::WriteChat).await?;
-    let reason = chat::parse_reason(reason)?;
-    let thread = store::chat::ensure(
-        &mut tx,
-        &party.job.id,
-        &party.job.customer_id,
-        &party.mechanic,
-        now,
-    )
-    .await?;
-    if !store::chat::reported_by(&mut tx, &thread.id, &user.id).await? {
-        store::chat::add_report(&mut tx, &new_id(), &thread.id, &user.id, &reason, now).await?;
-    }
-    store::chat::block(&mut tx, &thread.id, &user.id).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Reports for admins: the open ones, or all.
-pub async fn reports(db: &Db, open_only: bool) -> Result<Vec<ChatReport>, AppError> {
-    let mut conn = db.acquire().await?;
-    Ok(store::chat::reports(&mut conn, open_only).await?)
-}
-
-/// An admin closes a report with what they decided; `unblock` lets the
-/// reported party write again. Audited.
-#[tracing::instrument(skip_all, fields(admin = %admin.id, report = %id))]
-pub async fn close_report(
-    db: &Db,
-    admin: &CurrentUser,
-    id: &str,
-    outcome: &str,
-    unblock: bool,
-    now: Timestamp,
-) -> Result<(), AppError> {
-    let outcome = chat::parse_reason(outcome)
-        .map_err(|_| AppError::invalid("outcome", "Say what you decided, for the record."))?;
-    let mut tx = db::begin_write(db).await?;
-    let (thread_id, job_id, closed_at) = store::chat::report(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if closed_at.is_some() {
-        return Err(AppError::conflict("This report is already closed."));
-    }
-    store::chat::close_report(&mut tx, id, &admin.id, &outcome, now).await?;
-    if unblock {
-        store::chat::unblock(&mut tx, &thread_id).await?;
-    }
-    audit::record(
-        &mut *tx,
-        Some(&admin.id),
-        AuditAction::ChatReportClosed,
-        Some(&job_id),
-        serde_json::json!({ "report": id, "outcome": outcome, "unblocked": unblock }),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }

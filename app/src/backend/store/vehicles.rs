@@ -1,6 +1,6 @@
 //! The `vehicles` table: each customer's garage.
 
-use super::{Db, new_id};
+use crate::backend::{Db, new_id};
 use crate::domain::Timestamp;
 use crate::domain::VehicleId;
 use crate::domain::{
@@ -94,8 +94,8 @@ pub async fn add(
     now: Timestamp,
 ) -> Result<Vehicle, AppError> {
     let v = form.parse(now.year())?;
-    let mut tx = super::db::begin_write(db).await?;
-    super::db::lock_user(&mut tx, owner_id).await?;
+    let mut tx = crate::backend::db::begin_write(db).await?;
+    crate::backend::db::lock_user(&mut tx, owner_id).await?;
     let (count,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM vehicles WHERE owner_id = $1 AND removed_at IS NULL")
             .bind(owner_id)

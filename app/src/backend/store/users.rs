@@ -46,7 +46,7 @@ impl UserRow {
 }
 
 fn corrupt(column: &str, value: &str) -> AppError {
-    super::store::corrupt("users", value, column)
+    crate::backend::store::corrupt("users", value, column)
 }
 
 const COLUMNS: &str =
@@ -199,11 +199,11 @@ fn contains_pattern(search: &str) -> String {
 
 /// Users matching the filter, newest first, one page of them, and how many match in all.
 pub async fn search(
-    db: &super::db::Db,
+    db: &crate::backend::db::Db,
     filter: &UserFilter,
     paging: Paging,
 ) -> Result<(Vec<UserRow>, i64), sqlx::Error> {
-    let mut w = super::db::Where::default();
+    let mut w = crate::backend::db::Where::default();
     let search = filter.search.trim();
     if !search.is_empty() {
         w.and(

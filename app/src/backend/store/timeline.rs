@@ -1,6 +1,6 @@
 //! The `job_timeline` table: one row per status change, written with the change.
 
-use super::new_id;
+use crate::backend::new_id;
 use crate::domain::Timestamp;
 use crate::domain::{
     AppError,
