@@ -184,18 +184,9 @@ async fn main() {
             let _p = gate.acquire().await.unwrap();
             let (customer, car, mechanic) = &crowd[c % people];
             let job = api
-                .post(
+                .post_pairs(
                     "/api/request_job",
-                    &[
-                        ("vehicle_id", car.as_str()),
-                        ("category", "brakes"),
-                        ("description", "Squealing brakes, front left."),
-                        ("lat", "51.5390"),
-                        ("lng", "-0.1426"),
-                        ("address", "1 Bench Street, London"),
-                        ("locality", "Camden, London"),
-                        ("urgency", "asap"),
-                    ],
+                    &common::forms::job_form(car.as_str()),
                     Auth::Bearer(&customer.token),
                 )
                 .await

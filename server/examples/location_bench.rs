@@ -67,18 +67,9 @@ async fn job_on_the_way(api: &Http, dan: &str, i: usize, run: i64) -> (String, S
     let lat = format!("{:.5}", 51.52 + (i % 40) as f64 * 0.001);
     let lng = format!("{:.5}", -0.16 + (i / 40 % 40) as f64 * 0.001);
     let job = api
-        .post(
+        .post_pairs(
             "/api/request_job",
-            &[
-                ("vehicle_id", &vehicle),
-                ("category", "brakes"),
-                ("description", "Squealing brakes, front left."),
-                ("lat", &lat),
-                ("lng", &lng),
-                ("address", "1 Bench Street, London"),
-                ("locality", "Camden, London"),
-                ("urgency", "asap"),
-            ],
+            &common::forms::job_form_at(&vehicle, &lat, &lng),
             Auth::Bearer(&token),
         )
         .await
@@ -171,14 +162,14 @@ async fn main() {
             &pool,
             &email,
             "Bench Admin",
-            "bench admin password".into(),
+            "quiet harbour lantern 42".into(),
             seed::AdminSource::CommandLine,
             app::domain::Timestamp::from_millis(run),
         )
         .await
         .expect("admin");
         let r = api
-            .login(&email, "bench admin password")
+            .login(&email, "quiet harbour lantern 42")
             .await
             .expect_success("admin login");
         admins.push(r["token"].as_str().unwrap().to_owned());

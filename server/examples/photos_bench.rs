@@ -181,18 +181,9 @@ async fn main() {
     let token = customer["token"].as_str().unwrap().to_owned();
     let car = add_car(&api, &token).await;
     let job = api
-        .post(
+        .post_pairs(
             "/api/request_job",
-            &[
-                ("vehicle_id", car.as_str()),
-                ("category", "brakes"),
-                ("description", "Squealing brakes, front left."),
-                ("lat", "51.5390"),
-                ("lng", "-0.1426"),
-                ("address", "1 Bench Street, London"),
-                ("locality", "Camden, London"),
-                ("urgency", "asap"),
-            ],
+            &common::forms::job_form(car.as_str()),
             Auth::Bearer(&token),
         )
         .await

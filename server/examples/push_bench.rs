@@ -52,18 +52,9 @@ async fn main() {
     let token = customer["token"].as_str().unwrap().to_owned();
     let car = add_car(&api, &token).await;
     let job = api
-        .post(
+        .post_pairs(
             "/api/request_job",
-            &[
-                ("vehicle_id", car.as_str()),
-                ("category", "battery"),
-                ("description", "Flat battery, will not start."),
-                ("lat", "51.5390"),
-                ("lng", "-0.1426"),
-                ("address", "12 Parkway, London NW1 7AA"),
-                ("locality", "Camden, London"),
-                ("urgency", "asap"),
-            ],
+            &common::forms::job_form(car.as_str()),
             Auth::Bearer(&token),
         )
         .await

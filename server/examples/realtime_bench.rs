@@ -43,18 +43,9 @@ async fn customer_with_job(api: &Http, i: usize, run: i64) -> (String, String) {
     let lat = format!("{:.5}", 51.52 + (i % 40) as f64 * 0.001);
     let lng = format!("{:.5}", -0.16 + (i / 40 % 40) as f64 * 0.001);
     let job = api
-        .post(
+        .post_pairs(
             "/api/request_job",
-            &[
-                ("vehicle_id", &vehicle),
-                ("category", "brakes"),
-                ("description", "Squealing brakes, front left."),
-                ("lat", &lat),
-                ("lng", &lng),
-                ("address", "1 Bench Street, London"),
-                ("locality", "Camden, London"),
-                ("urgency", "asap"),
-            ],
+            &common::forms::job_form_at(&vehicle, &lat, &lng),
             Auth::Bearer(&token),
         )
         .await

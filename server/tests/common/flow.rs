@@ -5,9 +5,8 @@ use super::{Auth, Reply, TestApp, pairs};
 
 pub const PW: &str = "correct horse battery";
 pub const ADMIN: &str = "ops@example.com";
-/// Where the test customer's car is: Parkway, Camden.
-pub const JOB_AT: (&str, &str) = ("51.5390", "-0.1426");
-pub const ADDRESS: &str = "12 Parkway, London NW1 7AA";
+#[allow(unused_imports)] // each test file uses some of them
+pub use super::forms::{ADDRESS, JOB_AT, job_form};
 
 /// A customer with one vehicle: their token and the vehicle's id.
 pub async fn customer(app: &TestApp, email: &str) -> (String, String) {
@@ -33,19 +32,6 @@ pub async fn add_vehicle(app: &TestApp, token: &str, vin: Option<&str>) -> Strin
         .await;
     assert_eq!(r.status, 200, "add vehicle: {}", r.body);
     r.json["id"].as_str().unwrap().to_owned()
-}
-
-pub fn job_form(vehicle: &str) -> Vec<(String, String)> {
-    pairs(&[
-        ("vehicle_id", vehicle),
-        ("category", "brakes"),
-        ("description", "Grinding noise from the front when braking."),
-        ("lat", JOB_AT.0),
-        ("lng", JOB_AT.1),
-        ("address", ADDRESS),
-        ("locality", "Camden, London"),
-        ("urgency", "asap"),
-    ])
 }
 
 pub async fn request_job(app: &TestApp, token: &str, vehicle: &str) -> String {
