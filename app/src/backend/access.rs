@@ -41,20 +41,10 @@ pub async fn require(
     action: Action,
 ) -> Result<Actor, AppError> {
     let mut conn = db.acquire().await?;
-    require_on(&mut conn, user, job, action).await
-}
-
-/// [`require`] on a connection already held (inside a transaction).
-pub async fn require_on(
-    conn: &mut AnyConnection,
-    user: &CurrentUser,
-    job: &JobRow,
-    action: Action,
-) -> Result<Actor, AppError> {
     let actor = match action {
         // A quote is sent from within reach, whatever came before.
-        Action::Quote => quoting(conn, user, job).await?,
-        _ => standing(conn, user, job).await?.0,
+        Action::Quote => quoting(&mut conn, user, job).await?,
+        _ => standing(&mut conn, user, job).await?.0,
     };
     access::rule(actor, action, job.status()?)?;
     Ok(actor)

@@ -8,7 +8,7 @@ pub use reports::{close_report, report, reports};
 
 use crate::{
     backend::{
-        Db, access,
+        Db,
         db::{self},
         live::{self, Hub, Pending},
         sessions::CurrentUser,
@@ -22,7 +22,7 @@ use crate::{
         throttle,
     },
     domain::{
-        AppError, Timestamp, UserId,
+        AppError, Role, Timestamp, UserId,
         access::{Action, rule},
         admin::AuditAction,
         chat::{self, Message, MessageKind, MessagePage, ReadData, Thread, TypingData, Unread},
@@ -55,6 +55,35 @@ enum Side {
 }
 
 impl Party {
+    /// How the caller stands to the job, as the access rules name it.
+    fn actor(&self) -> Actor {
+        match self.side {
+            Side::Customer => Actor::Customer,
+            Side::Admin => Actor::Admin,
+            Side::Mechanic if self.job.mechanic_id.as_ref() == Some(&self.mechanic) => {
+                Actor::AssignedMechanic
+            }
+            Side::Mechanic if self.live_quote => Actor::QuotingMechanic,
+            Side::Mechanic => Actor::FormerQuoter,
+        }
+    }
+
+    /// The thread, made now if this is its first message or report.
+    async fn thread(
+        &self,
+        conn: &mut AnyConnection,
+        now: Timestamp,
+    ) -> Result<ThreadRow, AppError> {
+        Ok(store::chat::ensure(
+            conn,
+            &self.job.id,
+            &self.job.customer_id,
+            &self.mechanic,
+            now,
+        )
+        .await?)
+    }
+
     fn audience(&self) -> Audience {
         Audience {
             customer_id: self.job.customer_id.clone(),
@@ -102,42 +131,41 @@ async fn party(
     let job = jobs::row(&mut *conn, job_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let actor = access::require_on(&mut *conn, user, &job, Action::ReadChat).await?;
     let mechanic = mechanic.map(str::trim).filter(|m| !m.is_empty());
-    let (side, mechanic) = match actor {
-        Actor::Admin => {
-            let m = mechanic
-                .map(UserId::from)
-                .or_else(|| job.mechanic_id.clone())
-                .ok_or_else(|| {
-                    AppError::invalid("mechanic", "Choose whose conversation to read.")
-                })?;
-            (Side::Admin, m)
-        }
-        Actor::Customer => {
-            let m = mechanic
-                .map(UserId::from)
-                .or_else(|| job.mechanic_id.clone())
-                .ok_or_else(|| {
-                    AppError::invalid("mechanic", "Choose which mechanic to write to.")
-                })?;
-            (Side::Customer, m)
-        }
-        _ if mechanic.is_none_or(|m| m == user.id.as_str()) => (Side::Mechanic, user.id.clone()),
-        _ => return Err(AppError::NotFound),
+    // A customer or an admin names the thread's mechanic (by default the booked one).
+    let chosen = |why: &str| {
+        mechanic
+            .map(UserId::from)
+            .or_else(|| job.mechanic_id.clone())
+            .ok_or_else(|| AppError::invalid("mechanic", why))
+    };
+    let (side, mechanic) = if user.role == Role::Admin {
+        (Side::Admin, chosen("Choose whose conversation to read.")?)
+    } else if job.customer_id == user.id {
+        (
+            Side::Customer,
+            chosen("Choose which mechanic to write to.")?,
+        )
+    } else if user.role == Role::Mechanic && mechanic.is_none_or(|m| m == user.id.as_str()) {
+        (Side::Mechanic, user.id.clone())
+    } else {
+        return Err(AppError::NotFound);
     };
     let booked = job.mechanic_id.as_ref() == Some(&mechanic);
     let quoted = quotes::has_quoted(&mut *conn, &job.id, &mechanic).await?;
     if !booked && quoted.is_none() {
         return Err(AppError::NotFound);
     }
-    rule(actor, action, job.status()?)?;
-    Ok(Party {
+    let party = Party {
         job,
         mechanic,
         side,
         live_quote: quoted == Some(true),
-    })
+    };
+    // The thread itself says how the caller stands to the job: no second
+    // look at their profile and quotes.
+    rule(party.actor(), action, party.job.status()?)?;
+    Ok(party)
 }
 
 /// A message as the sender's client sends it: the job, the mechanic whose
@@ -219,14 +247,7 @@ async fn insert(
             return Err(AppError::TooManyMessages { retry_after_secs });
         }
     }
-    let thread = store::chat::ensure(
-        &mut tx,
-        &party.job.id,
-        &party.job.customer_id,
-        &party.mechanic,
-        now,
-    )
-    .await?;
+    let thread = party.thread(&mut tx, now).await?;
     if let Some(why) = party.closed(Some(&thread), &user.id)? {
         return Err(AppError::conflict(why));
     }
@@ -314,15 +335,7 @@ async fn thread_view(
 ) -> Result<Thread, AppError> {
     let people = store::chat::names(&mut *conn, &party.job.customer_id, &party.mechanic).await?;
     let person = |id: &UserId| people.iter().find(|(i, _, _)| i == id);
-    let viewer = match party.side {
-        Side::Customer => Actor::Customer,
-        Side::Admin => Actor::Admin,
-        Side::Mechanic if party.job.mechanic_id.as_ref() == Some(&party.mechanic) => {
-            Actor::AssignedMechanic
-        }
-        Side::Mechanic if party.live_quote => Actor::QuotingMechanic,
-        Side::Mechanic => Actor::FormerQuoter,
-    };
+    let viewer = party.actor();
     let customer_name = person(&party.job.customer_id)
         .map(|(_, name, _)| names::customer_as_seen_by(name, viewer))
         .unwrap_or_default();

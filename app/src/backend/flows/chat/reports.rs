@@ -32,14 +32,7 @@ pub async fn report(
     let mut tx = db::begin_write(db).await?;
     let party = party(&mut tx, user, job_id, mechanic, Action::WriteChat).await?;
     let reason = chat::parse_reason(reason)?;
-    let thread = store::chat::ensure(
-        &mut tx,
-        &party.job.id,
-        &party.job.customer_id,
-        &party.mechanic,
-        now,
-    )
-    .await?;
+    let thread = party.thread(&mut tx, now).await?;
     if !store::chat::reported_by(&mut tx, &thread.id, &user.id).await? {
         store::chat::add_report(&mut tx, &new_id(), &thread.id, &user.id, &reason, now).await?;
     }
