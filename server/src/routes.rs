@@ -17,7 +17,10 @@ use app::{
         photos::{blob_put, file_get},
     },
     backend::{AppState, access},
-    domain::account::{needs_sign_in, page_redirect},
+    domain::{
+        JobId,
+        account::{needs_sign_in, page_redirect},
+    },
     shell,
 };
 use axum::{
@@ -194,7 +197,7 @@ async fn page_guard(State(state): State<AppState>, req: Request, next: Next) -> 
     // A job page the caller may not see renders its "not found" words; the
     // status says so too, decided by the rule the job's API uses.
     let hidden = match (job_page_id(parts.uri.path()), &user) {
-        (Some(id), Some(user)) => match access::may_see(&state.db, user, id).await {
+        (Some(id), Some(user)) => match access::may_see(&state.db, user, &JobId::from(id)).await {
             Ok(seen) => !seen,
             Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         },

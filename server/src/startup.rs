@@ -242,14 +242,8 @@ async fn shutdown_signal() {
 fn push_config(
     config: &Config,
     db: &app::backend::Db,
-) -> Result<
-    (
-        app::backend::flows::notifications::PushConfig,
-        Option<push::Running>,
-    ),
-    StartupError,
-> {
-    use app::backend::flows::notifications::PushConfig;
+) -> Result<(app::backend::push::PushConfig, Option<push::Running>), StartupError> {
+    use app::backend::push::PushConfig;
     let on = config
         .features
         .enabled(app::domain::Feature::PushNotifications);

@@ -454,16 +454,7 @@ async fn scene(app: &TestApp) -> Scene {
 
 /// Dan quotes and Priya books him.
 async fn book(app: &TestApp, s: &Scene) {
-    let q = quote(app, &s.dan, &s.job, "60", "30").await;
-    assert_eq!(q.status, 200, "{}", q.body);
-    let r = app
-        .post(
-            "/api/accept_quote",
-            &[("id", q.json["id"].as_str().unwrap())],
-            Auth::Bearer(&s.priya),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
+    common::flow::book(app, &s.priya, &s.dan, &s.job, ("60", "30")).await;
 }
 
 every_store! {

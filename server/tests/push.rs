@@ -296,17 +296,7 @@ async fn told_messages(app: &TestApp, token: &str) -> Vec<String> {
 async fn booked(app: &TestApp) -> (Requested, Mechanic) {
     let r = requested(app).await;
     let dan = near_mechanic(app, &r.admin, "dan@example.com").await;
-    let q = quote(app, &dan, &r.job, "80.00", "40.00").await;
-    assert_eq!(q.status, 200, "{}", q.body);
-    let id = q.json["id"].as_str().unwrap();
-    let a = app
-        .post(
-            "/api/accept_quote",
-            &[("id", id)],
-            Auth::Bearer(&r.customer),
-        )
-        .await;
-    assert_eq!(a.status, 200, "{}", a.body);
+    book(app, &r.customer, &dan, &r.job, ("80.00", "40.00")).await;
     (r, dan)
 }
 

@@ -81,15 +81,7 @@ async fn on_the_way(app: &TestApp) -> OnTheWay {
     let dan = near_mechanic(app, &admin, "dan@example.com").await;
     let maria = near_mechanic(app, &admin, "maria@example.com").await;
     let ben = customer(app, "ben@example.com").await;
-    let q = quote(app, &dan, &job, "60", "30").await;
-    let r = app
-        .post(
-            "/api/accept_quote",
-            &[("id", q.json["id"].as_str().unwrap())],
-            Auth::Bearer(&priya),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
+    book(app, &priya, &dan, &job, ("60", "30")).await;
     assert_eq!(move_to(app, &dan.token, &job, "en_route").await.status, 200);
     OnTheWay {
         admin,

@@ -3,7 +3,7 @@
 #[cfg(feature = "ssr")]
 use crate::domain::Timestamp;
 use crate::domain::{
-    AppError,
+    AppError, UserId,
     account::Overview,
     admin::{AuditPage, JobPage, MapJob, UserDetail, UserPage},
 };
@@ -97,11 +97,11 @@ pub async fn admin_jobs(status: Option<String>, page: Option<u32>) -> Result<Job
 
 /// `GET /api/admin_user?id=`: one user with their profile and recent history.
 #[server(endpoint = "admin_user", input = GetUrl)]
-pub async fn admin_user(id: String) -> Result<UserDetail, AppError> {
+pub async fn admin_user(id: UserId) -> Result<UserDetail, AppError> {
     respond(
         async move {
             guard::require_role(&[Role::Admin]).await?;
-            admin::user_detail(&guard::state(), id.trim()).await
+            admin::user_detail(&guard::state(), &UserId::from(id.trim())).await
         }
         .await,
     )
@@ -111,7 +111,7 @@ pub async fn admin_user(id: String) -> Result<UserDetail, AppError> {
 /// reject and suspend need a `reason`, which the user is shown.
 #[server(endpoint = "admin_review")]
 pub async fn admin_review(
-    id: String,
+    id: UserId,
     action: String,
     reason: Option<String>,
 ) -> Result<UserDetail, AppError> {
@@ -124,7 +124,7 @@ pub async fn admin_review(
             admin::review_account(
                 &guard::state(),
                 &me,
-                id.trim(),
+                &UserId::from(id.trim()),
                 action,
                 reason.as_deref().unwrap_or_default(),
                 Timestamp::now(),

@@ -6,7 +6,7 @@
 //! `mechanic` (by default the booked one); a mechanic's is always their own.
 
 use crate::domain::{
-    AppError,
+    AppError, JobId, MessageId, ReportId, UserId,
     chat::{ChatReport, Message, MessagePage, Unread},
 };
 use leptos::prelude::*;
@@ -25,9 +25,9 @@ use {
 /// UUID). Sending the same id again returns the stored message.
 #[server(endpoint = "send_message")]
 pub async fn send_message(
-    job_id: String,
-    mechanic: Option<String>,
-    id: String,
+    job_id: JobId,
+    mechanic: Option<UserId>,
+    id: MessageId,
     body: String,
 ) -> Result<Message, AppError> {
     respond(
@@ -41,7 +41,7 @@ pub async fn send_message(
                 &user,
                 flows::chat::Outgoing {
                     job: &job_id,
-                    mechanic: mechanic.as_deref(),
+                    mechanic: mechanic.as_ref(),
                     id: &id,
                     body: &body,
                 },
@@ -57,8 +57,8 @@ pub async fn send_message(
 /// of history, newest first; `older` is the `before` of the next page.
 #[server(endpoint = "messages", input = GetUrl)]
 pub async fn messages(
-    job_id: String,
-    mechanic: Option<String>,
+    job_id: JobId,
+    mechanic: Option<UserId>,
     before: Option<i64>,
     limit: Option<usize>,
 ) -> Result<MessagePage, AppError> {
@@ -70,7 +70,7 @@ pub async fn messages(
                 &guard::state().db,
                 &user,
                 &job_id,
-                mechanic.as_deref(),
+                mechanic.as_ref(),
                 before,
                 limit,
                 Timestamp::now(),
@@ -83,11 +83,7 @@ pub async fn messages(
 
 /// `POST /api/mark_read`: the caller has read the thread up to `seq`.
 #[server(endpoint = "mark_read")]
-pub async fn mark_read(
-    job_id: String,
-    mechanic: Option<String>,
-    seq: i64,
-) -> Result<i64, AppError> {
+pub async fn mark_read(job_id: JobId, mechanic: Option<UserId>, seq: i64) -> Result<i64, AppError> {
     respond(
         async move {
             guard::require_feature(Feature::Messaging)?;
@@ -96,7 +92,7 @@ pub async fn mark_read(
                 &guard::state().db,
                 &user,
                 &job_id,
-                mechanic.as_deref(),
+                mechanic.as_ref(),
                 seq,
                 Timestamp::now(),
             )
@@ -109,7 +105,7 @@ pub async fn mark_read(
 /// `POST /api/typing`: the caller is typing. Passed on at most every 3 s;
 /// answers whether this one was.
 #[server(endpoint = "typing")]
-pub async fn typing(job_id: String, mechanic: Option<String>) -> Result<bool, AppError> {
+pub async fn typing(job_id: JobId, mechanic: Option<UserId>) -> Result<bool, AppError> {
     respond(
         async move {
             guard::require_feature(Feature::Messaging)?;
@@ -121,7 +117,7 @@ pub async fn typing(job_id: String, mechanic: Option<String>) -> Result<bool, Ap
                 &state.typing,
                 &user,
                 &job_id,
-                mechanic.as_deref(),
+                mechanic.as_ref(),
                 Timestamp::now(),
             )
             .await
@@ -134,8 +130,8 @@ pub async fn typing(job_id: String, mechanic: Option<String>) -> Result<bool, Ap
 /// other party can no longer send in it.
 #[server(endpoint = "report_conversation")]
 pub async fn report_conversation(
-    job_id: String,
-    mechanic: Option<String>,
+    job_id: JobId,
+    mechanic: Option<UserId>,
     reason: String,
 ) -> Result<(), AppError> {
     respond(
@@ -146,7 +142,7 @@ pub async fn report_conversation(
                 &guard::state().db,
                 &user,
                 &job_id,
-                mechanic.as_deref(),
+                mechanic.as_ref(),
                 &reason,
                 Timestamp::now(),
             )
@@ -187,7 +183,7 @@ pub async fn chat_reports(all: Option<bool>) -> Result<Vec<ChatReport>, AppError
 /// `outcome`; `unblock=true` lets the reported party write again.
 #[server(endpoint = "close_chat_report")]
 pub async fn close_chat_report(
-    id: String,
+    id: ReportId,
     outcome: String,
     unblock: Option<String>,
 ) -> Result<(), AppError> {

@@ -2,7 +2,7 @@
 
 #[cfg(feature = "ssr")]
 use crate::domain::Timestamp;
-use crate::domain::{AppError, vehicle::Vehicle};
+use crate::domain::{AppError, VehicleId, vehicle::Vehicle};
 use leptos::prelude::*;
 use server_fn::codec::GetUrl;
 
@@ -58,7 +58,7 @@ pub async fn add_vehicle(
 
 /// `POST /api/remove_vehicle`: takes a vehicle out of the garage; its past jobs keep it.
 #[server(endpoint = "remove_vehicle")]
-pub async fn remove_vehicle(id: String) -> Result<(), AppError> {
+pub async fn remove_vehicle(id: VehicleId) -> Result<(), AppError> {
     respond(
         async move {
             let user = guard::require_role(&[Role::Customer]).await?;

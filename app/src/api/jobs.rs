@@ -8,7 +8,8 @@
 #[cfg(feature = "ssr")]
 use crate::domain::Timestamp;
 use crate::domain::{
-    AppError,
+    AppError, JobId,
+    field::Reading,
     job::{JobSummary, JobView},
     tracking::Eta,
 };
@@ -99,7 +100,7 @@ pub async fn my_jobs() -> Result<Vec<JobSummary>, AppError> {
 /// `GET /api/job?id=…`: one job as the caller may see it. A job the caller
 /// may not see answers 404, the same as one that does not exist.
 #[server(endpoint = "job", input = GetUrl)]
-pub async fn job(id: String) -> Result<JobView, AppError> {
+pub async fn job(id: JobId) -> Result<JobView, AppError> {
     respond(
         async move {
             let user = guard::require_user().await?;
@@ -115,7 +116,7 @@ pub async fn job(id: String) -> Result<JobView, AppError> {
 /// `72.50`) with `adjust_reason` takes less than was authorized, never more.
 #[server(endpoint = "update_job_status")]
 pub async fn update_job_status(
-    id: String,
+    id: JobId,
     status: String,
     reason: Option<String>,
     final_amount: Option<String>,
@@ -164,7 +165,7 @@ pub async fn update_job_status(
 
 /// `POST /api/cancel_job`: the customer (or an admin) cancels before work starts.
 #[server(endpoint = "cancel_job")]
-pub async fn cancel_job(id: String, reason: String) -> Result<JobView, AppError> {
+pub async fn cancel_job(id: JobId, reason: String) -> Result<JobView, AppError> {
     respond(
         async move {
             let user = guard::require_role(&[Role::Customer, Role::Admin]).await?;
@@ -198,7 +199,7 @@ pub(crate) fn payments(
 
 /// One job as `user` may see it, with the booked mechanic's position when they may see that.
 #[cfg(feature = "ssr")]
-pub(crate) async fn view(user: &CurrentUser, id: &str) -> Result<JobView, AppError> {
+pub(crate) async fn view(user: &CurrentUser, id: &JobId) -> Result<JobView, AppError> {
     let state = guard::state();
     // First: an event that commits while the view is read then counts as unseen.
     let last_event_id = live::newest_about(&state.db, id).await?;
@@ -227,43 +228,25 @@ pub(crate) async fn view(user: &CurrentUser, id: &str) -> Result<JobView, AppErr
 /// `speed` (m/s) are sent when known. Answers the estimate the customer sees.
 #[server(endpoint = "share_location")]
 pub async fn share_location(
-    job: String,
-    lat: String,
-    lng: String,
-    accuracy: String,
-    at: String,
-    heading: Option<String>,
-    speed: Option<String>,
+    job: JobId,
+    lat: Reading<f64>,
+    lng: Reading<f64>,
+    accuracy: Reading<f64>,
+    at: Reading<i64>,
+    heading: Option<Reading<f64>>,
+    speed: Option<Reading<f64>>,
 ) -> Result<Eta, AppError> {
     respond(
         async move {
             guard::require_feature(Feature::RealtimeTracking)?;
             let user = guard::require_role(&[Role::Mechanic]).await?;
-            let number = |field: &str, raw: &str| {
-                raw.trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite())
-                    .ok_or_else(|| {
-                        AppError::invalid(field, format!("{field} must be a number, not {raw:?}."))
-                    })
-            };
-            let optional = |field: &str, raw: Option<String>| match raw {
-                Some(r) if !r.trim().is_empty() => number(field, &r).map(Some),
-                _ => Ok(None),
-            };
             let raw = RawFix {
-                lat: number("lat", &lat)?,
-                lng: number("lng", &lng)?,
-                accuracy_m: number("accuracy", &accuracy)?,
-                heading: optional("heading", heading)?,
-                speed_mps: optional("speed", speed)?,
-                at: at.trim().parse().map(Timestamp::from_millis).map_err(|_| {
-                    AppError::invalid(
-                        "at",
-                        format!("at must be a time in ms since 1970, not {at:?}."),
-                    )
-                })?,
+                lat: lat.number("lat")?,
+                lng: lng.number("lng")?,
+                accuracy_m: accuracy.number("accuracy")?,
+                heading: Reading::optional(heading, "heading")?,
+                speed_mps: Reading::optional(speed, "speed")?,
+                at: at.millis("at")?,
             };
             let state = guard::state();
             state

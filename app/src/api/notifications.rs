@@ -3,7 +3,7 @@
 //! `/api/push_subscribe`, `/api/push_unsubscribe`, `/api/notification_prefs`.
 
 use crate::domain::{
-    AppError,
+    AppError, DeviceId, NotificationId,
     notification::{NotificationPage, NotificationPrefs, PushDevice, PushSettings, Subscribed},
 };
 use leptos::prelude::*;
@@ -32,7 +32,7 @@ pub async fn notifications() -> Result<NotificationPage, AppError> {
 
 /// `POST /api/read_notification`: marks one read; answers the unread count.
 #[server(endpoint = "read_notification")]
-pub async fn read_notification(id: String) -> Result<i64, AppError> {
+pub async fn read_notification(id: NotificationId) -> Result<i64, AppError> {
     respond(
         async move {
             let user = guard::require_user().await?;
@@ -97,7 +97,7 @@ pub async fn push_subscribe(
 
 /// `POST /api/push_unsubscribe`: removes one of the caller's devices.
 #[server(endpoint = "push_unsubscribe")]
-pub async fn push_unsubscribe(id: String) -> Result<Vec<PushDevice>, AppError> {
+pub async fn push_unsubscribe(id: DeviceId) -> Result<Vec<PushDevice>, AppError> {
     respond(
         async move {
             let user = guard::require_user().await?;

@@ -4,7 +4,7 @@
 #[cfg(feature = "ssr")]
 use crate::domain::Timestamp;
 use crate::domain::{
-    AppError,
+    AppError, PaymentId,
     payment::{PaymentDetail, PaymentPage, PaymentView},
 };
 use leptos::prelude::*;
@@ -55,7 +55,7 @@ pub async fn admin_payments(
 
 /// `GET /api/admin_payment?id=`: one payment and its history.
 #[server(endpoint = "admin_payment", input = GetUrl)]
-pub async fn admin_payment(id: String) -> Result<PaymentDetail, AppError> {
+pub async fn admin_payment(id: PaymentId) -> Result<PaymentDetail, AppError> {
     respond(
         async move {
             guard::require_feature(Feature::Payments)?;
@@ -74,7 +74,7 @@ pub async fn admin_payment(id: String) -> Result<PaymentDetail, AppError> {
 /// request refund once.
 #[server(endpoint = "refund_payment")]
 pub async fn refund_payment(
-    id: String,
+    id: PaymentId,
     amount: Option<String>,
     reason: String,
     request_id: String,

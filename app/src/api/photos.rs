@@ -5,7 +5,7 @@
 //! `/api/photo_file/{key}`.
 
 use crate::domain::{
-    AppError,
+    AppError, JobId, PhotoId,
     photo::{Photo, UploadTicket},
 };
 use leptos::prelude::*;
@@ -26,7 +26,7 @@ use {
 /// with its `headers`, then call `/api/photo_done` with its `id`.
 #[server(endpoint = "photo_upload")]
 pub async fn begin_photo(
-    job_id: String,
+    job_id: JobId,
     kind: String,
     caption: Option<String>,
     byte_size: u64,
@@ -57,7 +57,7 @@ pub async fn begin_photo(
 /// `POST /api/photo_done`: the photo `id` was sent; it is checked,
 /// stored without its metadata and listed. Safe to repeat.
 #[server(endpoint = "photo_done")]
-pub async fn finish_photo(id: String) -> Result<Photo, AppError> {
+pub async fn finish_photo(id: PhotoId) -> Result<Photo, AppError> {
     respond(
         async move {
             guard::require_feature(Feature::Photos)?;
@@ -71,7 +71,7 @@ pub async fn finish_photo(id: String) -> Result<Photo, AppError> {
 
 /// `GET /api/photos?job_id=…`: the job's photos the caller may see, oldest first.
 #[server(endpoint = "photos", input = GetUrl)]
-pub async fn job_photos(job_id: String) -> Result<Vec<Photo>, AppError> {
+pub async fn job_photos(job_id: JobId) -> Result<Vec<Photo>, AppError> {
     respond(
         async move {
             guard::require_feature(Feature::Photos)?;
@@ -85,7 +85,7 @@ pub async fn job_photos(job_id: String) -> Result<Vec<Photo>, AppError> {
 
 /// `POST /api/delete_photo`: the uploader removes their photo.
 #[server(endpoint = "delete_photo")]
-pub async fn delete_photo(id: String) -> Result<(), AppError> {
+pub async fn delete_photo(id: PhotoId) -> Result<(), AppError> {
     respond(
         async move {
             guard::require_feature(Feature::Photos)?;

@@ -3,7 +3,7 @@
 #[cfg(feature = "ssr")]
 use crate::domain::Timestamp;
 use crate::domain::{
-    AppError,
+    AppError, JobId, QuoteId,
     job::{JobSummary, JobView},
     payment::Checkout,
     quote::{LineInput, QuoteView},
@@ -41,7 +41,7 @@ pub async fn open_jobs() -> Result<Vec<JobSummary>, AppError> {
 /// and `items[0][amount]` (pounds, e.g. `45.50`); the total is computed here.
 #[server(endpoint = "send_quote")]
 pub async fn send_quote(
-    job_id: String,
+    job_id: JobId,
     items: Option<Vec<LineInput>>,
     note: Option<String>,
     arrival_minutes: String,
@@ -66,7 +66,7 @@ pub async fn send_quote(
 
 /// `POST /api/withdraw_quote`: withdraws the mechanic's live quote.
 #[server(endpoint = "withdraw_quote")]
-pub async fn withdraw_quote(id: String) -> Result<(), AppError> {
+pub async fn withdraw_quote(id: QuoteId) -> Result<(), AppError> {
     respond(
         async move {
             let user = guard::require_role(&[Role::Mechanic]).await?;
@@ -87,7 +87,10 @@ pub async fn withdraw_quote(id: String) -> Result<(), AppError> {
 /// carries a `client_secret` for Stripe.js's `confirmCardPayment`, after
 /// which the same call (without `payment_method`) finishes the booking.
 #[server(endpoint = "accept_quote")]
-pub async fn accept_quote(id: String, payment_method: Option<String>) -> Result<JobView, AppError> {
+pub async fn accept_quote(
+    id: QuoteId,
+    payment_method: Option<String>,
+) -> Result<JobView, AppError> {
     respond(
         async move {
             let user = guard::require_role(&[Role::Customer]).await?;
@@ -111,7 +114,7 @@ pub async fn accept_quote(id: String, payment_method: Option<String>) -> Result<
 /// quote `id`: Stripe's publishable key, Stripe.js's address and a
 /// SetupIntent's client secret for the card form, or the demo mode.
 #[server(endpoint = "checkout")]
-pub async fn start_checkout(id: String) -> Result<Checkout, AppError> {
+pub async fn start_checkout(id: QuoteId) -> Result<Checkout, AppError> {
     respond(
         async move {
             guard::require_feature(Feature::Payments)?;

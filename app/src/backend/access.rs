@@ -7,6 +7,7 @@ use super::{
     sessions::CurrentUser,
     store::{self, jobs::JobRow, quotes, timeline, users, vehicles},
 };
+use crate::domain::JobId;
 use crate::domain::Timestamp;
 use crate::domain::{
     AccountStatus, AppError, Role,
@@ -46,7 +47,7 @@ pub async fn require(
         Action::Quote => quoting(&mut conn, user, job).await?,
         _ => standing(&mut conn, user, job).await?.0,
     };
-    access::rule(actor, action, job.status()?)?;
+    access::rule(actor, action, job.status)?;
     Ok(actor)
 }
 
@@ -115,7 +116,7 @@ async fn standing(
                 return Ok((Actor::AssignedMechanic, base.map(|b| b.distance_km(at))));
             }
             let distance = base.map(|b| shown_distance(b, at));
-            if job.status()?.is_open()
+            if job.status.is_open()
                 && let Ok(reach) = reach_of(user, profile.as_ref())
                 && reach.base.within(at, reach.radius_km)
             {
@@ -137,7 +138,7 @@ async fn standing(
 pub async fn view(
     db: &Db,
     user: &CurrentUser,
-    id: &str,
+    id: &JobId,
     now: Timestamp,
 ) -> Result<JobView, AppError> {
     let job = store::jobs::row(db, id).await?.ok_or(AppError::NotFound)?;
@@ -174,9 +175,9 @@ pub async fn view(
     };
     Ok(JobView {
         id: job.id.clone(),
-        status: job.status()?,
+        status: job.status,
         viewer,
-        category: job.category()?,
+        category: job.category,
         description: job.description.clone(),
         vehicle,
         location,
@@ -219,7 +220,7 @@ pub async fn open_near(db: &Db, user: &CurrentUser) -> Result<Vec<JobSummary>, A
 }
 
 /// Whether `user` may see job `id` at all (its page, its API).
-pub async fn may_see(db: &Db, user: &CurrentUser, id: &str) -> Result<bool, AppError> {
+pub async fn may_see(db: &Db, user: &CurrentUser, id: &JobId) -> Result<bool, AppError> {
     let Some(job) = store::jobs::row(db, id).await? else {
         return Ok(false);
     };
@@ -232,7 +233,7 @@ pub async fn may_see(db: &Db, user: &CurrentUser, id: &str) -> Result<bool, AppE
 
 /// Whether `user` may follow the job's events: not once their quote is
 /// out of the running.
-pub async fn check_visible(db: &Db, user: &CurrentUser, id: &str) -> Result<(), AppError> {
+pub async fn check_visible(db: &Db, user: &CurrentUser, id: &JobId) -> Result<(), AppError> {
     let job = store::jobs::row(db, id).await?.ok_or(AppError::NotFound)?;
     require(db, user, &job, Action::Follow).await.map(drop)
 }

@@ -14,7 +14,7 @@ use crate::backend::{
     store::{notifications as store, push},
 };
 use crate::domain::{
-    Timestamp,
+    NotificationId, Timestamp,
     live::{Audience, EventName},
     notification::{self, EventFacts, Notice, NotificationAdded, NotificationPrefs},
 };
@@ -50,7 +50,7 @@ pub async fn enqueue(
 }
 
 async fn write(tx: &mut Write, n: &Notice, now: Timestamp) -> Result<Pending, sqlx::Error> {
-    let id = new_id();
+    let id = NotificationId::from(new_id());
     store::insert(tx, &id, n, now).await?;
     if tx.push {
         queue_pushes(tx, &id, n, now).await?;
@@ -77,7 +77,7 @@ async fn write(tx: &mut Write, n: &Notice, now: Timestamp) -> Result<Pending, sq
 /// One push per device of the user, unless their preferences hold it back now.
 async fn queue_pushes(
     tx: &mut Write,
-    id: &str,
+    id: &NotificationId,
     n: &Notice,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {

@@ -36,6 +36,17 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// rows another instance queued, claims that ran out).
 const POLL: Duration = Duration::from_secs(5);
 
+/// How this server offers push: its VAPID identity when push is on.
+#[derive(Clone, Debug, Default)]
+pub struct PushConfig {
+    pub vapid: Option<Vapid>,
+    /// Accept `http://` endpoints on this machine (the test push service);
+    /// never on a public server, where endpoints are a push service's https.
+    pub allow_loopback_http: bool,
+    /// Where endpoints may point (public addresses, allowed hosts).
+    pub outbound: Outbound,
+}
+
 /// The server's VAPID identity: the key pair push services check pushes
 /// against, and the contact they may write to.
 #[derive(Clone)]

@@ -361,8 +361,13 @@ pub async fn seed_demo(db: &Db, now: Timestamp) -> Result<Option<Vec<DemoLogin>>
     tx.commit().await?;
     if let Some((customer, vehicle)) = job_for {
         let mut tx = super::db::begin_write(db).await?;
-        super::flows::booking::insert(&mut tx, &customer, &demo_job(&vehicle).parse(now)?, now)
-            .await?;
+        super::flows::booking::insert(
+            &mut tx,
+            &crate::domain::UserId::from(customer),
+            &demo_job(&vehicle).parse(now)?,
+            now,
+        )
+        .await?;
         tx.commit().await?;
     }
     tracing::info!(users = logins.len(), "demo data added");

@@ -10,33 +10,28 @@ use sqlx::{Any, Executor};
 /// The cookie that carries the session token in browsers.
 pub const COOKIE: &str = "curbside_session";
 
-/// The signed-in user of a request, as the sessions table says right now.
+/// The signed-in user of a request, as the sessions table says right now:
+/// their account (`user.id`, `user.role`, … through `Deref`) and the
+/// session it came with.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
-    pub id: UserId,
+    pub account: Account,
     pub session_id: String,
-    pub name: String,
-    pub email: String,
-    pub phone: Option<String>,
-    pub role: Role,
-    pub status: AccountStatus,
-    pub created_at: Timestamp,
-    /// When this session ends by itself (unix milliseconds).
+    /// When this session ends by itself.
     pub session_expires_at: Timestamp,
+}
+
+impl std::ops::Deref for CurrentUser {
+    type Target = Account;
+    fn deref(&self) -> &Account {
+        &self.account
+    }
 }
 
 impl CurrentUser {
     /// The account as read with the session: "who am I" needs no second query.
     pub fn account(&self) -> Account {
-        Account {
-            id: self.id.clone(),
-            name: self.name.clone(),
-            email: self.email.clone(),
-            phone: self.phone.clone(),
-            role: self.role,
-            status: self.status,
-            created_at: self.created_at,
-        }
+        self.account.clone()
     }
 }
 
@@ -167,12 +162,12 @@ pub fn token_from_headers(headers: &HeaderMap) -> Option<String> {
 
 #[derive(sqlx::FromRow)]
 struct SessionUser {
-    id: String,
+    id: UserId,
     name: String,
     email: String,
     phone: Option<String>,
-    role: String,
-    status: String,
+    role: Role,
+    status: AccountStatus,
     created_at: Timestamp,
     expires_at: Timestamp,
 }
@@ -204,23 +199,20 @@ pub async fn authenticate(
     let Some(row) = row else {
         return Ok(None);
     };
-    let (Some(role), Some(status)) = (Role::parse(&row.role), AccountStatus::parse(&row.status))
-    else {
-        tracing::error!(user = %row.id, "unknown role or status in users table");
-        return Err(AppError::Internal);
-    };
-    if !status.may_sign_in() {
+    if !row.status.may_sign_in() {
         return Ok(None);
     }
     Ok(Some(CurrentUser {
-        id: UserId::from(row.id),
+        account: Account {
+            id: row.id,
+            name: row.name,
+            email: row.email,
+            phone: row.phone,
+            role: row.role,
+            status: row.status,
+            created_at: row.created_at,
+        },
         session_id: claims.sid,
-        name: row.name,
-        email: row.email,
-        phone: row.phone,
-        role,
-        status,
-        created_at: row.created_at,
         session_expires_at: row.expires_at,
     }))
 }
@@ -233,7 +225,7 @@ pub async fn still_open(
     session_id: &str,
     now: Timestamp,
 ) -> Result<bool, AppError> {
-    let row: Option<(String,)> = sqlx::query_as(
+    let row: Option<(AccountStatus,)> = sqlx::query_as(
         "SELECT u.status FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2",
     )
@@ -241,7 +233,7 @@ pub async fn still_open(
     .bind(now)
     .fetch_optional(db)
     .await?;
-    Ok(row.is_some_and(|(status,)| AccountStatus::parse(&status).is_some_and(|s| s.may_sign_in())))
+    Ok(row.is_some_and(|(status,)| status.may_sign_in()))
 }
 
 #[cfg(test)]

@@ -27,11 +27,11 @@ pub struct AppState {
     /// Messages one person may send in a minute (`MESSAGES_PER_MINUTE`); 0: no limit.
     pub messages_per_minute: usize,
     /// Typing notices passed on lately, to limit them.
-    pub typing: crate::backend::flows::chat::TypingGate,
+    pub typing: crate::backend::live::TypingGate,
     /// Where photos are stored, and how they are processed.
     pub photos: crate::backend::photos::Photos,
     /// Push notifications: the VAPID identity while they are on.
-    pub push: Arc<crate::backend::flows::notifications::PushConfig>,
+    pub push: Arc<crate::backend::push::PushConfig>,
     /// Who takes card payments (used while `features.payments` is on).
     pub payments: crate::backend::payments::Gateway,
     /// The maps' tile layer.

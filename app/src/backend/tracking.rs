@@ -24,7 +24,6 @@ use crate::domain::{
     geo::GeoPoint,
     job::{Actor, JobStatus, JobView, Location},
     live::{Audience, EtaData, EventName, LiveEvent, PositionData},
-    mechanic::Skill,
     tracking::{DistanceModel, Eta, Fix, RawFix, check_fix},
 };
 use std::{
@@ -80,8 +79,8 @@ pub struct Tracker {
 }
 
 struct Inner {
-    jobs: Mutex<HashMap<String, Tracked>>,
-    queue: Mutex<Vec<(String, Fix)>>,
+    jobs: Mutex<HashMap<JobId, Tracked>>,
+    queue: Mutex<Vec<(JobId, Fix)>>,
     queued: Notify,
     model: DistanceModel,
     /// A routing service, when one is set; the model stands in when it fails.
@@ -107,7 +106,7 @@ impl Tracker {
         self.inner.trail
     }
 
-    fn jobs(&self) -> std::sync::MutexGuard<'_, HashMap<String, Tracked>> {
+    fn jobs(&self) -> std::sync::MutexGuard<'_, HashMap<JobId, Tracked>> {
         self.inner.jobs.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -121,7 +120,7 @@ impl Tracker {
         db: &Db,
         hub: &Hub,
         user: &CurrentUser,
-        job_id: &str,
+        job_id: &JobId,
         raw: RawFix,
         now: Timestamp,
     ) -> Result<Eta, AppError> {
@@ -178,16 +177,16 @@ impl Tracker {
             .queue
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push((job_id.to_owned(), fix));
+            .push((job_id.clone(), fix));
         self.inner.queued.notify_one();
         let position = PositionData {
-            job: JobId::from(job_id.to_owned()),
+            job: job_id.clone(),
             fix,
         };
         hub.publish_ephemeral(LiveEvent {
             id: None,
             name: EventName::JobLocationUpdated,
-            job_id: JobId::from(job_id.to_owned()),
+            job_id: job_id.clone(),
             data: serde_json::to_string(&position).map_err(|_| AppError::Internal)?,
             audience: audience.clone(),
         });
@@ -199,7 +198,7 @@ impl Tracker {
         // then, when the route came back first and the older, cruder
         // estimate then overwrote it on the customer's page).
         if let Some((from, to)) = ask {
-            self.ask_route(hub.clone(), job_id.to_owned(), from, to, audience);
+            self.ask_route(hub.clone(), job_id.clone(), from, to, audience);
         }
         Ok(eta)
     }
@@ -207,14 +206,7 @@ impl Tracker {
     /// Asks the routing service in the background; its answer replaces the
     /// estimate (and is told if it moved by a minute). On failure the
     /// distance model goes on standing in.
-    fn ask_route(
-        &self,
-        hub: Hub,
-        job_id: String,
-        from: GeoPoint,
-        to: GeoPoint,
-        audience: Audience,
-    ) {
+    fn ask_route(&self, hub: Hub, job_id: JobId, from: GeoPoint, to: GeoPoint, audience: Audience) {
         let Some(routing) = self.inner.routing.clone() else {
             return;
         };
@@ -223,7 +215,7 @@ impl Tracker {
             let routed = match routing.estimate(from, to).await {
                 Ok(eta) => eta,
                 Err(e) => {
-                    tracing::warn!(error = %e, job = job_id, "routing service failed; using the distance estimate");
+                    tracing::warn!(error = %e, job = %job_id, "routing service failed; using the distance estimate");
                     return;
                 }
             };
@@ -249,12 +241,12 @@ impl Tracker {
 
     /// Reads who may post for `job_id` and its stored fix (after a restart,
     /// the speed filter starts from it).
-    async fn load(&self, db: &Db, job_id: &str, now: Timestamp) -> Result<(), AppError> {
+    async fn load(&self, db: &Db, job_id: &JobId, now: Timestamp) -> Result<(), AppError> {
         let job = store::jobs::row(db, job_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let stored = stored_fix(db, job_id).await?;
-        let (status, destination) = (job.status()?, job.point()?);
+        let (status, destination) = (job.status, job.point()?);
         let mut jobs = self.jobs();
         let (remembered, told_eta, routed, asked_at) =
             jobs.remove(job_id).map_or((None, None, None, None), |t| {
@@ -263,7 +255,7 @@ impl Tracker {
         // Another instance may have stored a newer fix than this one remembers.
         let fix = Fix::newest(remembered, stored);
         jobs.insert(
-            job_id.to_owned(),
+            job_id.clone(),
             Tracked {
                 customer_id: job.customer_id,
                 mechanic_id: job.mechanic_id,
@@ -281,7 +273,7 @@ impl Tracker {
 
     /// The job changed status (in this process): read it again next time,
     /// and drop what was remembered once it has ended.
-    pub fn job_changed(&self, job_id: &str, to: JobStatus) {
+    pub fn job_changed(&self, job_id: &JobId, to: JobStatus) {
         let mut jobs = self.jobs();
         if to.shares_location() {
             if let Some(t) = jobs.get_mut(job_id) {
@@ -335,19 +327,19 @@ impl Tracker {
         let jobs = self.jobs();
         rows.into_iter()
             .map(|r| {
-                let status = JobStatus::parse(&r.status).ok_or(AppError::Internal)?;
+                let status = r.status;
                 let stored = r.fix.fix();
                 let remembered = jobs.get(&r.id).and_then(|t| t.fix);
                 let position = Fix::newest(remembered, stored)
                     .filter(|_| positions && status.shares_location());
                 Ok(MapJob {
                     status,
-                    category: Skill::parse(&r.category).ok_or(AppError::Internal)?,
+                    category: r.category,
                     locality: r.locality,
                     at: GeoPoint::new(r.lat, r.lng).ok_or(AppError::Internal)?,
                     mechanic: r.mechanic,
                     position,
-                    id: JobId::from(r.id),
+                    id: r.id,
                 })
             })
             .collect()
@@ -390,16 +382,16 @@ impl Tracker {
     }
 }
 
-fn publish_eta(hub: &Hub, job_id: &str, eta: Eta, audience: Audience) {
+fn publish_eta(hub: &Hub, job_id: &JobId, eta: Eta, audience: Audience) {
     let data = EtaData {
-        job: JobId::from(job_id.to_owned()),
+        job: job_id.clone(),
         eta,
     };
     match serde_json::to_string(&data) {
         Ok(data) => hub.publish_ephemeral(LiveEvent {
             id: None,
             name: EventName::JobEtaUpdated,
-            job_id: JobId::from(job_id.to_owned()),
+            job_id: job_id.clone(),
             data,
             audience,
         }),
@@ -425,10 +417,10 @@ mod tests {
     #[test]
     fn a_batch_keeps_every_fix_for_history_and_the_newest_per_job() {
         let fixes = vec![
-            ("j2".to_owned(), fix(5)),
-            ("j1".to_owned(), fix(1)),
-            ("j1".to_owned(), fix(3)),
-            ("j1".to_owned(), fix(2)),
+            (JobId::from("j2"), fix(5)),
+            (JobId::from("j1"), fix(1)),
+            (JobId::from("j1"), fix(3)),
+            (JobId::from("j1"), fix(2)),
         ];
         let batch = Batch::of(&fixes);
         assert_eq!(batch.history.len(), 4);

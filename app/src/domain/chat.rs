@@ -2,7 +2,7 @@
 //! write in a thread, links in text, and what messages and threads look like.
 
 use crate::domain::text_enum::text_enum;
-use crate::domain::{AppError, JobId, Timestamp, UserId, job::JobStatus};
+use crate::domain::{AppError, JobId, MessageId, ReportId, Timestamp, UserId, job::JobStatus};
 use serde::{Deserialize, Serialize};
 
 /// The longest message, in characters.
@@ -60,7 +60,7 @@ pub fn parse_reason(raw: &str) -> Result<String, AppError> {
 }
 
 /// A client-chosen message id: a UUID in its usual text form, lower-cased.
-pub fn parse_message_id(raw: &str) -> Result<String, AppError> {
+pub fn parse_message_id(raw: &str) -> Result<MessageId, AppError> {
     let id = raw.trim().to_ascii_lowercase();
     let well_formed = id.len() == 36
         && id.char_indices().all(|(i, c)| match i {
@@ -68,7 +68,7 @@ pub fn parse_message_id(raw: &str) -> Result<String, AppError> {
             _ => c.is_ascii_hexdigit(),
         });
     if well_formed {
-        Ok(id)
+        Ok(MessageId::from(id))
     } else {
         Err(AppError::invalid(
             "id",
@@ -140,7 +140,7 @@ pub fn segments(text: &str) -> Vec<Segment<'_>> {
 /// One message, as the thread's parties see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Message {
-    pub id: String,
+    pub id: MessageId,
     pub job: JobId,
     /// The thread's mechanic: with the job, it names the thread.
     pub mechanic: UserId,
@@ -252,7 +252,7 @@ impl Unread {
 /// A reported conversation, for admins.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatReport {
-    pub id: String,
+    pub id: ReportId,
     pub job: JobId,
     pub mechanic: UserId,
     pub reporter: UserId,

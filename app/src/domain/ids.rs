@@ -27,6 +27,14 @@ macro_rules! id_type {
             }
         }
 
+        // Derived `Hash`/`Eq` are the text's, so a map keyed by ids can be
+        // asked with a `&str`.
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(&self.0)
@@ -92,6 +100,20 @@ id_type! {
     QuoteId,
     /// A vehicle in a customer's garage.
     VehicleId,
+    /// A payment held, captured or refunded for a job.
+    PaymentId,
+    /// A photo of a job (also its storage key's stem).
+    PhotoId,
+    /// A conversation about a job between its customer and one mechanic.
+    ThreadId,
+    /// A chat message; the sender's client makes it, so a resend is known.
+    MessageId,
+    /// A report of a conversation to admins.
+    ReportId,
+    /// An entry of a user's notification centre.
+    NotificationId,
+    /// A device that receives pushes.
+    DeviceId,
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod chat;
 pub mod error;
 pub mod features;
+pub mod field;
 pub mod geo;
 pub mod ids;
 pub mod job;
@@ -27,5 +28,8 @@ pub mod vehicle;
 pub use account::{Account, AccountStatus, Email, Role, SignedIn};
 pub use error::AppError;
 pub use features::{Feature, FeatureFlags};
-pub use ids::{JobId, QuoteId, UserId, VehicleId};
+pub use ids::{
+    DeviceId, JobId, MessageId, NotificationId, PaymentId, PhotoId, QuoteId, ReportId, ThreadId,
+    UserId, VehicleId,
+};
 pub use time::Timestamp;

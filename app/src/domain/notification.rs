@@ -6,7 +6,7 @@
 
 use crate::domain::live::EventName;
 use crate::domain::text_enum::text_enum;
-use crate::domain::{AppError, JobId, Timestamp, UserId, job::JobStatus};
+use crate::domain::{AppError, DeviceId, JobId, NotificationId, Timestamp, UserId, job::JobStatus};
 use serde::{Deserialize, Serialize};
 
 /// Notifications the centre lists at once (newest first).
@@ -65,7 +65,7 @@ impl NoticeKind {
 /// One entry of the notification centre, as the client gets it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Notification {
-    pub id: String,
+    pub id: NotificationId,
     pub kind: NoticeKind,
     pub title: String,
     pub body: String,
@@ -96,7 +96,7 @@ pub struct NotificationAdded {
 /// no message text: a lock screen is not private.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushPayload {
-    pub id: String,
+    pub id: NotificationId,
     pub kind: NoticeKind,
     pub title: String,
     pub body: String,
@@ -118,13 +118,13 @@ pub struct Notice {
 }
 
 impl Notice {
-    pub fn payload(&self, id: &str) -> PushPayload {
+    pub fn payload(&self, id: &NotificationId) -> PushPayload {
         let tag = match self.kind {
             NoticeKind::Message => format!("chat-{}", self.job),
             _ => format!("job-{}", self.job),
         };
         PushPayload {
-            id: id.to_owned(),
+            id: id.clone(),
             kind: self.kind,
             title: self.title.clone(),
             body: self.body.clone(),
@@ -385,7 +385,7 @@ impl NotificationPrefs {
 /// One device that receives pushes, as "my account" lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushDevice {
-    pub id: String,
+    pub id: DeviceId,
     pub label: String,
     pub created_at: Timestamp,
     pub last_used_at: Option<Timestamp>,
@@ -395,7 +395,7 @@ pub struct PushDevice {
 /// in the list) and the user's devices.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Subscribed {
-    pub device: String,
+    pub device: DeviceId,
     pub devices: Vec<PushDevice>,
 }
 
@@ -535,7 +535,7 @@ mod tests {
         let e = facts(EventName::MessageNew, &ids, None, Some(&ids.2));
         let n = notice(&e, ids.1.clone(), NoticeKind::Message, &names);
         assert_eq!(n.link, "/customer/jobs/j1#chat");
-        assert_eq!(n.payload("x").tag, "chat-j1");
+        assert_eq!(n.payload(&NotificationId::from("x")).tag, "chat-j1");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! receipt shows, and the rules for lowering a capture or refunding.
 
 use super::{
-    AppError, JobId, Timestamp,
+    AppError, JobId, PaymentId, Timestamp,
     money::{Currency, Money},
 };
 use crate::domain::text_enum::text_enum;
@@ -62,7 +62,7 @@ pub struct CardSummary {
 /// One job's payment as its customer, its mechanic and admins see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PaymentView {
-    pub id: String,
+    pub id: PaymentId,
     pub job_id: JobId,
     pub status: PaymentStatus,
     /// Held on the card when the quote was accepted.

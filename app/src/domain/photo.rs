@@ -2,7 +2,7 @@
 //! limits an upload must keep.
 
 use crate::domain::text_enum::text_enum;
-use crate::domain::{AppError, JobId, Timestamp, UserId};
+use crate::domain::{AppError, JobId, PhotoId, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 
 /// An upload's largest size in bytes.
@@ -273,7 +273,7 @@ pub fn fit(width: u32, height: u32, side: u32) -> (u32, u32) {
 /// expire (and, on local disk, work only for this viewer).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Photo {
-    pub id: String,
+    pub id: PhotoId,
     pub job: JobId,
     pub kind: PhotoKind,
     pub caption: Option<String>,
@@ -291,7 +291,7 @@ pub struct Photo {
 /// the declared size and type, then `/api/photo_done` with the id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UploadTicket {
-    pub id: String,
+    pub id: PhotoId,
     pub url: String,
     /// Headers the `PUT` must carry, as signed.
     pub headers: Vec<(String, String)>,
@@ -302,7 +302,7 @@ pub struct UploadTicket {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PhotoAdded {
     pub job: JobId,
-    pub id: String,
+    pub id: PhotoId,
     pub kind: PhotoKind,
 }
 

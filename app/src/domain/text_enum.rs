@@ -57,6 +57,36 @@ macro_rules! text_enum {
                     .ok_or_else(|| serde::de::Error::unknown_variant(&s, &[$($text),+]))
             }
         }
+
+        // Rows decode straight into the enum: a stored text no variant
+        // has is a decode error naming the column, not a silent default.
+        #[cfg(feature = "ssr")]
+        impl sqlx::Type<sqlx::Any> for $name {
+            fn type_info() -> sqlx::any::AnyTypeInfo {
+                <str as sqlx::Type<sqlx::Any>>::type_info()
+            }
+        }
+
+        #[cfg(feature = "ssr")]
+        impl<'r> sqlx::Decode<'r, sqlx::Any> for $name {
+            fn decode(
+                value: <sqlx::Any as sqlx::Database>::ValueRef<'r>,
+            ) -> Result<Self, sqlx::error::BoxDynError> {
+                let s = <String as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
+                Self::parse(&s)
+                    .ok_or_else(|| format!("{s:?} is not a {}", stringify!($name)).into())
+            }
+        }
+
+        #[cfg(feature = "ssr")]
+        impl<'q> sqlx::Encode<'q, sqlx::Any> for $name {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <&str as sqlx::Encode<'q, sqlx::Any>>::encode(self.as_str(), buf)
+            }
+        }
     };
 }
 
@@ -84,5 +114,24 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("unknown variant `green`"), "{e}");
+    }
+
+    #[cfg(feature = "ssr")]
+    #[tokio::test]
+    async fn rows_decode_into_the_enum_and_an_unknown_text_is_an_error() {
+        sqlx::any::install_default_drivers();
+        let db = sqlx::AnyPool::connect("sqlite::memory:").await.unwrap();
+        let (c,): (Colour,) = sqlx::query_as("SELECT $1")
+            .bind(Colour::DarkBlue)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(c, Colour::DarkBlue);
+        let e = sqlx::query_as::<_, (Colour,)>("SELECT 'green'")
+            .fetch_one(&db)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("\"green\" is not a Colour"), "{e}");
     }
 }

@@ -131,6 +131,25 @@ pub async fn quote(app: &TestApp, m: &Mechanic, job: &str, labour: &str, parts: 
     .await
 }
 
+/// `m` quotes on `job` (labour and parts, in pounds) and `customer` books
+/// them: the job is accepted. Answers the quote's id.
+pub async fn book(
+    app: &TestApp,
+    customer: &str,
+    m: &Mechanic,
+    job: &str,
+    (labour, parts): (&str, &str),
+) -> String {
+    let q = quote(app, m, job, labour, parts).await;
+    assert_eq!(q.status, 200, "quote: {}", q.body);
+    let id = q.json["id"].as_str().unwrap().to_owned();
+    let a = app
+        .post("/api/accept_quote", &[("id", &id)], Auth::Bearer(customer))
+        .await;
+    assert_eq!(a.status, 200, "accept: {}", a.body);
+    id
+}
+
 pub async fn view(app: &TestApp, token: &str, job: &str) -> Reply {
     app.get(&format!("/api/job?id={job}"), Auth::Bearer(token))
         .await

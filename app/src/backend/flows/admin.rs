@@ -24,10 +24,7 @@ pub async fn list_users(
     paging: Paging,
 ) -> Result<UserPage, AppError> {
     let (rows, total) = users::search(&state.db, filter, paging).await?;
-    let users = rows
-        .iter()
-        .map(users::UserRow::account)
-        .collect::<Result<Vec<_>, _>>()?;
+    let users = rows.iter().map(users::UserRow::account).collect();
     Ok(UserPage {
         users,
         total,
@@ -38,17 +35,17 @@ pub async fn list_users(
 /// How many audit entries a user's page shows.
 const HISTORY_LEN: u32 = 20;
 
-pub async fn user_detail(state: &AppState, id: &str) -> Result<UserDetail, AppError> {
+pub async fn user_detail(state: &AppState, id: &UserId) -> Result<UserDetail, AppError> {
     let row = users::by_id(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let account = row.account()?;
+    let account = row.account();
     let (profile, approved_at) = match profiles::get(&state.db, id).await? {
         Some((p, approved)) => (Some(p), approved),
         None => (None, None),
     };
     let mut about = Where::default();
-    about.and("a.subject = {}", id);
+    about.and("a.subject = {}", id.as_str());
     let history = audit_entries(
         state,
         &about,
@@ -73,7 +70,7 @@ pub async fn user_detail(state: &AppState, id: &str) -> Result<UserDetail, AppEr
 pub async fn review_account(
     state: &AppState,
     admin: &CurrentUser,
-    target_id: &str,
+    target_id: &UserId,
     action: ReviewAction,
     reason: &str,
     now: Timestamp,
@@ -84,9 +81,9 @@ pub async fn review_account(
         .ok_or(AppError::NotFound)?;
     let profile = profiles::get(&mut *tx, target_id).await?;
     let target = ReviewTarget {
-        id: UserId::from(row.id.clone()),
-        role: row.role()?,
-        status: row.status()?,
+        id: row.id.clone(),
+        role: row.role,
+        status: row.status,
         has_profile: profile.is_some(),
         was_approved: profile.as_ref().is_some_and(|(_, at)| at.is_some()),
     };
@@ -132,7 +129,7 @@ pub async fn review_account(
     if decision.ends_sessions {
         state.live.sessions_changed(&state.db, target_id).await;
     }
-    tracing::info!(admin = %admin.id, user = target_id, action = action.as_str(), "account reviewed");
+    tracing::info!(admin = %admin.id, user = %target_id, action = action.as_str(), "account reviewed");
     user_detail(state, target_id).await
 }
 

@@ -37,7 +37,7 @@ pub async fn request(
     customer: &CurrentUser,
     form: &JobForm,
     now: Timestamp,
-) -> Result<String, AppError> {
+) -> Result<JobId, AppError> {
     let job = form.parse(now)?;
     if vehicles::owned(db, &customer.id, &job.vehicle_id)
         .await?
@@ -65,11 +65,11 @@ pub async fn request(
 /// caller's transaction.
 pub async fn insert(
     tx: &mut Write,
-    customer_id: &str,
+    customer_id: &UserId,
     job: &NewJob,
     now: Timestamp,
-) -> Result<String, AppError> {
-    let id = new_id();
+) -> Result<JobId, AppError> {
+    let id = JobId::from(new_id());
     store::jobs::insert(&mut **tx, &id, customer_id, job, now).await?;
     timeline::record(
         &mut **tx,
@@ -87,13 +87,13 @@ pub async fn insert(
     let created = Pending::new(
         EventName::JobCreated,
         EventData {
-            job: JobId::from(id.clone()),
+            job: id.clone(),
             status: JobStatus::Requested,
             from: None,
             quote: None,
         },
         Audience {
-            customer_id: UserId::from(customer_id.to_owned()),
+            customer_id: customer_id.clone(),
             mechanic_id: None,
             nearby: Some(job.at),
         },
@@ -133,14 +133,14 @@ pub async fn change_status(
     tracker: &Tracker,
     payments: Option<&Gateway>,
     user: &CurrentUser,
-    id: &str,
+    id: &JobId,
     step: Move<'_>,
     now: Timestamp,
 ) -> Result<(), AppError> {
     let to = step.to;
     let job = store::jobs::row(db, id).await?.ok_or(AppError::NotFound)?;
     let actor = access::require(db, user, &job, Action::Move(to)).await?;
-    let from = job.status()?;
+    let from = job.status;
     let reason = match to {
         JobStatus::Cancelled => Some(parse_cancel_reason(step.reason.unwrap_or_default())?),
         _ => None,
@@ -158,7 +158,7 @@ pub async fn change_status(
     if !done {
         if !matches!(settled, Settled::Nothing) {
             tracing::error!(
-                job = id,
+                job = %id,
                 "the payment was settled but the job changed meanwhile; Stripe's webhook reconciles it"
             );
         }

@@ -5,7 +5,7 @@ use crate::backend::{
     db::begin_write,
     new_id, notify,
     outbound::{Outbound, Refusal},
-    push,
+    push::{self, PushConfig},
     sessions::CurrentUser,
     store::{
         notifications as store,
@@ -18,17 +18,7 @@ use crate::domain::{
         self, NotificationPage, NotificationPrefs, PushDevice, PushSettings, QuietHours, Subscribed,
     },
 };
-
-/// How this server offers push: its VAPID identity when push is on.
-#[derive(Clone, Debug, Default)]
-pub struct PushConfig {
-    pub vapid: Option<push::Vapid>,
-    /// Accept `http://` endpoints on this machine (the test push service);
-    /// never on a public server, where endpoints are a push service's https.
-    pub allow_loopback_http: bool,
-    /// Where endpoints may point (public addresses, allowed hosts).
-    pub outbound: Outbound,
-}
+use crate::domain::{DeviceId, NotificationId};
 
 /// The longest endpoint URL accepted (push services' are a few hundred bytes).
 const ENDPOINT_MAX: usize = 2048;
@@ -42,7 +32,12 @@ pub async fn page(db: &Db, user: &CurrentUser) -> Result<NotificationPage, AppEr
 }
 
 /// Marks one read; answers the unread count after.
-pub async fn read(db: &Db, user: &CurrentUser, id: &str, now: Timestamp) -> Result<i64, AppError> {
+pub async fn read(
+    db: &Db,
+    user: &CurrentUser,
+    id: &NotificationId,
+    now: Timestamp,
+) -> Result<i64, AppError> {
     if !store::mark_read(db, &user.id, id, now).await? {
         return Err(AppError::NotFound);
     }
@@ -89,7 +84,7 @@ pub async fn subscribe(
     let mut tx = begin_write(db).await?;
     let device = devices::subscribe(
         &mut tx,
-        &new_id(),
+        &DeviceId::from(new_id()),
         &user.id,
         &NewSubscription {
             label: &label,
@@ -113,7 +108,7 @@ pub async fn subscribe(
 pub async fn remove_device(
     db: &Db,
     user: &CurrentUser,
-    id: &str,
+    id: &DeviceId,
 ) -> Result<Vec<PushDevice>, AppError> {
     if !devices::remove_device(db, &user.id, id).await? {
         return Err(AppError::NotFound);

@@ -8,6 +8,7 @@
 //! straight to S3); `finish` reads them back, judges them by their bytes,
 //! stores the two re-encoded sizes, and only then lists the photo.
 
+use crate::domain::{JobId, PhotoId};
 use crate::{
     backend::{
         Db, access,
@@ -37,7 +38,7 @@ pub async fn begin(
     db: &Db,
     photos: &Photos,
     user: &CurrentUser,
-    job_id: &str,
+    job_id: &JobId,
     kind: &str,
     caption: Option<&str>,
     byte_size: u64,
@@ -48,11 +49,11 @@ pub async fn begin(
     // Standing first: a job the caller may not see is not found, whatever the form says.
     let actor = access::require(db, user, &job, Action::See).await?;
     let kind = PhotoKind::parse_field(kind)?;
-    rule(actor, Action::AddPhoto(kind), job.status()?)?;
+    rule(actor, Action::AddPhoto(kind), job.status)?;
     let caption = photo::parse_caption(caption)?;
     let byte_size = photo::check_size(byte_size)?;
     let format = Format::from_mime(content_type)?;
-    let id = new_id();
+    let id = PhotoId::from(new_id());
     let mut tx = db::begin_write(db).await?;
     // Counted and granted under the job's and the user's locks: parallel
     // requests cannot all fit under the limits.
@@ -127,7 +128,7 @@ pub async fn finish(
     db: &Db,
     photos: &Photos,
     user: &CurrentUser,
-    id: &str,
+    id: &PhotoId,
     now: Timestamp,
 ) -> Result<Photo, AppError> {
     let row = {
@@ -201,7 +202,7 @@ pub async fn finish(
         &PhotoAdded {
             job: job.id.clone(),
             id: row.id.clone(),
-            kind: row.kind()?,
+            kind: row.kind,
         },
         audience(&job),
     );
@@ -254,7 +255,7 @@ async fn view(
     Ok(Photo {
         id: row.id.clone(),
         job: row.job_id.clone(),
-        kind: row.kind()?,
+        kind: row.kind,
         caption: row.caption.clone(),
         uploader: row.uploader_id.clone(),
         uploaded_at: row.created_at,
@@ -279,19 +280,19 @@ pub async fn list(
     db: &Db,
     photos: &Photos,
     user: &CurrentUser,
-    job_id: &str,
+    job_id: &JobId,
     now: Timestamp,
 ) -> Result<Vec<Photo>, AppError> {
     let job = jobs::row(db, job_id).await?.ok_or(AppError::NotFound)?;
     let actor = access::require(db, user, &job, Action::See).await?;
-    let status = job.status()?;
+    let status = job.status;
     let rows = {
         let mut conn = db.acquire().await?;
         photos::ready_for_job(&mut conn, &job.id).await?
     };
     let mut shown = Vec::with_capacity(rows.len());
     for row in rows {
-        if rule(actor, Action::SeePhoto(row.kind()?), status).is_err() {
+        if rule(actor, Action::SeePhoto(row.kind), status).is_err() {
             continue;
         }
         shown.push(view(photos, &row, &user.id, now).await?);
@@ -318,7 +319,7 @@ pub async fn may_read(db: &Db, user: &CurrentUser, key: &str) -> Result<(), AppE
     let job = jobs::row(db, &row.job_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    access::require(db, user, &job, Action::SeePhoto(row.kind()?))
+    access::require(db, user, &job, Action::SeePhoto(row.kind))
         .await
         .map(drop)
 }
@@ -329,7 +330,7 @@ pub async fn delete(
     db: &Db,
     photos: &Photos,
     user: &CurrentUser,
-    id: &str,
+    id: &PhotoId,
 ) -> Result<(), AppError> {
     let row = {
         let mut conn = db.acquire().await?;

@@ -3,6 +3,7 @@
 
 use crate::domain::QuoteId;
 use crate::domain::Timestamp;
+use crate::domain::{JobId, UserId};
 use crate::{
     backend::{
         Db, access,
@@ -35,7 +36,7 @@ use crate::{
 pub async fn send(
     db: &Db,
     user: &CurrentUser,
-    job_id: &str,
+    job_id: &JobId,
     form: &QuoteForm,
     now: Timestamp,
 ) -> Result<QuoteView, AppError> {
@@ -114,7 +115,7 @@ pub async fn send(
 pub async fn withdraw(
     db: &Db,
     user: &CurrentUser,
-    quote_id: &str,
+    quote_id: &QuoteId,
     now: Timestamp,
 ) -> Result<(), AppError> {
     let quote = by_id(db, quote_id, now)
@@ -149,7 +150,7 @@ pub async fn withdraw(
         )?);
         JobStatus::Requested
     } else {
-        job.status()?
+        job.status
     };
     if reopened {
         timeline::record(
@@ -194,11 +195,11 @@ pub struct Paid<'a> {
 #[tracing::instrument(skip_all, fields(user = %customer_id, quote = %quote_id))]
 pub async fn accept(
     db: &Db,
-    customer_id: &str,
-    quote_id: &str,
+    customer_id: &UserId,
+    quote_id: &QuoteId,
     paid: Option<&Paid<'_>>,
     now: Timestamp,
-) -> Result<String, AppError> {
+) -> Result<JobId, AppError> {
     let quote = by_id(db, quote_id, now).await?.ok_or(AppError::NotFound)?;
     let job = jobs::row(db, &quote.job_id).await?;
     let job = job
@@ -248,7 +249,7 @@ pub async fn accept(
             EventName::QuoteAccepted,
             &job,
             JobStatus::Accepted,
-            QuoteId::from(quote_id.to_owned()),
+            quote_id.clone(),
             mechanic,
         ),
     ];
@@ -264,7 +265,7 @@ pub async fn accept(
     }
     live::record(&mut tx, &events, now).await?;
     tx.commit().await?;
-    Ok(String::from(job.id))
+    Ok(job.id)
 }
 
 /// Marks the hold that booked the job, in the booking's transaction.
@@ -294,12 +295,12 @@ async fn authorized(tx: &mut Write, paid: &Paid<'_>, now: Timestamp) -> Result<(
 /// Reads the job and quote again after a refused acceptance, to say why in words.
 pub async fn why_not_accepted(
     db: &Db,
-    quote_id: &str,
-    job_id: &str,
+    quote_id: &QuoteId,
+    job_id: &JobId,
     now: Timestamp,
 ) -> Result<AppError, AppError> {
     let job = jobs::row(db, job_id).await?.ok_or(AppError::NotFound)?;
-    let status = job.status()?;
+    let status = job.status;
     if status == JobStatus::Cancelled {
         return Ok(AppError::conflict("This job was cancelled."));
     }

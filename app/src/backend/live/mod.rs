@@ -13,6 +13,7 @@
 //! - [`hub`]: this process's subscribers, the pump, LISTEN.
 //! - `registry`: which open stream may see which event.
 //! - `wire`: ephemeral events between instances.
+//! - `typing`: how often a typing notice is passed on.
 
 mod hub;
 pub mod outbox;
@@ -20,11 +21,13 @@ mod registry;
 pub mod replay;
 #[cfg(test)]
 mod tests;
+mod typing;
 mod wire;
 
 pub use hub::{Hub, Subscription};
 pub use outbox::{Pending, record};
 pub use replay::{Batch, bounds, newest_about, prune, replay};
+pub use typing::TypingGate;
 
 /// The PostgreSQL channel instances announce new events on.
 pub(crate) const CHANNEL: &str = "curbside_events";

@@ -6,9 +6,9 @@
 //! history, and the admin console's list and detail.
 
 use crate::{
-    backend::{Db, db::Where, new_id, store::corrupt},
+    backend::{Db, db::Where, new_id},
     domain::{
-        AppError, JobId, Timestamp,
+        AppError, JobId, PaymentId, QuoteId, Timestamp, UserId,
         admin::Paging,
         mechanic::Skill,
         money::Money,
@@ -27,14 +27,14 @@ pub const COLUMNS: &str = "p.id, p.job_id, p.quote_id, p.customer_id, p.mechanic
 
 #[derive(sqlx::FromRow, Debug, Clone)]
 pub struct PaymentRow {
-    pub id: String,
+    pub id: PaymentId,
     pub job_id: JobId,
-    pub quote_id: String,
-    pub customer_id: String,
-    pub mechanic_id: String,
+    pub quote_id: QuoteId,
+    pub customer_id: UserId,
+    pub mechanic_id: UserId,
     pub provider: String,
     pub intent_id: Option<String>,
-    pub status: String,
+    pub status: PaymentStatus,
     pub amount_cents: i64,
     pub captured_cents: i64,
     pub refunded_cents: i64,
@@ -57,10 +57,6 @@ impl PaymentRow {
         self.money((self.captured_cents - self.refunded_cents - self.refund_pending_cents).max(0))
     }
 
-    pub fn status(&self) -> Result<PaymentStatus, AppError> {
-        PaymentStatus::parse(&self.status).ok_or_else(|| corrupt("payments", &self.id, "status"))
-    }
-
     pub fn money(&self, cents: i64) -> Money {
         Money::new(cents, currency_of(&self.currency))
     }
@@ -73,7 +69,7 @@ impl PaymentRow {
         Ok(PaymentView {
             id: self.id.clone(),
             job_id: self.job_id.clone(),
-            status: self.status()?,
+            status: self.status,
             authorized: self.amount(),
             captured: self.money(self.captured_cents),
             refunded: self.money(self.refunded_cents),
@@ -154,8 +150,8 @@ pub async fn claim(
     db: &Db,
     new: &NewAttempt<'_>,
     now: Timestamp,
-) -> Result<Option<String>, sqlx::Error> {
-    let id = new_id();
+) -> Result<Option<PaymentId>, sqlx::Error> {
+    let id = PaymentId::from(new_id());
     let claimed = sqlx::query(
         "INSERT INTO payments (id, job_id, quote_id, customer_id, mechanic_id, attempt_key, provider, \
          status, amount_cents, currency, created_at, updated_at) \
@@ -483,7 +479,7 @@ pub async fn disputed<'e>(
 struct AdminRow {
     #[sqlx(flatten)]
     payment: PaymentRow,
-    category: String,
+    category: Skill,
     locality: String,
     customer_name: String,
     mechanic_name: String,
@@ -491,7 +487,7 @@ struct AdminRow {
 
 impl AdminRow {
     fn summary(self) -> Result<AdminPayment, AppError> {
-        let kind = Skill::parse(&self.category).map_or(self.category.as_str(), |s| s.label());
+        let kind = self.category.label();
         Ok(AdminPayment {
             job_title: format!("{kind}, {}", self.locality),
             customer: self.customer_name,

@@ -86,12 +86,8 @@ impl StripeApi {
     /// A SetupIntent: Stripe.js confirms the card form against it
     /// (`confirmCardSetup`) and the page gets a PaymentMethod to pay with.
     pub async fn setup_card(&self) -> Result<String, GatewayError> {
-        let s: Secret = CreateSetupIntent::new()
-            .build()
-            .customize()
-            .request_strategy(RequestStrategy::Retry(2))
-            .timeout(TIMEOUT)
-            .send(&self.client)
+        let s: Secret = self
+            .send(CreateSetupIntent::new().build(), RequestStrategy::Retry(2))
             .await
             .map_err(failed)?;
         s.client_secret.ok_or(GatewayError::Unavailable)
@@ -113,28 +109,25 @@ impl StripeApi {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect::<std::collections::HashMap<_, _>>();
-        let intent: Intent = CreatePaymentIntent::new(amount.cents, currency)
+        let request = CreatePaymentIntent::new(amount.cents, currency)
             .capture_method(PaymentIntentCaptureMethod::Manual)
             .payment_method(payment_method)
             .confirm(true)
             .metadata(metadata)
-            .build()
-            .customize()
-            .request_strategy(idempotent(&format!("authorize-{key}"))?)
-            .timeout(TIMEOUT)
-            .send(&self.client)
+            .build();
+        let intent: Intent = self
+            .send(request, idempotent(&format!("authorize-{key}"))?)
             .await
             .map_err(card_failed)?;
         self.described(intent).await
     }
 
     pub async fn lookup(&self, intent_id: &str) -> Result<Authorization, GatewayError> {
-        let intent: Intent = RetrievePaymentIntent::new(intent_id)
-            .build()
-            .customize()
-            .request_strategy(RequestStrategy::Retry(2))
-            .timeout(TIMEOUT)
-            .send(&self.client)
+        let intent: Intent = self
+            .send(
+                RetrievePaymentIntent::new(intent_id).build(),
+                RequestStrategy::Retry(2),
+            )
             .await
             .map_err(failed)?;
         self.described(intent).await
@@ -146,25 +139,20 @@ impl StripeApi {
         intent_id: &str,
         amount: Money,
     ) -> Result<(), GatewayError> {
-        let _: Id = CapturePaymentIntent::new(intent_id)
+        let request = CapturePaymentIntent::new(intent_id)
             .amount_to_capture(amount.cents)
-            .build()
-            .customize()
-            .request_strategy(idempotent(&format!("capture-{key}"))?)
-            .timeout(TIMEOUT)
-            .send(&self.client)
+            .build();
+        let _: Id = self
+            .send(request, idempotent(&format!("capture-{key}"))?)
             .await
             .map_err(failed)?;
         Ok(())
     }
 
     pub async fn release(&self, key: &str, intent_id: &str) -> Result<(), GatewayError> {
-        let _: Id = CancelPaymentIntent::new(intent_id)
-            .build()
-            .customize()
-            .request_strategy(idempotent(&format!("release-{key}"))?)
-            .timeout(TIMEOUT)
-            .send(&self.client)
+        let request = CancelPaymentIntent::new(intent_id).build();
+        let _: Id = self
+            .send(request, idempotent(&format!("release-{key}"))?)
             .await
             .map_err(failed)?;
         Ok(())
@@ -176,17 +164,31 @@ impl StripeApi {
         intent_id: &str,
         amount: Money,
     ) -> Result<String, GatewayError> {
-        let refund: Id = CreateRefund::new()
+        let request = CreateRefund::new()
             .payment_intent(intent_id)
             .amount(amount.cents)
-            .build()
-            .customize()
-            .request_strategy(idempotent(&format!("refund-{key}"))?)
-            .timeout(TIMEOUT)
-            .send(&self.client)
+            .build();
+        let refund: Id = self
+            .send(request, idempotent(&format!("refund-{key}"))?)
             .await
             .map_err(failed)?;
         Ok(refund.id)
+    }
+
+    /// One call: the same time limit for each, and `strategy` saying
+    /// whether it is retried (reads) or sent once under an idempotency key
+    /// (anything that moves money).
+    async fn send<T: miniserde::Deserialize>(
+        &self,
+        request: RequestBuilder,
+        strategy: RequestStrategy,
+    ) -> Result<T, StripeError> {
+        request
+            .customize()
+            .request_strategy(strategy)
+            .timeout(TIMEOUT)
+            .send(&self.client)
+            .await
     }
 
     /// The intent in this app's terms, with the card's brand and last four.
@@ -218,14 +220,11 @@ impl StripeApi {
     /// The card's brand and last four digits, for the receipt. A receipt
     /// without them is better than no booking, so failures are only logged.
     async fn card(&self, payment_method: &str) -> Option<CardSummary> {
-        let method: Result<Method, _> = RequestBuilder::new(
+        let request = RequestBuilder::new(
             StripeMethod::Get,
             format!("/payment_methods/{payment_method}"),
-        )
-        .customize()
-        .timeout(TIMEOUT)
-        .send(&self.client)
-        .await;
+        );
+        let method: Result<Method, _> = self.send(request, RequestStrategy::Once).await;
         match method {
             Ok(Method {
                 card:

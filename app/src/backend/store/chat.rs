@@ -2,14 +2,14 @@
 //! every statement on them.
 
 use crate::domain::{
-    AppError, JobId, Timestamp, UserId,
+    AppError, JobId, MessageId, ReportId, ThreadId, Timestamp, UserId,
     chat::{ChatReport, Message, MessageKind, Unread, UnreadThread},
 };
 use sqlx::AnyConnection;
 
 #[derive(sqlx::FromRow, Clone)]
 pub struct ThreadRow {
-    pub id: String,
+    pub id: ThreadId,
     pub job_id: JobId,
     pub customer_id: UserId,
     pub mechanic_id: UserId,
@@ -65,21 +65,20 @@ pub async fn ensure(
 #[derive(sqlx::FromRow)]
 struct MessageRow {
     seq: i64,
-    id: String,
+    id: MessageId,
     job_id: JobId,
     mechanic_id: UserId,
     sender_id: UserId,
-    kind: String,
+    kind: MessageKind,
     body: String,
     media: Option<String>,
     created_at: Timestamp,
 }
 
 impl MessageRow {
-    fn message(self) -> Result<Message, AppError> {
-        Ok(Message {
-            kind: MessageKind::parse(&self.kind)
-                .ok_or_else(|| super::corrupt("messages", &self.id, "kind"))?,
+    fn message(self) -> Message {
+        Message {
+            kind: self.kind,
             id: self.id,
             job: self.job_id,
             mechanic: self.mechanic_id,
@@ -88,7 +87,7 @@ impl MessageRow {
             media: self.media,
             seq: self.seq,
             sent_at: self.created_at,
-        })
+        }
     }
 }
 
@@ -99,8 +98,8 @@ const MESSAGE: &str = "SELECT m.seq, m.id, t.job_id, t.mechanic_id, m.sender_id,
 pub async fn message(
     conn: &mut AnyConnection,
     id: &str,
-) -> Result<Option<(Message, String)>, AppError> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT thread_id FROM messages WHERE id = $1")
+) -> Result<Option<(Message, ThreadId)>, AppError> {
+    let row: Option<(ThreadId,)> = sqlx::query_as("SELECT thread_id FROM messages WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -111,7 +110,7 @@ pub async fn message(
         .bind(id)
         .fetch_one(conn)
         .await?;
-    Ok(Some((row.message()?, thread_id)))
+    Ok(Some((row.message(), thread_id)))
 }
 
 /// Up to `limit` messages of the thread before `before` (a `seq`), newest first.
@@ -128,7 +127,7 @@ pub async fn before(
     .bind(before)
     .fetch_all(conn)
     .await?;
-    rows.into_iter().map(MessageRow::message).collect()
+    Ok(rows.into_iter().map(MessageRow::message).collect())
 }
 
 /// When `sender_id`'s latest messages were sent, newest first, after `since`.
@@ -177,7 +176,7 @@ pub async fn unread(conn: &mut AnyConnection, user_id: &str) -> Result<Unread, s
 
 #[derive(sqlx::FromRow)]
 struct ReportRow {
-    id: String,
+    id: ReportId,
     job_id: JobId,
     mechanic_id: UserId,
     reporter_id: UserId,

@@ -2,6 +2,7 @@
 //! (`jobs.fix_*`), the way there in `job_fixes`.
 
 use crate::domain::Timestamp;
+use crate::domain::{JobId, mechanic::Skill};
 use crate::{
     backend::{
         Db,
@@ -41,12 +42,12 @@ impl Trail {
 /// One batch of fixes to write: every fix for the history, and the newest per job.
 #[derive(Debug, PartialEq)]
 pub struct Batch<'a> {
-    pub history: &'a [(String, Fix)],
+    pub history: &'a [(JobId, Fix)],
     pub latest: Vec<(&'a str, Fix)>,
 }
 
 impl<'a> Batch<'a> {
-    pub fn of(fixes: &'a [(String, Fix)]) -> Self {
+    pub fn of(fixes: &'a [(JobId, Fix)]) -> Self {
         let mut latest: HashMap<&str, Fix> = HashMap::new();
         for (job, fix) in fixes {
             let newest = latest.entry(job.as_str()).or_insert(*fix);
@@ -127,9 +128,9 @@ const MAP_LIMIT: i64 = 500;
 
 #[derive(sqlx::FromRow)]
 pub struct MapRow {
-    pub id: String,
-    pub status: String,
-    pub category: String,
+    pub id: JobId,
+    pub status: JobStatus,
+    pub category: Skill,
     pub locality: String,
     pub lat: f64,
     pub lng: f64,

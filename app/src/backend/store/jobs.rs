@@ -28,7 +28,7 @@ pub struct JobRow {
     pub id: JobId,
     pub customer_id: UserId,
     pub vehicle_id: VehicleId,
-    pub category: String,
+    pub category: Skill,
     pub description: String,
     pub lat: f64,
     pub lng: f64,
@@ -37,7 +37,7 @@ pub struct JobRow {
     pub urgency: String,
     pub window_start: Option<Timestamp>,
     pub window_end: Option<Timestamp>,
-    pub status: String,
+    pub status: JobStatus,
     pub mechanic_id: Option<UserId>,
     pub cancel_reason: Option<String>,
     pub created_at: Timestamp,
@@ -56,16 +56,8 @@ fn read_urgency(kind: &str, start: Option<Timestamp>, end: Option<Timestamp>) ->
 }
 
 impl JobRow {
-    pub fn status(&self) -> Result<JobStatus, AppError> {
-        JobStatus::parse(&self.status).ok_or_else(|| corrupt(&self.id, "status"))
-    }
-
     pub fn point(&self) -> Result<GeoPoint, AppError> {
         GeoPoint::new(self.lat, self.lng).ok_or_else(|| corrupt(&self.id, "lat/lng"))
-    }
-
-    pub fn category(&self) -> Result<Skill, AppError> {
-        Skill::parse(&self.category).ok_or_else(|| corrupt(&self.id, "category"))
     }
 
     pub fn urgency(&self) -> Result<Urgency, AppError> {
@@ -151,9 +143,9 @@ pub async fn list_all(
 
 #[derive(sqlx::FromRow)]
 struct SummaryRow {
-    id: String,
-    status: String,
-    category: String,
+    id: JobId,
+    status: JobStatus,
+    category: Skill,
     locality: String,
     urgency: String,
     window_start: Option<Timestamp>,
@@ -177,8 +169,8 @@ impl SummaryRow {
         let vehicle = vehicle::title(self.year, &self.make, &self.model, self.trim.as_deref());
         let at = GeoPoint::new(self.lat, self.lng).ok_or_else(|| corrupt(&self.id, "lat/lng"))?;
         Ok(JobSummary {
-            status: JobStatus::parse(&self.status).ok_or_else(|| corrupt(&self.id, "status"))?,
-            category: Skill::parse(&self.category).ok_or_else(|| corrupt(&self.id, "category"))?,
+            status: self.status,
+            category: self.category,
             urgency: read_urgency(&self.urgency, self.window_start, self.window_end)
                 .ok_or_else(|| corrupt(&self.id, "urgency"))?,
             vehicle,
@@ -190,7 +182,7 @@ impl SummaryRow {
                 .map(|c| Money::new(c, Currency::PLATFORM)),
             distance_km: from.map(|f| f.distance_km(at)),
             area: None,
-            id: JobId::from(self.id),
+            id: self.id,
         })
     }
 }

@@ -2,7 +2,8 @@
 
 use crate::backend::db::{Db, Write};
 use crate::domain::{
-    AppError, JobId, Timestamp, UserId,
+    AppError, JobId, NotificationId, Timestamp, UserId,
+    mechanic::Skill,
     notification::{Names, Notice, NoticeKind, Notification, NotificationPrefs, QuietHours},
 };
 use sqlx::AnyConnection;
@@ -13,13 +14,14 @@ pub async fn names(
     job: &JobId,
     mechanic: Option<&UserId>,
 ) -> Result<Names, sqlx::Error> {
-    let row: Option<(String, String)> = sqlx::query_as(
+    let row: Option<(Skill, String)> = sqlx::query_as(
         "SELECT j.category, c.name FROM jobs j JOIN users c ON c.id = j.customer_id WHERE j.id = $1",
     )
     .bind(job.as_str())
     .fetch_optional(&mut *conn)
     .await?;
-    let (category, customer) = row.unwrap_or_default();
+    let (category, customer) = row.unzip();
+    let customer = customer.unwrap_or_default();
     let mechanic = match mechanic {
         Some(m) => {
             let row: Option<(String,)> = sqlx::query_as(
@@ -34,9 +36,7 @@ pub async fn names(
         None => String::new(),
     };
     Ok(Names {
-        job: crate::domain::mechanic::Skill::parse(&category)
-            .map(|s| s.label().to_owned())
-            .unwrap_or_default(),
+        job: category.map(|s| s.label().to_owned()).unwrap_or_default(),
         // The least the rule allows anyone: a lock screen is seen by others.
         customer: crate::domain::names::initialled(&customer),
         mechanic,
@@ -67,9 +67,9 @@ pub async fn insert(
 }
 
 /// The centre's entry for a notice just written.
-pub fn entry(id: &str, n: &Notice, now: Timestamp) -> Notification {
+pub fn entry(id: &NotificationId, n: &Notice, now: Timestamp) -> Notification {
     Notification {
-        id: id.to_owned(),
+        id: id.clone(),
         kind: n.kind,
         title: n.title.clone(),
         body: n.body.clone(),
@@ -80,8 +80,8 @@ pub fn entry(id: &str, n: &Notice, now: Timestamp) -> Notification {
 }
 
 type EntryRow = (
-    String,
-    String,
+    NotificationId,
+    NoticeKind,
     String,
     String,
     String,
@@ -99,20 +99,20 @@ pub async fn page(db: &Db, user: &UserId, limit: i64) -> Result<Vec<Notification
     .bind(limit)
     .fetch_all(db)
     .await?;
-    rows.into_iter()
-        .map(|(id, kind, title, body, link, created_at, read_at)| {
-            Ok(Notification {
-                kind: NoticeKind::parse(&kind)
-                    .ok_or_else(|| super::corrupt("notifications", &id, "kind"))?,
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, kind, title, body, link, created_at, read_at)| Notification {
+                kind,
                 id,
                 title,
                 body,
                 link,
                 created_at,
                 read: read_at.is_some(),
-            })
-        })
-        .collect()
+            },
+        )
+        .collect())
 }
 
 pub async fn unread(db: &Db, user: &UserId) -> Result<i64, sqlx::Error> {

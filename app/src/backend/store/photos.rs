@@ -1,14 +1,14 @@
 //! The `photos` table: a photo's row from its granted upload until it is deleted.
 
-use crate::domain::{AppError, JobId, Timestamp, UserId, photo::PhotoKind};
+use crate::domain::{JobId, PhotoId, Timestamp, UserId, photo::PhotoKind};
 use sqlx::AnyConnection;
 
 #[derive(sqlx::FromRow, Clone, Debug)]
 pub struct PhotoRow {
-    pub id: String,
+    pub id: PhotoId,
     pub job_id: JobId,
     pub uploader_id: UserId,
-    pub kind: String,
+    pub kind: PhotoKind,
     pub caption: Option<String>,
     pub state: String,
     pub byte_size: i64,
@@ -19,10 +19,6 @@ pub struct PhotoRow {
 }
 
 impl PhotoRow {
-    pub fn kind(&self) -> Result<PhotoKind, AppError> {
-        PhotoKind::parse(&self.kind).ok_or_else(|| super::corrupt("photos", &self.id, "kind"))
-    }
-
     pub fn ready(&self) -> bool {
         self.state == READY
     }

@@ -4,7 +4,7 @@
 
 use crate::backend::db::{Backend, Db, Write};
 use crate::domain::{
-    JobId, Timestamp, UserId,
+    DeviceId, JobId, NotificationId, Timestamp, UserId,
     notification::{self, Notice, NoticeKind, PushDevice},
 };
 use sqlx::AnyConnection;
@@ -12,7 +12,7 @@ use sqlx::AnyConnection;
 /// One push of notification `id` for each of `user`'s devices, due now.
 pub async fn queue_pushes(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &NotificationId,
     user: &UserId,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
@@ -29,7 +29,7 @@ pub async fn queue_pushes(
 }
 
 pub async fn devices(db: &Db, user: &UserId) -> Result<Vec<PushDevice>, sqlx::Error> {
-    let rows: Vec<(String, String, Timestamp, Option<Timestamp>)> = sqlx::query_as(
+    let rows: Vec<(DeviceId, String, Timestamp, Option<Timestamp>)> = sqlx::query_as(
         "SELECT id, label, created_at, last_used_at FROM push_subscriptions \
          WHERE user_id = $1 ORDER BY created_at DESC",
     )
@@ -61,19 +61,19 @@ pub struct NewSubscription<'a> {
 /// `DEVICES_PER_USER`.
 pub async fn subscribe(
     tx: &mut Write,
-    id: &str,
+    id: &DeviceId,
     user: &UserId,
     s: &NewSubscription<'_>,
     now: Timestamp,
-) -> Result<Option<String>, sqlx::Error> {
-    let known: Option<(String, String)> =
+) -> Result<Option<DeviceId>, sqlx::Error> {
+    let known: Option<(DeviceId, UserId)> =
         sqlx::query_as("SELECT id, user_id FROM push_subscriptions WHERE endpoint = $1")
             .bind(s.endpoint)
             .fetch_optional(&mut **tx)
             .await?;
     let id = match known {
         // Another account's device: knowing its endpoint must not move it.
-        Some((_, owner)) if owner != user.as_str() => return Ok(None),
+        Some((_, owner)) if owner != *user => return Ok(None),
         Some((known, _)) => {
             sqlx::query(
                 "UPDATE push_subscriptions SET user_id = $1, p256dh = $2, auth = $3, label = $4 WHERE id = $5",
@@ -101,7 +101,7 @@ pub async fn subscribe(
             .bind(now)
             .execute(&mut **tx)
             .await?;
-            id.to_owned()
+            id.clone()
         }
     };
     sqlx::query(
@@ -129,26 +129,26 @@ pub async fn remove_device(db: &Db, user: &UserId, id: &str) -> Result<bool, sql
 pub struct Due {
     pub outbox: i64,
     pub attempts: i64,
-    pub subscription: String,
+    pub subscription: DeviceId,
     pub endpoint: String,
     pub p256dh: String,
     pub auth: String,
     pub notice: Notice,
-    pub notification: String,
+    pub notification: NotificationId,
     pub created_at: Timestamp,
 }
 
 type DueRow = (
     i64,
     i64,
+    DeviceId,
     String,
     String,
     String,
+    UserId,
+    NotificationId,
     String,
-    String,
-    String,
-    String,
-    String,
+    JobId,
     String,
     String,
     String,
@@ -219,9 +219,9 @@ pub async fn claim(
                 p256dh,
                 auth,
                 notice: Notice {
-                    user: UserId::from(user),
+                    user,
                     kind: NoticeKind::parse(&kind).unwrap_or(NoticeKind::Security),
-                    job: JobId::from(job),
+                    job,
                     title,
                     body,
                     link,

@@ -16,10 +16,10 @@ use sqlx::{Any, Executor};
 
 #[derive(sqlx::FromRow)]
 struct QuoteRow {
-    id: String,
-    job_id: String,
-    mechanic_id: String,
-    status: String,
+    id: QuoteId,
+    job_id: JobId,
+    mechanic_id: UserId,
+    status: QuoteStatus,
     items: String,
     total_cents: i64,
     currency: String,
@@ -38,7 +38,7 @@ impl QuoteRow {
         let id = self.id.clone();
         let corrupt = |column: &str| super::corrupt("quotes", &id, column);
         let currency = Currency::parse(&self.currency).ok_or_else(|| corrupt("currency"))?;
-        let status = QuoteStatus::parse(&self.status).ok_or_else(|| corrupt("status"))?;
+        let status = self.status;
         Ok(QuoteView {
             status,
             expired: status == QuoteStatus::Live && self.expires_at <= now,
@@ -52,11 +52,11 @@ impl QuoteRow {
                     .ok_or_else(|| corrupt("skills"))?,
                 years_experience: u32::try_from(self.years_experience)
                     .map_err(|_| corrupt("years_experience"))?,
-                id: UserId::from(self.mechanic_id),
+                id: self.mechanic_id,
                 display_name: self.display_name,
             },
-            id: QuoteId::from(self.id),
-            job_id: JobId::from(self.job_id),
+            id: self.id,
+            job_id: self.job_id,
             note: self.note,
             expires_at: self.expires_at,
             created_at: self.created_at,

@@ -3,7 +3,7 @@
 use crate::backend::new_id;
 use crate::domain::Timestamp;
 use crate::domain::{
-    AppError,
+    AppError, UserId,
     job::{Actor, JobStatus, TimelineEntry},
     names,
 };
@@ -44,10 +44,10 @@ pub async fn record<'e>(
 #[derive(sqlx::FromRow)]
 struct Row {
     at: Timestamp,
-    from_status: Option<String>,
-    to_status: String,
-    actor_id: Option<String>,
-    actor_role: String,
+    from_status: Option<JobStatus>,
+    to_status: JobStatus,
+    actor_id: Option<UserId>,
+    actor_role: Actor,
     reason: Option<String>,
     name: Option<String>,
     display_name: Option<String>,
@@ -73,20 +73,7 @@ pub async fn for_job<'e>(
     let sees_everyone = matches!(viewer, Actor::Customer | Actor::Admin);
     rows.into_iter()
         .map(|r| {
-            let status = |s: &str| {
-                JobStatus::parse(s).ok_or_else(|| {
-                    tracing::error!(job = job_id, status = s, "unknown status in timeline");
-                    AppError::Internal
-                })
-            };
-            let actor = Actor::parse(&r.actor_role).ok_or_else(|| {
-                tracing::error!(
-                    job = job_id,
-                    role = r.actor_role,
-                    "unknown actor in timeline"
-                );
-                AppError::Internal
-            })?;
+            let actor = r.actor_role;
             let is_self = r.actor_id.as_deref() == Some(viewer_id);
             let actor_name = match actor {
                 Actor::Admin if viewer == Actor::Admin => r.name.unwrap_or_default(),
@@ -102,8 +89,8 @@ pub async fn for_job<'e>(
             };
             Ok(TimelineEntry {
                 at: r.at,
-                from: r.from_status.as_deref().map(status).transpose()?,
-                to: status(&r.to_status)?,
+                from: r.from_status,
+                to: r.to_status,
                 actor_role: actor,
                 actor_name,
                 reason: r.reason,

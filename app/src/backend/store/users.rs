@@ -3,7 +3,7 @@
 use crate::domain::Timestamp;
 use crate::domain::UserId;
 use crate::domain::{
-    Account, AccountStatus, AppError, Role,
+    Account, AccountStatus, Role,
     admin::{Paging, UserFilter},
 };
 use sqlx::{Any, Executor};
@@ -11,42 +11,30 @@ use sqlx::{Any, Executor};
 /// A user row as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub phone: Option<String>,
     pub password_hash: String,
-    pub role: String,
-    pub status: String,
+    pub role: Role,
+    pub status: AccountStatus,
     pub created_at: Timestamp,
     /// Why the account is suspended (or was rejected), while it is.
     pub status_reason: Option<String>,
 }
 
 impl UserRow {
-    pub fn role(&self) -> Result<Role, AppError> {
-        Role::parse(&self.role).ok_or_else(|| corrupt("role", &self.role))
-    }
-
-    pub fn status(&self) -> Result<AccountStatus, AppError> {
-        AccountStatus::parse(&self.status).ok_or_else(|| corrupt("status", &self.status))
-    }
-
-    pub fn account(&self) -> Result<Account, AppError> {
-        Ok(Account {
-            id: UserId::from(self.id.clone()),
+    pub fn account(&self) -> Account {
+        Account {
+            id: self.id.clone(),
             name: self.name.clone(),
             email: self.email.clone(),
             phone: self.phone.clone(),
-            role: self.role()?,
-            status: self.status()?,
+            role: self.role,
+            status: self.status,
             created_at: self.created_at,
-        })
+        }
     }
-}
-
-fn corrupt(column: &str, value: &str) -> AppError {
-    crate::backend::store::corrupt("users", value, column)
 }
 
 const COLUMNS: &str =
@@ -154,7 +142,7 @@ pub async fn set_password<'e>(
 /// How many accounts there are of each role and status.
 pub async fn counts<'e>(
     exec: impl Executor<'e, Database = Any>,
-) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+) -> Result<Vec<(Role, AccountStatus, i64)>, sqlx::Error> {
     sqlx::query_as("SELECT role, status, COUNT(*) FROM users GROUP BY role, status")
         .fetch_all(exec)
         .await

@@ -9,7 +9,7 @@ use crate::ui::parts::console::{
 use crate::{
     api::admin::{AdminReview, admin_audit, admin_jobs, admin_overview, admin_user, admin_users},
     domain::{
-        Account, AccountStatus, AppError, Role,
+        Account, AccountStatus, AppError, Role, UserId,
         admin::{ReviewAction, UserDetail, review},
         job::JobStatus,
     },
@@ -199,7 +199,7 @@ pub fn JobsPage() -> impl IntoView {
 pub fn UserPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let detail = load(id, admin_user);
+    let detail = load(move || UserId::from(id()), admin_user);
     view! {
         <Console title="User">
             <p><a href="/admin/users">"← All users"</a></p>

@@ -4,7 +4,7 @@
 use crate::{
     api::payments::{RefundPayment, admin_payment, admin_payments},
     domain::{
-        AppError, Timestamp,
+        AppError, PaymentId, Timestamp,
         payment::{AdminPayment, PaymentDetail, PaymentStatus},
     },
     ui::{
@@ -132,7 +132,7 @@ pub fn PaymentPage() -> impl IntoView {
     let changed = Live::get().any_version();
     let detail = load(
         move || (id(), refund.version().get(), changed.get()),
-        |(id, ..)| admin_payment(id),
+        |(id, ..)| admin_payment(PaymentId::from(id)),
     );
     view! {
         <Console title="Payment">
@@ -196,7 +196,7 @@ fn Detail(detail: PaymentDetail, refund: ServerAction<RefundPayment>) -> impl In
             <dt>"Card"</dt>
             <dd>{p.card.as_ref().filter(|_| !p.demo).map(|c| format!("{} •••• {}", brand_words(&c.brand), c.last4)).unwrap_or_else(|| "—".into())}</dd>
             <dt>"Reference"</dt>
-            <dd class="muted">{p.id.clone()}</dd>
+            <dd class="muted">{p.id.to_string()}</dd>
         </dl>
         <section>
             <h2>"History"</h2>
@@ -223,7 +223,7 @@ fn Detail(detail: PaymentDetail, refund: ServerAction<RefundPayment>) -> impl In
                 <h2>"Refund"</h2>
                 <ActionForm action=refund node_ref=form>
                     <FormError error />
-                    <input type="hidden" name="id" value=p.id.clone() />
+                    <input type="hidden" name="id" value=p.id.to_string() />
                     <input type="hidden" name="request_id" value=request />
                     <p>{format!("Left to refund: {refundable}.")}</p>
                     <Field label="Amount (£)" name="amount" inputmode="decimal" required=false hint="Leave empty to refund all that is left." error />

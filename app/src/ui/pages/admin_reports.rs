@@ -78,7 +78,7 @@ fn Report(report: ChatReport, close: ServerAction<CloseChatReport>) -> impl Into
                     <details>
                         <summary>"Close this report"</summary>
                         <ActionForm action=close>
-                            <input type="hidden" name="id" value=r.id.clone() />
+                            <input type="hidden" name="id" value=r.id.to_string() />
                             <TextArea label="What did you decide?" name="outcome" rows=2 required=true hint="Kept in the audit log." error />
                             <label class="check">
                                 <input type="checkbox" name="unblock" value="true" />

@@ -12,7 +12,7 @@ use crate::ui::parts::{
 use crate::{
     api::jobs::{CancelJob, UpdateJobStatus, job as load_job},
     domain::{
-        Account, AppError, Role,
+        Account, AppError, JobId, Role,
         geo::distance_words,
         job::{Actor, JobStatus, JobView, Location, TimelineEntry},
         payment::{PaymentStatus, PaymentView},
@@ -83,7 +83,7 @@ pub fn JobPage() -> impl IntoView {
                 actions.withdraw.version().get(),
             )
         },
-        |(id, ..)| load_job(id),
+        |(id, ..)| load_job(JobId::from(id)),
     );
     view! {
         <Title text="Job" />
@@ -227,7 +227,7 @@ fn JobDetail(
                 <Tracking job_id=j.id.to_string() car=(*lat, *lng) position=j.position eta=j.eta />
             }.into_any()),
             (Location::Exact { lat, lng, .. }, true, Actor::AssignedMechanic) => Some(view! {
-                <Sharing job_id=j.id.to_string() car=(*lat, *lng) />
+                <Sharing job_id=j.id.clone() car=(*lat, *lng) />
             }.into_any()),
             _ => None,
         }}

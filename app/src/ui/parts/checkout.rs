@@ -4,14 +4,14 @@
 
 use crate::{
     api::quotes::{AcceptQuote, StartCheckout, accept_quote, start_checkout},
-    domain::{AppError, money::Money, payment::Checkout},
+    domain::{AppError, QuoteId, money::Money, payment::Checkout},
 };
 use leptos::{html::Div, prelude::*};
 
 /// "Accept and pay": opens the card form for one quote.
 #[component]
 pub fn PayAndAccept(
-    quote_id: String,
+    quote_id: QuoteId,
     total: Money,
     accept: ServerAction<AcceptQuote>,
 ) -> impl IntoView {
@@ -43,7 +43,7 @@ pub fn PayAndAccept(
                         {format!("This server has no card payments set up, so no card is charged. A real booking holds {amount} on your card now and takes it when the job is done.")}
                     </p>
                     <ActionForm action=accept>
-                        <input type="hidden" name="id" value=id />
+                        <input type="hidden" name="id" value=id.to_string() />
                         <button type="submit" class="button wide" disabled=move || accept.pending().get()>
                             {format!("Book for {amount} (demo)")}
                         </button>
@@ -67,7 +67,7 @@ pub fn PayAndAccept(
 
 #[component]
 fn CardForm(
-    quote_id: String,
+    quote_id: QuoteId,
     publishable_key: String,
     js_url: String,
     setup_secret: String,
@@ -139,12 +139,12 @@ fn CardForm(
 /// The card typed into the form checked with Stripe, then the quote
 /// accepted with it, with the bank's confirmation when it asks for one.
 /// `Err` carries the words to show beside the form.
-async fn pay_and_book(quote_id: &str, setup_secret: String) -> Result<(), String> {
+async fn pay_and_book(quote_id: &QuoteId, setup_secret: String) -> Result<(), String> {
     let pm = glue::setup(setup_secret).await?;
-    let mut answer = accept_quote(quote_id.to_owned(), Some(pm)).await;
+    let mut answer = accept_quote(quote_id.clone(), Some(pm)).await;
     if let Err(AppError::PaymentActionRequired { client_secret }) = answer {
         glue::authenticate(client_secret).await?;
-        answer = accept_quote(quote_id.to_owned(), None).await;
+        answer = accept_quote(quote_id.clone(), None).await;
     }
     answer.map(|_| ()).map_err(|e| e.to_string())
 }

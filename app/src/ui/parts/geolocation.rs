@@ -1,7 +1,7 @@
 //! The browser's geolocation, watched while a mechanic shares their position (hydrate only).
 
 use super::tracking::Problem;
-use crate::domain::Timestamp;
+use crate::domain::{JobId, Timestamp};
 use crate::{
     api::jobs::share_location,
     domain::{
@@ -38,13 +38,13 @@ pub fn set_stopped(job: &str, stop: bool) {
 /// Watches the phone's position while `sharing` is on, and sends a fix
 /// when `should_send` says so.
 pub fn share(
-    job_id: String,
+    job_id: JobId,
     sharing: RwSignal<bool>,
     problem: RwSignal<Option<Problem>>,
     last_sent: RwSignal<Option<Fix>>,
     delivered: RwSignal<Option<Fix>>,
 ) {
-    let stopped = STOPPED.with(|s| s.borrow().contains(&job_id));
+    let stopped = STOPPED.with(|s| s.borrow().contains(job_id.as_str()));
     sharing.set(!stopped);
     let watch = StoredValue::new(None::<i32>);
     Effect::new(move |_| {
@@ -87,12 +87,12 @@ pub fn share(
             spawn_local(async move {
                 let sent = share_location(
                     job,
-                    fix.lat.to_string(),
-                    fix.lng.to_string(),
-                    fix.accuracy_m.to_string(),
-                    fix.at.millis().to_string(),
-                    fix.heading.map(|h| h.to_string()),
-                    fix.speed_mps.map(|s| s.to_string()),
+                    fix.lat.into(),
+                    fix.lng.into(),
+                    fix.accuracy_m.into(),
+                    fix.at.millis().into(),
+                    fix.heading.map(Into::into),
+                    fix.speed_mps.map(Into::into),
                 )
                 .await;
                 match sent {

@@ -3,6 +3,7 @@
 
 use crate::{
     api::notifications::notifications,
+    domain::NotificationId,
     ui::live::{ChatEvent, Live},
 };
 use leptos::{prelude::*, task::spawn_local};
@@ -20,7 +21,7 @@ impl NotificationCount {
         let live = Live::get();
         let session = crate::ui::session::Session::get();
         let read_from = StoredValue::new(0_usize);
-        let seen_notice = StoredValue::new(None::<String>);
+        let seen_notice = StoredValue::new(None::<NotificationId>);
         let started = StoredValue::new(false);
         Effect::new(move |_| {
             let Some(Some(account)) = session.0.get() else {

@@ -6,7 +6,7 @@ use crate::{
         SaveNotificationPrefs, get_push_settings, push_subscribe, push_unsubscribe,
     },
     domain::{
-        AppError,
+        AppError, DeviceId,
         notification::{NoticeKind, PushDevice, PushSettings, QuietHours},
     },
     ui::{
@@ -40,10 +40,10 @@ pub fn PushPanel() -> impl IntoView {
     let support = RwSignal::new(Support::Checking);
     // This browser's own device id while it is still subscribed, to mark
     // it in the list (and unsubscribe it when it is removed).
-    let this_device = RwSignal::new(None::<String>);
+    let this_device = RwSignal::new(None::<DeviceId>);
     Effect::new(move |_| {
         support.set(browser::support());
-        spawn_local(async move { this_device.set(browser::device().await) });
+        spawn_local(async move { this_device.set(browser::device().await.map(DeviceId::from)) });
     });
     view! {
         <h2 id="notifications">"Notifications"</h2>
@@ -62,7 +62,7 @@ pub fn PushPanel() -> impl IntoView {
 fn PushSection(
     s: PushSettings,
     support: RwSignal<Support>,
-    this_device: RwSignal<Option<String>>,
+    this_device: RwSignal<Option<DeviceId>>,
 ) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let busy = RwSignal::new(false);
@@ -185,7 +185,7 @@ fn PushSection(
 #[component]
 fn DeviceList(
     devices: RwSignal<Vec<PushDevice>>,
-    this_device: RwSignal<Option<String>>,
+    this_device: RwSignal<Option<DeviceId>>,
     remove: Callback<PushDevice>,
 ) -> impl IntoView {
     view! {

@@ -74,7 +74,7 @@ pub fn CustomerQuotes(
                             <div class="compare-col">
                                 <QuoteCard quote=q />
                                 {(may_accept && live && payments).then(|| view! {
-                                    <PayAndAccept quote_id=id.to_string() total accept />
+                                    <PayAndAccept quote_id=id.clone() total accept />
                                 })}
                                 {(may_accept && live && !payments).then(|| view! {
                                     <ActionForm action=accept>

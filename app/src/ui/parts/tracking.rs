@@ -1,7 +1,7 @@
 //! The drive to the job, on the job page: the customer (and an admin)
 //! watches the mechanic's marker; the booked mechanic shares their position.
 
-use crate::domain::Timestamp;
+use crate::domain::{JobId, Timestamp};
 use crate::{
     domain::{
         AppError,
@@ -165,7 +165,7 @@ impl Problem {
 /// (after "I'm on my way") and stops when this panel goes (the job left
 /// en route, arrived and in progress) or when they tap stop.
 #[component]
-pub fn Sharing(job_id: String, car: (f64, f64)) -> impl IntoView {
+pub fn Sharing(job_id: JobId, car: (f64, f64)) -> impl IntoView {
     let sharing = RwSignal::new(false);
     let problem = RwSignal::new(None::<Problem>);
     let last_sent = RwSignal::new(None::<Fix>);

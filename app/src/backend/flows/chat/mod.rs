@@ -6,11 +6,12 @@ mod reports;
 
 pub use reports::{close_report, report, reports};
 
+use crate::domain::{JobId, MessageId};
 use crate::{
     backend::{
         Db,
         db::{self},
-        live::{self, Hub, Pending},
+        live::{self, Hub, Pending, TypingGate},
         sessions::CurrentUser,
         store,
         store::audit,
@@ -32,10 +33,6 @@ use crate::{
     },
 };
 use sqlx::AnyConnection;
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
-};
 
 /// Which thread a request is about, and the caller's side of it.
 struct Party {
@@ -101,7 +98,7 @@ impl Party {
             ));
         }
         let why = chat::closed_because(
-            self.job.status()?,
+            self.job.status,
             self.job.mechanic_id.as_ref(),
             &self.mechanic,
             self.live_quote,
@@ -124,14 +121,14 @@ impl Party {
 async fn party(
     conn: &mut AnyConnection,
     user: &CurrentUser,
-    job_id: &str,
-    mechanic: Option<&str>,
+    job_id: &JobId,
+    mechanic: Option<&UserId>,
     action: Action,
 ) -> Result<Party, AppError> {
     let job = jobs::row(&mut *conn, job_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mechanic = mechanic.map(str::trim).filter(|m| !m.is_empty());
+    let mechanic = mechanic.map(|m| m.trim()).filter(|m| !m.is_empty());
     // A customer or an admin names the thread's mechanic (by default the booked one).
     let chosen = |why: &str| {
         mechanic
@@ -164,7 +161,7 @@ async fn party(
     };
     // The thread itself says how the caller stands to the job: no second
     // look at their profile and quotes.
-    rule(party.actor(), action, party.job.status()?)?;
+    rule(party.actor(), action, party.job.status)?;
     Ok(party)
 }
 
@@ -173,9 +170,9 @@ async fn party(
 /// the client chose, and the text.
 #[derive(Clone, Copy)]
 pub struct Outgoing<'a> {
-    pub job: &'a str,
-    pub mechanic: Option<&'a str>,
-    pub id: &'a str,
+    pub job: &'a JobId,
+    pub mechanic: Option<&'a UserId>,
+    pub id: &'a MessageId,
     pub body: &'a str,
 }
 
@@ -208,8 +205,8 @@ pub async fn send(
 }
 
 /// The answer to a second send of a stored message's id.
-fn resend(m: Message, user: &CurrentUser, job_id: &str, body: &str) -> Result<Message, AppError> {
-    if m.sender == user.id && m.job == job_id && m.body == body.trim() {
+fn resend(m: Message, user: &CurrentUser, job_id: &JobId, body: &str) -> Result<Message, AppError> {
+    if m.sender == user.id && m.job == *job_id && m.body == body.trim() {
         Ok(m)
     } else {
         Err(AppError::conflict(
@@ -286,8 +283,8 @@ fn reader(side: Side) -> Reader {
 pub async fn history(
     db: &Db,
     user: &CurrentUser,
-    job_id: &str,
-    mechanic: Option<&str>,
+    job_id: &JobId,
+    mechanic: Option<&UserId>,
     before: Option<i64>,
     limit: Option<usize>,
     now: Timestamp,
@@ -361,8 +358,8 @@ async fn thread_view(
 pub async fn mark_read(
     db: &Db,
     user: &CurrentUser,
-    job_id: &str,
-    mechanic: Option<&str>,
+    job_id: &JobId,
+    mechanic: Option<&UserId>,
     seq: i64,
     now: Timestamp,
 ) -> Result<i64, AppError> {
@@ -394,31 +391,6 @@ pub async fn mark_read(
     Ok(seq)
 }
 
-/// When each person last had a typing notice passed on, per thread, so a
-/// chatty client cannot flood the other party. Kept in memory: a notice
-/// is worth nothing seconds later.
-#[derive(Clone, Default)]
-pub struct TypingGate {
-    last: Arc<Mutex<HashMap<(UserId, String), Timestamp>>>,
-}
-
-impl TypingGate {
-    /// Whether a notice from `who` about `thread` may go out at `now`.
-    pub fn allow(&self, who: &UserId, thread: String, now: Timestamp) -> bool {
-        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        if last.len() > 10_000 {
-            last.retain(|_, at| now - *at < chat::TYPING_EVERY_MS);
-        }
-        match last.get(&(who.clone(), thread.clone())) {
-            Some(at) if now - *at < chat::TYPING_EVERY_MS => false,
-            _ => {
-                last.insert((who.clone(), thread), now);
-                true
-            }
-        }
-    }
-}
-
 /// Tells the other party the caller is typing: at most once every 3 s,
 /// never stored. Returns whether this notice was passed on.
 #[tracing::instrument(skip_all, fields(user = %user.id, job = %job_id))]
@@ -427,8 +399,8 @@ pub async fn typing(
     hub: &Hub,
     gate: &TypingGate,
     user: &CurrentUser,
-    job_id: &str,
-    mechanic: Option<&str>,
+    job_id: &JobId,
+    mechanic: Option<&UserId>,
     now: Timestamp,
 ) -> Result<bool, AppError> {
     let mut conn = db.acquire().await?;
@@ -437,8 +409,7 @@ pub async fn typing(
     if let Some(why) = party.closed(thread.as_ref(), &user.id)? {
         return Err(AppError::conflict(why));
     }
-    let key = format!("{}/{}", party.job.id, party.mechanic);
-    if !gate.allow(&user.id, key, now) {
+    if !gate.allow(&user.id, &party.job.id, &party.mechanic, now) {
         return Ok(false);
     }
     let data = TypingData {

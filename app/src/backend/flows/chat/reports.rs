@@ -1,6 +1,7 @@
 //! Reporting a conversation, and an admin closing the report.
 
 use super::party;
+use crate::domain::{JobId, ReportId, UserId};
 use crate::{
     backend::{
         Db,
@@ -24,8 +25,8 @@ use crate::{
 pub async fn report(
     db: &Db,
     user: &CurrentUser,
-    job_id: &str,
-    mechanic: Option<&str>,
+    job_id: &JobId,
+    mechanic: Option<&UserId>,
     reason: &str,
     now: Timestamp,
 ) -> Result<(), AppError> {
@@ -53,7 +54,7 @@ pub async fn reports(db: &Db, open_only: bool) -> Result<Vec<ChatReport>, AppErr
 pub async fn close_report(
     db: &Db,
     admin: &CurrentUser,
-    id: &str,
+    id: &ReportId,
     outcome: &str,
     unblock: bool,
     now: Timestamp,

@@ -15,6 +15,7 @@ pub use moves::{Settled, before_move};
 pub use refunds::refund;
 pub use webhook::webhook;
 
+use crate::domain::{JobId, PaymentId, QuoteId, UserId};
 use crate::{
     backend::{
         Db, access,
@@ -43,7 +44,7 @@ pub async fn checkout(
     db: &Db,
     gateway: &Gateway,
     user: &CurrentUser,
-    quote_id: &str,
+    quote_id: &QuoteId,
     now: Timestamp,
 ) -> Result<Checkout, AppError> {
     let quote = acceptable(db, user, quote_id, now).await?;
@@ -58,16 +59,16 @@ pub async fn accept(
     db: &Db,
     gateway: &Gateway,
     user: &CurrentUser,
-    quote_id: &str,
+    quote_id: &QuoteId,
     payment_method: Option<&str>,
     now: Timestamp,
-) -> Result<String, AppError> {
+) -> Result<JobId, AppError> {
     if let Some(open) = store::attempt(db, quote_id).await? {
         // Another customer learns nothing, not even that a payment exists.
         if open.customer_id != user.id {
             return Err(AppError::NotFound);
         }
-        return match (open.status()?, open.intent_id.as_deref()) {
+        return match (open.status, open.intent_id.as_deref()) {
             // Back from confirming with the bank: where does it stand now?
             (PaymentStatus::RequiresAction, Some(intent)) => {
                 let auth = gateway.lookup(intent).await;
@@ -113,7 +114,7 @@ pub async fn accept(
             quote.total,
             payment_method,
             &[
-                ("payment_id", &payment_id),
+                ("payment_id", payment_id.as_str()),
                 ("job_id", &quote.job_id),
                 ("quote_id", quote_id),
             ],
@@ -137,13 +138,13 @@ pub async fn accept(
 async fn settle(
     db: &Db,
     gateway: &Gateway,
-    customer_id: &str,
-    quote_id: &str,
-    payment_id: &str,
+    customer_id: &UserId,
+    quote_id: &QuoteId,
+    payment_id: &PaymentId,
     amount: crate::domain::money::Money,
     auth: Result<Authorization, GatewayError>,
     now: Timestamp,
-) -> Result<String, AppError> {
+) -> Result<JobId, AppError> {
     let auth = match auth {
         Ok(auth) => auth,
         Err(e) => {
@@ -179,7 +180,7 @@ async fn settle(
                     let words = refused.to_string();
                     let released = gateway.release(payment_id, &auth.intent_id).await;
                     if let Err(e) = &released {
-                        tracing::error!(payment = payment_id, error = ?e, "could not release a hold after a refused booking");
+                        tracing::error!(payment = %payment_id, error = ?e, "could not release a hold after a refused booking");
                     }
                     end_attempt(
                         db,
@@ -212,7 +213,7 @@ async fn settle(
         }
         IntentState::Other(status) => {
             tracing::error!(
-                payment = payment_id,
+                payment = %payment_id,
                 status,
                 "unexpected payment state while booking"
             );
@@ -232,10 +233,10 @@ async fn settle(
 
 async fn end_attempt(
     db: &Db,
-    payment_id: &str,
+    payment_id: &PaymentId,
     status: PaymentStatus,
     words: &str,
-    actor: &str,
+    actor: &UserId,
     now: Timestamp,
 ) -> Result<(), AppError> {
     let mut tx = begin_write(db).await?;
@@ -259,7 +260,7 @@ async fn end_attempt(
 async fn acceptable(
     db: &Db,
     user: &CurrentUser,
-    quote_id: &str,
+    quote_id: &QuoteId,
     now: Timestamp,
 ) -> Result<crate::domain::quote::QuoteView, AppError> {
     let quote = quotes::by_id(db, quote_id, now)
@@ -269,7 +270,7 @@ async fn acceptable(
         .await?
         .ok_or(AppError::NotFound)?;
     access::require(db, user, &job, Action::Accept).await?;
-    if job.status()? != JobStatus::Quoted || quote.status != QuoteStatus::Live || quote.expired {
+    if job.status != JobStatus::Quoted || quote.status != QuoteStatus::Live || quote.expired {
         return Err(quoting::why_not_accepted(db, quote_id, &job.id, now).await?);
     }
     Ok(quote)

@@ -1,5 +1,6 @@
 //! A job's move asks of its payment: taken at completion, let go on cancellation.
 
+use crate::domain::JobId;
 use crate::{
     backend::{
         Db,
@@ -30,7 +31,7 @@ pub enum Settled {
 pub async fn before_move(
     db: &Db,
     gateway: &Gateway,
-    job_id: &str,
+    job_id: &JobId,
     to: JobStatus,
     final_cents: Option<i64>,
     reason: Option<&str>,
@@ -44,7 +45,7 @@ pub async fn before_move(
         }
         return Ok(Settled::Nothing);
     };
-    if payment.status()? != PaymentStatus::Authorized {
+    if payment.status != PaymentStatus::Authorized {
         return Ok(Settled::Nothing);
     }
     let intent = payment.intent_id.clone().ok_or(AppError::Internal)?;

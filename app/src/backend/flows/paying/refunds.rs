@@ -1,5 +1,6 @@
 //! An admin gives back all or part of a captured payment, once per request.
 
+use crate::domain::PaymentId;
 use crate::{
     backend::{
         Db,
@@ -13,7 +14,7 @@ use crate::{
         store::{audit, jobs},
     },
     domain::{
-        AppError, Timestamp, UserId,
+        AppError, Timestamp,
         admin::AuditAction,
         live::EventName,
         payment::{PaymentView, refund_amount},
@@ -29,7 +30,7 @@ pub async fn refund(
     db: &Db,
     gateway: &Gateway,
     admin: &CurrentUser,
-    payment_id: &str,
+    payment_id: &PaymentId,
     requested_cents: Option<i64>,
     reason: &str,
     request_id: &str,
@@ -56,7 +57,7 @@ pub async fn refund(
         Some(_) => return payment.view(),
         None => {}
     }
-    if !payment.status()?.is_paid() {
+    if !payment.status.is_paid() {
         return Err(AppError::conflict(
             "Only a payment that was taken can be refunded.",
         ));
@@ -134,8 +135,8 @@ pub async fn refund(
     let event = Pending::about_payment(
         EventName::PaymentRefunded,
         &job,
-        job.status()?,
-        UserId::from(payment.mechanic_id.clone()),
+        job.status,
+        payment.mechanic_id.clone(),
     );
     live::record(&mut tx, &[event], now).await?;
     tx.commit().await?;

@@ -13,9 +13,7 @@ use crate::{
         },
         store::{audit, jobs},
     },
-    domain::{
-        AppError, Timestamp, UserId, admin::AuditAction, live::EventName, payment::PaymentStatus,
-    },
+    domain::{AppError, Timestamp, admin::AuditAction, live::EventName, payment::PaymentStatus},
 };
 
 /// Applies a verified provider event once: the event's id is stored in the
@@ -58,7 +56,7 @@ pub async fn webhook(
         tx.commit().await?;
         return Ok(true);
     };
-    let status = payment.status()?;
+    let status = payment.status;
     // A signed event is Stripe's word on what happened, but its amounts are
     // checked against ours: a capture can never exceed the hold, refunds
     // never what was taken. One that disagrees is kept as history and shown
@@ -151,12 +149,7 @@ pub async fn webhook(
         .await?;
     }
     if let Some(name) = changed {
-        let event = Pending::about_payment(
-            name,
-            &job,
-            job.status()?,
-            UserId::from(payment.mechanic_id.clone()),
-        );
+        let event = Pending::about_payment(name, &job, job.status, payment.mechanic_id.clone());
         live::record(&mut tx, &[event], now).await?;
     }
     tx.commit().await?;

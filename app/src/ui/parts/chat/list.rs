@@ -49,7 +49,7 @@ pub(super) fn MessageList(panel: Panel) -> impl IntoView {
                     };
                     view! {
                         {separator}
-                        <li class="chat-msg" class:mine=mine data-id=i.message.id.clone()>
+                        <li class="chat-msg" class:mine=mine data-id=i.message.id.to_string()>
                             <p class="chat-body">{body_view(&i.message.body)}</p>
                             <span class="chat-meta">
                                 <time datetime=i.message.sent_at.format_iso_minutes()>

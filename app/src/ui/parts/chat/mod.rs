@@ -139,7 +139,7 @@ pub fn Conversations(place: ChatPlace) -> impl IntoView {
 
 /// "Report this conversation": a reason, then the other side can no longer write.
 #[component]
-fn ReportForm(job: String, mechanic: String, thread: RwSignal<Option<Thread>>) -> impl IntoView {
+fn ReportForm(job: JobId, mechanic: UserId, thread: RwSignal<Option<Thread>>) -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let outcome = RwSignal::new(None::<Result<(), String>>);
     let send = move |ev: ev::SubmitEvent| {

@@ -6,7 +6,7 @@ use super::{Delivery, Item, ReportForm, composer::Composer, list::MessageList, m
 use crate::{
     api::chat::{mark_read, messages, send_message},
     domain::{
-        Account, AppError, JobId, Timestamp, UserId,
+        Account, AppError, JobId, MessageId, Timestamp, UserId,
         chat::{Message, MessageKind, Thread},
     },
     ui::live::{ChatEvent, Live},
@@ -34,11 +34,8 @@ pub(super) struct Panel {
 }
 
 impl Panel {
-    pub(super) fn ids(self) -> (String, String) {
-        (
-            self.job.get_value().to_string(),
-            self.mechanic.get_value().to_string(),
-        )
+    pub(super) fn ids(self) -> (JobId, UserId) {
+        (self.job.get_value(), self.mechanic.get_value())
     }
 
     /// Tells the server the viewer has read up to the newest message from the other side.
@@ -184,7 +181,7 @@ impl Panel {
     }
 
     /// Sends a message already shown as sending; a failure stays on it for the retry.
-    fn deliver(self, id: String, body: String) {
+    fn deliver(self, id: MessageId, body: String) {
         let (j, m) = self.ids();
         spawn_local(async move {
             match send_message(j, Some(m), id.clone(), body).await {
@@ -228,7 +225,7 @@ impl Panel {
     }
 
     /// Sends a failed message again, with the same id (so it is stored once).
-    pub(super) fn retry(self, id: String) {
+    pub(super) fn retry(self, id: MessageId) {
         let body = self.items.with_untracked(|v| {
             v.iter()
                 .find(|i| i.message.id == id)
@@ -259,23 +256,23 @@ impl Panel {
 }
 
 /// A new message id: a random UUID from the browser.
-fn new_message_id() -> String {
+fn new_message_id() -> MessageId {
     #[cfg(feature = "browser")]
     {
         window()
             .crypto()
-            .map(|c| c.random_uuid())
+            .map(|c| MessageId::from(c.random_uuid()))
             .unwrap_or_default()
     }
     #[cfg(not(feature = "browser"))]
-    String::new()
+    MessageId::default()
 }
 
 /// One thread: its history, the composer and the report form.
 #[component]
 pub(super) fn ChatPanel(job: JobId, mechanic: UserId, read_only: bool) -> impl IntoView {
     let live = Live::get();
-    let (job_s, mechanic_s) = (job.to_string(), mechanic.to_string());
+    let (job_s, mechanic_s) = (job.clone(), mechanic.clone());
     let panel = Panel {
         me: StoredValue::new(expect_context::<Account>().id),
         job: StoredValue::new(job),
