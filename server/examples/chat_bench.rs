@@ -183,17 +183,12 @@ async fn main() {
         set.spawn(async move {
             let _p = gate.acquire().await.unwrap();
             let (customer, car, mechanic) = &crowd[c % people];
-            let job = api
-                .post_pairs(
-                    "/api/request_job",
-                    &common::forms::job_form(car.as_str()),
-                    Auth::Bearer(&customer.token),
-                )
-                .await
-                .expect_success("request a job (MAX_OPEN_JOBS?)")["id"]
-                .as_str()
-                .unwrap()
-                .to_owned();
+            let job = common::request_job(
+                &api,
+                &customer.token,
+                &common::forms::job_form(car.as_str()),
+            )
+            .await;
             api.post_pairs(
                 "/api/send_quote",
                 &common::forms::quote_form(&job, "60", "34.99"),

@@ -66,17 +66,12 @@ async fn job_on_the_way(api: &Http, dan: &str, i: usize, run: i64) -> (String, S
     let vehicle = add_car(api, &token).await;
     let lat = format!("{:.5}", 51.52 + (i % 40) as f64 * 0.001);
     let lng = format!("{:.5}", -0.16 + (i / 40 % 40) as f64 * 0.001);
-    let job = api
-        .post_pairs(
-            "/api/request_job",
-            &common::forms::job_form_at(&vehicle, &lat, &lng),
-            Auth::Bearer(&token),
-        )
-        .await
-        .expect_success("request job")["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let job = common::request_job(
+        api,
+        &token,
+        &common::forms::job_form_at(&vehicle, &lat, &lng),
+    )
+    .await;
     let quote = api
         .post_pairs(
             "/api/send_quote",
@@ -198,47 +193,27 @@ async fn main() {
     let sent: Sent = Arc::new((0..jobs).map(|_| Mutex::new(HashMap::new())).collect());
     let watchers = jobs * WATCHERS;
     let received: Vec<Arc<Mutex<Received>>> = (0..watchers).map(|_| Arc::default()).collect();
-    let streams = reqwest::Client::builder().build().unwrap();
-    let t = Instant::now();
+    // Each job: one admin's stream and the rest its customer's tabs.
+    let asks = (0..watchers)
+        .map(|w| {
+            let job = w / WATCHERS;
+            let token = if w % WATCHERS == 0 {
+                admins[job / JOBS_PER_ADMIN].clone()
+            } else {
+                customers[job].0.clone()
+            };
+            (format!("{base}/api/events?job={}", customers[job].1), token)
+        })
+        .collect();
     let mut readers = JoinSet::new();
-    let mut opening = JoinSet::new();
-    let gate = Arc::new(Semaphore::new(256));
-    for w in 0..watchers {
-        let job = w / WATCHERS;
-        let token = if w % WATCHERS == 0 {
-            admins[job / JOBS_PER_ADMIN].clone()
-        } else {
-            customers[job].0.clone()
-        };
-        let req = streams
-            .get(format!("{base}/api/events?job={}", customers[job].1))
-            .bearer_auth(token);
-        let gate = gate.clone();
-        opening.spawn(async move {
-            let _p = gate.acquire().await.unwrap();
-            let res = req.send().await.expect("open a stream");
-            assert_eq!(res.status(), 200, "open a stream");
-            (res, job, w)
-        });
+    for (w, res) in common::open_streams("watchers", asks)
+        .await
+        .into_iter()
+        .enumerate()
+    {
+        readers.spawn(watch(res, w / WATCHERS, sent.clone(), received[w].clone()));
     }
-    while let Some(r) = opening.join_next().await {
-        let (res, job, w) = r.unwrap();
-        readers.spawn(watch(res, job, sent.clone(), received[w].clone()));
-    }
-    println!(
-        "{watchers} watchers connected in {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let idle = server_usage();
-    if let (Some((_, rss0)), Some((_, rss1))) = (before, idle) {
-        println!(
-            "server memory: {:.1} MB before, {:.1} MB with {watchers} idle streams: {:.1} KB per stream",
-            rss0 as f64 / 1e6,
-            rss1 as f64 / 1e6,
-            (rss1.saturating_sub(rss0)) as f64 / watchers as f64 / 1024.0
-        );
-    }
+    let idle = common::idle_memory(before, watchers).await;
     let writes0 = db_writes(&db_url).await;
 
     // Post: every job's mechanic sends a fix every `period_ms`, the jobs'

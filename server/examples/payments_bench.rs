@@ -43,17 +43,8 @@ async fn main() {
             .unwrap()
             .to_owned();
         let car = add_car(&api, &customer).await;
-        let job = api
-            .post_pairs(
-                "/api/request_job",
-                &common::forms::job_form(car.as_str()),
-                Auth::Bearer(&customer),
-            )
-            .await
-            .expect_success("request a job")["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let job =
+            common::request_job(&api, &customer, &common::forms::job_form(car.as_str())).await;
         let quote = api
             .post_pairs(
                 "/api/send_quote",

@@ -180,17 +180,7 @@ async fn main() {
     .await;
     let token = customer["token"].as_str().unwrap().to_owned();
     let car = add_car(&api, &token).await;
-    let job = api
-        .post_pairs(
-            "/api/request_job",
-            &common::forms::job_form(car.as_str()),
-            Auth::Bearer(&token),
-        )
-        .await
-        .expect_success("request a job")["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let job = common::request_job(&api, &token, &common::forms::job_form(car.as_str())).await;
 
     let (_, idle_rss) = server_usage().unwrap_or_default();
     let (mut whole, mut checks) = (Vec::new(), Vec::new());

@@ -51,17 +51,7 @@ async fn main() {
     let customer = new_customer(&api, &format!("push.{}@bench.test", std::process::id())).await;
     let token = customer["token"].as_str().unwrap().to_owned();
     let car = add_car(&api, &token).await;
-    let job = api
-        .post_pairs(
-            "/api/request_job",
-            &common::forms::job_form(car.as_str()),
-            Auth::Bearer(&token),
-        )
-        .await
-        .expect_success("request job")["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let job = common::request_job(&api, &token, &common::forms::job_form(car.as_str())).await;
     let dan = demo_login(&api, "dan@demo.curbside.test").await;
     let quote = api
         .post_pairs(

@@ -42,17 +42,12 @@ async fn customer_with_job(api: &Http, i: usize, run: i64) -> (String, String) {
     // Within a few km of Camden, in the demo mechanic Dan's reach.
     let lat = format!("{:.5}", 51.52 + (i % 40) as f64 * 0.001);
     let lng = format!("{:.5}", -0.16 + (i / 40 % 40) as f64 * 0.001);
-    let job = api
-        .post_pairs(
-            "/api/request_job",
-            &common::forms::job_form_at(&vehicle, &lat, &lng),
-            Auth::Bearer(&token),
-        )
-        .await
-        .expect_success("request job")["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let job = common::request_job(
+        api,
+        &token,
+        &common::forms::job_form_at(&vehicle, &lat, &lng),
+    )
+    .await;
     (token, job)
 }
 
@@ -142,43 +137,18 @@ async fn main() {
     let before = server_usage();
     let sent: Sent = Arc::new((0..jobs).map(|_| Mutex::new(Vec::new())).collect());
     let received: Vec<Arc<Mutex<Received>>> = (0..subscribers).map(|_| Arc::default()).collect();
-    // A client of its own with no pool limit: every stream holds a connection.
-    let streams = reqwest::Client::builder().build().unwrap();
-    let t = Instant::now();
+    let asks = (0..subscribers)
+        .map(|i| (format!("{base}/api/events"), customers[i % jobs].0.clone()))
+        .collect();
     let mut readers = JoinSet::new();
-    let gate = Arc::new(Semaphore::new(256));
-    let mut opening = JoinSet::new();
-    for i in 0..subscribers {
-        let job = i % jobs;
-        let req = streams
-            .get(format!("{base}/api/events"))
-            .bearer_auth(&customers[job].0);
-        let gate = gate.clone();
-        opening.spawn(async move {
-            let _p = gate.acquire().await.unwrap();
-            let res = req.send().await.expect("open a stream");
-            assert_eq!(res.status(), 200, "open a stream");
-            (res, job, i)
-        });
+    for (i, res) in common::open_streams("subscribers", asks)
+        .await
+        .into_iter()
+        .enumerate()
+    {
+        readers.spawn(subscribe(res, i % jobs, sent.clone(), received[i].clone()));
     }
-    while let Some(r) = opening.join_next().await {
-        let (res, job, i) = r.unwrap();
-        readers.spawn(subscribe(res, job, sent.clone(), received[i].clone()));
-    }
-    println!(
-        "{subscribers} subscribers connected in {:.1} s",
-        t.elapsed().as_secs_f64()
-    );
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let idle = server_usage();
-    if let (Some((_, rss0)), Some((_, rss1))) = (before, idle) {
-        println!(
-            "server memory: {:.1} MB before, {:.1} MB with {subscribers} idle streams: {:.1} KB per connection",
-            rss0 as f64 / 1e6,
-            rss1 as f64 / 1e6,
-            (rss1.saturating_sub(rss0)) as f64 / subscribers as f64 / 1024.0
-        );
-    }
+    let idle = common::idle_memory(before, subscribers).await;
 
     // Publish: `lanes` publishers side by side, each revising its own jobs
     // in turn, so a job's sends never overlap and arrive in order.

@@ -116,6 +116,17 @@ pub async fn add_car(api: &Http, token: &str) -> String {
         .to_owned()
 }
 
+#[allow(dead_code)]
+/// Asks for a job with `form` (`forms::job_form`); returns its id.
+pub async fn request_job(api: &Http, token: &str, form: &[(String, String)]) -> String {
+    api.post_pairs("/api/request_job", form, Auth::Bearer(token))
+        .await
+        .expect_success("request a job (MAX_OPEN_JOBS?)")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 #[allow(dead_code)] // not every bench takes positional numbers
 /// The `i`-th command-line argument as a number, or `default`.
 pub fn arg(i: usize, default: usize) -> usize {
@@ -143,4 +154,52 @@ pub fn server_usage() -> Option<(f64, u64)> {
         .parse()
         .ok()?;
     Some((ticks as f64 / 100.0, rss_kb * 1024))
+}
+
+#[allow(dead_code)] // only the streaming benches
+/// Opens one event stream per `(url, token)`, 256 at a time, on a client
+/// with no pool limit (every stream holds a connection); answers them in
+/// the order asked, and prints how long that took.
+pub async fn open_streams(what: &str, asks: Vec<(String, String)>) -> Vec<reqwest::Response> {
+    use std::sync::Arc;
+    use tokio::{sync::Semaphore, task::JoinSet};
+    let client = reqwest::Client::builder().build().unwrap();
+    let gate = Arc::new(Semaphore::new(256));
+    let t = std::time::Instant::now();
+    let n = asks.len();
+    let mut opening = JoinSet::new();
+    for (i, (url, token)) in asks.into_iter().enumerate() {
+        let req = client.get(url).bearer_auth(token);
+        let gate = gate.clone();
+        opening.spawn(async move {
+            let _p = gate.acquire().await.unwrap();
+            let res = req.send().await.expect("open a stream");
+            assert_eq!(res.status(), 200, "open a stream");
+            (i, res)
+        });
+    }
+    let mut streams: Vec<Option<reqwest::Response>> = (0..n).map(|_| None).collect();
+    while let Some(r) = opening.join_next().await {
+        let (i, res) = r.unwrap();
+        streams[i] = Some(res);
+    }
+    println!("{n} {what} connected in {:.1} s", t.elapsed().as_secs_f64());
+    streams.into_iter().flatten().collect()
+}
+
+#[allow(dead_code)] // only the streaming benches
+/// Once `n` streams have settled: the server's memory before them and now,
+/// per stream. Answers the usage now (the baseline for CPU).
+pub async fn idle_memory(before: Option<(f64, u64)>, n: usize) -> Option<(f64, u64)> {
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let idle = server_usage();
+    if let (Some((_, rss0)), Some((_, rss1))) = (before, idle) {
+        println!(
+            "server memory: {:.1} MB before, {:.1} MB with {n} idle streams: {:.1} KB per stream",
+            rss0 as f64 / 1e6,
+            rss1 as f64 / 1e6,
+            (rss1.saturating_sub(rss0)) as f64 / n as f64 / 1024.0
+        );
+    }
+    idle
 }
