@@ -104,7 +104,8 @@ pub async fn logout_everywhere() -> Result<(), AppError> {
 /// `GET /api/me`: the signed-in account, or 401.
 #[server(endpoint = "me", input = GetUrl)]
 pub async fn me() -> Result<Account, AppError> {
-    respond(async move { Ok(guard::require_user().await?.account()) }.await)
+    // The account as read with the session: "who am I" needs no second query.
+    respond(async move { Ok(guard::require_user().await?.account) }.await)
 }
 
 /// `POST /api/update_profile`: name and phone (a phone is required for mechanics).

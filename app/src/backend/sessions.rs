@@ -28,13 +28,6 @@ impl std::ops::Deref for CurrentUser {
     }
 }
 
-impl CurrentUser {
-    /// The account as read with the session: "who am I" needs no second query.
-    pub fn account(&self) -> Account {
-        self.account.clone()
-    }
-}
-
 /// A new session row and its token.
 pub struct Issued {
     pub session_id: String,

@@ -280,7 +280,7 @@ pub async fn update_profile(
     Ok(Account {
         name,
         phone,
-        ..user.account()
+        ..user.account.clone()
     })
 }
 
