@@ -282,6 +282,28 @@ pub async fn lock_job(tx: &mut Write, job_id: &str) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// Kinds of key locked by [`lock_key`]; each is its own namespace.
+#[derive(Clone, Copy)]
+pub enum KeyLock {
+    LoginEmail = 1,
+    LoginIp = 2,
+}
+
+/// Serializes writers on one key that may have no row of its own (an
+/// email nobody registered) until `tx` ends: a transaction-scoped advisory
+/// lock on PostgreSQL; on SQLite the write transaction already holds the
+/// database's only write lock. Take several in the order of [`KeyLock`].
+pub async fn lock_key(tx: &mut Write, kind: KeyLock, key: &str) -> Result<(), sqlx::Error> {
+    if tx.backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))::text")
+            .bind(kind as i32)
+            .bind(key)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 fn sqlite_file(url: &str) -> Option<&str> {
     let rest = url
         .strip_prefix("sqlite://")

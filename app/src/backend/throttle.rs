@@ -1,5 +1,6 @@
 //! Slows password guessing and mass sign-ups: attempts per email and per client address, kept in the database.
 
+use super::db::{self, Db};
 use crate::domain::AppError;
 use crate::domain::Timestamp;
 
@@ -63,7 +64,7 @@ impl Counter {
     /// Seconds `key` stays locked, counting the window's counted rows but `except`.
     async fn lock_left(
         self,
-        db: &sqlx::AnyPool,
+        conn: &mut sqlx::AnyConnection,
         key: &str,
         except: &str,
         now: Timestamp,
@@ -76,31 +77,28 @@ impl Counter {
         .bind(key)
         .bind(now - self.window_ms)
         .bind(except)
-        .fetch_all(db)
+        .fetch_all(&mut *conn)
         .await?;
         let recent: Vec<Timestamp> = rows.into_iter().map(|(at,)| at).collect();
         Ok(locked_for(&recent, limit, self.window_ms, now))
     }
 
-    /// Failures and checks still in flight for `key` that came before `me`
-    /// (ids are time-ordered).
-    async fn ahead(
+    /// Failures in the window and checks still in flight for `key`.
+    async fn taken(
         self,
-        db: &sqlx::AnyPool,
+        conn: &mut sqlx::AnyConnection,
         key: &str,
-        me: &str,
         now: Timestamp,
     ) -> Result<usize, sqlx::Error> {
         let (table, column) = (self.table, self.column);
         let (n,): (i64,) = sqlx::query_as(&format!(
-            "SELECT COUNT(*) FROM {table} WHERE {column} = $1 AND id < $2 AND at > $3 \
-             AND (state = 'failed' OR at > $4)"
+            "SELECT COUNT(*) FROM {table} WHERE {column} = $1 AND at > $2 \
+             AND (state = 'failed' OR at > $3)"
         ))
         .bind(key)
-        .bind(me)
         .bind(now - self.window_ms)
         .bind(now - CHECK_MS)
-        .fetch_one(db)
+        .fetch_one(&mut *conn)
         .await?;
         Ok(n.max(0) as usize)
     }
@@ -116,14 +114,56 @@ async fn delete(db: &sqlx::AnyPool, table: &str, id: &str) -> Result<(), AppErro
 
 /// The longer of the email's and the address's locks by failures.
 async fn login_lock_left(
-    db: &sqlx::AnyPool,
+    conn: &mut sqlx::AnyConnection,
     email_lower: &str,
     ip: &str,
     now: Timestamp,
 ) -> Result<Option<u64>, AppError> {
-    let by_email = BY_EMAIL.lock_left(db, email_lower, "", now).await?;
-    let by_ip = BY_IP.lock_left(db, ip, "", now).await?;
+    let by_email = BY_EMAIL.lock_left(conn, email_lower, "", now).await?;
+    let by_ip = BY_IP.lock_left(conn, ip, "", now).await?;
     Ok(by_email.max(by_ip))
+}
+
+/// What one look at the counters decided.
+enum Admission {
+    Checking(String),
+    Locked(u64),
+    Full,
+}
+
+/// Decides under the keys' locks, so two logins cannot both see the last
+/// free place: the count and the insert of the `checking` row are one
+/// step. (Ordering attempts by id instead let a row whose id was made
+/// first but written last slip past five others: six checks in CI.)
+async fn admit(
+    db: &Db,
+    email_lower: &str,
+    ip: &str,
+    now: Timestamp,
+) -> Result<Admission, AppError> {
+    let mut tx = db::begin_write(db).await?;
+    db::lock_key(&mut tx, db::KeyLock::LoginEmail, email_lower).await?;
+    db::lock_key(&mut tx, db::KeyLock::LoginIp, ip).await?;
+    if let Some(secs) = login_lock_left(&mut tx, email_lower, ip, now).await? {
+        return Ok(Admission::Locked(secs));
+    }
+    if BY_EMAIL.taken(&mut tx, email_lower, now).await? >= EMAIL_LIMIT
+        || BY_IP.taken(&mut tx, ip, now).await? >= IP_LIMIT
+    {
+        return Ok(Admission::Full);
+    }
+    let id = super::new_id();
+    sqlx::query(
+        "INSERT INTO login_failures (id, at, email_lower, ip, state) VALUES ($1, $2, $3, $4, 'checking')",
+    )
+    .bind(&id)
+    .bind(now)
+    .bind(email_lower)
+    .bind(ip)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Admission::Checking(id))
 }
 
 /// A password check that has been let through: it holds a place until
@@ -138,56 +178,39 @@ pub struct Attempt {
 }
 
 /// Lets one password check through unless the email or the address is
-/// locked by failures. The attempt is written BEFORE anything is counted,
-/// and it goes ahead only while fewer than the limit of failures and checks
-/// in flight came before it: of any number of parallel guesses at most the
-/// limit are checked, and the rest wait for those to settle. Waiting ends
-/// in a check (the earlier ones were right), a lock-out (they were wrong:
-/// "too many failed attempts" is then true), or, past [`QUEUE_WAIT`], busy.
-pub async fn reserve(
-    db: &sqlx::AnyPool,
-    email_lower: &str,
-    ip: &str,
-    now: Timestamp,
-) -> Result<Attempt, AppError> {
-    let id = super::new_id();
-    sqlx::query(
-        "INSERT INTO login_failures (id, at, email_lower, ip, state) VALUES ($1, $2, $3, $4, 'checking')",
-    )
-    .bind(&id)
-    .bind(now)
-    .bind(email_lower)
-    .bind(ip)
-    .execute(db)
-    .await?;
+/// locked by failures. A check holds a place from the moment it is let
+/// through, and at most the limit of failures and checks in flight are
+/// let through: of any number of parallel guesses at most the limit are
+/// checked, and the rest wait for those to settle. Waiting ends in a check
+/// (the earlier ones were right), a lock-out (they were wrong: "too many
+/// failed attempts" is then true), or, past [`QUEUE_WAIT`], busy.
+pub async fn reserve(db: &Db, email_lower: &str, ip: &str) -> Result<Attempt, AppError> {
     let deadline = tokio::time::Instant::now() + QUEUE_WAIT;
     loop {
         let now = Timestamp::now();
-        if let Some(retry_after_secs) = login_lock_left(db, email_lower, ip, now).await? {
-            // A refused attempt is not a guess: keeping it would let anyone
-            // hold an account locked for ever by knocking on it.
-            delete(db, "login_failures", &id).await?;
-            return Err(AppError::TooManyAttempts { retry_after_secs });
+        match admit(db, email_lower, ip, now).await? {
+            Admission::Checking(id) => {
+                return Ok(Attempt {
+                    id,
+                    email_lower: email_lower.to_owned(),
+                    ip: ip.to_owned(),
+                    now,
+                });
+            }
+            // A refused attempt is not a guess and leaves no row: keeping
+            // it would let anyone hold an account locked for ever by
+            // knocking on it.
+            Admission::Locked(retry_after_secs) => {
+                return Err(AppError::TooManyAttempts { retry_after_secs });
+            }
+            Admission::Full if tokio::time::Instant::now() >= deadline => {
+                return Err(AppError::Busy {
+                    retry_after_secs: 5,
+                });
+            }
+            Admission::Full => tokio::time::sleep(QUEUE_POLL).await,
         }
-        if BY_EMAIL.ahead(db, email_lower, &id, now).await? < EMAIL_LIMIT
-            && BY_IP.ahead(db, ip, &id, now).await? < IP_LIMIT
-        {
-            break;
-        }
-        if tokio::time::Instant::now() >= deadline {
-            delete(db, "login_failures", &id).await?;
-            return Err(AppError::Busy {
-                retry_after_secs: 5,
-            });
-        }
-        tokio::time::sleep(QUEUE_POLL).await;
     }
-    Ok(Attempt {
-        id,
-        email_lower: email_lower.to_owned(),
-        ip: ip.to_owned(),
-        now,
-    })
 }
 
 impl Attempt {
@@ -226,7 +249,8 @@ impl Attempt {
             .bind(self.now - WINDOW_MS)
             .execute(db)
             .await?;
-        let locked = login_lock_left(db, &self.email_lower, &self.ip, Timestamp::now()).await?;
+        let mut conn = db.acquire().await?;
+        let locked = login_lock_left(&mut conn, &self.email_lower, &self.ip, Timestamp::now()).await?;
         Ok(locked.map(|retry_after_secs| AppError::TooManyAttempts { retry_after_secs }))
     }
 }
@@ -259,7 +283,9 @@ pub async fn reserve_signup(
         window_ms: SIGNUP_WINDOW_MS,
         counted: "1 = 1",
     };
-    if let Some(retry_after_secs) = by_ip.lock_left(db, ip, &id, now).await? {
+    let mut conn = db.acquire().await?;
+    if let Some(retry_after_secs) = by_ip.lock_left(&mut conn, ip, &id, now).await? {
+        drop(conn);
         delete(db, "signup_attempts", &id).await?;
         return Err(AppError::TooManySignups { retry_after_secs });
     }

@@ -161,7 +161,7 @@ pub async fn login(
         return Err(AppError::invalid("password", "Enter your password."));
     }
     let email_lower = email.lower();
-    let attempt = throttle::reserve(&state.db, &email_lower, &client.ip, now).await?;
+    let attempt = throttle::reserve(&state.db, &email_lower, &client.ip).await?;
 
     let user = users::by_email(&state.db, &email_lower).await?;
     let matches =
@@ -312,7 +312,7 @@ pub async fn change_password(
         ));
     }
     let email_lower = user.email.to_lowercase();
-    let attempt = throttle::reserve(&state.db, &email_lower, &client.ip, now).await?;
+    let attempt = throttle::reserve(&state.db, &email_lower, &client.ip).await?;
     let row = users::by_id(&state.db, &user.id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
