@@ -1,7 +1,7 @@
 //! The open streams, indexed so an event costs work only for its recipients.
 
 use super::STREAMS_PER_USER;
-use crate::domain::UserId;
+use crate::domain::{JobId, UserId};
 use crate::domain::live::{LiveEvent, StreamFilter, Watcher};
 use std::{
     collections::{BTreeSet, HashMap, HashSet},
@@ -27,7 +27,11 @@ pub(super) struct Registry {
     pub(super) subs: HashMap<u64, Subscriber>,
     /// Customers' and mechanics' streams, by user id.
     pub(super) by_user: HashMap<UserId, HashSet<u64>>,
+    /// Admins' streams of everything.
     pub(super) admins: HashSet<u64>,
+    /// Admins' streams of one job (`?job=`): a live map of 500 jobs opens
+    /// 500 of them, and each job's event is theirs to check, not all 500's.
+    pub(super) admins_of_job: HashMap<JobId, HashSet<u64>>,
     /// Mechanics who may be offered new jobs near them.
     pub(super) reaching: HashSet<u64>,
     /// Every stream by the user who opened it, oldest (smallest key) first.
@@ -57,9 +61,17 @@ impl Registry {
         }
         self.owned.entry(owner.to_owned()).or_default().insert(key);
         match &filter.watcher {
-            Watcher::Everything | Watcher::Admin => {
-                self.admins.insert(key);
-            }
+            Watcher::Everything | Watcher::Admin => match &filter.job {
+                Some(job) => {
+                    self.admins_of_job
+                        .entry(job.clone())
+                        .or_default()
+                        .insert(key);
+                }
+                None => {
+                    self.admins.insert(key);
+                }
+            },
             Watcher::Customer { id } => {
                 self.by_user.entry(id.clone()).or_default().insert(key);
             }
@@ -87,6 +99,14 @@ impl Registry {
             return;
         };
         self.admins.remove(&key);
+        if let Some(job) = &sub.filter.job
+            && let Some(keys) = self.admins_of_job.get_mut(job)
+        {
+            keys.remove(&key);
+            if keys.is_empty() {
+                self.admins_of_job.remove(job);
+            }
+        }
         self.reaching.remove(&key);
         if let Some(keys) = self.owned.get_mut(&sub.owner) {
             keys.remove(&key);
@@ -109,6 +129,9 @@ impl Registry {
     /// has read what it has). Returns how many streams got it.
     pub(super) fn dispatch(&mut self, e: &Arc<LiveEvent>) -> usize {
         let mut keys: Vec<u64> = self.admins.iter().copied().collect();
+        if let Some(k) = self.admins_of_job.get(&e.job_id) {
+            keys.extend(k);
+        }
         let users = [
             Some(&e.audience.customer_id),
             e.audience.mechanic_id.as_ref(),

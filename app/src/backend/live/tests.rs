@@ -77,6 +77,23 @@ fn events_reach_only_the_streams_that_may_see_them() {
 }
 
 #[test]
+fn an_admins_stream_of_one_job_gets_that_jobs_events_and_leaves_no_trace() {
+    let hub = Hub::new(8);
+    let of = |job: &str| StreamFilter {
+        job: Some(job.into()),
+        ..all(Watcher::Admin)
+    };
+    let mut j1 = hub.subscribe(of("j1"), "a1");
+    let mut j2 = hub.subscribe(of("j2"), "a1");
+    assert_eq!(hub.registry().dispatch(&Arc::new(event("c1", None, None))), 1);
+    assert_eq!([&mut j1, &mut j2].map(received), [1, 0]);
+    drop(j1);
+    drop(j2);
+    let registry = hub.registry();
+    assert!(registry.admins_of_job.is_empty() && registry.subs.is_empty());
+}
+
+#[test]
 fn a_stream_that_falls_behind_is_cut_off_and_a_dropped_one_unsubscribes() {
     let hub = Hub::new(2);
     let mut slow = hub.subscribe(all(Watcher::Admin), "a1");
