@@ -1,7 +1,8 @@
 # Shared by the bench scripts: start the release server on a fresh database,
 # run a measurement against it, stop it; on SQLite, then on PostgreSQL when
 # BENCH_POSTGRES_URL is set. Source it, define `measure BASE_URL DATABASE_URL`,
-# then call `on_each_database`. SERVER_ENV adds settings (e.g. DEMO_DATA=true).
+# then call `on_each_database`. SERVER_ENV adds settings (e.g. DEMO_DATA=true);
+# SERVER_PIN runs the server under a command (e.g. `taskset -c 0`).
 
 # The binary follows CARGO_TARGET_DIR (cargo-leptos writes the site under
 # ./target whatever it says).
@@ -12,7 +13,7 @@ with_server() { # $1 = label, $2 = DATABASE_URL
   local dir pid
   dir=$(mktemp -d)
   # shellcheck disable=SC2086 # SERVER_ENV is a list of NAME=value words
-  (cd "$dir" && exec env DATABASE_URL="$2" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" RUST_LOG=warn ${SERVER_ENV:-} "$BIN" >/dev/null 2>&1) &
+  (cd "$dir" && exec env DATABASE_URL="$2" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" RUST_LOG=warn ${SERVER_ENV:-} ${SERVER_PIN:-} "$BIN" >/dev/null 2>&1) &
   pid=$!
   # A measurement that fails must not leave the server holding the port.
   trap "kill -TERM $pid 2>/dev/null || true" EXIT

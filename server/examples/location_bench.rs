@@ -1,10 +1,15 @@
 //! Load test for live location: J jobs on their way, each watched by 10
 //! streams (1 admin + 9 customer tabs, each on `?job=`), and one mechanic
-//! per job posting a fix every P ms through `POST /api/share_location`.
+//! per job posting a fix every P ms: over one WebSocket per job
+//! (`/api/location_socket`, as the mechanic's page does; `UPSTREAM=socket`,
+//! the default) or one `POST /api/share_location` each (`UPSTREAM=http`).
 //!
 //! Usage: `location_bench <base URL> <DATABASE_URL> [jobs] [period ms] [seconds]`
 //! (run by `scripts/bench-location.sh` against a server started with demo
 //! data; `SERVER_PID` lets it read the server's CPU time and memory).
+//!
+//! The last line says `verdict: pass` when every delivery arrived and p99
+//! stayed under 100 ms, `verdict: fail` otherwise.
 //!
 //! Latency runs from the moment a poster starts its API call to the moment
 //! the `job:location-updated` is read off a watcher's socket; each fix is
@@ -134,6 +139,114 @@ async fn watch(mut res: reqwest::Response, job: usize, sent: Sent, into: Arc<Mut
     }
 }
 
+/// One job's mechanic: sends a fix when `schedule(k)` says, each creeping
+/// north 5 m, and notes when each was sent, how long its answer took and
+/// whether it was refused.
+struct Poster {
+    sent: Sent,
+    dan: String,
+    api_times: Arc<Mutex<Vec<Duration>>>,
+    refused: Arc<Mutex<u64>>,
+    client: reqwest::Client,
+    base: String,
+    job: String,
+    j: usize,
+}
+
+impl Poster {
+    fn fix(&self, k: u64) -> (i64, Instant, f64) {
+        let at = app::domain::Timestamp::now().millis();
+        let start = Instant::now();
+        self.sent[self.j].lock().unwrap().insert(at, start);
+        (at, start, 51.50 + k as f64 * 0.000045)
+    }
+
+    fn answered(&self, at: i64, ok: bool) {
+        let start = self.sent[self.j].lock().unwrap().get(&at).copied();
+        if let Some(start) = start {
+            self.api_times.lock().unwrap().push(start.elapsed());
+        }
+        if !ok {
+            self.sent[self.j].lock().unwrap().remove(&at);
+            *self.refused.lock().unwrap() += 1;
+        }
+    }
+
+    async fn over_http(self, schedule: impl Fn(u64) -> Option<Instant>) {
+        let mut k = 0u64;
+        while let Some(due) = schedule(k) {
+            tokio::time::sleep_until(due.into()).await;
+            let (at, _, lat) = self.fix(k);
+            let res = self
+                .client
+                .post(format!("{}/api/share_location", self.base))
+                .bearer_auth(&self.dan)
+                .form(&[
+                    ("job", self.job.as_str()),
+                    ("lat", &format!("{lat:.6}")),
+                    ("lng", "-0.1300"),
+                    ("accuracy", "8"),
+                    ("at", &at.to_string()),
+                ])
+                .send()
+                .await;
+            self.answered(at, res.is_ok_and(|r| r.status().is_success()));
+            k += 1;
+        }
+    }
+
+    /// One WebSocket for the whole run, as a phone keeps one for a drive;
+    /// answers are read as they come, in order.
+    async fn over_socket(self, schedule: impl Fn(u64) -> Option<Instant>) {
+        use futures::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+        let url = format!(
+            "{}/api/location_socket",
+            self.base.replacen("http", "ws", 1)
+        );
+        let mut request = url.into_client_request().unwrap();
+        request.headers_mut().insert(
+            "authorization",
+            format!("Bearer {}", self.dan).parse().unwrap(),
+        );
+        let (socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("location socket");
+        let (mut out, mut answers) = socket.split();
+        let me = Arc::new(self);
+        let reader = {
+            let me = me.clone();
+            tokio::spawn(async move {
+                while let Some(Ok(frame)) = answers.next().await {
+                    let Message::Text(text) = frame else { continue };
+                    let answer: serde_json::Value = serde_json::from_str(&text).unwrap();
+                    let at = answer["at"].as_i64().unwrap_or_default();
+                    me.answered(at, answer.get("eta").is_some());
+                }
+            })
+        };
+        let mut k = 0u64;
+        while let Some(due) = schedule(k) {
+            tokio::time::sleep_until(due.into()).await;
+            let (at, _, lat) = me.fix(k);
+            let fix = serde_json::json!({
+                "job": me.job, "lat": lat, "lng": -0.13, "accuracy": 8.0, "at": at,
+            });
+            if out
+                .send(Message::Text(fix.to_string().into()))
+                .await
+                .is_err()
+            {
+                me.answered(at, false);
+            }
+            k += 1;
+        }
+        // Let the last answers come back before the socket goes.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        reader.abort();
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let usage = "usage: location_bench <base URL> <DATABASE_URL> [jobs] [period ms] [seconds]";
@@ -223,49 +336,29 @@ async fn main() {
     let t = Instant::now();
     let mut posters = JoinSet::new();
     let poster_client = reqwest::Client::new();
+    let socket = std::env::var("UPSTREAM").as_deref() != Ok("http");
     for (j, (_, job)) in customers.iter().enumerate() {
-        let (sent, dan, api_times, refused, client, base, job) = (
-            sent.clone(),
-            dan.clone(),
-            api_times.clone(),
-            refused.clone(),
-            poster_client.clone(),
-            base.clone(),
-            job.clone(),
-        );
+        let poster = Poster {
+            sent: sent.clone(),
+            dan: dan.clone(),
+            api_times: api_times.clone(),
+            refused: refused.clone(),
+            client: poster_client.clone(),
+            base: base.clone(),
+            job: job.clone(),
+            j,
+        };
         let offset = Duration::from_millis(period_ms * j as u64 / jobs as u64);
-        posters.spawn(async move {
-            let mut k = 0u64;
-            loop {
-                let due = t + offset + Duration::from_millis(period_ms * k);
-                if due > t + Duration::from_secs(seconds) {
-                    return;
-                }
-                tokio::time::sleep_until(due.into()).await;
-                let at = app::domain::Timestamp::now().millis();
-                let lat = 51.50 + k as f64 * 0.000045;
-                let start = Instant::now();
-                sent[j].lock().unwrap().insert(at, start);
-                let res = client
-                    .post(format!("{base}/api/share_location"))
-                    .bearer_auth(&dan)
-                    .form(&[
-                        ("job", job.as_str()),
-                        ("lat", &format!("{lat:.6}")),
-                        ("lng", "-0.1300"),
-                        ("accuracy", "8"),
-                        ("at", &at.to_string()),
-                    ])
-                    .send()
-                    .await;
-                api_times.lock().unwrap().push(start.elapsed());
-                if !res.is_ok_and(|r| r.status().is_success()) {
-                    sent[j].lock().unwrap().remove(&at);
-                    *refused.lock().unwrap() += 1;
-                }
-                k += 1;
-            }
-        });
+        let end = t + Duration::from_secs(seconds);
+        let schedule = move |k: u64| {
+            let due = t + offset + Duration::from_millis(period_ms * k);
+            (due <= end).then_some(due)
+        };
+        if socket {
+            posters.spawn(poster.over_socket(schedule));
+        } else {
+            posters.spawn(poster.over_http(schedule));
+        }
     }
     while posters.join_next().await.is_some() {}
     let post_secs = t.elapsed().as_secs_f64();
@@ -302,15 +395,25 @@ async fn main() {
         expected.saturating_sub(got)
     );
     stats(
-        "post: the API call (share_location)",
+        if socket {
+            "post: a fix's answer on its socket"
+        } else {
+            "post: the API call (share_location)"
+        },
         api_times.lock().unwrap().clone(),
     );
+    latencies.sort();
+    let p99 = latencies
+        .get(((latencies.len().max(1) - 1) as f64 * 0.99).round() as usize)
+        .copied();
     delivery("delivery latency, post to watcher", latencies);
     if let (Some((cpu0, _)), Some((cpu1, _))) = (idle, after) {
         println!(
-            "server CPU: {:.2} s for {got} deliveries: {:.1} µs per delivery (the posts included)",
+            "server CPU: {:.2} s for {got} deliveries ({:.0} % of a core): {:.1} µs per delivery, {:.0} µs per fix (the posts included)",
             cpu1 - cpu0,
-            (cpu1 - cpu0) * 1e6 / got.max(1) as f64
+            (cpu1 - cpu0) * 100.0 / post_secs,
+            (cpu1 - cpu0) * 1e6 / got.max(1) as f64,
+            (cpu1 - cpu0) * 1e6 / fixes.max(1) as f64
         );
     }
     if let (Some(w0), Some(w1)) = (writes0, writes1) {
@@ -325,4 +428,12 @@ async fn main() {
             }
         );
     }
+    let lost = expected.saturating_sub(got) + *refused.lock().unwrap() as usize;
+    let pass = lost == 0 && ended == 0 && p99.is_some_and(|p| p < Duration::from_millis(100));
+    println!(
+        "verdict: {} ({:.0} deliveries/s, p99 {:.1} ms, {lost} lost or refused)",
+        if pass { "pass" } else { "fail" },
+        got as f64 / post_secs,
+        p99.map_or(f64::NAN, |p| p.as_secs_f64() * 1000.0)
+    );
 }

@@ -12,6 +12,7 @@ use app::{
         caller,
         events::{self, EVENTS},
         health::{HEALTHZ, READYZ, healthz, readyz},
+        location_socket::{LOCATION_SOCKET, location_socket},
         metrics::{self, METRICS},
         payments::{STRIPE_WEBHOOK, stripe_webhook},
         photos::{blob_put, file_get},
@@ -154,6 +155,8 @@ pub fn router(state: AppState, request_timeout: Duration, guards: Arc<WebGuards>
         // timed out, and their wrappers around its body cost about 6 KB per
         // open stream (a third of it) for nothing. It logs for itself.
         .route(EVENTS, get(events::events))
+        // Likewise a phone's location socket: one connection for a drive.
+        .route(LOCATION_SOCKET, get(location_socket))
         .layer(middleware::from_fn(form_text::form_text))
         .layer(middleware::from_fn(api_answers::api_answers))
         // Outside the routes: a refused cross-site write never reaches a handler, and

@@ -116,7 +116,11 @@ fn is_ours(origin: &str, host: Option<&str>, public_origin: &str) -> bool {
 
 /// Why the request is refused as cross-site, or `None` to let it through.
 fn cross_site(method: &Method, headers: &HeaderMap, public_origin: &str) -> Option<&'static str> {
-    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+    // A WebSocket handshake is a GET that acts with the session cookie for
+    // as long as the connection lasts (a phone's fixes): checked as a write.
+    let upgrade =
+        header_text(headers, header::UPGRADE).is_some_and(|u| u.eq_ignore_ascii_case("websocket"));
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) && !upgrade {
         return None;
     }
     match header_text(headers, header::HeaderName::from_static("sec-fetch-site")) {
@@ -199,6 +203,16 @@ mod tests {
         }
         let evil = headers(&[("origin", "https://evil.example")]);
         assert_eq!(cross_site(&Method::GET, &evil, PUBLIC), None);
+    }
+
+    #[test]
+    fn a_websocket_handshake_from_another_site_is_refused_like_a_write() {
+        let evil = headers(&[("origin", "https://evil.example"), ("upgrade", "websocket")]);
+        assert!(cross_site(&Method::GET, &evil, PUBLIC).is_some());
+        let ours = headers(&[("origin", PUBLIC), ("upgrade", "WebSocket")]);
+        assert_eq!(cross_site(&Method::GET, &ours, PUBLIC), None);
+        let phone_app = headers(&[("upgrade", "websocket"), ("authorization", "Bearer x")]);
+        assert_eq!(cross_site(&Method::GET, &phone_app, PUBLIC), None);
     }
 
     #[test]

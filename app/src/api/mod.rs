@@ -18,6 +18,8 @@ pub mod guard;
 #[cfg(feature = "ssr")]
 pub mod health;
 pub mod jobs;
+#[cfg(feature = "ssr")]
+pub mod location_socket;
 pub mod mechanic;
 #[cfg(feature = "ssr")]
 pub mod metrics;

@@ -250,7 +250,8 @@ impl Attempt {
             .execute(db)
             .await?;
         let mut conn = db.acquire().await?;
-        let locked = login_lock_left(&mut conn, &self.email_lower, &self.ip, Timestamp::now()).await?;
+        let locked =
+            login_lock_left(&mut conn, &self.email_lower, &self.ip, Timestamp::now()).await?;
         Ok(locked.map(|retry_after_secs| AppError::TooManyAttempts { retry_after_secs }))
     }
 }

@@ -4,7 +4,7 @@
 //! Over 450 lines only with its unit tests (the module at the end), which
 //! sit beside the rules they pin down.
 
-use super::{AppError, geo::GeoPoint};
+use super::{AppError, JobId, geo::GeoPoint};
 use crate::domain::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -62,6 +62,68 @@ impl Fix {
     /// `None` only for a fix that was never checked (read from elsewhere).
     pub fn point(&self) -> Option<GeoPoint> {
         GeoPoint::new(self.lat, self.lng)
+    }
+}
+
+/// One fix as a JSON text frame on the location socket
+/// (`/api/location_socket`): the fields of `POST /api/share_location`, as numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SocketFix {
+    pub job: JobId,
+    pub lat: f64,
+    pub lng: f64,
+    pub accuracy: f64,
+    pub at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed: Option<f64>,
+}
+
+impl SocketFix {
+    pub fn raw(&self) -> RawFix {
+        RawFix {
+            lat: self.lat,
+            lng: self.lng,
+            accuracy_m: self.accuracy,
+            heading: self.heading,
+            speed_mps: self.speed,
+            at: self.at,
+        }
+    }
+}
+
+/// The socket's answer to one fix, in the order the fixes came: the
+/// estimate, or why the fix was refused (with the status
+/// `POST /api/share_location` would have answered).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FixAnswer {
+    /// The fix's `at` (0 for a frame that was not a fix).
+    pub at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eta: Option<Eta>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<AppError>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+}
+
+impl FixAnswer {
+    pub fn of(at: Timestamp, outcome: Result<Eta, AppError>) -> Self {
+        match outcome {
+            Ok(eta) => FixAnswer {
+                at,
+                eta: Some(eta),
+                error: None,
+                status: None,
+            },
+            Err(e) => FixAnswer {
+                at,
+                eta: None,
+                status: Some(e.status()),
+                error: Some(e),
+            },
+        }
     }
 }
 

@@ -20,7 +20,7 @@ use std::{
     },
     time::Duration,
 };
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::{Notify, broadcast, mpsc};
 
 /// The in-process hub: who is subscribed, and the routing of each event to
 /// just the streams that may see it.
@@ -43,6 +43,9 @@ pub(super) struct Inner {
     /// How far the pump has read the table: every event up to here has
     /// been handed to the streams open at the time.
     pumped: AtomicI64,
+    /// Whose sessions changed (`None`: anyone's may have), for connections
+    /// that are not streams (a phone's location socket).
+    session_changes: broadcast::Sender<Option<Arc<str>>>,
 }
 
 impl Default for Hub {
@@ -82,6 +85,7 @@ impl Hub {
                 outgoing: Mutex::new(Vec::new()),
                 send_poke: Notify::new(),
                 pumped: AtomicI64::new(0),
+                session_changes: broadcast::channel(64).0,
             }),
         }
     }
@@ -124,7 +128,16 @@ impl Hub {
         }
     }
 
+    /// Hears whose sessions changed, in this instance or another:
+    /// `Some(user)`, or `None` when anyone's may have (a lost listener, or
+    /// this receiver fell behind: `Lagged`, which means the same).
+    pub fn session_changes(&self) -> broadcast::Receiver<Option<Arc<str>>> {
+        self.inner.session_changes.subscribe()
+    }
+
     pub(super) fn recheck_streams_of(&self, user_id: &str) {
+        // No receivers is not an error: nobody holds a socket.
+        let _ = self.inner.session_changes.send(Some(user_id.into()));
         let registry = self.registry();
         for key in registry.owned.get(user_id).into_iter().flatten() {
             if let Some(sub) = registry.subs.get(key) {
@@ -135,6 +148,7 @@ impl Hub {
 
     /// After a lost LISTEN connection, session changes may have been missed.
     fn recheck_all(&self) {
+        let _ = self.inner.session_changes.send(None);
         for sub in self.registry().subs.values() {
             sub.recheck.notify_one();
         }

@@ -1,8 +1,8 @@
 //! The open streams, indexed so an event costs work only for its recipients.
 
 use super::STREAMS_PER_USER;
-use crate::domain::{JobId, UserId};
 use crate::domain::live::{LiveEvent, StreamFilter, Watcher};
+use crate::domain::{JobId, UserId};
 use std::{
     collections::{BTreeSet, HashMap, HashSet},
     sync::Arc,

@@ -85,7 +85,10 @@ fn an_admins_stream_of_one_job_gets_that_jobs_events_and_leaves_no_trace() {
     };
     let mut j1 = hub.subscribe(of("j1"), "a1");
     let mut j2 = hub.subscribe(of("j2"), "a1");
-    assert_eq!(hub.registry().dispatch(&Arc::new(event("c1", None, None))), 1);
+    assert_eq!(
+        hub.registry().dispatch(&Arc::new(event("c1", None, None))),
+        1
+    );
     assert_eq!([&mut j1, &mut j2].map(received), [1, 0]);
     drop(j1);
     drop(j2);
