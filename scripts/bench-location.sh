@@ -28,7 +28,8 @@ export SERVER_PIN
 [ $# -gt 0 ] || set -- 500:1000 500:500 500:333 500:250 500:200 500:167 500:125 500:100
 measure() { # $1 = base URL, $2 = DATABASE_URL; remembers whether the rung passed
   local out
-  out=$($LOAD_PIN "$BENCH" "$1" "$2" "$JOBS" "$PERIOD" "$SECONDS_EACH" | tee /dev/stderr)
+  out=$($LOAD_PIN "$BENCH" "$1" "$2" "$JOBS" "$PERIOD" "$SECONDS_EACH")
+  echo "$out"
   grep -q '^verdict: pass' <<<"$out" && PASSED=1 || PASSED=0
 }
 ladder() { # $1 = label, $2 = how to run one rung on that database

@@ -139,6 +139,43 @@ async fn watch(mut res: reqwest::Response, job: usize, sent: Sent, into: Arc<Mut
     }
 }
 
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens one location socket per job before the clock starts, 64 at a
+/// time, as phones already on the road hold theirs.
+async fn open_sockets(base: &str, token: &str, n: usize) -> Vec<Socket> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let t = Instant::now();
+    let gate = Arc::new(Semaphore::new(64));
+    let mut set = JoinSet::new();
+    for i in 0..n {
+        let url = format!("{}/api/location_socket", base.replacen("http", "ws", 1));
+        let mut request = url.into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert("authorization", format!("Bearer {token}").parse().unwrap());
+        let gate = gate.clone();
+        set.spawn(async move {
+            let _p = gate.acquire().await.unwrap();
+            let (socket, _) = tokio_tungstenite::connect_async(request)
+                .await
+                .expect("location socket");
+            (i, socket)
+        });
+    }
+    let mut sockets: Vec<Option<Socket>> = (0..n).map(|_| None).collect();
+    while let Some(r) = set.join_next().await {
+        let (i, socket) = r.unwrap();
+        sockets[i] = Some(socket);
+    }
+    println!(
+        "{n} location sockets opened in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    sockets.into_iter().map(Option::unwrap).collect()
+}
+
 /// One job's mechanic: sends a fix when `schedule(k)` says, each creeping
 /// north 5 m, and notes when each was sent, how long its answer took and
 /// whether it was refused.
@@ -154,8 +191,10 @@ struct Poster {
 }
 
 impl Poster {
-    fn fix(&self, k: u64) -> (i64, Instant, f64) {
-        let at = app::domain::Timestamp::now().millis();
+    /// A phone's fixes are never taken in the same millisecond twice.
+    fn fix(&self, k: u64, last: &mut i64) -> (i64, Instant, f64) {
+        let at = app::domain::Timestamp::now().millis().max(*last + 1);
+        *last = at;
         let start = Instant::now();
         self.sent[self.j].lock().unwrap().insert(at, start);
         (at, start, 51.50 + k as f64 * 0.000045)
@@ -173,10 +212,10 @@ impl Poster {
     }
 
     async fn over_http(self, schedule: impl Fn(u64) -> Option<Instant>) {
-        let mut k = 0u64;
+        let (mut k, mut last) = (0u64, 0i64);
         while let Some(due) = schedule(k) {
             tokio::time::sleep_until(due.into()).await;
-            let (at, _, lat) = self.fix(k);
+            let (at, _, lat) = self.fix(k, &mut last);
             let res = self
                 .client
                 .post(format!("{}/api/share_location", self.base))
@@ -197,21 +236,9 @@ impl Poster {
 
     /// One WebSocket for the whole run, as a phone keeps one for a drive;
     /// answers are read as they come, in order.
-    async fn over_socket(self, schedule: impl Fn(u64) -> Option<Instant>) {
+    async fn over_socket(self, socket: Socket, schedule: impl Fn(u64) -> Option<Instant>) {
         use futures::{SinkExt, StreamExt};
-        use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
-        let url = format!(
-            "{}/api/location_socket",
-            self.base.replacen("http", "ws", 1)
-        );
-        let mut request = url.into_client_request().unwrap();
-        request.headers_mut().insert(
-            "authorization",
-            format!("Bearer {}", self.dan).parse().unwrap(),
-        );
-        let (socket, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("location socket");
+        use tokio_tungstenite::tungstenite::Message;
         let (mut out, mut answers) = socket.split();
         let me = Arc::new(self);
         let reader = {
@@ -221,14 +248,17 @@ impl Poster {
                     let Message::Text(text) = frame else { continue };
                     let answer: serde_json::Value = serde_json::from_str(&text).unwrap();
                     let at = answer["at"].as_i64().unwrap_or_default();
+                    if let Some(e) = answer.get("error") {
+                        eprintln!("refused: {e}");
+                    }
                     me.answered(at, answer.get("eta").is_some());
                 }
             })
         };
-        let mut k = 0u64;
+        let (mut k, mut last) = (0u64, 0i64);
         while let Some(due) = schedule(k) {
             tokio::time::sleep_until(due.into()).await;
-            let (at, _, lat) = me.fix(k);
+            let (at, _, lat) = me.fix(k, &mut last);
             let fix = serde_json::json!({
                 "job": me.job, "lat": lat, "lng": -0.13, "accuracy": 8.0, "at": at,
             });
@@ -333,10 +363,18 @@ async fn main() {
     // phases spread over the period; each creeps north 5 m a fix.
     let api_times = Arc::new(Mutex::new(Vec::new()));
     let refused = Arc::new(Mutex::new(0u64));
+    let socket = std::env::var("UPSTREAM").as_deref() != Ok("http");
+    let mut sockets = if socket {
+        open_sockets(&base, &dan, jobs).await
+    } else {
+        Vec::new()
+    }
+    .into_iter();
+    // The CPU counted from here: the fixes and their deliveries only.
+    let started = server_usage().or(idle);
     let t = Instant::now();
     let mut posters = JoinSet::new();
     let poster_client = reqwest::Client::new();
-    let socket = std::env::var("UPSTREAM").as_deref() != Ok("http");
     for (j, (_, job)) in customers.iter().enumerate() {
         let poster = Poster {
             sent: sent.clone(),
@@ -354,8 +392,8 @@ async fn main() {
             let due = t + offset + Duration::from_millis(period_ms * k);
             (due <= end).then_some(due)
         };
-        if socket {
-            posters.spawn(poster.over_socket(schedule));
+        if let Some(socket) = sockets.next() {
+            posters.spawn(poster.over_socket(socket, schedule));
         } else {
             posters.spawn(poster.over_http(schedule));
         }
@@ -407,7 +445,7 @@ async fn main() {
         .get(((latencies.len().max(1) - 1) as f64 * 0.99).round() as usize)
         .copied();
     delivery("delivery latency, post to watcher", latencies);
-    if let (Some((cpu0, _)), Some((cpu1, _))) = (idle, after) {
+    if let (Some((cpu0, _)), Some((cpu1, _))) = (started, after) {
         println!(
             "server CPU: {:.2} s for {got} deliveries ({:.0} % of a core): {:.1} µs per delivery, {:.0} µs per fix (the posts included)",
             cpu1 - cpu0,

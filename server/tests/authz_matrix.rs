@@ -270,6 +270,22 @@ const RULES: &[Rule] = &[
     ),
     // Only the booked mechanic, and only once on the way: B is booked with
     // them but not yet en route, so theirs is a 409.
+    // The same fix over the phone's socket: the same callers, and the
+    // handshake itself refuses anyone who is not a mechanic.
+    rule(
+        "GET",
+        "/api/location_socket",
+        "/api/location_socket",
+        &[
+            ("job", "{B}"),
+            ("lat", "51.54"),
+            ("lng", "-0.14"),
+            ("accuracy", "10"),
+            ("at", "1"),
+        ],
+        "...c......",
+        0,
+    ),
     rule(
         "POST",
         "/api/share_location",
@@ -1156,6 +1172,22 @@ async fn send(app: &TestApp, w: &World, rule: &Rule, token: Option<&str>) -> (u1
         let query = target.trim_start_matches("/api/events");
         let res = app.open_events(query, auth, None).await;
         return (res.status().as_u16(), String::new());
+    }
+    if rule.route == "/api/location_socket" {
+        let auth = token.map_or(Auth::None, Auth::Bearer);
+        let mut socket = match app.location_socket(auth).await {
+            Ok(socket) => socket,
+            Err(status) => return (status, String::new()),
+        };
+        let field = |k: &str| fill(rule.form.iter().find(|(n, _)| *n == k).unwrap().1, &w.ids);
+        let number = |k: &str| field(k).parse::<f64>().unwrap();
+        let fix = serde_json::json!({
+            "job": field("job"), "lat": number("lat"), "lng": number("lng"),
+            "accuracy": number("accuracy"), "at": number("at") as i64,
+        });
+        let answer = socket.send(&fix.to_string()).await;
+        let status = answer["status"].as_u64().map_or(200, |s| s as u16);
+        return (status, answer.to_string());
     }
     let reply: Reply = match rule.method {
         // As a browser: the session cookie.

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Auth, Reply, TestApp, flow::*, sse::EventStream};
+use common::{Auth, Reply, TestApp, flow::*, socket::Ended, sse::EventStream};
 use std::{
     sync::{
         Arc,
@@ -378,6 +378,50 @@ both_databases! {
         assert!(!before.iter().any(|e| e.event == "job:eta-updated"), "a second estimate");
         let seen = view(&app, &w.priya, &w.job).await;
         assert_eq!(seen.json["eta"]["seconds"], first["seconds"], "{}", seen.body);
+    }
+
+    async fn fixes_over_the_socket_reach_the_customer_are_stored_and_keep_the_rules(db) {
+        let app = spawn!(db);
+        let w = on_the_way(&app).await;
+        let mut priyas = app.events("", Auth::Bearer(&w.priya), None).await;
+        // As the page opens it: the session cookie.
+        let mut socket = app.location_socket(Auth::Cookie(&w.dan.token)).await.expect("Dan's socket");
+        let at = now_ms();
+        let answer = socket.fix(&w.job, START.0, at).await;
+        assert_eq!(answer["at"], at, "{answer}");
+        assert!(answer["eta"]["seconds"].as_i64().unwrap() > 0, "{answer}");
+        let data = next_position(&mut priyas, Duration::from_secs(2)).await.expect("a position");
+        assert_eq!((data["job"].as_str(), data["at"].as_i64()), (Some(w.job.as_str()), Some(at)));
+        stored(&app, &w.job, at).await;
+        // The fix rules are the endpoint's: a jump of 5 km in a second is refused with its reason.
+        let jump = socket.fix(&w.job, START.0 + 0.05, at + 1_000).await;
+        assert_eq!(jump["status"], 422, "{jump}");
+        assert!(jump["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{jump}");
+        // A frame that is not a fix is answered, and the socket goes on.
+        let junk = socket.send("lat=51.5").await;
+        assert_eq!((junk["status"].as_u64(), junk["at"].as_i64()), (Some(422), Some(0)), "{junk}");
+        let next = socket.fix(&w.job, START.0 + 0.0002, at + 2_000).await;
+        assert!(next["eta"].is_object(), "{next}");
+        // Someone else's job over the same socket: refused like the endpoint refuses it.
+        let bens_job = request_job(&app, &w.ben.0, &w.ben.1).await;
+        let other = socket.fix(&bens_job, START.0, at + 3_000).await;
+        assert!(matches!(other["status"].as_u64(), Some(403 | 404)), "{other}");
+        // Only mechanics open one; nobody without a session does.
+        assert_eq!(app.location_socket(Auth::Bearer(&w.priya)).await.err(), Some(403));
+        assert_eq!(app.location_socket(Auth::None).await.err(), Some(401));
+    }
+
+    async fn the_socket_closes_when_its_session_ends(db) {
+        let app = spawn!(db);
+        let w = on_the_way(&app).await;
+        let mut socket = app.location_socket(Auth::Bearer(&w.dan.token)).await.expect("Dan's socket");
+        assert!(socket.fix(&w.job, START.0, now_ms()).await["eta"].is_object());
+        // Another user's logout leaves it open.
+        assert_eq!(app.post("/api/logout", &[], Auth::Bearer(&w.maria.token)).await.status, 200);
+        assert_eq!(socket.ended(Duration::from_millis(500)).await, Ended::StillOpen);
+        assert_eq!(app.post("/api/logout", &[], Auth::Bearer(&w.dan.token)).await.status, 200);
+        assert_eq!(socket.ended(Duration::from_secs(5)).await, Ended::Closed(Some(4401)));
+        assert_eq!(app.location_socket(Auth::Bearer(&w.dan.token)).await.err(), Some(401));
     }
 
     async fn switched_off_tracking_is_refused_hidden_and_not_streamed(db) {

@@ -27,7 +27,7 @@ use axum::{
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
-pub const LOCATION_SOCKET: &str = "/api/location_socket";
+pub use crate::domain::tracking::LOCATION_SOCKET;
 
 /// A fix is a few hundred bytes; anything much larger is not one.
 const MAX_FRAME: usize = 4 * 1024;

@@ -65,6 +65,9 @@ impl Fix {
     }
 }
 
+/// Where a phone opens its location socket (a WebSocket).
+pub const LOCATION_SOCKET: &str = "/api/location_socket";
+
 /// One fix as a JSON text frame on the location socket
 /// (`/api/location_socket`): the fields of `POST /api/share_location`, as numbers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

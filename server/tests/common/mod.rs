@@ -5,6 +5,7 @@ pub mod fixtures;
 pub mod flow;
 pub mod forms;
 pub mod http;
+pub mod socket;
 pub mod sse;
 pub mod stripe;
 

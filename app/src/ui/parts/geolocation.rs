@@ -1,18 +1,14 @@
 //! The browser's geolocation, watched while a mechanic shares their position (hydrate only).
 
-use super::tracking::Problem;
-use crate::domain::{JobId, Timestamp};
-use crate::{
-    api::jobs::share_location,
-    domain::{
-        AppError,
-        geo::GeoPoint,
-        tracking::{Fix, should_send},
-    },
+use super::{tracking::Problem, upstream::Upstream};
+use crate::domain::{
+    AppError,
+    geo::GeoPoint,
+    tracking::{Fix, should_send},
 };
+use crate::domain::{JobId, Timestamp};
 use leptos::{
     prelude::*,
-    task::spawn_local,
     wasm_bindgen::{JsCast, JsValue, closure::Closure},
     web_sys::{Position, PositionError, PositionOptions},
 };
@@ -36,7 +32,8 @@ pub fn set_stopped(job: &str, stop: bool) {
 }
 
 /// Watches the phone's position while `sharing` is on, and sends a fix
-/// when `should_send` says so.
+/// when `should_send` says so: over the location socket, or HTTP while
+/// that cannot be opened.
 pub fn share(
     job_id: JobId,
     sharing: RwSignal<bool>,
@@ -47,6 +44,15 @@ pub fn share(
     let stopped = STOPPED.with(|s| s.borrow().contains(job_id.as_str()));
     sharing.set(!stopped);
     let watch = StoredValue::new(None::<i32>);
+    let upstream = StoredValue::new_local(Upstream::new(move |fix, sent| match sent {
+        Ok(()) => delivered.set(Some(fix)),
+        // The job moved on: the page will refetch and drop this panel.
+        Err(AppError::Conflict { message }) => {
+            sharing.set(false);
+            problem.set(Some(Problem::Server(message)));
+        }
+        Err(e) => problem.set(Some(Problem::Server(e.to_string()))),
+    }));
     Effect::new(move |_| {
         let on = sharing.get();
         let Some(geo) = window().navigator().geolocation().ok() else {
@@ -58,6 +64,7 @@ pub fn share(
             watch.set_value(None);
         }
         if !on {
+            upstream.with_value(Upstream::close);
             return;
         }
         let job = job_id.clone();
@@ -83,28 +90,7 @@ pub fn share(
             }
             last_sent.set(Some(fix));
             problem.set(None);
-            let job = job.clone();
-            spawn_local(async move {
-                let sent = share_location(
-                    job,
-                    fix.lat.into(),
-                    fix.lng.into(),
-                    fix.accuracy_m.into(),
-                    fix.at.millis().into(),
-                    fix.heading.map(Into::into),
-                    fix.speed_mps.map(Into::into),
-                )
-                .await;
-                match sent {
-                    Ok(_) => delivered.set(Some(fix)),
-                    // The job moved on: the page will refetch and drop this panel.
-                    Err(AppError::Conflict { message }) => {
-                        sharing.set(false);
-                        problem.set(Some(Problem::Server(message)));
-                    }
-                    Err(e) => problem.set(Some(Problem::Server(e.to_string()))),
-                }
-            });
+            upstream.try_with_value(|u| u.send(&job, fix));
         });
         let on_error = Closure::<dyn Fn(JsValue)>::new(move |e: JsValue| {
             let e: PositionError = e.unchecked_into();
@@ -135,6 +121,7 @@ pub fn share(
         if let (Some(id), Ok(geo)) = (watch.get_value(), window().navigator().geolocation()) {
             geo.clear_watch(id);
         }
+        upstream.try_with_value(Upstream::close);
     });
 }
 

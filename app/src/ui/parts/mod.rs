@@ -17,4 +17,6 @@ pub mod photos;
 pub mod push;
 pub mod quotes;
 pub mod tracking;
+#[cfg(feature = "browser")]
+pub mod upstream;
 pub mod vehicle_form;
