@@ -1,5 +1,5 @@
 import { test, type Browser } from "@playwright/test";
-import { PHONE, desktopPage, expect, expectNoHorizontalScroll, hydrated, live, logIn, signUpMechanic, snap } from "./helpers";
+import { PHONE, bookedJob, desktopPage, expect, expectNoHorizontalScroll, hydrated, live, logIn, phonePage, signUpMechanic, snap } from "./helpers";
 
 const DEMO_PASSWORD = "curbside-demo";
 const ADMIN = "admin@demo.curbside.test";
@@ -77,6 +77,12 @@ test("the customer pins the car with their location and watches the mechanic dri
   await live(customer.page);
   await expect(customer.page.getByText("On the map")).toHaveCount(0);
 
+  // His page sends fixes over one location socket, not a request each.
+  const overSocket: { job: string; lat: number }[] = [];
+  dan.page.on("websocket", (ws) => {
+    if (ws.url().endsWith("/api/location_socket")) ws.on("framesent", (f) => overSocket.push(JSON.parse(String(f.payload))));
+  });
+
   // Dan taps "I'm on my way": sharing starts by itself.
   await dan.page.goto(`/mechanic/jobs/${jobId}`);
   await hydrated(dan.page);
@@ -122,6 +128,7 @@ test("the customer pins the car with their location and watches the mechanic dri
   await snap(customer.page, info, "tracking-3-customer-watches");
   // The admin's marker moved too, without a reload.
   await expect(async () => expect(await adminMarker.getAttribute("style")).not.toEqual(before)).toPass({ timeout: 10_000 });
+  expect(overSocket).toContainEqual(expect.objectContaining({ job: jobId, lat: DAN_CLOSER.latitude }));
   await admin.waitForTimeout(1_200); // the marker glides for a second
   await snap(admin, info, "tracking-4-admin-live-map");
   expect(adminErrors).toEqual([]);
@@ -131,4 +138,26 @@ test("the customer pins the car with their location and watches the mechanic dri
   await expect(dan.page.getByTestId("sharing-bar")).toContainText("Not sharing");
   await dan.page.getByRole("button", { name: "I've arrived" }).tap();
   await expect(customer.page.locator(".title-row .badge")).toHaveText("Mechanic arrived");
+});
+
+test("a mechanic whose location socket cannot be opened still shares, over HTTP", async ({ browser }) => {
+  const customer = await phonePage(browser);
+  const mechanic = await phonePage(browser);
+  await signUpMechanic(browser, mechanic, "Ola Bankole");
+  const jobId = await bookedJob(customer, mechanic);
+  await mechanic.context().grantPermissions(["geolocation"]);
+  await mechanic.context().setGeolocation(DAN_START);
+  // A network that will not carry WebSockets (some proxies): every socket is closed at once.
+  await mechanic.context().routeWebSocket(/\/api\/location_socket$/, (ws) => ws.close());
+  const posted: string[] = [];
+  mechanic.on("request", (r) => {
+    if (r.url().endsWith("/api/share_location")) posted.push(r.postData() ?? "");
+  });
+  await mechanic.goto(`/mechanic/jobs/${jobId}`);
+  await hydrated(mechanic);
+  await mechanic.getByRole("button", { name: "I'm on my way" }).tap();
+  await expect(mechanic.getByText(/Last sent (just now|\d+ s ago)/)).toBeVisible();
+  expect(posted.some((form) => form.includes(`job=${jobId}`))).toBe(true);
+  const view = await customer.request.get(`/api/job?id=${jobId}`);
+  expect((await view.json()).position.lat).toBe(DAN_START.latitude);
 });

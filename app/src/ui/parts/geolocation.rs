@@ -67,6 +67,8 @@ pub fn share(
             upstream.with_value(Upstream::close);
             return;
         }
+        // Open before the first fix, so that it need not go over HTTP.
+        upstream.with_value(Upstream::connect);
         let job = job_id.clone();
         let on_fix = Closure::<dyn Fn(JsValue)>::new(move |p: JsValue| {
             let p: Position = p.unchecked_into();

@@ -80,15 +80,9 @@ impl Upstream {
             inner.waiting.push_back(fix);
             return;
         }
-        let idle = inner
-            .socket
-            .as_ref()
-            .is_none_or(|o| o.socket.ready_state() >= WebSocket::CLOSING);
-        if idle && Timestamp::now() >= inner.not_before {
-            inner.socket = self.open();
-        }
         let answered = inner.answered.clone();
         drop(inner);
+        self.connect();
         let job = job.clone();
         spawn_local(async move {
             let sent = share_location(
@@ -103,6 +97,18 @@ impl Upstream {
             .await;
             answered(fix, sent.map(|_| ()));
         });
+    }
+
+    /// Opens the socket unless it is open or opening, or failed a moment ago.
+    pub fn connect(&self) {
+        let mut inner = self.inner.borrow_mut();
+        let idle = inner
+            .socket
+            .as_ref()
+            .is_none_or(|o| o.socket.ready_state() >= WebSocket::CLOSING);
+        if idle && Timestamp::now() >= inner.not_before {
+            inner.socket = self.open();
+        }
     }
 
     /// Ends the socket (sharing stopped, or the page went away).
