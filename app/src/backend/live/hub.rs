@@ -5,7 +5,7 @@ use super::{
     BUFFER, CHANNEL, EPHEMERAL_CHANNEL, SESSIONS_CHANNEL,
     registry::Registry,
     replay::{bounds, prune, replay},
-    wire::{Wire, WireBatch, pack},
+    wire::{Wire, WireBatch, from_self, pack},
 };
 use crate::domain::{FeatureFlags, Timestamp};
 use crate::{
@@ -203,6 +203,10 @@ impl Hub {
 
     /// Routes ephemeral events another instance published.
     pub(super) fn heard_ephemeral(&self, payload: &str) {
+        // Every instance hears its own, and with one instance that is all of them.
+        if from_self(payload, &self.inner.instance) {
+            return;
+        }
         let Ok(batch) = serde_json::from_str::<WireBatch>(payload) else {
             tracing::warn!("unreadable ephemeral notification");
             return;

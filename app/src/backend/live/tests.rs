@@ -2,7 +2,7 @@
 
 use super::{
     hub::Hub,
-    wire::{NOTIFY_PAYLOAD_MAX, Wire, WireBatch, pack},
+    wire::{NOTIFY_PAYLOAD_MAX, Wire, WireBatch, from_self, pack},
     *,
 };
 use crate::domain::{
@@ -177,6 +177,9 @@ fn ephemeral_events_pack_into_notifications_under_the_limit() {
     }
     let want: Vec<String> = (0..100).map(|n| format!("job-{n}")).collect();
     assert_eq!(seen, want, "every event once, in order");
+    // Told apart by the start of the payload, exactly.
+    assert!(from_self(&payloads[0], "me"));
+    assert!(!from_self(&pack("me-too", vec![wire(1)])[0], "me"));
     // An instance ignores what it sent itself.
     let hub = Hub::new(8);
     let mut admin = hub.subscribe(all(Watcher::Admin), "a1");

@@ -52,29 +52,45 @@ pub(super) const NOTIFY_PAYLOAD_MAX: usize = 7_000;
 
 /// Packs `events` into as few payloads under the limit as it can; an
 /// event too big for one alone is dropped (ephemeral events are small).
+/// Each event is turned into JSON once, and the payloads are that JSON
+/// joined: a `WireBatch` with `from` first, which lets an instance tell
+/// its own notifications from the payload's start ([`from_self`]).
 pub(super) fn pack(from: &str, events: Vec<Wire>) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut batch = WireBatch {
-        from: from.to_owned(),
-        events: Vec::new(),
+    let head = match serde_json::to_string(from) {
+        Ok(from) => format!("{{\"from\":{from},\"events\":["),
+        Err(_) => return Vec::new(),
     };
-    let mut size = 0;
+    let mut out = Vec::new();
+    let mut payload = head.clone();
     for e in events {
-        let len = serde_json::to_string(&e).map_or(usize::MAX, |j| j.len() + 1);
-        if len > NOTIFY_PAYLOAD_MAX - 100 {
+        let Ok(json) = serde_json::to_string(&e) else {
+            continue;
+        };
+        if head.len() + json.len() + 2 > NOTIFY_PAYLOAD_MAX {
             tracing::warn!(name = e.name, "ephemeral event too big for other instances");
             continue;
         }
-        if size + len > NOTIFY_PAYLOAD_MAX - 100 {
-            out.extend(serde_json::to_string(&batch).ok());
-            batch.events.clear();
-            size = 0;
+        if payload.len() + json.len() + 2 > NOTIFY_PAYLOAD_MAX {
+            payload.push_str("]}");
+            out.push(std::mem::replace(&mut payload, head.clone()));
         }
-        size += len;
-        batch.events.push(e);
+        if payload.len() > head.len() {
+            payload.push(',');
+        }
+        payload.push_str(&json);
     }
-    if !batch.events.is_empty() {
-        out.extend(serde_json::to_string(&batch).ok());
+    if payload.len() > head.len() {
+        payload.push_str("]}");
+        out.push(payload);
     }
     out
+}
+
+/// Whether `payload` was packed by `instance` (then it need not be read).
+pub(super) fn from_self(payload: &str, instance: &str) -> bool {
+    serde_json::to_string(instance).is_ok_and(|from| {
+        payload
+            .strip_prefix("{\"from\":")
+            .is_some_and(|rest| rest.starts_with(&from))
+    })
 }

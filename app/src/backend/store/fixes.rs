@@ -78,26 +78,75 @@ fn sharing(first: usize) -> (String, Vec<&'static str>) {
     (format!("({})", marks.join(", ")), statuses)
 }
 
+/// Rows per history insert, largest first: a batch goes in as a few
+/// multi-row statements of these sizes (at most one of each below the
+/// largest), so the statements prepared once stay few.
+const CHUNKS: [usize; 9] = [256, 128, 64, 32, 16, 8, 4, 2, 1];
+
+/// Splits `n` rows into statement sizes from [`CHUNKS`].
+fn chunk_sizes(mut n: usize) -> Vec<usize> {
+    let mut sizes = Vec::new();
+    for size in CHUNKS {
+        while n >= size {
+            sizes.push(size);
+            n -= size;
+        }
+    }
+    sizes
+}
+
+/// `rows` fixes in one statement, each stored only while its job shares
+/// the mechanic's position (the check is repeated here in SQL, so a fix
+/// that raced the end of its job is never stored).
+fn history_insert(rows: usize) -> (String, Vec<&'static str>) {
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let p = r * 5;
+            format!(
+                "(${}, ${}, ${}, ${}, ${})",
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4,
+                p + 5
+            )
+        })
+        .collect();
+    let (history_in, statuses) = sharing(rows * 5 + 1);
+    (
+        format!(
+            "INSERT INTO job_fixes (job_id, lat, lng, accuracy_m, at) \
+             SELECT v.column1, v.column2, v.column3, v.column4, v.column5 \
+             FROM (VALUES {}) AS v \
+             WHERE EXISTS (SELECT 1 FROM jobs WHERE id = v.column1 AND status IN {history_in})",
+            values.join(", ")
+        ),
+        statuses,
+    )
+}
+
 pub async fn write(db: &Db, batch: &Batch<'_>) -> Result<(), sqlx::Error> {
     let mut tx = begin_write(db).await?;
-    let (history_in, statuses) = sharing(6);
-    let insert = format!(
-        "INSERT INTO job_fixes (job_id, lat, lng, accuracy_m, at) SELECT $1, $2, $3, $4, $5 \
-         WHERE EXISTS (SELECT 1 FROM jobs WHERE id = $1 AND status IN {history_in})"
-    );
-    for (job, f) in batch.history {
-        let mut query = sqlx::query(&insert)
-            .bind(job)
-            .bind(f.lat)
-            .bind(f.lng)
-            .bind(f.accuracy_m)
-            .bind(f.at);
+    let mut rest = batch.history;
+    for size in chunk_sizes(rest.len()) {
+        let (rows, after) = rest.split_at(size);
+        rest = after;
+        let (insert, statuses) = history_insert(size);
+        let mut query = sqlx::query(&insert);
+        for (job, f) in rows {
+            query = query
+                .bind(job)
+                .bind(f.lat)
+                .bind(f.lng)
+                .bind(f.accuracy_m)
+                .bind(f.at);
+        }
         for s in &statuses {
             query = query.bind(*s);
         }
         query.execute(&mut *tx).await?;
     }
-    let (latest_in, _) = sharing(8);
+    let (latest_in, statuses) = sharing(8);
     let update = format!(
         "UPDATE jobs SET fix_lat = $1, fix_lng = $2, fix_accuracy_m = $3, fix_heading = $4, \
          fix_speed_mps = $5, fix_at = $6 WHERE id = $7 AND status IN {latest_in} \
@@ -230,4 +279,36 @@ pub async fn map_rows(db: &Db) -> Result<Vec<MapRow>, sqlx::Error> {
     .bind(JobStatus::Cancelled.as_str())
     .fetch_all(db)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_is_split_into_few_statement_sizes_that_cover_every_row() {
+        assert_eq!(chunk_sizes(0), Vec::<usize>::new());
+        assert_eq!(chunk_sizes(300), vec![256, 32, 8, 4]);
+        for n in 0..1_500 {
+            let sizes = chunk_sizes(n);
+            assert_eq!(sizes.iter().sum::<usize>(), n);
+            assert!(sizes.iter().all(|s| CHUNKS.contains(s)));
+            // Below the largest size, each size at most once.
+            let small: Vec<_> = sizes.iter().filter(|s| **s < CHUNKS[0]).collect();
+            let mut unique = small.clone();
+            unique.dedup();
+            assert_eq!(small, unique, "{n}");
+        }
+    }
+
+    #[test]
+    fn each_row_of_a_multi_row_insert_has_its_own_placeholders() {
+        let (sql, statuses) = history_insert(2);
+        assert!(
+            sql.contains("VALUES ($1, $2, $3, $4, $5), ($6, $7, $8, $9, $10)"),
+            "{sql}"
+        );
+        assert!(sql.contains("status IN ($11"), "{sql}");
+        assert!(!statuses.is_empty());
+    }
 }
