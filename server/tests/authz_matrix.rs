@@ -110,6 +110,15 @@ const fn spending(mut r: Rule, mint: Mint) -> Rule {
 /// whose signed thumbnail link is `{THUMB}`), the owner's notification `N` and device
 /// endpoint `{ENDPOINT}`, the pending mechanic `P`, the owner's user id
 /// `U`, the booked mechanic `M`.
+/// A fix for B, posted as a form or sent as JSON over the location socket.
+const A_FIX: &[(&str, &str)] = &[
+    ("job", "{B}"),
+    ("lat", "51.54"),
+    ("lng", "-0.14"),
+    ("accuracy", "10"),
+    ("at", "1"),
+];
+
 const RULES: &[Rule] = &[
     rule("GET", "/healthz", "/healthz", &[], "yyyyyyyyyy", 200),
     // Off unless METRICS_TOKEN is set, and then for its holder only (tests/metrics.rs).
@@ -270,33 +279,21 @@ const RULES: &[Rule] = &[
     ),
     // Only the booked mechanic, and only once on the way: B is booked with
     // them but not yet en route, so theirs is a 409.
-    // The same fix over the phone's socket: the same callers, and the
-    // handshake itself refuses anyone who is not a mechanic.
-    rule(
-        "GET",
-        "/api/location_socket",
-        "/api/location_socket",
-        &[
-            ("job", "{B}"),
-            ("lat", "51.54"),
-            ("lng", "-0.14"),
-            ("accuracy", "10"),
-            ("at", "1"),
-        ],
-        "...c......",
-        0,
-    ),
     rule(
         "POST",
         "/api/share_location",
         "/api/share_location",
-        &[
-            ("job", "{B}"),
-            ("lat", "51.54"),
-            ("lng", "-0.14"),
-            ("accuracy", "10"),
-            ("at", "1"),
-        ],
+        A_FIX,
+        "...c......",
+        0,
+    ),
+    // The same fix over the phone's socket: the same callers (the
+    // handshake itself refuses anyone who is not a mechanic).
+    rule(
+        "GET",
+        "/api/location_socket",
+        "/api/location_socket",
+        A_FIX,
         "...c......",
         0,
     ),
