@@ -93,7 +93,7 @@ async fn open(
     // that read is then queued for this stream, so nothing falls between.
     let subscription = state.live.subscribe(filter.clone(), &user.id);
     let (pruned, newest) = live::bounds(&state.db).await?;
-    let left = Duration::from_millis((user.session_expires_at - Timestamp::now()).max(0) as u64);
+    let left = user.session_left(Timestamp::now());
     let mut feed = Feed {
         db: state.db.clone(),
         filter,

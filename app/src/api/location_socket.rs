@@ -24,7 +24,6 @@ use axum::{
     },
     response::{IntoResponse, Response},
 };
-use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 
 pub use crate::domain::tracking::LOCATION_SOCKET;
@@ -54,7 +53,7 @@ pub async fn location_socket(
 
 async fn serve(state: AppState, user: CurrentUser, mut socket: WebSocket) {
     let mut changes = state.live.session_changes();
-    let left = Duration::from_millis((user.session_expires_at - Timestamp::now()).max(0) as u64);
+    let left = user.session_left(Timestamp::now());
     let session_ends = tokio::time::sleep(left);
     tokio::pin!(session_ends);
     loop {

@@ -21,6 +21,14 @@ pub struct CurrentUser {
     pub session_expires_at: Timestamp,
 }
 
+impl CurrentUser {
+    /// How long a connection opened with this session may stay open (an
+    /// event stream, a location socket): until the session expires.
+    pub fn session_left(&self, now: Timestamp) -> std::time::Duration {
+        std::time::Duration::from_millis((self.session_expires_at - now).max(0) as u64)
+    }
+}
+
 impl std::ops::Deref for CurrentUser {
     type Target = Account;
     fn deref(&self) -> &Account {
