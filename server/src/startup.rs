@@ -70,13 +70,14 @@ pub struct Application {
 impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
         let secret = secrets::jwt_secret(config.jwt_secret.as_deref(), &config.data_dir)?;
+        // Push on or off is read here once: the pool queues pushes and the
+        // sender runs only when it is on.
+        let push_on = config
+            .features
+            .enabled(app::domain::Feature::PushNotifications);
         let pool = db::connect(&config.database_url, config.db_max_connections)
             .await?
-            .queuing_pushes(
-                config
-                    .features
-                    .enabled(app::domain::Feature::PushNotifications),
-            );
+            .queuing_pushes(push_on);
         db::migrate(&pool).await?;
         let first_admin = match &config.first_admin {
             Some(a) => seed::bootstrap_admin(
@@ -140,7 +141,7 @@ impl Application {
         let tracker = Tracker::new(config.eta_model, routing, config.location_trail);
         tracker.start_writing(pool.clone());
         let stopping = (tracker.clone(), pool.clone());
-        let (push, push_sender) = push_config(config, &pool)?;
+        let (push, push_sender) = push_config(config, push_on, &pool)?;
         let photos = photo_storage(config, &secret);
         app::backend::flows::photos::start_purging(pool.clone(), photos.clone());
         let state = AppState {
@@ -241,12 +242,10 @@ async fn shutdown_signal() {
 /// the notification centre works as ever.
 fn push_config(
     config: &Config,
+    on: bool,
     db: &app::backend::Db,
 ) -> Result<(app::backend::push::PushConfig, Option<push::Running>), StartupError> {
     use app::backend::push::PushConfig;
-    let on = config
-        .features
-        .enabled(app::domain::Feature::PushNotifications);
     if !on {
         return Ok((PushConfig::default(), None));
     }
@@ -267,7 +266,6 @@ fn push_config(
     Ok((
         PushConfig {
             vapid: Some(vapid),
-            allow_loopback_http: config.push_allow_loopback_http,
             outbound,
         },
         Some(running),

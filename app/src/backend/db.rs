@@ -3,6 +3,7 @@
 //! Over 450 lines only with its unit tests (the three modules at the end:
 //! the backend by URL, `Where`, and the two dialects' migrations compared).
 
+use crate::domain::{JobId, UserId};
 use futures::{future::BoxFuture, stream::BoxStream};
 use sqlx::{
     Any, AnyConnection, AnyPool, Describe, Either, Execute, Executor, Transaction,
@@ -265,7 +266,7 @@ pub async fn begin_write(db: &Db) -> Result<Write, sqlx::Error> {
 /// user row's lock on PostgreSQL; on SQLite the write transaction already
 /// holds the database's only write lock. Without it, 50 parallel requests
 /// all counted 19 and all inserted.
-pub async fn lock_user(tx: &mut Write, user_id: &str) -> Result<(), sqlx::Error> {
+pub async fn lock_user(tx: &mut Write, user_id: &UserId) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
         .bind(user_id)
         .execute(&mut **tx)
@@ -274,7 +275,7 @@ pub async fn lock_user(tx: &mut Write, user_id: &str) -> Result<(), sqlx::Error>
 }
 
 /// Locks the job's row for the rest of `tx` (see [`lock_user`]).
-pub async fn lock_job(tx: &mut Write, job_id: &str) -> Result<(), sqlx::Error> {
+pub async fn lock_job(tx: &mut Write, job_id: &JobId) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE jobs SET updated_at = updated_at WHERE id = $1")
         .bind(job_id)
         .execute(&mut **tx)

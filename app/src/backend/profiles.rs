@@ -2,6 +2,7 @@
 
 use super::AppState;
 use crate::domain::Timestamp;
+use crate::domain::UserId;
 use crate::domain::{
     AppError,
     mechanic::{GeoPoint, MechanicProfile, ProfileForm},
@@ -23,7 +24,7 @@ struct ProfileRow {
 }
 
 impl ProfileRow {
-    fn profile(self, user_id: &str) -> Result<(MechanicProfile, Option<Timestamp>), AppError> {
+    fn profile(self, user_id: &UserId) -> Result<(MechanicProfile, Option<Timestamp>), AppError> {
         let corrupt = |column: &str| super::store::corrupt("mechanic_profiles", user_id, column);
         let profile = MechanicProfile {
             display_name: self.display_name,
@@ -44,7 +45,7 @@ impl ProfileRow {
 /// A mechanic's profile and when they were first approved, if they have a profile.
 pub async fn get<'e>(
     exec: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
 ) -> Result<Option<(MechanicProfile, Option<Timestamp>)>, AppError> {
     let row: Option<ProfileRow> = sqlx::query_as(
         "SELECT display_name, bio, skills, years_experience, base_lat, base_lng, base_address, \
@@ -59,7 +60,7 @@ pub async fn get<'e>(
 /// Creates or replaces the profile; `approved_at` is the admins' and is kept.
 pub async fn upsert<'e>(
     exec: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     p: &MechanicProfile,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
@@ -91,7 +92,7 @@ pub async fn upsert<'e>(
 /// Records the first approval; later approvals (after a reinstatement) keep the first date.
 pub async fn mark_approved<'e>(
     exec: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -109,7 +110,7 @@ pub async fn mark_approved<'e>(
 #[tracing::instrument(skip_all)]
 pub async fn save(
     state: &AppState,
-    user_id: &str,
+    user_id: &UserId,
     form: &ProfileForm,
     now: Timestamp,
 ) -> Result<MechanicProfile, AppError> {

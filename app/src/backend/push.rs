@@ -40,10 +40,9 @@ const POLL: Duration = Duration::from_secs(5);
 #[derive(Clone, Debug, Default)]
 pub struct PushConfig {
     pub vapid: Option<Vapid>,
-    /// Accept `http://` endpoints on this machine (the test push service);
-    /// never on a public server, where endpoints are a push service's https.
-    pub allow_loopback_http: bool,
-    /// Where endpoints may point (public addresses, allowed hosts).
+    /// Where endpoints may point: public addresses and allowed hosts, and
+    /// `http://` on this machine only when `allow_loopback` (the test push
+    /// service; never on a public server, where endpoints are https).
     pub outbound: Outbound,
 }
 

@@ -7,7 +7,6 @@ use super::{
     password, profiles,
     store::{audit, users, vehicles},
 };
-use crate::domain::Timestamp;
 use crate::domain::admin::AuditAction;
 use crate::domain::{
     Account, AccountStatus, AppError, Email, Role,
@@ -16,6 +15,7 @@ use crate::domain::{
     mechanic::{GeoPoint, MechanicProfile, Skill},
     vehicle::VehicleForm,
 };
+use crate::domain::{Timestamp, UserId};
 use serde_json::json;
 
 /// How an admin came to exist, for the audit log.
@@ -298,7 +298,7 @@ pub async fn seed_demo(db: &Db, now: Timestamp) -> Result<Option<Vec<DemoLogin>>
     let mut logins = Vec::new();
     let mut job_for = None;
     for u in demo_users() {
-        let id = super::new_id();
+        let id = UserId::from(super::new_id());
         let email = Email::parse(u.email)?;
         let phone = parse_phone(u.phone.unwrap_or_default(), false)?;
         let inserted = users::insert(
@@ -361,13 +361,8 @@ pub async fn seed_demo(db: &Db, now: Timestamp) -> Result<Option<Vec<DemoLogin>>
     tx.commit().await?;
     if let Some((customer, vehicle)) = job_for {
         let mut tx = super::db::begin_write(db).await?;
-        super::flows::booking::insert(
-            &mut tx,
-            &crate::domain::UserId::from(customer),
-            &demo_job(&vehicle).parse(now)?,
-            now,
-        )
-        .await?;
+        super::flows::booking::insert(&mut tx, &customer, &demo_job(&vehicle).parse(now)?, now)
+            .await?;
         tx.commit().await?;
     }
     tracing::info!(users = logins.len(), "demo data added");

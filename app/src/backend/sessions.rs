@@ -47,7 +47,7 @@ pub struct Issued {
 pub async fn start<'e>(
     exec: impl Executor<'e, Database = Any>,
     state: &AppState,
-    user_id: &str,
+    user_id: &UserId,
     user_agent: Option<&str>,
     now: Timestamp,
 ) -> Result<Issued, AppError> {
@@ -100,7 +100,7 @@ pub async fn revoke<'e>(
 /// Returns how many ended.
 pub async fn revoke_all<'e>(
     exec: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     keep: Option<&str>,
     now: Timestamp,
 ) -> Result<u64, sqlx::Error> {
@@ -119,7 +119,7 @@ pub async fn revoke_all<'e>(
 /// revoked over a week ago (recent ones help explain "why was I logged out").
 pub async fn prune<'e>(
     exec: impl Executor<'e, Database = Any>,
-    user_id: &str,
+    user_id: &UserId,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     const WEEK_MS: i64 = 7 * 24 * 3600 * 1000;

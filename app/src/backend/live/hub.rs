@@ -7,6 +7,7 @@ use super::{
     replay::{bounds, prune, replay},
     wire::{Wire, WireBatch, from_self, pack},
 };
+use crate::domain::UserId;
 use crate::domain::{FeatureFlags, Timestamp};
 use crate::{
     backend::Db,
@@ -99,7 +100,7 @@ impl Hub {
     }
 
     /// Subscribes a stream of `owner`'s (the signed-in user, whatever the filter).
-    pub fn subscribe(&self, filter: StreamFilter, owner: &str) -> Subscription {
+    pub fn subscribe(&self, filter: StreamFilter, owner: &UserId) -> Subscription {
         let (sender, events) = mpsc::channel(self.inner.buffer);
         let recheck = Arc::new(Notify::new());
         let key = self.registry().add(filter, owner, sender, recheck.clone());
@@ -115,7 +116,7 @@ impl Hub {
     /// new password, a suspension): each of their open streams, in every
     /// instance, checks its own session and ends if that one is gone.
     /// Call it after the change committed.
-    pub async fn sessions_changed(&self, db: &Db, user_id: &str) {
+    pub async fn sessions_changed(&self, db: &Db, user_id: &UserId) {
         self.recheck_streams_of(user_id);
         if self.inner.postgres.load(Ordering::Relaxed)
             && let Err(e) = sqlx::query("SELECT pg_notify($1, $2)")
@@ -135,9 +136,12 @@ impl Hub {
         self.inner.session_changes.subscribe()
     }
 
-    pub(super) fn recheck_streams_of(&self, user_id: &str) {
+    pub(super) fn recheck_streams_of(&self, user_id: &UserId) {
         // No receivers is not an error: nobody holds a socket.
-        let _ = self.inner.session_changes.send(Some(user_id.into()));
+        let _ = self
+            .inner
+            .session_changes
+            .send(Some(user_id.as_str().into()));
         let registry = self.registry();
         for key in registry.owned.get(user_id).into_iter().flatten() {
             if let Some(sub) = registry.subs.get(key) {
@@ -270,7 +274,7 @@ impl Hub {
                 loop {
                     match listener.recv().await {
                         Ok(n) if n.channel() == SESSIONS_CHANNEL => {
-                            hub.recheck_streams_of(n.payload());
+                            hub.recheck_streams_of(&UserId::from(n.payload()));
                         }
                         Ok(n) if n.channel() == EPHEMERAL_CHANNEL => {
                             hub.heard_ephemeral(n.payload());

@@ -14,7 +14,7 @@ use tokio::sync::{
 
 pub(super) struct Subscriber {
     pub(super) filter: StreamFilter,
-    pub(super) owner: String,
+    pub(super) owner: UserId,
     pub(super) sender: mpsc::Sender<Arc<LiveEvent>>,
     pub(super) recheck: Arc<Notify>,
 }
@@ -35,7 +35,7 @@ pub(super) struct Registry {
     /// Mechanics who may be offered new jobs near them.
     pub(super) reaching: HashSet<u64>,
     /// Every stream by the user who opened it, oldest (smallest key) first.
-    pub(super) owned: HashMap<String, BTreeSet<u64>>,
+    pub(super) owned: HashMap<UserId, BTreeSet<u64>>,
     /// Shutting down: no new subscribers.
     pub(super) closed: bool,
 }
@@ -44,7 +44,7 @@ impl Registry {
     pub(super) fn add(
         &mut self,
         filter: StreamFilter,
-        owner: &str,
+        owner: &UserId,
         sender: mpsc::Sender<Arc<LiveEvent>>,
         recheck: Arc<Notify>,
     ) -> u64 {

@@ -111,7 +111,7 @@ pub async fn replay(db: &Db, filter: &StreamFilter, id: i64) -> Result<Batch, sq
 /// The newest event about `job_id` (0 for none). Read before the job
 /// itself: whatever commits later has a larger id, because every flow that
 /// records an event about a job first writes (and so locks) its row.
-pub async fn newest_about(db: &Db, job_id: &str) -> Result<i64, sqlx::Error> {
+pub async fn newest_about(db: &Db, job_id: &JobId) -> Result<i64, sqlx::Error> {
     let (newest,): (i64,) =
         sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM events WHERE job_id = $1")
             .bind(job_id)

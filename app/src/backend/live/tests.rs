@@ -6,7 +6,7 @@ use super::{
     *,
 };
 use crate::domain::{
-    FeatureFlags,
+    FeatureFlags, UserId,
     geo::GeoPoint,
     live::{Audience, EventName, LiveEvent, StreamFilter, Watcher},
 };
@@ -47,22 +47,28 @@ fn received(s: &mut Subscription) -> usize {
 fn events_reach_only_the_streams_that_may_see_them() {
     let hub = Hub::new(8);
     let camden = GeoPoint::new(51.539, -0.1426).unwrap();
-    let mut priya = hub.subscribe(all(Watcher::Customer { id: "c1".into() }), "c1");
-    let mut ben = hub.subscribe(all(Watcher::Customer { id: "c2".into() }), "c2");
-    let mut admin = hub.subscribe(all(Watcher::Admin), "a1");
+    let mut priya = hub.subscribe(
+        all(Watcher::Customer { id: "c1".into() }),
+        &UserId::from("c1"),
+    );
+    let mut ben = hub.subscribe(
+        all(Watcher::Customer { id: "c2".into() }),
+        &UserId::from("c2"),
+    );
+    let mut admin = hub.subscribe(all(Watcher::Admin), &UserId::from("a1"));
     let mut dan = hub.subscribe(
         all(Watcher::Mechanic {
             id: "m1".into(),
             reach: Some((camden, 10)),
         }),
-        "m1",
+        &UserId::from("m1"),
     );
     let mut off = hub.subscribe(
         all(Watcher::Mechanic {
             id: "m2".into(),
             reach: None,
         }),
-        "m2",
+        &UserId::from("m2"),
     );
     let delivered = hub
         .registry()
@@ -83,8 +89,8 @@ fn an_admins_stream_of_one_job_gets_that_jobs_events_and_leaves_no_trace() {
         job: Some(job.into()),
         ..all(Watcher::Admin)
     };
-    let mut j1 = hub.subscribe(of("j1"), "a1");
-    let mut j2 = hub.subscribe(of("j2"), "a1");
+    let mut j1 = hub.subscribe(of("j1"), &UserId::from("a1"));
+    let mut j2 = hub.subscribe(of("j2"), &UserId::from("a1"));
     assert_eq!(
         hub.registry().dispatch(&Arc::new(event("c1", None, None))),
         1
@@ -99,8 +105,8 @@ fn an_admins_stream_of_one_job_gets_that_jobs_events_and_leaves_no_trace() {
 #[test]
 fn a_stream_that_falls_behind_is_cut_off_and_a_dropped_one_unsubscribes() {
     let hub = Hub::new(2);
-    let mut slow = hub.subscribe(all(Watcher::Admin), "a1");
-    let mut quick = hub.subscribe(all(Watcher::Admin), "a1");
+    let mut slow = hub.subscribe(all(Watcher::Admin), &UserId::from("a1"));
+    let mut quick = hub.subscribe(all(Watcher::Admin), &UserId::from("a1"));
     for _ in 0..3 {
         hub.registry().dispatch(&Arc::new(event("c1", None, None)));
         received(&mut quick);
@@ -119,9 +125,9 @@ fn a_stream_that_falls_behind_is_cut_off_and_a_dropped_one_unsubscribes() {
 #[test]
 fn closing_ends_open_streams_and_refuses_new_ones() {
     let hub = Hub::new(8);
-    let mut open = hub.subscribe(all(Watcher::Admin), "a1");
+    let mut open = hub.subscribe(all(Watcher::Admin), &UserId::from("a1"));
     hub.close_all();
-    let mut late = hub.subscribe(all(Watcher::Admin), "a1");
+    let mut late = hub.subscribe(all(Watcher::Admin), &UserId::from("a1"));
     for s in [&mut open, &mut late] {
         assert!(matches!(
             s.events.try_recv(),
@@ -133,11 +139,19 @@ fn closing_ends_open_streams_and_refuses_new_ones() {
 #[test]
 fn opening_one_stream_too_many_closes_the_owners_oldest() {
     let hub = Hub::new(8);
-    let mut first = hub.subscribe(all(Watcher::Customer { id: "c1".into() }), "c1");
+    let mut first = hub.subscribe(
+        all(Watcher::Customer { id: "c1".into() }),
+        &UserId::from("c1"),
+    );
     let mut rest: Vec<Subscription> = (1..STREAMS_PER_USER)
-        .map(|_| hub.subscribe(all(Watcher::Customer { id: "c1".into() }), "c1"))
+        .map(|_| {
+            hub.subscribe(
+                all(Watcher::Customer { id: "c1".into() }),
+                &UserId::from("c1"),
+            )
+        })
         .collect();
-    let _other = hub.subscribe(all(Watcher::Admin), "a1");
+    let _other = hub.subscribe(all(Watcher::Admin), &UserId::from("a1"));
     assert_eq!(hub.subscribers(), STREAMS_PER_USER + 1);
     assert!(
         first
@@ -145,7 +159,10 @@ fn opening_one_stream_too_many_closes_the_owners_oldest() {
             .try_recv()
             .is_err_and(|e| e == mpsc::error::TryRecvError::Empty)
     );
-    let _newest = hub.subscribe(all(Watcher::Customer { id: "c1".into() }), "c1");
+    let _newest = hub.subscribe(
+        all(Watcher::Customer { id: "c1".into() }),
+        &UserId::from("c1"),
+    );
     assert_eq!(hub.subscribers(), STREAMS_PER_USER + 1);
     assert!(matches!(
         first.events.try_recv(),
@@ -182,7 +199,7 @@ fn ephemeral_events_pack_into_notifications_under_the_limit() {
     assert!(!from_self(&pack("me-too", vec![wire(1)])[0], "me"));
     // An instance ignores what it sent itself.
     let hub = Hub::new(8);
-    let mut admin = hub.subscribe(all(Watcher::Admin), "a1");
+    let mut admin = hub.subscribe(all(Watcher::Admin), &UserId::from("a1"));
     for p in pack(&hub.inner.instance, vec![wire(1)]) {
         hub.heard_ephemeral(&p);
     }
@@ -196,9 +213,15 @@ fn ephemeral_events_pack_into_notifications_under_the_limit() {
 #[tokio::test]
 async fn a_sessions_change_wakes_only_that_users_streams() {
     let hub = Hub::new(8);
-    let ann = hub.subscribe(all(Watcher::Customer { id: "c1".into() }), "c1");
-    let ben = hub.subscribe(all(Watcher::Customer { id: "c2".into() }), "c2");
-    hub.recheck_streams_of("c1");
+    let ann = hub.subscribe(
+        all(Watcher::Customer { id: "c1".into() }),
+        &UserId::from("c1"),
+    );
+    let ben = hub.subscribe(
+        all(Watcher::Customer { id: "c2".into() }),
+        &UserId::from("c2"),
+    );
+    hub.recheck_streams_of(&UserId::from("c1"));
     let woke = |s: &Subscription| {
         let n = s.recheck.clone();
         async move {

@@ -11,10 +11,10 @@ use crate::{
         AppError, JobId, PaymentId, QuoteId, Timestamp, UserId,
         admin::Paging,
         mechanic::Skill,
-        money::Money,
+        money::{Currency, Money},
         payment::{
             AdminPayment, CardSummary, PaymentDetail, PaymentEvent, PaymentPage, PaymentStatus,
-            PaymentView, currency_of,
+            PaymentView,
         },
     },
 };
@@ -38,7 +38,7 @@ pub struct PaymentRow {
     pub amount_cents: i64,
     pub captured_cents: i64,
     pub refunded_cents: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub card_brand: Option<String>,
     pub card_last4: Option<String>,
     pub failure: Option<String>,
@@ -58,7 +58,7 @@ impl PaymentRow {
     }
 
     pub fn money(&self, cents: i64) -> Money {
-        Money::new(cents, currency_of(&self.currency))
+        Money::new(cents, self.currency)
     }
 
     pub fn amount(&self) -> Money {
@@ -92,7 +92,7 @@ impl PaymentRow {
 /// The payment that booked the job: the one for its accepted quote.
 pub async fn for_job<'e>(
     exec: impl Executor<'e, Database = Any>,
-    job_id: &str,
+    job_id: &JobId,
 ) -> Result<Option<PaymentRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM payments p JOIN jobs j ON j.id = p.job_id \
@@ -106,7 +106,7 @@ pub async fn for_job<'e>(
 }
 
 /// The attempt under way for a quote, if any.
-pub async fn attempt(db: &Db, quote_id: &str) -> Result<Option<PaymentRow>, sqlx::Error> {
+pub async fn attempt(db: &Db, quote_id: &QuoteId) -> Result<Option<PaymentRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM payments p WHERE p.attempt_key = $1"
     ))
@@ -127,7 +127,7 @@ pub async fn by_intent<'e>(
     .await
 }
 
-pub async fn by_id(db: &Db, id: &str) -> Result<Option<PaymentRow>, sqlx::Error> {
+pub async fn by_id(db: &Db, id: &PaymentId) -> Result<Option<PaymentRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM payments p WHERE p.id = $1"))
         .bind(id)
         .fetch_optional(db)
@@ -165,7 +165,7 @@ pub async fn claim(
     .bind(new.provider)
     .bind(PaymentStatus::Starting.as_str())
     .bind(new.amount.cents)
-    .bind(new.amount.currency.code())
+    .bind(new.amount.currency)
     .bind(now)
     .execute(db)
     .await?
@@ -176,7 +176,7 @@ pub async fn claim(
 /// Ends an attempt that cannot book the job, freeing the quote for another card.
 pub async fn fail<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
+    id: &PaymentId,
     status: PaymentStatus,
     failure: &str,
     now: Timestamp,
@@ -196,7 +196,7 @@ pub async fn fail<'e>(
 /// Notes the provider's id while the customer confirms with their bank.
 pub async fn awaiting_action(
     db: &Db,
-    id: &str,
+    id: &PaymentId,
     intent_id: &str,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
@@ -292,7 +292,7 @@ pub async fn refund_dropped<'e>(
 /// condition on the row the first writer left; SQLite has one writer).
 pub async fn claim_refund<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
+    id: &PaymentId,
     cents: i64,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
@@ -314,7 +314,7 @@ pub async fn claim_refund<'e>(
 /// Gives back a claim the provider refused (or a duplicate request's).
 pub async fn release_refund<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
+    id: &PaymentId,
     cents: i64,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
@@ -334,7 +334,7 @@ pub async fn release_refund<'e>(
 /// refunded when it reaches what was taken.
 pub async fn complete_refund<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
+    id: &PaymentId,
     cents: i64,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
@@ -358,7 +358,7 @@ pub async fn complete_refund<'e>(
 /// it fits in what is left counting refunds under way; returns whether it did.
 pub async fn add_refund<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
+    id: &PaymentId,
     cents: i64,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
@@ -382,7 +382,7 @@ pub async fn add_refund<'e>(
 /// becomes authorized. False when the attempt changed meanwhile.
 pub async fn authorized<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
+    id: &PaymentId,
     intent_id: &str,
     card: Option<&CardSummary>,
     now: Timestamp,
@@ -409,7 +409,7 @@ pub async fn authorized<'e>(
 /// is captured: a late report changes nothing that moved on.
 pub async fn capture_held<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
+    id: &PaymentId,
     cents: i64,
     reason: Option<&str>,
     now: Timestamp,
@@ -432,7 +432,7 @@ pub async fn capture_held<'e>(
 /// A hold let go (the job was cancelled); the quote may be paid for again.
 pub async fn release_held<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
+    id: &PaymentId,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -449,7 +449,7 @@ pub async fn release_held<'e>(
 
 pub async fn set_status<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
+    id: &PaymentId,
     status: PaymentStatus,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
@@ -464,7 +464,7 @@ pub async fn set_status<'e>(
 
 pub async fn disputed<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
+    id: &PaymentId,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE payments SET disputed_at = $1, updated_at = $1 WHERE id = $2")
@@ -556,13 +556,13 @@ struct EventRow {
 }
 
 /// One payment and its history, oldest first.
-pub async fn detail(db: &Db, id: &str) -> Result<Option<PaymentDetail>, AppError> {
+pub async fn detail(db: &Db, id: &PaymentId) -> Result<Option<PaymentDetail>, AppError> {
     let row: Option<AdminRow> = sqlx::query_as(&format!("{} WHERE p.id = $1", admin_select()))
         .bind(id)
         .fetch_optional(db)
         .await?;
     let Some(row) = row else { return Ok(None) };
-    let currency = currency_of(&row.payment.currency);
+    let currency = row.payment.currency;
     let events: Vec<EventRow> = sqlx::query_as(
         "SELECT e.at, e.kind, e.amount_cents, e.detail, u.name AS actor \
          FROM payment_events e LEFT JOIN users u ON u.id = e.actor_id \

@@ -102,7 +102,7 @@ impl StripeApi {
     ) -> Result<Authorization, GatewayError> {
         let currency = amount
             .currency
-            .code()
+            .as_str()
             .parse::<stripe_types::Currency>()
             .map_err(|_| GatewayError::Unavailable)?;
         let metadata = metadata

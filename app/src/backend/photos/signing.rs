@@ -4,6 +4,7 @@
 //! job in the key included) breaks the signature.
 
 use crate::domain::Timestamp;
+use crate::domain::UserId;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -14,7 +15,7 @@ type HmacSha256 = Hmac<Sha256>;
 pub struct UrlGrant {
     pub upload: bool,
     pub key: String,
-    pub user: String,
+    pub user: UserId,
     /// Upload only: the exact size and type.
     pub len: u64,
     pub content_type: String,
@@ -22,7 +23,7 @@ pub struct UrlGrant {
 }
 
 impl UrlGrant {
-    pub fn read(key: &str, user: &str, expires_at: Timestamp) -> Self {
+    pub fn read(key: &str, user: &UserId, expires_at: Timestamp) -> Self {
         Self {
             upload: false,
             key: key.to_owned(),
@@ -35,7 +36,7 @@ impl UrlGrant {
 
     pub fn upload(
         key: &str,
-        user: &str,
+        user: &UserId,
         len: u64,
         content_type: &str,
         expires_at: Timestamp,
@@ -130,7 +131,7 @@ impl Signer {
         let grant = UrlGrant {
             upload,
             key: key.to_owned(),
-            user: user.clone(),
+            user: UserId::from(user.as_str()),
             len: if upload {
                 params.len.ok_or(Refusal::Malformed)?
             } else {
@@ -196,7 +197,7 @@ mod tests {
         let now = Timestamp::from_millis(1_000_000);
         let q = signer.query(&UrlGrant::read(
             KEY,
-            "alice",
+            &UserId::from("alice"),
             now + std::time::Duration::from_secs(60),
         ));
         let p = params(&q);
@@ -238,7 +239,7 @@ mod tests {
         let now = Timestamp::from_millis(1_000_000);
         let grant = UrlGrant::upload(
             "uploads/p1",
-            "alice",
+            &UserId::from("alice"),
             1234,
             "image/jpeg",
             now + std::time::Duration::from_secs(60),

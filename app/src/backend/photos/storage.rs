@@ -4,7 +4,7 @@
 //! through presigned URLs.
 
 use super::signing::{Signer, UrlGrant};
-use crate::domain::Timestamp;
+use crate::domain::{Timestamp, UserId};
 use aws_sdk_s3::{presigning::PresigningConfig, primitives::ByteStream};
 use futures::future::BoxFuture;
 use std::{path::PathBuf, time::Duration};
@@ -31,7 +31,7 @@ pub struct SignedRequest {
 /// Who asks for a URL: local URLs are bound to them.
 #[derive(Debug, Clone, Copy)]
 pub struct Viewer<'a> {
-    pub user: &'a str,
+    pub user: &'a UserId,
     pub now: Timestamp,
 }
 

@@ -24,8 +24,8 @@ const THREAD: &str = "SELECT id, job_id, customer_id, mechanic_id, customer_read
 
 pub async fn thread(
     conn: &mut AnyConnection,
-    job_id: &str,
-    mechanic_id: &str,
+    job_id: &JobId,
+    mechanic_id: &UserId,
 ) -> Result<Option<ThreadRow>, sqlx::Error> {
     sqlx::query_as(&format!("{THREAD} WHERE job_id = $1 AND mechanic_id = $2"))
         .bind(job_id)
@@ -37,9 +37,9 @@ pub async fn thread(
 /// The thread between the job's customer and `mechanic_id`, made if it is new.
 pub async fn ensure(
     conn: &mut AnyConnection,
-    job_id: &str,
-    customer_id: &str,
-    mechanic_id: &str,
+    job_id: &JobId,
+    customer_id: &UserId,
+    mechanic_id: &UserId,
     now: Timestamp,
 ) -> Result<ThreadRow, sqlx::Error> {
     // Most sends are to a thread that exists: a read, and no write, finds it.
@@ -97,7 +97,7 @@ const MESSAGE: &str = "SELECT m.seq, m.id, t.job_id, t.mechanic_id, m.sender_id,
 /// The message with this client-chosen id, and the thread it is in.
 pub async fn message(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &MessageId,
 ) -> Result<Option<(Message, ThreadId)>, AppError> {
     let row: Option<(ThreadId,)> = sqlx::query_as("SELECT thread_id FROM messages WHERE id = $1")
         .bind(id)
@@ -116,7 +116,7 @@ pub async fn message(
 /// Up to `limit` messages of the thread before `before` (a `seq`), newest first.
 pub async fn before(
     conn: &mut AnyConnection,
-    thread_id: &str,
+    thread_id: &ThreadId,
     before: i64,
     limit: i64,
 ) -> Result<Vec<Message>, AppError> {
@@ -133,7 +133,7 @@ pub async fn before(
 /// When `sender_id`'s latest messages were sent, newest first, after `since`.
 pub async fn recent_sends(
     conn: &mut AnyConnection,
-    sender_id: &str,
+    sender_id: &UserId,
     since: Timestamp,
     limit: usize,
 ) -> Result<Vec<Timestamp>, sqlx::Error> {
@@ -149,7 +149,7 @@ pub async fn recent_sends(
 }
 
 /// Messages from the other party that `user_id` has not read, per thread.
-pub async fn unread(conn: &mut AnyConnection, user_id: &str) -> Result<Unread, sqlx::Error> {
+pub async fn unread(conn: &mut AnyConnection, user_id: &UserId) -> Result<Unread, sqlx::Error> {
     let rows: Vec<(JobId, UserId, i64)> = sqlx::query_as(
         "SELECT t.job_id, t.mechanic_id, COUNT(m.seq) FROM threads t \
          JOIN messages m ON m.thread_id = t.id AND m.sender_id <> $1 \
@@ -243,9 +243,9 @@ impl Reader {
 /// Stores a text message; returns its place in the thread.
 pub async fn add_message(
     conn: &mut AnyConnection,
-    id: &str,
-    thread_id: &str,
-    sender_id: &str,
+    id: &MessageId,
+    thread_id: &ThreadId,
+    sender_id: &UserId,
     body: &str,
     now: Timestamp,
 ) -> Result<i64, sqlx::Error> {
@@ -267,7 +267,7 @@ pub async fn add_message(
 /// The thread's last message is `seq`, which its sender has read.
 pub async fn sent(
     conn: &mut AnyConnection,
-    thread_id: &str,
+    thread_id: &ThreadId,
     seq: i64,
     sender: Reader,
 ) -> Result<(), sqlx::Error> {
@@ -285,7 +285,7 @@ pub async fn sent(
 /// Moves `reader`'s marker forward to `seq`; false when it was there already.
 pub async fn read_up_to(
     conn: &mut AnyConnection,
-    thread_id: &str,
+    thread_id: &ThreadId,
     seq: i64,
     reader: Reader,
 ) -> Result<bool, sqlx::Error> {
@@ -303,8 +303,8 @@ pub async fn read_up_to(
 /// The two parties' ids, names and (for the mechanic) display names.
 pub async fn names(
     conn: &mut AnyConnection,
-    customer_id: &str,
-    mechanic_id: &str,
+    customer_id: &UserId,
+    mechanic_id: &UserId,
 ) -> Result<Vec<(UserId, String, Option<String>)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT u.id, u.name, p.display_name FROM users u \
@@ -319,8 +319,8 @@ pub async fn names(
 /// Whether `reporter_id` has an open report on the thread.
 pub async fn reported_by(
     conn: &mut AnyConnection,
-    thread_id: &str,
-    reporter_id: &str,
+    thread_id: &ThreadId,
+    reporter_id: &UserId,
 ) -> Result<bool, sqlx::Error> {
     let (open,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM chat_reports WHERE thread_id = $1 AND reporter_id = $2 AND closed_at IS NULL",
@@ -334,9 +334,9 @@ pub async fn reported_by(
 
 pub async fn add_report(
     conn: &mut AnyConnection,
-    id: &str,
-    thread_id: &str,
-    reporter_id: &str,
+    id: &ReportId,
+    thread_id: &ThreadId,
+    reporter_id: &UserId,
     reason: &str,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
@@ -355,7 +355,11 @@ pub async fn add_report(
 }
 
 /// Stops the other party writing; the first reporter's block stands.
-pub async fn block(conn: &mut AnyConnection, thread_id: &str, by: &str) -> Result<(), sqlx::Error> {
+pub async fn block(
+    conn: &mut AnyConnection,
+    thread_id: &ThreadId,
+    by: &UserId,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE threads SET blocked_by = $1 WHERE id = $2 AND blocked_by IS NULL")
         .bind(by)
         .bind(thread_id)
@@ -364,7 +368,7 @@ pub async fn block(conn: &mut AnyConnection, thread_id: &str, by: &str) -> Resul
     Ok(())
 }
 
-pub async fn unblock(conn: &mut AnyConnection, thread_id: &str) -> Result<(), sqlx::Error> {
+pub async fn unblock(conn: &mut AnyConnection, thread_id: &ThreadId) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE threads SET blocked_by = NULL WHERE id = $1")
         .bind(thread_id)
         .execute(conn)
@@ -375,8 +379,8 @@ pub async fn unblock(conn: &mut AnyConnection, thread_id: &str) -> Result<(), sq
 /// A report's thread, job and when it was closed (if it was).
 pub async fn report(
     conn: &mut AnyConnection,
-    id: &str,
-) -> Result<Option<(String, JobId, Option<Timestamp>)>, sqlx::Error> {
+    id: &ReportId,
+) -> Result<Option<(ThreadId, JobId, Option<Timestamp>)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT r.thread_id, t.job_id, r.closed_at FROM chat_reports r \
          JOIN threads t ON t.id = r.thread_id WHERE r.id = $1",
@@ -388,8 +392,8 @@ pub async fn report(
 
 pub async fn close_report(
     conn: &mut AnyConnection,
-    id: &str,
-    by: &str,
+    id: &ReportId,
+    by: &UserId,
     outcome: &str,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {

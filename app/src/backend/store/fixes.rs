@@ -199,7 +199,7 @@ pub struct StoredFix {
 }
 
 /// The newest stored fix of `job_id`, if it has one.
-pub async fn stored_fix(db: &Db, job_id: &str) -> Result<Option<Fix>, AppError> {
+pub async fn stored_fix(db: &Db, job_id: &JobId) -> Result<Option<Fix>, AppError> {
     let row: Option<StoredFix> = sqlx::query_as(
         "SELECT fix_lat, fix_lng, fix_accuracy_m, fix_heading, fix_speed_mps, fix_at \
          FROM jobs WHERE id = $1",
@@ -226,7 +226,7 @@ impl StoredFix {
 
 /// In the transaction that ends a job: forgets where its mechanic was,
 /// and purges or thins the way there.
-pub async fn job_ended(tx: &mut Write, job_id: &str, trail: Trail) -> Result<(), sqlx::Error> {
+pub async fn job_ended(tx: &mut Write, job_id: &JobId, trail: Trail) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE jobs SET fix_lat = NULL, fix_lng = NULL, fix_accuracy_m = NULL, fix_heading = NULL, \
          fix_speed_mps = NULL, fix_at = NULL WHERE id = $1",

@@ -1,5 +1,6 @@
 //! The `jobs` table: its row and every statement on it.
 
+use crate::domain::QuoteId;
 use crate::domain::Timestamp;
 use crate::domain::{JobId, UserId, VehicleId};
 use crate::{
@@ -43,7 +44,7 @@ pub struct JobRow {
     pub created_at: Timestamp,
 }
 
-fn corrupt(job: &str, column: &str) -> AppError {
+fn corrupt(job: &JobId, column: &str) -> AppError {
     super::corrupt("jobs", job, column)
 }
 
@@ -68,7 +69,7 @@ impl JobRow {
 
 pub async fn row<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
+    id: &JobId,
 ) -> Result<Option<JobRow>, AppError> {
     Ok(sqlx::query_as(
         "SELECT id, customer_id, vehicle_id, category, description, lat, lng, address, locality, \
@@ -190,7 +191,7 @@ impl SummaryRow {
 /// The customer's jobs, newest first, with how many quotes they can accept now.
 pub async fn for_customer(
     db: &Db,
-    customer_id: &str,
+    customer_id: &UserId,
     now: Timestamp,
 ) -> Result<Vec<JobSummary>, AppError> {
     let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
@@ -212,7 +213,7 @@ pub async fn for_customer(
 /// Distances are from `base`, the mechanic's, when they have one.
 pub async fn for_mechanic(
     db: &Db,
-    mechanic_id: &str,
+    mechanic_id: &UserId,
     base: Option<GeoPoint>,
 ) -> Result<Vec<JobSummary>, AppError> {
     let rows: Vec<SummaryRow> = sqlx::query_as(&format!(
@@ -235,7 +236,7 @@ pub async fn for_mechanic(
 /// one, and where each job is. In no particular order.
 pub async fn open_near(
     db: &Db,
-    mechanic_id: &str,
+    mechanic_id: &UserId,
     base: GeoPoint,
     radius_km: u32,
 ) -> Result<Vec<(JobSummary, GeoPoint)>, AppError> {
@@ -288,7 +289,7 @@ pub async fn open_near(
 /// How many of the customer's jobs are neither completed nor cancelled.
 pub async fn unfinished<'e>(
     exec: impl Executor<'e, Database = Any>,
-    customer_id: &str,
+    customer_id: &UserId,
 ) -> Result<i64, sqlx::Error> {
     let (open,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM jobs WHERE customer_id = $1 AND status NOT IN ($2, $3)",
@@ -304,8 +305,8 @@ pub async fn unfinished<'e>(
 /// Stores a checked request as a new job waiting for quotes.
 pub async fn insert<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
-    customer_id: &str,
+    id: &JobId,
+    customer_id: &UserId,
     job: &NewJob,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
@@ -341,7 +342,7 @@ pub async fn insert<'e>(
 /// false when it is no longer at `from`.
 pub async fn move_status<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
+    id: &JobId,
     from: JobStatus,
     to: JobStatus,
     reason: Option<&str>,
@@ -364,7 +365,7 @@ pub async fn move_status<'e>(
 /// Marks a job still at `status` as changed now; false when it moved on.
 pub async fn touch<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
+    id: &JobId,
     status: JobStatus,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
@@ -381,7 +382,7 @@ pub async fn touch<'e>(
 /// when it was not quoted or a live quote remains.
 pub async fn reopen_unquoted<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
+    id: &JobId,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
@@ -404,10 +405,10 @@ pub async fn reopen_unquoted<'e>(
 #[allow(clippy::too_many_arguments)]
 pub async fn book<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
-    customer_id: &str,
-    quote_id: &str,
-    mechanic_id: &str,
+    id: &JobId,
+    customer_id: &UserId,
+    quote_id: &QuoteId,
+    mechanic_id: &UserId,
     total_cents: i64,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {

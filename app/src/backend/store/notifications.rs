@@ -45,7 +45,7 @@ pub async fn names(
 
 pub async fn insert(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &NotificationId,
     n: &Notice,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
@@ -128,7 +128,7 @@ pub async fn unread(db: &Db, user: &UserId) -> Result<i64, sqlx::Error> {
 pub async fn mark_read(
     db: &Db,
     user: &UserId,
-    id: &str,
+    id: &NotificationId,
     now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
     let found: Option<(String,)> = sqlx::query_as(

@@ -48,7 +48,7 @@ pub const READY: &str = "ready";
 const PHOTO: &str = "SELECT id, job_id, uploader_id, kind, caption, state, byte_size, \
     content_type, width, height, created_at FROM photos";
 
-pub async fn row(conn: &mut AnyConnection, id: &str) -> Result<Option<PhotoRow>, sqlx::Error> {
+pub async fn row(conn: &mut AnyConnection, id: &PhotoId) -> Result<Option<PhotoRow>, sqlx::Error> {
     sqlx::query_as(&format!("{PHOTO} WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)
@@ -58,7 +58,7 @@ pub async fn row(conn: &mut AnyConnection, id: &str) -> Result<Option<PhotoRow>,
 /// A job's listed photos, oldest first.
 pub async fn ready_for_job(
     conn: &mut AnyConnection,
-    job_id: &str,
+    job_id: &JobId,
 ) -> Result<Vec<PhotoRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{PHOTO} WHERE job_id = $1 AND state = '{READY}' ORDER BY created_at, id"
@@ -72,7 +72,7 @@ pub async fn ready_for_job(
 /// still able to arrive count toward its limit; expired ones do not).
 pub async fn count_for_job(
     conn: &mut AnyConnection,
-    job_id: &str,
+    job_id: &JobId,
     granted_after: Timestamp,
 ) -> Result<i64, sqlx::Error> {
     let (n,): (i64,) = sqlx::query_as(&format!(
@@ -89,7 +89,7 @@ pub async fn count_for_job(
 /// Uploads `user` was granted after `granted_after` and has not finished.
 pub async fn open_uploads_of(
     conn: &mut AnyConnection,
-    user: &str,
+    user: &UserId,
     granted_after: Timestamp,
 ) -> Result<i64, sqlx::Error> {
     let (n,): (i64,) = sqlx::query_as(&format!(
@@ -106,9 +106,9 @@ pub async fn open_uploads_of(
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_upload(
     conn: &mut AnyConnection,
-    id: &str,
-    job_id: &str,
-    uploader_id: &str,
+    id: &PhotoId,
+    job_id: &JobId,
+    uploader_id: &UserId,
     kind: PhotoKind,
     caption: Option<&str>,
     byte_size: u64,
@@ -135,7 +135,7 @@ pub async fn insert_upload(
 /// Lists an uploaded photo; false when it was not waiting (done already, or deleted).
 pub async fn mark_ready(
     conn: &mut AnyConnection,
-    id: &str,
+    id: &PhotoId,
     width: u32,
     height: u32,
     now: Timestamp,
@@ -153,7 +153,7 @@ pub async fn mark_ready(
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn delete(conn: &mut AnyConnection, id: &str) -> Result<(), sqlx::Error> {
+pub async fn delete(conn: &mut AnyConnection, id: &PhotoId) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM photos WHERE id = $1")
         .bind(id)
         .execute(conn)

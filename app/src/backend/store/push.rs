@@ -220,6 +220,9 @@ pub async fn claim(
                 auth,
                 notice: Notice {
                     user,
+                    // Read leniently, unlike other rows: a kind written by a
+                    // newer instance must not stall every push behind it, and
+                    // an unknown kind goes out like one that cannot be muted.
                     kind: NoticeKind::parse(&kind).unwrap_or(NoticeKind::Security),
                     job,
                     title,

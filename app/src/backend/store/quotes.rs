@@ -22,7 +22,7 @@ struct QuoteRow {
     status: QuoteStatus,
     items: String,
     total_cents: i64,
-    currency: String,
+    currency: Currency,
     note: Option<String>,
     arrival_minutes: i64,
     expires_at: Timestamp,
@@ -37,14 +37,13 @@ impl QuoteRow {
     fn view(self, now: Timestamp) -> Result<QuoteView, AppError> {
         let id = self.id.clone();
         let corrupt = |column: &str| super::corrupt("quotes", &id, column);
-        let currency = Currency::parse(&self.currency).ok_or_else(|| corrupt("currency"))?;
         let status = self.status;
         Ok(QuoteView {
             status,
             expired: status == QuoteStatus::Live && self.expires_at <= now,
             items: serde_json::from_str::<Vec<LineItem>>(&self.items)
                 .map_err(|_| corrupt("items"))?,
-            total: Money::new(self.total_cents, currency),
+            total: Money::new(self.total_cents, self.currency),
             arrival_minutes: u32::try_from(self.arrival_minutes)
                 .map_err(|_| corrupt("arrival_minutes"))?,
             mechanic: MechanicCard {
@@ -73,7 +72,7 @@ const SELECT: &str = "SELECT q.id, q.job_id, q.mechanic_id, q.status, q.items, q
 /// A job's quotes, cheapest first: every one but the withdrawn, or all of one mechanic's.
 pub async fn for_job(
     db: &Db,
-    job_id: &str,
+    job_id: &JobId,
     only_mechanic: Option<&str>,
     now: Timestamp,
 ) -> Result<Vec<QuoteView>, AppError> {
@@ -100,7 +99,7 @@ pub async fn for_job(
     rows.into_iter().map(|r| r.view(now)).collect()
 }
 
-pub async fn by_id(db: &Db, id: &str, now: Timestamp) -> Result<Option<QuoteView>, AppError> {
+pub async fn by_id(db: &Db, id: &QuoteId, now: Timestamp) -> Result<Option<QuoteView>, AppError> {
     let row: Option<QuoteRow> = sqlx::query_as(&format!("{SELECT} WHERE q.id = $1"))
         .bind(id)
         .fetch_optional(db)
@@ -110,8 +109,8 @@ pub async fn by_id(db: &Db, id: &str, now: Timestamp) -> Result<Option<QuoteView
 
 pub async fn has_quoted<'e>(
     exec: impl Executor<'e, Database = Any>,
-    job_id: &str,
-    mechanic_id: &str,
+    job_id: &JobId,
+    mechanic_id: &UserId,
 ) -> Result<Option<bool>, sqlx::Error> {
     let (n, live): (i64, i64) = sqlx::query_as(
         "SELECT COUNT(*), COUNT(CASE WHEN status = $3 THEN 1 END) FROM quotes \
@@ -129,7 +128,7 @@ pub async fn has_quoted<'e>(
 /// declined quote's id and mechanic.
 pub async fn decline_live<'e>(
     exec: impl Executor<'e, Database = Any>,
-    job_id: &str,
+    job_id: &JobId,
     except: Option<&str>,
     now: Timestamp,
 ) -> Result<Vec<(QuoteId, UserId)>, sqlx::Error> {
@@ -150,13 +149,13 @@ pub async fn decline_live<'e>(
 /// they have no live quote there.
 pub async fn revise_live<'e>(
     exec: impl Executor<'e, Database = Any>,
-    job_id: &str,
-    mechanic_id: &str,
+    job_id: &JobId,
+    mechanic_id: &UserId,
     quote: &NewQuote,
     items: &str,
     now: Timestamp,
-) -> Result<Option<String>, sqlx::Error> {
-    let revised: Option<(String,)> = sqlx::query_as(
+) -> Result<Option<QuoteId>, sqlx::Error> {
+    let revised: Option<(QuoteId,)> = sqlx::query_as(
         "UPDATE quotes SET items = $1, total_cents = $2, note = $3, arrival_minutes = $4, \
          expires_at = $5, updated_at = $6 WHERE job_id = $7 AND mechanic_id = $8 AND status = $9 \
          RETURNING id",
@@ -178,9 +177,9 @@ pub async fn revise_live<'e>(
 /// Stores a new live quote; `items` is its lines as JSON.
 pub async fn insert<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
-    job_id: &str,
-    mechanic_id: &str,
+    id: &QuoteId,
+    job_id: &JobId,
+    mechanic_id: &UserId,
     quote: &NewQuote,
     items: &str,
     now: Timestamp,
@@ -195,7 +194,7 @@ pub async fn insert<'e>(
     .bind(mechanic_id)
     .bind(items)
     .bind(quote.total.cents)
-    .bind(quote.total.currency.code())
+    .bind(quote.total.currency)
     .bind(quote.note.as_deref())
     .bind(i64::from(quote.arrival_minutes))
     .bind(quote.expires_at)
@@ -210,7 +209,7 @@ pub async fn insert<'e>(
 /// when it was not.
 pub async fn set_status<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
+    id: &QuoteId,
     from: Option<QuoteStatus>,
     to: QuoteStatus,
     now: Timestamp,

@@ -1,6 +1,7 @@
 //! The `job_timeline` table: one row per status change, written with the change.
 
 use crate::backend::new_id;
+use crate::domain::JobId;
 use crate::domain::Timestamp;
 use crate::domain::{
     AppError, UserId,
@@ -57,8 +58,8 @@ struct Row {
 /// mechanics do not learn who else quoted, nor a customer's full name.
 pub async fn for_job<'e>(
     exec: impl Executor<'e, Database = Any>,
-    job_id: &str,
-    viewer_id: &str,
+    job_id: &JobId,
+    viewer_id: &UserId,
     viewer: Actor,
 ) -> Result<Vec<TimelineEntry>, AppError> {
     let rows: Vec<Row> = sqlx::query_as(

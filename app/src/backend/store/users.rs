@@ -41,7 +41,7 @@ const COLUMNS: &str =
     "id, email, name, phone, password_hash, role, status, created_at, status_reason";
 
 pub struct NewUser<'a> {
-    pub id: &'a str,
+    pub id: &'a UserId,
     pub email: &'a str,
     pub email_lower: &'a str,
     pub name: &'a str,
@@ -99,7 +99,7 @@ pub async fn by_email<'e>(
 
 pub async fn by_id<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
+    id: &UserId,
 ) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
         .bind(id)
@@ -109,7 +109,7 @@ pub async fn by_id<'e>(
 
 pub async fn update_profile<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
+    id: &UserId,
     name: &str,
     phone: Option<&str>,
     now: Timestamp,
@@ -126,7 +126,7 @@ pub async fn update_profile<'e>(
 
 pub async fn set_password<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
+    id: &UserId,
     password_hash: &str,
     now: Timestamp,
 ) -> Result<(), sqlx::Error> {
@@ -153,7 +153,7 @@ pub async fn counts<'e>(
 /// someone else changed it first.
 pub async fn change_status<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
+    id: &UserId,
     from: AccountStatus,
     to: AccountStatus,
     reason: Option<&str>,

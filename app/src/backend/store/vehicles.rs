@@ -2,6 +2,7 @@
 
 use crate::backend::{Db, new_id};
 use crate::domain::Timestamp;
+use crate::domain::UserId;
 use crate::domain::VehicleId;
 use crate::domain::{
     AppError,
@@ -42,7 +43,7 @@ impl From<VehicleRow> for Vehicle {
 const COLUMNS: &str = "id, year, make, model, trim, colour, plate, vin";
 
 /// The customer's vehicles, oldest first, without removed ones.
-pub async fn list(db: &Db, owner_id: &str) -> Result<Vec<Vehicle>, AppError> {
+pub async fn list(db: &Db, owner_id: &UserId) -> Result<Vec<Vehicle>, AppError> {
     let rows: Vec<VehicleRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM vehicles WHERE owner_id = $1 AND removed_at IS NULL \
          ORDER BY created_at, id"
@@ -56,8 +57,8 @@ pub async fn list(db: &Db, owner_id: &str) -> Result<Vec<Vehicle>, AppError> {
 /// One of the customer's vehicles that is still in their garage.
 pub async fn owned<'e>(
     exec: impl Executor<'e, Database = Any>,
-    owner_id: &str,
-    id: &str,
+    owner_id: &UserId,
+    id: &VehicleId,
 ) -> Result<Option<Vehicle>, AppError> {
     let row: Option<VehicleRow> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM vehicles WHERE id = $1 AND owner_id = $2 AND removed_at IS NULL"
@@ -72,7 +73,7 @@ pub async fn owned<'e>(
 /// Any vehicle by id, removed or not: a job keeps naming its vehicle.
 pub async fn by_id<'e>(
     exec: impl Executor<'e, Database = Any>,
-    id: &str,
+    id: &VehicleId,
 ) -> Result<Vehicle, AppError> {
     let row: Option<VehicleRow> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM vehicles WHERE id = $1"))
@@ -80,7 +81,7 @@ pub async fn by_id<'e>(
             .fetch_optional(exec)
             .await?;
     row.map(Vehicle::from).ok_or_else(|| {
-        tracing::error!(vehicle = id, "a job names a vehicle that does not exist");
+        tracing::error!(vehicle = %id, "a job names a vehicle that does not exist");
         AppError::Internal
     })
 }
@@ -89,7 +90,7 @@ pub async fn by_id<'e>(
 #[tracing::instrument(skip_all, fields(user = %owner_id))]
 pub async fn add(
     db: &Db,
-    owner_id: &str,
+    owner_id: &UserId,
     form: &VehicleForm,
     now: Timestamp,
 ) -> Result<Vehicle, AppError> {
@@ -114,7 +115,7 @@ pub async fn add(
 /// Stores a checked vehicle in the owner's garage.
 pub async fn insert<'e>(
     exec: impl Executor<'e, Database = Any>,
-    owner_id: &str,
+    owner_id: &UserId,
     v: NewVehicle,
     now: Timestamp,
 ) -> Result<Vehicle, AppError> {
@@ -140,7 +141,12 @@ pub async fn insert<'e>(
 
 /// Takes a vehicle out of the garage. Jobs that name it keep it.
 #[tracing::instrument(skip_all, fields(user = %owner_id, id = %id))]
-pub async fn remove(db: &Db, owner_id: &str, id: &str, now: Timestamp) -> Result<(), AppError> {
+pub async fn remove(
+    db: &Db,
+    owner_id: &UserId,
+    id: &VehicleId,
+    now: Timestamp,
+) -> Result<(), AppError> {
     let done = sqlx::query(
         "UPDATE vehicles SET removed_at = $1 WHERE id = $2 AND owner_id = $3 AND removed_at IS NULL",
     )

@@ -5,8 +5,8 @@ use super::super::{
     geo::GeoPoint,
     mechanic::{ADDRESS_MAX_CHARS, Skill},
 };
-use crate::domain::Timestamp;
 use crate::domain::text::collapse_spaces;
+use crate::domain::{Timestamp, VehicleId};
 use serde::{Deserialize, Serialize};
 
 /// When the customer wants the mechanic.
@@ -49,7 +49,7 @@ pub struct JobForm {
 /// A checked request, ready to store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewJob {
-    pub vehicle_id: String,
+    pub vehicle_id: VehicleId,
     pub category: Skill,
     pub description: String,
     pub at: GeoPoint,
@@ -61,7 +61,7 @@ pub struct NewJob {
 impl JobForm {
     /// Checks every field; `now` (unix ms) bounds the preferred window.
     pub fn parse(&self, now: Timestamp) -> Result<NewJob, AppError> {
-        let vehicle_id = self.vehicle_id.trim().to_owned();
+        let vehicle_id = VehicleId::from(self.vehicle_id.trim());
         if vehicle_id.is_empty() {
             return Err(AppError::invalid(
                 "vehicle_id",

@@ -35,7 +35,15 @@ pub async fn report(
     let reason = chat::parse_reason(reason)?;
     let thread = party.thread(&mut tx, now).await?;
     if !store::chat::reported_by(&mut tx, &thread.id, &user.id).await? {
-        store::chat::add_report(&mut tx, &new_id(), &thread.id, &user.id, &reason, now).await?;
+        store::chat::add_report(
+            &mut tx,
+            &ReportId::from(new_id()),
+            &thread.id,
+            &user.id,
+            &reason,
+            now,
+        )
+        .await?;
     }
     store::chat::block(&mut tx, &thread.id, &user.id).await?;
     tx.commit().await?;

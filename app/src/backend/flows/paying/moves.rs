@@ -1,6 +1,7 @@
 //! A job's move asks of its payment: taken at completion, let go on cancellation.
 
 use crate::domain::JobId;
+use crate::domain::UserId;
 use crate::{
     backend::{
         Db,
@@ -74,7 +75,7 @@ impl Settled {
     pub async fn apply(
         &self,
         tx: &mut crate::backend::db::Write,
-        actor: &str,
+        actor: &UserId,
         now: Timestamp,
     ) -> Result<Option<EventName>, AppError> {
         match self {

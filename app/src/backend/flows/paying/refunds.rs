@@ -125,7 +125,7 @@ pub async fn refund(
         serde_json::json!({
             "payment": payment_id,
             "amount_cents": amount.cents,
-            "currency": amount.currency.code(),
+            "currency": amount.currency,
             "reason": reason,
             "refund": refund_id,
         }),
