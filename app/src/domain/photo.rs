@@ -33,6 +33,16 @@ pub const OPEN_UPLOADS_PER_USER: i64 = 20;
 pub const FORMATS: &str = "JPEG, PNG or WebP";
 
 text_enum! {
+    /// Where a photo is: granted and waiting for its bytes, or processed
+    /// and listed on its job.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum PhotoStage {
+        Uploading = "uploading",
+        Ready = "ready",
+    }
+}
+
+text_enum! {
     /// What a photo shows: the customer's of the problem, the mechanic's of the work.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum PhotoKind {

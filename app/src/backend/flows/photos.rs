@@ -8,7 +8,7 @@
 //! straight to S3); `finish` reads them back, judges them by their bytes,
 //! stores the two re-encoded sizes, and only then lists the photo.
 
-use crate::domain::{JobId, PhotoId, UserId};
+use crate::domain::{JobId, PhotoId, UserId, photo::PhotoStage};
 use crate::{
     backend::{
         Db, access,
@@ -214,7 +214,7 @@ pub async fn finish(
     }
     metrics::counter!("curbside_photos_stored_total").increment(1);
     let mut row = row;
-    row.state = photos::READY.to_owned();
+    row.state = PhotoStage::Ready;
     row.width = Some(i64::from(processed.width));
     row.height = Some(i64::from(processed.height));
     view(photos, &row, &user.id, now).await

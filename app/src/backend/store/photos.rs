@@ -1,6 +1,9 @@
 //! The `photos` table: a photo's row from its granted upload until it is deleted.
 
-use crate::domain::{JobId, PhotoId, Timestamp, UserId, photo::PhotoKind};
+use crate::domain::{
+    JobId, PhotoId, Timestamp, UserId,
+    photo::{PhotoKind, PhotoStage},
+};
 use sqlx::AnyConnection;
 
 #[derive(sqlx::FromRow, Clone, Debug)]
@@ -10,7 +13,7 @@ pub struct PhotoRow {
     pub uploader_id: UserId,
     pub kind: PhotoKind,
     pub caption: Option<String>,
-    pub state: String,
+    pub state: PhotoStage,
     pub byte_size: i64,
     pub content_type: String,
     pub width: Option<i64>,
@@ -20,7 +23,7 @@ pub struct PhotoRow {
 
 impl PhotoRow {
     pub fn ready(&self) -> bool {
-        self.state == READY
+        self.state == PhotoStage::Ready
     }
 
     /// Where the upload's bytes wait until they are processed.
@@ -42,9 +45,6 @@ impl PhotoRow {
     }
 }
 
-pub const UPLOADING: &str = "uploading";
-pub const READY: &str = "ready";
-
 const PHOTO: &str = "SELECT id, job_id, uploader_id, kind, caption, state, byte_size, \
     content_type, width, height, created_at FROM photos";
 
@@ -61,7 +61,8 @@ pub async fn ready_for_job(
     job_id: &JobId,
 ) -> Result<Vec<PhotoRow>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "{PHOTO} WHERE job_id = $1 AND state = '{READY}' ORDER BY created_at, id"
+        "{PHOTO} WHERE job_id = $1 AND state = '{READY}' ORDER BY created_at, id",
+        READY = PhotoStage::Ready.as_str()
     ))
     .bind(job_id)
     .fetch_all(conn)
@@ -77,7 +78,8 @@ pub async fn count_for_job(
 ) -> Result<i64, sqlx::Error> {
     let (n,): (i64,) = sqlx::query_as(&format!(
         "SELECT COUNT(*) FROM photos WHERE job_id = $1 \
-         AND (state = '{READY}' OR created_at > $2)"
+         AND (state = '{READY}' OR created_at > $2)",
+        READY = PhotoStage::Ready.as_str(),
     ))
     .bind(job_id)
     .bind(granted_after)
@@ -94,7 +96,8 @@ pub async fn open_uploads_of(
 ) -> Result<i64, sqlx::Error> {
     let (n,): (i64,) = sqlx::query_as(&format!(
         "SELECT COUNT(*) FROM photos WHERE uploader_id = $1 \
-         AND state = '{UPLOADING}' AND created_at > $2"
+         AND state = '{UPLOADING}' AND created_at > $2",
+        UPLOADING = PhotoStage::Uploading.as_str(),
     ))
     .bind(user)
     .bind(granted_after)
@@ -117,7 +120,8 @@ pub async fn insert_upload(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(&format!(
         "INSERT INTO photos (id, job_id, uploader_id, kind, caption, state, byte_size, \
-         content_type, created_at) VALUES ($1, $2, $3, $4, $5, '{UPLOADING}', $6, $7, $8)"
+         content_type, created_at) VALUES ($1, $2, $3, $4, $5, '{UPLOADING}', $6, $7, $8)",
+        UPLOADING = PhotoStage::Uploading.as_str(),
     ))
     .bind(id)
     .bind(job_id)
@@ -142,7 +146,9 @@ pub async fn mark_ready(
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(&format!(
         "UPDATE photos SET state = '{READY}', width = $1, height = $2, ready_at = $3 \
-         WHERE id = $4 AND state = '{UPLOADING}'"
+         WHERE id = $4 AND state = '{UPLOADING}'",
+        READY = PhotoStage::Ready.as_str(),
+        UPLOADING = PhotoStage::Uploading.as_str(),
     ))
     .bind(i64::from(width))
     .bind(i64::from(height))
@@ -174,7 +180,8 @@ pub async fn due(
          p.content_type, p.width, p.height, p.created_at FROM photos p JOIN jobs j ON j.id = p.job_id \
          WHERE (j.status IN ('completed', 'cancelled') AND j.updated_at < $1) \
             OR (p.state = '{UPLOADING}' AND p.created_at < $2) \
-         ORDER BY p.created_at LIMIT $3"
+         ORDER BY p.created_at LIMIT $3",
+        UPLOADING = PhotoStage::Uploading.as_str(),
     ))
     .bind(ended_before)
     .bind(granted_before)
