@@ -14,5 +14,6 @@ cargo build -q --profile server-release -p server --example payments_bench
 BENCH=target/server-release/examples/payments_bench
 
 measure() { "$BENCH" "$1" "$TEST_STRIPE_API_BASE" "$ROUNDS"; }
-SERVER_ENV="DEMO_DATA=true SIGNUPS_PER_HOUR=1000 STRIPE_SECRET_KEY=sk_test_curbside_bench STRIPE_PUBLISHABLE_KEY=pk_test_curbside_bench STRIPE_WEBHOOK_SECRET=whsec_curbside_bench STRIPE_API_BASE=$TEST_STRIPE_API_BASE"
+# The tests' keys (server/tests/common/stripe.rs), which the bench signs and pays with.
+SERVER_ENV="DEMO_DATA=true SIGNUPS_PER_HOUR=1000 STRIPE_SECRET_KEY=sk_test_curbside STRIPE_PUBLISHABLE_KEY=pk_test_curbside STRIPE_WEBHOOK_SECRET=whsec_test_curbside STRIPE_API_BASE=$TEST_STRIPE_API_BASE"
 on_each_database

@@ -7,17 +7,14 @@
 //!
 //! Usage: `payments_bench <base URL> <localstripe URL> [rounds]`
 //! (run by `scripts/bench-payments.sh`, against a server started with demo
-//! data and the STRIPE_* settings it prints).
+//! data and the tests' Stripe keys, `tests/common/stripe.rs`).
 
 mod common;
 
 use app::backend::payments::signature;
-use common::{Auth, Http, add_car, demo_login, new_customer, stats};
-use serde_json::{Value, json};
+use common::{Auth, Http, add_car, demo_login, new_customer, stats, stripe};
+use serde_json::json;
 use std::time::Instant;
-
-pub const PUBLISHABLE_KEY: &str = "pk_test_curbside_bench";
-pub const WEBHOOK_SECRET: &str = "whsec_curbside_bench";
 
 #[tokio::main]
 async fn main() {
@@ -68,7 +65,9 @@ async fn main() {
             .as_str()
             .expect("Stripe keys on the server")
             .to_owned();
-        let pm = card(&client, &stripe, &secret).await;
+        let pm = stripe::card(&stripe, &secret, "4242424242424242")
+            .await
+            .expect("a PaymentMethod");
 
         let t = Instant::now();
         let booked = api
@@ -103,7 +102,10 @@ async fn main() {
         captures.push(t.elapsed());
         assert_eq!(done["payment"]["status"], "captured");
 
-        let intent = intent_for(&client, &stripe, &quote).await;
+        let intent = stripe::intents_for_quote(&stripe, &quote).await[0]["id"]
+            .as_str()
+            .expect("the quote's PaymentIntent")
+            .to_owned();
         let body = json!({
             "id": format!("evt_bench_{round}_{}", app::domain::Timestamp::now().millis()),
             "type": "charge.refunded",
@@ -117,7 +119,7 @@ async fn main() {
                 .post(api.url("/api/stripe/webhook"))
                 .header(
                     "Stripe-Signature",
-                    signature::sign(body.as_bytes(), WEBHOOK_SECRET, now),
+                    signature::sign(body.as_bytes(), stripe::WEBHOOK_SECRET, now),
                 )
                 .body(body.clone())
                 .send()
@@ -131,61 +133,4 @@ async fn main() {
     stats("complete the job (capture)", captures);
     stats("webhook, first delivery", firsts);
     stats("webhook, replay (ignored)", replays);
-}
-
-/// What Stripe.js does with the card typed into the form.
-async fn card(client: &reqwest::Client, stripe: &str, secret: &str) -> String {
-    let id = secret.split("_secret_").next().unwrap();
-    let body: Value = client
-        .post(format!("{stripe}/v1/setup_intents/{id}/confirm"))
-        .body(
-            json!({
-                "key": PUBLISHABLE_KEY,
-                "client_secret": secret,
-                "payment_method_data": { "type": "card", "card": { "number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123" } },
-            })
-            .to_string(),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["payment_method"]
-        .as_str()
-        .expect("a PaymentMethod")
-        .to_owned()
-}
-
-/// The PaymentIntent made for `quote`, found by its metadata.
-async fn intent_for(client: &reqwest::Client, stripe: &str, quote: &str) -> String {
-    let mut after: Option<String> = None;
-    loop {
-        let mut url = format!("{stripe}/v1/payment_intents?limit=100");
-        if let Some(a) = &after {
-            url.push_str(&format!("&starting_after={a}"));
-        }
-        let page: Value = client
-            .get(url)
-            .basic_auth("sk_test_curbside_bench", Some(""))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let data = page["data"].as_array().cloned().unwrap_or_default();
-        if let Some(pi) = data.iter().find(|pi| pi["metadata"]["quote_id"] == quote) {
-            return pi["id"].as_str().unwrap().to_owned();
-        }
-        after = data
-            .last()
-            .and_then(|pi| pi["id"].as_str())
-            .map(str::to_owned);
-        assert!(
-            page["has_more"] == true && after.is_some(),
-            "no PaymentIntent for the quote"
-        );
-    }
 }

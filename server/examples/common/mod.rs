@@ -8,6 +8,15 @@ pub mod forms;
 #[path = "../../tests/common/http.rs"]
 pub mod http;
 
+#[allow(dead_code)] // the Stripe kit asks it
+#[path = "../../tests/common/ci.rs"]
+mod ci;
+pub use ci::in_ci;
+
+#[allow(dead_code)] // only the payments bench acts as Stripe.js
+#[path = "../../tests/common/stripe.rs"]
+pub mod stripe;
+
 pub use http::{Auth, Http};
 
 use serde_json::Value;

@@ -1,6 +1,7 @@
 //! Starts the real server binary on port 0 with a fresh database, and talks to it over HTTP.
 #![allow(dead_code)]
 
+mod ci;
 pub mod fixtures;
 pub mod flow;
 pub mod forms;
@@ -9,6 +10,7 @@ pub mod socket;
 pub mod sse;
 pub mod stripe;
 
+pub use ci::in_ci;
 pub use http::{Auth, Http, Reply};
 
 use std::{process::Stdio, time::Duration};
@@ -121,13 +123,6 @@ impl Drop for TestDb {
             .join();
         }
     }
-}
-
-/// Whether this is a CI run (`CI` set to true, 1 or yes, in any case), where
-/// every test must run and a missing service fails it instead of skipping it.
-pub fn in_ci() -> bool {
-    std::env::var("CI")
-        .is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
 }
 
 /// `TEST_POSTGRES_URL`, or `None` to skip. With `CI=true` a missing
