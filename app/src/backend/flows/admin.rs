@@ -219,6 +219,8 @@ impl AuditRow {
             email: email.unwrap_or_default(),
             id: UserId::from(id),
         };
+        // Read leniently, unlike other rows: the log keeps what older
+        // versions wrote, and an action or category since renamed still shows.
         let kind = AuditAction::parse(&self.action).map(AuditAction::subject_kind);
         let subject = self.subject_id.map(|id| match kind {
             Some(SubjectKind::Job) => {
