@@ -131,7 +131,7 @@ impl Signer {
         let grant = UrlGrant {
             upload,
             key: key.to_owned(),
-            user: UserId::from(user.as_str()),
+            user: user.clone(),
             len: if upload {
                 params.len.ok_or(Refusal::Malformed)?
             } else {
@@ -161,7 +161,7 @@ impl Signer {
 /// A signed URL's query parameters.
 #[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct SignedParams {
-    pub u: Option<String>,
+    pub u: Option<UserId>,
     pub exp: Option<i64>,
     pub len: Option<u64>,
     pub r#type: Option<String>,
@@ -178,7 +178,7 @@ mod tests {
             let (k, v) = pair.split_once('=').unwrap();
             let v = v.replace("%2F", "/");
             match k {
-                "u" => p.u = Some(v),
+                "u" => p.u = Some(v.into()),
                 "exp" => p.exp = v.parse().ok(),
                 "len" => p.len = v.parse().ok(),
                 "type" => p.r#type = Some(v),
