@@ -15,9 +15,17 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The two cargo tools build side by side, without the fat link-time
+# optimisation and single codegen unit of cargo-leptos's release profile,
+# which cost a fresh 2-core machine most of its first `make run`: the same
+# tools, their code optimised as before, linked without the whole-program
+# pass. Each is skipped when the version wanted is installed.
+FAST_INSTALL=(env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16)
+pids=()
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes ~9 minutes once)"
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (once; a few minutes)"
+  "${FAST_INSTALL[@]}" cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked &
+  pids+=($!)
 fi
 
 # The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly.
@@ -28,10 +36,12 @@ if [ -f Cargo.lock ]; then
     if [ "$have" != "$want" ]; then
       log "installing wasm-bindgen-cli $want (matches Cargo.lock)"
       # Not --locked: its lock file pins a webpki-roots the registry no longer has.
-      cargo install wasm-bindgen-cli --version "=$want"
+      "${FAST_INSTALL[@]}" cargo install wasm-bindgen-cli --version "=$want" &
+      pids+=($!)
     fi
   fi
 fi
+for pid in "${pids[@]}"; do wait "$pid"; done
 
 # Debian's binaryen (v108) emits wasm that never hydrates; use npm's.
 if [ ! -x "$TOOLS_DIR/node_modules/.bin/wasm-opt" ]; then

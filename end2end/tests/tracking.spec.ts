@@ -161,3 +161,25 @@ test("a mechanic whose location socket cannot be opened still shares, over HTTP"
   const view = await customer.request.get(`/api/job?id=${jobId}`);
   expect((await view.json()).position.lat).toBe(DAN_START.latitude);
 });
+
+test("a mechanic who has not allowed location is asked by a tap, not when the page opens", async ({ browser }) => {
+  const customer = await phonePage(browser);
+  const mechanic = await phonePage(browser);
+  await signUpMechanic(browser, mechanic, "Kemi Adeyemi");
+  const jobId = await bookedJob(customer, mechanic);
+  await mechanic.context().setGeolocation(DAN_START);
+  await mechanic.goto(`/mechanic/jobs/${jobId}`);
+  await hydrated(mechanic);
+  await mechanic.getByRole("button", { name: "I'm on my way" }).tap();
+  await expect(mechanic.getByTestId("sharing-bar")).toContainText("Not sharing");
+  await expect(mechanic.getByText(/Tap “Share my location” so the customer can see you coming/)).toBeVisible();
+  // Reopening the page does not ask either.
+  await mechanic.reload();
+  await hydrated(mechanic);
+  await expect(mechanic.getByTestId("sharing-bar")).toContainText("Not sharing");
+  // The tap asks (granted here), and sharing starts.
+  await mechanic.context().grantPermissions(["geolocation"]);
+  await mechanic.getByRole("button", { name: "Share my location" }).tap();
+  await expect(mechanic.getByTestId("sharing-bar")).toContainText("Sharing your location with the customer");
+  await expect(mechanic.getByText(/Last sent (just now|\d+ s ago)/)).toBeVisible();
+});

@@ -1,6 +1,7 @@
 //! Components and pages: the HTML shell, the router, and the site-wide context.
 //! `pages/` holds what each route shows, `parts/` what pages are built from.
 
+mod descriptors;
 mod json;
 mod layout;
 pub mod live;
@@ -84,6 +85,8 @@ pub fn App() -> impl IntoView {
     parts::notifications::NotificationCount::provide();
     parts::local_time::LocalClock::provide();
 
+    descriptors::keep_in_main();
+
     // Effects run only in the browser, after hydration.
     Effect::new(|_| {
         ready::app_hydrated();
@@ -98,26 +101,26 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=layout::NotFound>
                     <Route path=path!("/") view=pages::landing::Landing />
                     <Route path=path!("/login") view=pages::auth::LoginPage />
-                    <Route path=path!("/register") view={Lazy::<lazy::Register>::new()} />
-                    <Route path=path!("/account") view={Lazy::<lazy::Account>::new()} />
-                    <Route path=path!("/notifications") view={Lazy::<lazy::Notifications>::new()} />
-                    <Route path=path!("/customer") view={Lazy::<lazy::CustomerHome>::new()} />
-                    <Route path=path!("/customer/request") view={Lazy::<lazy::CustomerRequest>::new()} />
-                    <Route path=path!("/customer/garage") view={Lazy::<lazy::CustomerGarage>::new()} />
-                    <Route path=path!("/customer/jobs/:id") view=pages::job::JobPage />
-                    <Route path=path!("/mechanic") view={Lazy::<lazy::MechanicHome>::new()} />
-                    <Route path=path!("/mechanic/jobs/:id") view=pages::job::JobPage />
-                    <Route path=path!("/mechanic/profile") view={Lazy::<lazy::MechanicProfile>::new()} />
-                    <Route path=path!("/admin") view={Lazy::<lazy::AdminHome>::new()} />
-                    <Route path=path!("/admin/users") view={Lazy::<lazy::AdminUsers>::new()} />
-                    <Route path=path!("/admin/users/:id") view={Lazy::<lazy::AdminUser>::new()} />
-                    <Route path=path!("/admin/audit") view={Lazy::<lazy::AdminAudit>::new()} />
-                    <Route path=path!("/admin/jobs") view={Lazy::<lazy::AdminJobs>::new()} />
-                    <Route path=path!("/admin/map") view={Lazy::<lazy::AdminLiveMap>::new()} />
-                    <Route path=path!("/admin/payments") view={Lazy::<lazy::AdminPayments>::new()} />
-                    <Route path=path!("/admin/payments/:id") view={Lazy::<lazy::AdminPayment>::new()} />
-                    <Route path=path!("/admin/reports") view={Lazy::<lazy::AdminReports>::new()} />
-                    <Route path=path!("/admin/jobs/:id") view=pages::job::JobPage />
+                    <Route path=path!("/register") view={Lazy::<lazy::Public>::new()} />
+                    <Route path=path!("/account") view={Lazy::<lazy::Me>::new()} />
+                    <Route path=path!("/notifications") view={Lazy::<lazy::Me>::new()} />
+                    <Route path=path!("/customer") view={Lazy::<lazy::Customer>::new()} />
+                    <Route path=path!("/customer/request") view={Lazy::<lazy::Customer>::new()} />
+                    <Route path=path!("/customer/garage") view={Lazy::<lazy::Customer>::new()} />
+                    <Route path=path!("/customer/jobs/:id") view={Lazy::<lazy::Customer>::new()} />
+                    <Route path=path!("/mechanic") view={Lazy::<lazy::Mechanic>::new()} />
+                    <Route path=path!("/mechanic/jobs/:id") view={Lazy::<lazy::Mechanic>::new()} />
+                    <Route path=path!("/mechanic/profile") view={Lazy::<lazy::Mechanic>::new()} />
+                    <Route path=path!("/admin") view={Lazy::<lazy::Console>::new()} />
+                    <Route path=path!("/admin/users") view={Lazy::<lazy::Console>::new()} />
+                    <Route path=path!("/admin/users/:id") view={Lazy::<lazy::Console>::new()} />
+                    <Route path=path!("/admin/audit") view={Lazy::<lazy::Console>::new()} />
+                    <Route path=path!("/admin/jobs") view={Lazy::<lazy::Console>::new()} />
+                    <Route path=path!("/admin/map") view={Lazy::<lazy::Console>::new()} />
+                    <Route path=path!("/admin/payments") view={Lazy::<lazy::Console>::new()} />
+                    <Route path=path!("/admin/payments/:id") view={Lazy::<lazy::Console>::new()} />
+                    <Route path=path!("/admin/reports") view={Lazy::<lazy::Console>::new()} />
+                    <Route path=path!("/admin/jobs/:id") view={Lazy::<lazy::Console>::new()} />
                 </Routes>
             </main>
             <layout::Footer />

@@ -10,9 +10,13 @@ use crate::domain::{JobId, Timestamp};
 use leptos::{
     prelude::*,
     wasm_bindgen::{JsCast, JsValue, closure::Closure},
-    web_sys::{Position, PositionError, PositionOptions},
+    web_sys::{
+        PermissionDescriptor, PermissionName, PermissionState, PermissionStatus, Position,
+        PositionError, PositionOptions,
+    },
 };
 use std::{cell::RefCell, collections::HashSet};
+use wasm_bindgen_futures::JsFuture;
 
 thread_local! {
     /// Jobs whose mechanic tapped "stop" in this tab: a re-render of
@@ -41,8 +45,20 @@ pub fn share(
     last_sent: RwSignal<Option<Fix>>,
     delivered: RwSignal<Option<Fix>>,
 ) {
+    // Sharing starts by itself only where the browser will not ask: a page
+    // that prompts for the location the moment it opens is one people learn
+    // to refuse. Otherwise the mechanic's tap on "Share my location" asks.
     let stopped = STOPPED.with(|s| s.borrow().contains(job_id.as_str()));
-    sharing.set(!stopped);
+    sharing.set(false);
+    if !stopped {
+        leptos::task::spawn_local(async move {
+            match permission().await {
+                Some(PermissionState::Granted) => _ = sharing.try_set(true),
+                Some(PermissionState::Denied) => _ = problem.try_set(Some(Problem::Denied)),
+                _ => _ = problem.try_set(Some(Problem::AskFirst)),
+            }
+        });
+    }
     let watch = StoredValue::new(None::<i32>);
     let upstream = StoredValue::new_local(Upstream::new(move |fix, sent| match sent {
         Ok(()) => delivered.set(Some(fix)),
@@ -125,6 +141,17 @@ pub fn share(
         }
         upstream.try_with_value(Upstream::close);
     });
+}
+
+/// Whether this site may read the position without the browser asking
+/// (None where the browser cannot say).
+async fn permission() -> Option<PermissionState> {
+    let permissions = window().navigator().permissions().ok()?;
+    let query = permissions
+        .query(&PermissionDescriptor::new(PermissionName::Geolocation))
+        .ok()?;
+    let status: PermissionStatus = JsFuture::from(query).await.ok()?.unchecked_into();
+    Some(status.state())
 }
 
 /// The phone's position, once.

@@ -139,6 +139,8 @@ pub fn Tracking(
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(not(feature = "browser"), allow(dead_code))]
 pub enum Problem {
+    /// Not shared yet: the browser will ask the first time.
+    AskFirst,
     Denied,
     NoFix,
     NoGps,
@@ -151,6 +153,7 @@ pub enum Problem {
 impl Problem {
     fn words(&self) -> String {
         match self {
+            Problem::AskFirst => "Tap “Share my location” so the customer can see you coming. Your browser asks once whether this site may use your location.".into(),
             Problem::Denied => "Location permission is off, so the customer cannot see you coming. Allow location for this site in your browser settings, or carry on with the status buttons.".into(),
             Problem::NoFix => "No GPS fix yet. Stay on this page under open sky; the status buttons work meanwhile.".into(),
             Problem::NoGps => "This browser cannot share a location. The status buttons still keep the customer up to date.".into(),
@@ -190,6 +193,7 @@ pub fn Sharing(job_id: JobId, car: (f64, f64)) -> impl IntoView {
         super::geolocation::set_stopped(&job_id, sharing.get_untracked());
         #[cfg(not(feature = "browser"))]
         let _ = &job_id;
+        problem.set(None);
         sharing.update(|s| *s = !*s);
     };
     let keep_awake = move |_| {
@@ -225,7 +229,10 @@ pub fn Sharing(job_id: JobId, car: (f64, f64)) -> impl IntoView {
             {move || delivered.get().map(|f| view! {
                 <p class="hint">"Last sent " {seen_words(now.get() - f.at)} " · accurate to " {format!("{:.0} m", f.accuracy_m)}</p>
             })}
-            {move || problem.get().map(|p| view! { <p class="form-error" role="alert">{p.words()}</p> })}
+            {move || problem.get().map(|p| match p {
+                Problem::AskFirst => view! { <p class="hint">{p.words()}</p> }.into_any(),
+                p => view! { <p class="form-error" role="alert">{p.words()}</p> }.into_any(),
+            })}
             <div class="actions">
                 <a class="button secondary" href=move || nav.get() target="_blank" rel="noopener">"Navigate"</a>
                 <button type="button" class="button secondary" on:click=keep_awake>
